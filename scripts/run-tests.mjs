@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs the compiled tests with node's own test runner.
+//   node scripts/run-tests.mjs            every suite: unit, integration, interop, vm
+//   node scripts/run-tests.mjs unit vm    only those suites
+// Suites that need root, namespaces, keepalived or qemu check for them themselves.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'interop', 'vm'];
+
+function collect(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) collect(p, out);
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+let failed = false;
+const totals = { pass: 0, fail: 0, skipped: 0 };
+const tapDir = mkdtempSync(join(tmpdir(), 'kts-tap-'));
+for (const suite of suites) {
+  const files = collect(join(root, 'dist', 'test', suite), []);
+  if (files.length === 0) continue;
+  console.log(`\n=== ${suite}: ${files.length} file(s) ===`);
+  // Unit tests are pure and run in parallel; the others share the kernel (namespaces,
+  // timing), so they run one file at a time.
+  const concurrency = suite === 'unit' ? '4' : '1';
+  const tap = join(tapDir, `${suite}.tap`);
+  const r = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, KTS_ROOT: root },
+  });
+  if (r.status !== 0) failed = true;
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  for (const key of Object.keys(totals)) {
+    const m = text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'));
+    if (m) totals[key] += Number(m[1]);
+  }
+}
+rmSync(tapDir, { recursive: true, force: true });
+// One plain closing line over every suite.
+console.log(`\ntotal: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
+process.exit(failed || totals.fail > 0 ? 1 : 0);
