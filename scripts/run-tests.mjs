@@ -10,6 +10,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// KTS_TEST_FILTER=vrrp runs only the files whose path contains "vrrp".
+const filter = process.env.KTS_TEST_FILTER ?? '';
 const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'interop', 'vm'];
 
 function collect(dir, out) {
@@ -17,7 +19,7 @@ function collect(dir, out) {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);
-    else if (name.endsWith('.test.js')) out.push(p);
+    else if (name.endsWith('.test.js') && (!filter || p.includes(filter))) out.push(p);
   }
   return out;
 }
