@@ -193,6 +193,11 @@ export function decodeSockAddr(b: Buffer): SockAddr | undefined {
   return undefined;
 }
 
+/** Writes a C int in host byte order (ifindex fields of ip_mreqn, ipv6_mreq, ...). */
+export function writeHostInt32(b: Buffer, v: number, offset: number): void {
+  i32(b, v, offset);
+}
+
 function intBytes(v: number): Buffer {
   const b = Buffer.alloc(4);
   i32(b, v, 0);
