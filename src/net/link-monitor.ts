@@ -2,6 +2,8 @@
 // sends them as the change happens, so a VRRP instance hears of a carrier loss or a VIP
 // someone deleted within a millisecond, without polling.
 import type { NetlinkConnection } from './netlink/connection.js';
+import { NetlinkProtocol } from './netlink/constants.js';
+import { openNetlink } from './netlink/open.js';
 import type { NetlinkMessage } from './netlink/message.js';
 import { RtmType, RtnlGroup } from './rtnetlink/constants.js';
 import { decodeLink, encodeDumpLinks, type Link } from './rtnetlink/link.js';
@@ -45,6 +47,18 @@ export class LinkMonitor {
     readonly conn: NetlinkConnection,
     readonly options: LinkMonitorOptions = {},
   ) {}
+
+  /** A started monitor on a NETLINK_ROUTE socket of its own. */
+  static async open(options: LinkMonitorOptions = {}): Promise<LinkMonitor> {
+    const m = new LinkMonitor(openNetlink(NetlinkProtocol.ROUTE), options);
+    try {
+      await m.start();
+    } catch (e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
 
   /** Joins the groups, then reads the current links so changes can be told from news. */
   async start(): Promise<void> {

@@ -1,8 +1,9 @@
 // The rtnetlink client: links, addresses, routes and rules, as keepalived's VIPs,
 // virtual/static routes and rules, and VMACs need them. Speaks to the kernel through a
 // NetlinkConnection (any SocketLike: the native addon's, or a test's fake).
-import { MessageFlag } from './netlink/constants.js';
-import { NetlinkConnection, type BatchResult, type NetlinkRequest } from './netlink/connection.js';
+import { MessageFlag, NetlinkProtocol } from './netlink/constants.js';
+import { openNetlink } from './netlink/open.js';
+import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, type NetlinkRequest } from './netlink/connection.js';
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
@@ -95,6 +96,11 @@ function withPrefix(address: string): string {
 
 export class RtnetlinkClient {
   constructor(readonly conn: NetlinkConnection) {}
+
+  /** A client on a new NETLINK_ROUTE socket of the calling process's namespace. */
+  static open(options: NetlinkConnectionOptions = {}): RtnetlinkClient {
+    return new RtnetlinkClient(openNetlink(NetlinkProtocol.ROUTE, options));
+  }
 
   close(): void {
     this.conn.close();
