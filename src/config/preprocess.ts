@@ -33,6 +33,8 @@ export interface PreprocessOptions {
   env?: Record<string, string | undefined>;
   /** Random source for ${_RANDOM}, in [0, 1); defaults to Math.random. */
   random?: () => number;
+  /** Bound on logical lines (default MAX_EXPANDED_LINES). */
+  maxExpandedLines?: number;
 }
 
 export interface PreprocessResult {
@@ -208,9 +210,10 @@ export class Preprocessor {
   }
 
   private emit(line: LogicalLine): void {
-    if (this.out.length >= MAX_EXPANDED_LINES) {
+    const max = this.opts.maxExpandedLines ?? MAX_EXPANDED_LINES;
+    if (this.out.length >= max) {
       if (!this.aborted) {
-        this.error(line.loc, `configuration expands to more than ${MAX_EXPANDED_LINES} lines - stopping`);
+        this.error(line.loc, `configuration expands to more than ${max} lines - stopping`);
         this.aborted = true;
       }
       return;

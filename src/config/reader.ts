@@ -12,6 +12,8 @@ export interface ReadOptions {
   allConfig?: boolean;
   env?: Record<string, string | undefined>;
   random?: () => number;
+  /** Bound on the logical lines includes and expansions may produce. */
+  maxExpandedLines?: number;
 }
 
 export interface ReadResult {
@@ -30,6 +32,7 @@ function preprocessOptions(opts: ReadOptions): PreprocessOptions {
   if (opts.allConfig !== undefined) p.allConfig = opts.allConfig;
   if (opts.env !== undefined) p.env = opts.env;
   if (opts.random !== undefined) p.random = opts.random;
+  if (opts.maxExpandedLines !== undefined) p.maxExpandedLines = opts.maxExpandedLines;
   return p;
 }
 
