@@ -160,26 +160,34 @@ const PROTOCOL_BY_NUMBER = new Map<number, Protocol>([
   [IPPROTO.sctp, 'sctp'],
 ]);
 
+/** The service a message names (its SERVICE attribute's key part). */
+export function decodeServiceKey(payload: Buffer): ServiceKey {
+  const a = parseGenl(payload).attrs.nested(CmdAttr.SERVICE);
+  if (!a) throw new IpvsDecodeError('message without a service attribute');
+  return serviceKeyOf(a);
+}
+
+function serviceKeyOf(a: Attributes): ServiceKey {
+  const family = afName(a.u16(SvcAttr.AF), 'service');
+  const fwmark = a.u32(SvcAttr.FWMARK) ?? 0;
+  if (fwmark !== 0) return { kind: 'fwmark', family, fwmark };
+  const protoNum = a.u16(SvcAttr.PROTOCOL);
+  const protocol = protoNum === undefined ? undefined : PROTOCOL_BY_NUMBER.get(protoNum);
+  const addr = a.get(SvcAttr.ADDR);
+  const port = a.u16be(SvcAttr.PORT);
+  if (!protocol || !addr || addr.length < (family === 'inet' ? 4 : 16) || port === undefined) {
+    throw new IpvsDecodeError(`service: protocol ${protoNum ?? 'missing'}, address or port missing`);
+  }
+  return { kind: 'addr', family, protocol, address: bytesToAddress(family, addr), port };
+}
+
 /** One service from a GET_SERVICE reply (the payload of one message). */
 export function decodeService(payload: Buffer): DecodedService {
   const { attrs } = parseGenl(payload);
   const a = attrs.nested(CmdAttr.SERVICE);
   if (!a) throw new IpvsDecodeError('service reply without a service attribute');
-  const family = afName(a.u16(SvcAttr.AF), 'service');
-  const fwmark = a.u32(SvcAttr.FWMARK) ?? 0;
-  let key: ServiceKey;
-  if (fwmark !== 0) {
-    key = { kind: 'fwmark', family, fwmark };
-  } else {
-    const protoNum = a.u16(SvcAttr.PROTOCOL);
-    const protocol = protoNum === undefined ? undefined : PROTOCOL_BY_NUMBER.get(protoNum);
-    const addr = a.get(SvcAttr.ADDR);
-    const port = a.u16be(SvcAttr.PORT);
-    if (!protocol || !addr || addr.length < (family === 'inet' ? 4 : 16) || port === undefined) {
-      throw new IpvsDecodeError(`service: protocol ${protoNum ?? 'missing'}, address or port missing`);
-    }
-    key = { kind: 'addr', family, protocol, address: bytesToAddress(family, addr), port };
-  }
+  const key = serviceKeyOf(a);
+  const family = key.family;
   const schedName = a.string(SvcAttr.SCHED_NAME) ?? '';
   if (!(SCHEDULERS as readonly string[]).includes(schedName)) throw new IpvsDecodeError(`service ${schedName}: unknown scheduler "${schedName}"`);
   const flagsBuf = a.get(SvcAttr.FLAGS);
