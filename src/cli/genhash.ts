@@ -151,9 +151,10 @@ export async function genhash(argv: string[], io: GenhashIo): Promise<number> {
       const headerWithEnd = Buffer.concat([r.header, Buffer.from(r.header.includes('\r\n') ? '\r\n\r\n' : '\n\n')]);
       io.out(RULE('    HTTP Header Buffer    ') + hexDump(headerWithEnd));
       io.out(RULE(' HTTP Header Ascii Buffer ') + headerWithEnd.toString('latin1') + '\n');
-      if (r.bodyLength) io.out(RULE('        HTML Buffer        ') + hexDump(r.body) + '\n');
+      if (r.bodyLength) io.out(RULE('        HTML Buffer        ') + hexDump(r.body));
+      io.out('\n');
       io.out(RULE('    HTML hash resulting    ') + hexDump(Buffer.from(r.digest, 'hex')));
-      io.out(RULE(' HTML hash final resulting ') + `${r.digest}\n\nGlobal response time for [${o.url}] = ${usecs} usecs`);
+      io.out(RULE(' HTML hash final resulting ') + `${r.digest}\n\nGlobal response time for [${o.url}] = ${usecs} usecs\n`);
     } else {
       io.out(`${r.digest}\n`);
     }
