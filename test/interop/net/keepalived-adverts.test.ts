@@ -8,9 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, labUnavailable, waitFor, type Netns } from '../../lib/netns.js';
-import { startAgent } from '../../lib/net-agent-client.js';
+import { runAgent, startAgent } from '../../lib/net-agent-client.js';
 import { nativeUnavailable } from '../../../src/net/sys.js';
 import { encodeIpv4Header } from '../../../src/net/ipv4-header.js';
+import { internetChecksum } from '../../../src/net/checksum.js';
+import { ipv6ToBytes } from '../../../src/net/inet-address.js';
 
 const skip = labUnavailable(['keepalived']) ?? nativeUnavailable();
 
@@ -39,10 +41,15 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function startKeepalived(ns: Netns, conf: string): void {
-  const f = (n: string) => join(dir, n);
+/** Runs keepalived in `ns`; returns a getter for everything it has logged so far. */
+function startKeepalived(ns: Netns, name: string, conf: string): () => string {
+  const f = (n: string) => join(dir, `${name}-${n}`);
   writeFileSync(f('keepalived.conf'), conf);
-  ns.spawn('keepalived', ['-n', '-l', '-D', '-P', '-f', f('keepalived.conf'), '-p', f('ka.pid'), '-r', f('vrrp.pid'), '-c', f('check.pid')]);
+  const child = ns.spawn('keepalived', ['-n', '-l', '-D', '-P', '-f', f('keepalived.conf'), '-p', f('ka.pid'), '-r', f('vrrp.pid'), '-c', f('check.pid')]);
+  let log = '';
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  return () => log;
 }
 
 test('keepalived 2.2.7 adverts (v2 IPv4 and v3 IPv6) arrive through our transport as sent', { skip }, async () => {
@@ -52,6 +59,7 @@ test('keepalived 2.2.7 adverts (v2 IPv4 and v3 IPv6) arrive through our transpor
   await v6.line('IPv6 receiver ready', (l) => l.ready === true);
   startKeepalived(
     a,
+    'master',
     `global_defs { router_id KTS_NET }
 vrrp_instance V4 {
   state MASTER
@@ -95,4 +103,54 @@ vrrp_instance V6 {
     assert.equal(p.payload.slice(0, 8), '31' + '2a' + 'ff' + '02');
     assert.equal(p.payload.slice(16), 'fe800000000000000000000000000042' + 'fd000203000000000000000000000042');
   }
+});
+
+/** A VRRPv2 advert (no auth) with its checksum, as RFC 3768 §5.3 lays it out. */
+function vrrpV2(vrid: number, priority: number, vip: string): Buffer {
+  const b = Buffer.alloc(8 + 4 + 8);
+  b.set([0x21, vrid, priority, 1, 0, 1], 0);
+  Buffer.from(vip.split('.').map(Number)).copy(b, 8);
+  b.writeUInt16BE(internetChecksum(b), 6);
+  return b;
+}
+
+/** A VRRPv3 IPv6 advert (RFC 5798 §5.2); the checksum is left to the kernel. */
+function vrrpV3ipv6(vrid: number, priority: number, vips: string[]): Buffer {
+  const head = Buffer.from([0x31, vrid, priority, vips.length, 0x00, 0x64, 0, 0]);
+  return Buffer.concat([head, ...vips.map((v) => ipv6ToBytes(v))]);
+}
+
+test('keepalived 2.2.7 accepts our adverts: a MASTER yields to our higher priority', { skip }, async () => {
+  const log = startKeepalived(
+    b,
+    'backup',
+    `global_defs { router_id KTS_NET_B }
+vrrp_instance Y4 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  advert_int 1
+  virtual_ipaddress { 10.203.0.151/24 }
+}
+vrrp_instance Y6 {
+  state MASTER
+  interface eth0
+  virtual_router_id 52
+  priority 100
+  advert_int 1
+  virtual_ipaddress { fe80::52/64 }
+}
+`,
+  );
+  await waitFor('keepalived MASTER on both instances', () => /\(Y4\) Entering MASTER STATE/.test(log()) && /\(Y6\) Entering MASTER STATE/.test(log()), 20_000);
+  const tx4 = await runAgent(a, { op: 'vrrp-send', socket: { ifname: 'eth0', family: 'inet' }, sends: [{ payloadHex: vrrpV2(51, 200, '10.203.0.151').toString('hex'), src: '10.203.0.1', dst: '224.0.0.18' }] });
+  assert.equal(tx4.code, 0, JSON.stringify(tx4));
+  const tx6 = await runAgent(a, { op: 'vrrp-send', socket: { ifname: 'eth0', family: 'inet6' }, sends: [{ payloadHex: vrrpV3ipv6(52, 200, ['fe80::52']).toString('hex'), src: aLinkLocal, dst: 'ff02::12' }] });
+  assert.equal(tx6.code, 0, JSON.stringify(tx6));
+  await waitFor('keepalived to yield on both instances', () => /\(Y4\) Entering BACKUP STATE/.test(log()) && /\(Y6\) Entering BACKUP STATE/.test(log()), 10_000).catch((e: Error) => {
+    throw new Error(`${e.message}\nkeepalived said:\n${log()}`);
+  });
+  assert.match(log(), /\(Y4\) Master received advert from 10\.203\.0\.1 with higher priority 200, ours 100/);
+  assert.doesNotMatch(log(), /invalid|bogus|checksum/i);
 });
