@@ -269,7 +269,11 @@ export function buildChecker(kw: Kw): CheckerDraft | undefined {
   }
 }
 
-export const checkerBlocks: BlockDef<never>[] = [httpGetBlock, sslGetBlock, tcpCheckBlock, smtpCheckBlock, dnsCheckBlock,
-  udpCheckBlock, pingCheckBlock, miscCheckBlock, fileCheckBlock, bfdCheckBlock] as unknown as BlockDef<never>[];
+/** Each checker keyword's block, for the reference. */
+export const checkerBlocks: Record<(typeof CHECKER_TYPES)[number], BlockDef<never>> = {
+  HTTP_GET: httpGetBlock, SSL_GET: sslGetBlock, TCP_CHECK: tcpCheckBlock, SMTP_CHECK: smtpCheckBlock,
+  DNS_CHECK: dnsCheckBlock, UDP_CHECK: udpCheckBlock, PING_CHECK: pingCheckBlock, MISC_CHECK: miscCheckBlock,
+  FILE_CHECK: fileCheckBlock, BFD_CHECK: bfdCheckBlock,
+} as unknown as Record<(typeof CHECKER_TYPES)[number], BlockDef<never>>;
 
 export { scriptKw };

@@ -120,10 +120,8 @@ export function wordList<T>(name: string, syntax: string, doc: string, get: (t: 
   return {
     name, syntax, doc, block: 'required', repeatable: true, ...extra,
     handle: (kw, t) => {
-      for (const item of kw.children) {
-        if (item.args.length > 0) kw.ctx.diags.error(item.loc, `${name}: unexpected '${item.args[0] ?? ''}' after '${item.keyword}' (one entry per line)`);
-        get(t).push(item.keyword);
-      }
+      // keepalived takes every word of every line as an entry.
+      for (const item of kw.children) get(t).push(item.keyword, ...item.args);
     },
   };
 }
