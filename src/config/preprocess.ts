@@ -346,9 +346,9 @@ export class Preprocessor {
   private tryInclude(text: string, loc: SourceLoc): boolean {
     const m = INCLUDE_RE.exec(text);
     if (!m) return false;
-    const variant = m[1] ?? '';
     const pattern = (m[2] ?? '').trim();
-    const strict = variant !== '' || this.opts.allConfig === true;
+    // keepalived only logs a missing include (even for includer/m/w/b/a) unless -e is given.
+    const strict = this.opts.allConfig === true;
     if (pattern === '') {
       this.error(loc, 'include needs a file name');
       return true;
