@@ -341,3 +341,16 @@ describe('include', () => {
     assert.deepEqual(r.files, []);
   });
 });
+
+describe('bounds', () => {
+  test('blocks nested too deep are dropped with a located error', () => {
+    const r = read('~SEQ(i,40) b$i {\nx\n~SEQ(i,40) }\ntail\n');
+    assert.equal(r.diagnostics.length, 1);
+    assert.equal(r.diagnostics[0]?.loc.line, 1);
+    assert.match(r.diagnostics[0]?.message ?? '', /nested more than 32 deep/);
+    let depth = 0;
+    for (let n: ConfigNode | undefined = r.nodes[0]; n; n = n.children?.[0]) depth++;
+    assert.equal(depth, 32);
+    assert.deepEqual(r.nodes.map((n) => n.keyword), ['b1', 'tail']);
+  });
+});
