@@ -180,12 +180,12 @@ export class Preprocessor {
         }
         const lineNo = top.next + 1;
         let text = top.lines[top.next++] as string;
-        if (text.endsWith('\r')) text = text.replace(/\r+$/, '');
+        if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
         const loc = { file: top.name, line: lineNo };
         if (text.length >= MAX_LINE_LENGTH) {
           this.error(loc, 'line too long - ignoring');
           text = '';
-        } else if (text.includes('\0')) {
+        } else if (text.indexOf('\0') >= 0) {
           this.error(loc, 'configuration appears to have embedded NULs - ignoring line');
           text = '';
         }
@@ -273,6 +273,12 @@ export class Preprocessor {
   /** One decommented line: conditionals, definitions, expansions, substitution, includes. */
   private processLine(input: string, loc: SourceLoc, dir: string): void {
     let text = input;
+    // Fast path: nothing for the preprocessor on this line.
+    const first = text.charCodeAt(0);
+    if (first !== 0x40 /* @ */ && first !== 0x24 /* $ */ && first !== 0x7e /* ~ */ && first !== 0x69 /* i */ && text.indexOf('$') < 0) {
+      this.splitBraces(text, loc, dir);
+      return;
+    }
     // A substituted line may start with @ again (`$X=@id` then `$X keyword`), so the
     // conditional check repeats; each pass strictly consumes a substitution.
     for (let pass = 0; pass < 8; pass++) {

@@ -65,7 +65,7 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
       lastNode = undefined;
       continue;
     }
-    const node: ConfigNode = { keyword, args: words.slice(1), rest: restAfterFirstWord(line.text), loc: { ...line.loc } };
+    const node: ConfigNode = { keyword, args: words.slice(1), rest: restAfterFirstWord(line.text), loc: line.loc };
     current.push(node);
     lastNode = node;
   }
