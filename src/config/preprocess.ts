@@ -105,9 +105,33 @@ export class Preprocessor {
   /** Reads the main configuration file. A missing main file is reported on line 0. */
   static fromFile(path: string, opts: PreprocessOptions): PreprocessResult {
     const pp = new Preprocessor(opts);
-    const abs = resolve(path);
-    const text = pp.readText(abs, { file: path, line: 0 }, true);
-    if (text !== undefined) pp.pushFile(path, abs, text);
+    // Like keepalived, -f accepts a glob: every match is read, in order, with a warning.
+    let names = [path];
+    if (hasWildcard(path) || path.includes('{')) {
+      names = globPaths(path, process.cwd());
+      if (names.length === 0) {
+        pp.error({ file: path, line: 0 }, `Unable to find configuration file ${path}`);
+        return pp.run();
+      }
+      if (names.length > 1) {
+        pp.warning({ file: path, line: 0 }, `multiple configuration files match ${path}, reading them in order starting with ${names[0]}`);
+      }
+    }
+    const texts: { name: string; abs: string; text: string }[] = [];
+    for (const name of names) {
+      const abs = resolve(name);
+      const text = pp.readText(abs, { file: name, line: 0 }, true);
+      if (text !== undefined) texts.push({ name, abs, text });
+    }
+    // Frames are a stack: the first file goes on top.
+    for (let i = texts.length - 1; i >= 0; i--) {
+      const t = texts[i] as { name: string; abs: string; text: string };
+      pp.pushFile(t.name, t.abs, t.text);
+    }
+    if (texts.length > 1) {
+      const tail = pp.files.splice(pp.files.length - texts.length, texts.length).reverse();
+      pp.files.push(...tail);
+    }
     return pp.run();
   }
 

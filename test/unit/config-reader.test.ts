@@ -334,6 +334,18 @@ describe('include', () => {
       assert.match(r.diagnostics[0]?.message ?? '', /not a regular non-executable file/);
     });
   });
+  test('the main file may be a glob: every match read in order, with a warning', () => {
+    withDir({ 'k1.conf': 'one\n', 'k2.conf': 'two\n' }, (dir) => {
+      const r = readConfigFile(join(dir, 'k*.conf'), opts);
+      assert.deepEqual(r.nodes.map((n) => `${n.keyword}@${n.loc.file.slice(dir.length + 1)}:${n.loc.line}`), ['one@k1.conf:1', 'two@k2.conf:1']);
+      assert.deepEqual(r.files, [join(dir, 'k1.conf'), join(dir, 'k2.conf')]);
+      assert.equal(r.diagnostics.length, 1);
+      assert.equal(r.diagnostics[0]?.severity, 'warning');
+      const none = readConfigFile(join(dir, 'z*.conf'), opts);
+      assert.deepEqual(none.files, []);
+      assert.equal(none.diagnostics[0]?.severity, 'error');
+    });
+  });
   test('a missing main file is reported, never thrown', () => {
     const r = readConfigFile('/nonexistent/keepalived.conf', opts);
     assert.equal(r.nodes.length, 0);
