@@ -30,6 +30,52 @@ const CASES: Record<string, string> = {
   'invalid expansions': '~SEQ(i,1,-1,5) k_bad\n~SEQ(i) k_bad2\n~LST(a) k_bad3\n~FOO k_x\n',
 };
 
+/** Random macro programs (seeded): keepalived decides what they mean. */
+function randomPrograms(count: number): string[] {
+  let seed = 0x0ddba11;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const names = ['A', 'B', 'C1', '_d'];
+  const ref = (): string => {
+    const n = names[rnd(names.length)] as string;
+    return [`$${n}`, `\${${n}}`, `$${n}x`, `\${${n}}_`][rnd(4)] as string;
+  };
+  const word = (): string => ['k', 'k_' + ref(), `k${rnd(9)}`, 'k_' + ref() + '_' + ref()][rnd(4)] as string;
+  const programs: string[] = [];
+  for (let p = 0; p < count; p++) {
+    // Every name is defined up front: an undefined `${X}` would leave braces on the line,
+    // and blocks are outside what this oracle compares.
+    const lines: string[] = ['$A=a', '$B=b', '$C1=c', '$_d=d', '$M=k_m', '$N=k_n'];
+    const n = 3 + rnd(10);
+    for (let i = 0; i < n; i++) {
+      switch (rnd(9)) {
+        case 0: {
+          // Never self-referencing: keepalived grows such a line until it overflows and
+          // keeps a truncated text (we report an error instead).
+          const target = names[rnd(names.length)] as string;
+          let value = ['v' + rnd(9), ref(), ref() + 'z', ''][rnd(4)] as string;
+          if (value.includes(target)) value = 'v';
+          lines.push(`$${target}=${value}`);
+          break;
+        }
+        case 1: lines.push(`~SEQ(${names[rnd(names.length)]},${rnd(3)},${1 + rnd(3)},${rnd(6)}) ${word()}`); break;
+        case 2: lines.push(`~LST(${names[rnd(names.length)]},a${rnd(3)},b) ${word()}`); break;
+        case 3: lines.push(`@${[CONFIG_ID, 'other'][rnd(2)]} ${word()}`); break;
+        case 4: lines.push(`@^${[CONFIG_ID, 'other'][rnd(2)]} ${word()}`); break;
+        case 5: lines.push(`$${['M', 'N'][rnd(2)]}=${word()} \\`, word()); break;
+        case 6: lines.push(`${word()} # ${word()}`); break;
+        case 7: lines.push(['$M', '$N', '${M}', ref()][rnd(4)] as string); break;
+        default: lines.push(word());
+      }
+    }
+    programs.push(lines.join('\n') + '\n');
+  }
+  return programs;
+}
+randomPrograms(100).forEach((text, i) => { CASES[`random program ${i}`] = text; });
+
 const skip = existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`;
 
 function keepalivedLines(file: string): string[] {
