@@ -2,7 +2,7 @@
 import { buildConfig, type BuildEnv, type ConfigDiagnostic } from '../../../src/config/build.js';
 import { formatDiagnostic } from '../../../src/config/ast.js';
 import type { KeepalivedConfig, VrrpInstance, VirtualServer } from '../../../src/config/model.js';
-import { parseTree } from '../../lib/tree.js';
+import { readConfigText } from '../../../src/config/reader.js';
 
 export interface Built {
   config: KeepalivedConfig;
@@ -12,8 +12,12 @@ export interface Built {
   warnings: string[];
 }
 
+/** Read `text` with the real reader (as file test.conf), then build it. */
 export function build(text: string, env: BuildEnv = { hostname: 'testhost' }): Built {
-  const { config, diagnostics } = buildConfig(parseTree(text), env);
+  const read = readConfigText(text, 'test.conf', { configId: 'testhost' });
+  const built = buildConfig(read.nodes, env);
+  const config = built.config;
+  const diagnostics: ConfigDiagnostic[] = [...read.diagnostics, ...built.diagnostics];
   const fmt = (d: ConfigDiagnostic): string => formatDiagnostic(d).replace(/^test\.conf:/, '');
   return {
     config, diagnostics,
