@@ -190,7 +190,13 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   for (const list of [vips, evips]) checkDevs(list, g, ctx, 'ip address');
   checkDevs(d.virtualRoutes, g, ctx, 'route');
   for (const r of d.virtualRules) {
-    if (r.priority === undefined) ctx.diags.warn(r.loc, `(${d.name}) Rule has no preference specified - one is assigned. This is probably not what you want.`);
+    if (r.priority === undefined) ctx.diags.warn(r.loc, `(${d.name}) Rule has no preference specified - one is assigned. This is probably not what you want.`, 'keepalived-error');
+  }
+  // A tracked virtual route needs an interface to watch.
+  for (const r of d.virtualRoutes) {
+    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
+      ctx.diags.warn(r.loc, `(${d.name}) cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
+    }
   }
 
   const garp = {
@@ -253,7 +259,8 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
     }
     sg.members = kept;
     if (kept.length === 0) ctx.diags.error(sg.loc, `Sync group ${sg.name} has no virtual router(s) - removing`);
-    else if (kept.length === 1) ctx.diags.warn(sg.loc, `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`);
+    // keepalived 2.2.7 counts this as a config error (`-t` fails) but runs the group.
+    else if (kept.length === 1) ctx.diags.error(sg.loc, `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`);
     // group trackers apply to every member
     for (const m of kept) {
       const inst = byName.get(m);
@@ -373,7 +380,7 @@ function fillStaticDevs(c: KeepalivedConfig, ctx: BuildContext): void {
   let pref = 16384;
   for (const r of [...c.staticRules]) {
     if (r.priority === undefined) {
-      ctx.diags.warn(r.loc, `Rule has no preference specified - setting to ${pref}. This is probably not what you want.`);
+      ctx.diags.warn(r.loc, `Rule has no preference specified - setting to ${pref}. This is probably not what you want.`, 'keepalived-error');
       r.priority = pref--;
     }
   }

@@ -222,7 +222,7 @@ test('sync groups: members must exist, one group each, one-member warning, group
   const b = build('vrrp_sync_group G {\n group {\n  VI_1 VI_9\n }\n track_interface {\n  eth4\n }\n}\nvrrp_sync_group H {\n group {\n  VI_1\n  VI_2\n }\n}\n' + instance() + instance('', 'VI_2', 52));
   assert.ok(b.errors.some((e) => e.includes("Virtual router VI_9 specified in sync group G doesn't exist")));
   assert.ok(b.errors.some((e) => e.includes('VI_1 cannot exist in more than one sync group')));
-  assert.ok(b.warnings.some((w) => w.includes('Sync group G has only 1 virtual router(s)')));
+  assert.ok(b.errors.some((w) => w.includes('Sync group G has only 1 virtual router(s)')));
   const [vi1, vi2] = b.config.vrrpInstances;
   assert.equal(vi1?.syncGroup, 'G');
   assert.equal(vi2?.syncGroup, 'H');
