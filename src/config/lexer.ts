@@ -23,7 +23,11 @@ export interface DecommentResult {
  * quotes makes a following `#`/`!` literal; any other backslash pair is kept as is
  * (script keywords interpret them later). A lone `\` at the end marks a continuation.
  */
+const NEEDS_DECOMMENT = /["\\#!]/;
+
 export function decomment(line: string): DecommentResult {
+  // Most lines have nothing to remove but blanks.
+  if (!NEEDS_DECOMMENT.test(line)) return { text: line.trim() === '' ? '' : line.replace(/^[ \t]+/, '').replace(/[ \t]+$/, ''), continued: false, unterminatedQuote: false };
   let out = '';
   let inQuote = false;
   let continued = false;
@@ -61,6 +65,7 @@ export function decomment(line: string): DecommentResult {
  * the first logical line and the residue still to read (undefined when none).
  */
 export function splitAtBrace(line: string): { head: string; residue: string | undefined } {
+  if (!line.includes('{') && !line.includes('}')) return { head: trimEnd(line), residue: undefined };
   let pos = -1;
   if (line.startsWith('{') || line.startsWith('}')) {
     pos = 0;
@@ -101,7 +106,15 @@ export interface Tokenized {
  * the next `"` (quotes removed, no escapes), and a `"` also ends an unquoted word.
  * Single quotes are not special here (only script keywords honour them).
  */
+const SEPARATOR_RUN = /[ \t\f\n\r\v]+/;
+
 export function tokenizeLine(line: string): Tokenized {
+  if (!line.includes('"')) {
+    const words = line.split(SEPARATOR_RUN);
+    if (words[0] === '') words.shift();
+    if (words[words.length - 1] === '') words.pop();
+    return { words, unmatchedQuote: false };
+  }
   const words: string[] = [];
   let i = 0;
   while (i < line.length) {

@@ -5,6 +5,9 @@ import { readConfigFile, type ReadOptions } from './reader.js';
 
 export type LoadOptions = ReadOptions;
 
+/** Whether the keyword layer (typed model, unknown keywords, value checks) runs in loadConfig. */
+export const KEYWORD_MODEL_AVAILABLE: boolean = false;
+
 export interface LoadResult {
   /** The typed configuration, once the keyword layer is present (undefined before). */
   config?: unknown;
