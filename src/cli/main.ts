@@ -71,9 +71,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     case 'signum':
       io.out(`${parsed.signal}\n`);
       return 0;
-    case 'genhash':
-      io.err('keepalived-ts: genhash mode is not available yet\n');
-      return 1;
+    case 'genhash': {
+      // Loaded on demand: -t should not pay for the HTTP/TLS checker modules.
+      const { genhash } = await import('./genhash.js');
+      return genhash(parsed.args, io);
+    }
     case 'run':
       break;
   }
