@@ -57,7 +57,8 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
       continue;
     }
     const { words, unmatchedQuote } = tokenizeLine(line.text);
-    const keyword = words[0];
+    // words becomes the node's args (no copy: this runs once per configuration line).
+    const keyword = words.shift();
     if (keyword === undefined) {
       // Only an unterminated quote can leave a non-empty line without words;
       // the preprocessor has already reported it.
@@ -65,7 +66,7 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
       lastNode = undefined;
       continue;
     }
-    const node: ConfigNode = { keyword, args: words.slice(1), rest: restAfterFirstWord(line.text), loc: line.loc };
+    const node: ConfigNode = { keyword, args: words, rest: restAfterFirstWord(line.text), loc: line.loc };
     current.push(node);
     lastNode = node;
   }
