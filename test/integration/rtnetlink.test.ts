@@ -270,3 +270,53 @@ test('the link monitor reports addresses added by ip, links going down and up, n
     await lab.cleanup();
   }
 });
+
+test('a thousand VIPs added in one batch are all on the interface, and all go in one more', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await host(lab, 'bt');
+    const vips = Array.from({ length: 1000 }, (_, i) => `10.100.${i >> 8}.${i & 255}/32`);
+    const added = await rtnlOk<string[]>(ns, 'change-addresses', { items: vips.map((address) => ({ op: 'add', link: 'eth0', address })) });
+    assert.deepEqual(added.filter((r) => r !== 'ok'), []);
+    const on = new Set((await ipAddrs(ns, 'eth0')).map((a) => `${a.local}/${a.prefixlen}`));
+    assert.equal(vips.filter((v) => on.has(v)).length, 1000);
+    const removed = await rtnlOk<string[]>(ns, 'change-addresses', { items: vips.map((address) => ({ op: 'delete', link: 'eth0', address })) });
+    assert.deepEqual(removed.filter((r) => r !== 'ok'), []);
+    assert.deepEqual((await ipAddrs(ns, 'eth0')).filter((a) => a.family === 'inet').map((a) => a.local), ['10.0.0.10']);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('generic netlink resolves the controller family, and names a missing one', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await lab.addNs('gn');
+    const fam = await rtnlOk<{ id: number; name: string; groups: Record<string, number> }>(ns, 'genl-family', { name: 'nlctrl' });
+    assert.deepEqual([fam.id, fam.name, typeof fam.groups.notify], [16, 'nlctrl', 'number']);
+    const missing = await rtnl(ns, 'genl-family', { name: 'NO_SUCH_FAMILY' });
+    assert.deepEqual(missing, {
+      ok: false,
+      error: 'resolving generic netlink family NO_SUCH_FAMILY: ENOENT (no such generic netlink family (kernel module not loaded?))',
+      code: 'ENOENT',
+    });
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('the link monitor reports routes added and deleted by ip when asked to', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await host(lab, 'mr');
+    const mon = await MonitorProcess.start(ns, { routes: true });
+    await ns.ip('route', 'add', '10.80.0.0/16', 'via', '10.0.0.1', 'table', '100');
+    const add = await mon.waitFor('route-add 10.80.0.0/16', (e) => e.kind === 'route-add' && (e.route as { destination: string }).destination === '10.80.0.0/16');
+    assert.deepEqual([(add.route as { table: number }).table, (add.route as { gateway: string }).gateway], [100, '10.0.0.1']);
+    await ns.ip('route', 'del', '10.80.0.0/16', 'table', '100');
+    await mon.waitFor('route-delete 10.80.0.0/16', (e) => e.kind === 'route-delete' && (e.route as { destination: string }).destination === '10.80.0.0/16');
+    mon.stop();
+  } finally {
+    await lab.cleanup();
+  }
+});
