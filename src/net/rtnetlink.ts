@@ -122,33 +122,30 @@ export class RtnetlinkClient {
   }
 
   async setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
-    const index = await this.index(ref);
-    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetLinkUp(index, up), operation: `setting link ${ref} ${up ? 'up' : 'down'}`, hints: LINK_HINTS });
+    const operation = `setting link ${ref} ${up ? 'up' : 'down'}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetLinkUp(index, up), operation, hints: LINK_HINTS });
   }
 
   /** Creates a macvlan (a VRRP VMAC) and returns it as the kernel reports it. */
   async createMacvlan(o: MacvlanOptions): Promise<Link> {
-    const parentIndex = await this.index(o.parent);
+    const operation = `creating macvlan ${o.name} on ${o.parent}${o.mac ? ` with MAC ${o.mac}` : ''}`;
+    const parentIndex = await this.index(o.parent, operation, 'no such parent interface');
     const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(o.up ? { up: true } : {}) };
-    await this.conn.request({
-      type: RtmType.NEWLINK,
-      flags: MessageFlag.CREATE | MessageFlag.EXCL,
-      payload: encodeNewMacvlan(spec),
-      operation: `creating macvlan ${o.name} on ${o.parent}${o.mac ? ` with MAC ${o.mac}` : ''}`,
-      hints: MACVLAN_HINTS,
-    });
+    await this.conn.request({ type: RtmType.NEWLINK, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewMacvlan(spec), operation, hints: MACVLAN_HINTS });
     return this.link(o.name);
   }
 
   async deleteLink(ref: LinkRef): Promise<void> {
-    const index = await this.index(ref);
-    await this.conn.request({ type: RtmType.DELLINK, payload: encodeDelLink(index), operation: `deleting link ${ref}`, hints: LINK_HINTS });
+    const operation = `deleting link ${ref}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.DELLINK, payload: encodeDelLink(index), operation, hints: LINK_HINTS });
   }
 
   // ---- addresses ----
 
   async addresses(filter: { family?: IpFamily; link?: LinkRef } = {}): Promise<Address[]> {
-    const index = filter.link === undefined ? undefined : await this.index(filter.link);
+    const index = filter.link === undefined ? undefined : await this.index(filter.link, `listing addresses of ${filter.link}`);
     const replies = await this.conn.dump({ type: RtmType.GETADDR, payload: encodeDumpAddresses(filter.family), operation: 'listing addresses' });
     return replies
       .filter((m) => m.type === RtmType.NEWADDR)
@@ -210,24 +207,21 @@ export class RtnetlinkClient {
 
   /** Adds a route; `replace` overwrites one with the same key instead of failing with EEXIST. */
   async addRoute(r: RouteChange, opts: { replace?: boolean } = {}): Promise<void> {
-    const spec = await this.routeSpec(r);
+    const operation = `adding route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+    const spec = await this.routeSpec(r, operation);
     await this.conn.request({
       type: RtmType.NEWROUTE,
       flags: MessageFlag.CREATE | (opts.replace ? MessageFlag.REPLACE : MessageFlag.EXCL),
-      payload: encodeNewRoute(spec),
-      operation: `adding route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`,
+      payload: this.encode(() => encodeNewRoute(spec), operation),
+      operation,
       hints: ROUTE_ADD_HINTS,
     });
   }
 
   async deleteRoute(r: RouteChange): Promise<void> {
-    const spec = await this.routeSpec(r);
-    await this.conn.request({
-      type: RtmType.DELROUTE,
-      payload: encodeDelRoute(spec),
-      operation: `deleting route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`,
-      hints: ROUTE_DEL_HINTS,
-    });
+    const operation = `deleting route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+    const spec = await this.routeSpec(r, operation);
+    await this.conn.request({ type: RtmType.DELROUTE, payload: this.encode(() => encodeDelRoute(spec), operation), operation, hints: ROUTE_DEL_HINTS });
   }
 
   // ---- rules ----
@@ -241,24 +235,43 @@ export class RtnetlinkClient {
   }
 
   async addRule(r: RuleSpec): Promise<void> {
-    await this.conn.request({ type: RtmType.NEWRULE, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewRule(r), operation: `adding rule ${describeRule(r)}`, hints: RULE_ADD_HINTS });
+    const operation = `adding rule ${describeRule(r)}`;
+    await this.conn.request({ type: RtmType.NEWRULE, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: this.encode(() => encodeNewRule(r), operation), operation, hints: RULE_ADD_HINTS });
   }
 
   async deleteRule(r: RuleSpec): Promise<void> {
-    await this.conn.request({ type: RtmType.DELRULE, payload: encodeDelRule(r), operation: `deleting rule ${describeRule(r)}`, hints: RULE_DEL_HINTS });
+    const operation = `deleting rule ${describeRule(r)}`;
+    await this.conn.request({ type: RtmType.DELRULE, payload: this.encode(() => encodeDelRule(r), operation), operation, hints: RULE_DEL_HINTS });
   }
 
   // ---- helpers ----
 
-  /** An interface's index; names are looked up (ENODEV when absent). */
-  async index(ref: LinkRef): Promise<number> {
+  /**
+   * An interface's index; names are looked up. When it does not exist the ENODEV error
+   * names `operation` (what the caller was doing), not the lookup.
+   */
+  async index(ref: LinkRef, operation?: string, hint = 'no such interface'): Promise<number> {
     if (typeof ref === 'number') return ref;
-    return (await this.link(ref)).index;
+    try {
+      return (await this.link(ref)).index;
+    } catch (e) {
+      if (operation === undefined || !(e instanceof NetlinkError)) throw e;
+      throw new NetlinkError({ operation, errno: e.errno, ...(e.code === 'ENODEV' ? { hint } : {}) });
+    }
   }
 
-  private async routeSpec(r: RouteChange): Promise<RouteSpec> {
+  /** Bad input (a malformed prefix) becomes an EINVAL naming the operation; nothing is sent. */
+  private encode(build: () => Buffer, operation: string): Buffer {
+    try {
+      return build();
+    } catch (e) {
+      throw new NetlinkError({ operation, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+    }
+  }
+
+  private async routeSpec(r: RouteChange, operation: string): Promise<RouteSpec> {
     const { device, ...rest } = r;
-    return device === undefined ? rest : { ...rest, device: await this.index(device) };
+    return device === undefined ? rest : { ...rest, device: await this.index(device, operation) };
   }
 
   /** Indexes of every distinct name, or the error looking it up (one request per name). */

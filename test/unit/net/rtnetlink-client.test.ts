@@ -72,6 +72,7 @@ test('route and rule refusals name the route or rule', async () => {
   await assert.rejects(c.addRoute({ destination: '10.70.0.0/16', gateway: '172.16.0.1', device: 'eth0', table: 100 }), {
     message: 'adding route 10.70.0.0/16 via 172.16.0.1 dev eth0 table 100: ENETUNREACH (gateway not reachable on any interface (add its prefix first, or use onlink))',
   });
+  await assert.rejects(c.addRoute({ destination: '10.70.0.0/99' }), { message: 'adding route 10.70.0.0/99: EINVAL ("10.70.0.0/99": prefix length must be 0..32)' });
   await assert.rejects(c.deleteRule({ from: '10.0.0.0/24', table: 100, priority: 1000 }), { message: 'deleting rule from 10.0.0.0/24 priority 1000 lookup 100: ENOENT (no such rule)' });
 });
 
