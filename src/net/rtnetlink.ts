@@ -9,14 +9,14 @@ import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
 import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
 import { decodeAddress, encodeDelAddress, encodeDumpAddresses, encodeNewAddress, type Address, type AddressSpec } from './rtnetlink/address.js';
-import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Route, type RouteSpec } from './rtnetlink/route.js';
+import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Nexthop, type Route, type RouteSpec } from './rtnetlink/route.js';
 import { decodeRule, encodeDelRule, encodeDumpRules, encodeNewRule, type Rule, type RuleSpec } from './rtnetlink/rule.js';
 import type { MacvlanModeName } from './rtnetlink/constants.js';
 
 export type { Link } from './rtnetlink/link.js';
-export type { Address } from './rtnetlink/address.js';
-export type { Route } from './rtnetlink/route.js';
-export type { Rule } from './rtnetlink/rule.js';
+export type { Address, AddressSpec } from './rtnetlink/address.js';
+export type { Route, RouteSpec, RouteMetrics, Nexthop } from './rtnetlink/route.js';
+export type { Rule, RuleSpec } from './rtnetlink/rule.js';
 export * from './rtnetlink/constants.js';
 
 /** An interface by name ("eth0") or index (2). */
@@ -27,9 +27,10 @@ export interface AddressChange extends Omit<AddressSpec, 'index'> {
   link: LinkRef;
 }
 
-export interface RouteChange extends Omit<RouteSpec, 'device'> {
+export interface RouteChange extends Omit<RouteSpec, 'device' | 'nexthops'> {
   /** Output interface. */
   device?: LinkRef;
+  nexthops?: Array<Omit<Nexthop, 'device'> & { device?: LinkRef }>;
 }
 
 export interface MacvlanOptions {
@@ -51,18 +52,16 @@ const ROUTE_ADD_HINTS = {
   EEXIST: 'route already exists',
   ENETUNREACH: 'gateway not reachable on any interface (add its prefix first, or use onlink)',
   ENODEV: 'no such interface',
-  EINVAL: 'invalid route',
   EPERM: 'needs CAP_NET_ADMIN',
 };
 const ROUTE_DEL_HINTS = { ESRCH: 'no such route', ENODEV: 'no such interface', EPERM: 'needs CAP_NET_ADMIN' };
-const RULE_ADD_HINTS = { EEXIST: 'rule already exists', EINVAL: 'invalid rule', EPERM: 'needs CAP_NET_ADMIN' };
+const RULE_ADD_HINTS = { EEXIST: 'rule already exists', EPERM: 'needs CAP_NET_ADMIN' };
 const RULE_DEL_HINTS = { ENOENT: 'no such rule', EPERM: 'needs CAP_NET_ADMIN' };
 const MACVLAN_HINTS = {
   EEXIST: 'an interface of that name already exists',
   ENODEV: 'no such parent interface',
   EADDRINUSE: 'MAC address already used by another macvlan on that parent',
   EOPNOTSUPP: 'macvlan not supported (kernel module missing?)',
-  EINVAL: 'invalid macvlan settings',
   EPERM: 'needs CAP_NET_ADMIN',
 };
 
@@ -270,8 +269,14 @@ export class RtnetlinkClient {
   }
 
   private async routeSpec(r: RouteChange, operation: string): Promise<RouteSpec> {
-    const { device, ...rest } = r;
-    return device === undefined ? rest : { ...rest, device: await this.index(device, operation) };
+    const { device, nexthops, ...rest } = r;
+    const spec: RouteSpec = { ...rest };
+    if (device !== undefined) spec.device = await this.index(device, operation);
+    if (nexthops) {
+      spec.nexthops = [];
+      for (const { device: dev, ...hop } of nexthops) spec.nexthops.push(dev === undefined ? hop : { ...hop, device: await this.index(dev, operation) });
+    }
+    return spec;
   }
 
   /** Indexes of every distinct name, or the error looking it up (one request per name). */

@@ -131,6 +131,22 @@ test('routes added by the client are what ip route shows, and go away when delet
     assert.equal(v6.find((x) => x.dst === 'fd00:60::/32')?.type, 'unreachable');
     assert.equal(v6.find((x) => x.dst === 'fd00:70::/48')?.gateway, 'fd00::1');
 
+    // Multipath with metrics, and realms, as keepalived's virtual_routes can ask.
+    await rtnlOk(ns, 'add-route', {
+      destination: '10.51.0.0/16',
+      nexthops: [
+        { gateway: '10.0.0.1', device: 'eth0', weight: 1 },
+        { gateway: '10.0.0.2', device: 'eth0', weight: 2 },
+      ],
+      metrics: { mtu: 1400, locked: ['mtu'], advmss: 1360, congctl: 'cubic' },
+    });
+    await rtnlOk(ns, 'add-route', { destination: '10.52.0.0/16', gateway: '10.0.0.1', realms: (1 << 16) | 2 });
+    const mp = (await ns.ip('route', 'show', '10.51.0.0/16')).replace(/\s+/g, ' ').trim();
+    assert.equal(mp, '10.51.0.0/16 mtu lock 1400 advmss 1360 congctl cubic nexthop via 10.0.0.1 dev eth0 weight 1 nexthop via 10.0.0.2 dev eth0 weight 2');
+    assert.match(await ns.ip('route', 'show', '10.52.0.0/16'), /via 10\.0\.0\.1 dev eth0 realms 1\/2/);
+    const bad = await rtnl(ns, 'add-route', { destination: '10.53.0.0/16', nexthops: [{ gateway: '10.0.0.1', device: 'eth0' }], realms: 5 });
+    assert.ok(!bad.ok && bad.code === 'EINVAL' && /^adding route 10\.53\.0\.0\/16: EINVAL \(invalid argument\): \S/.test(bad.error), JSON.stringify(bad));
+
     // The client's listing agrees.
     const listed = await rtnlOk<Array<{ destination: string; table: number; gateway?: string; metric?: number; protocol: string | number }>>(ns, 'routes', { table: 100 });
     assert.ok(listed.some((x) => x.destination === '10.50.0.0/16' && x.gateway === '10.0.0.254' && x.metric === 5 && x.protocol === 'keepalived'));

@@ -106,3 +106,29 @@ test('a real CTRL_CMD_NEWFAMILY reply decodes to the family id and its multicast
   assert.deepEqual([f.id, f.name, f.version], [16, 'nlctrl', 2]);
   assert.equal(f.groups.get('notify'), 16);
 });
+
+test('route metrics go nested in RTA_METRICS, multipath paths as rtnexthop records', () => {
+  const b = encodeNewRoute({
+    destination: '10.8.0.0/16',
+    metrics: { mtu: 1400, advmss: 1360, locked: ['mtu'], ecn: true, congctl: 'cubic' },
+    nexthops: [
+      { gateway: '10.0.0.1', device: 2, weight: 1 },
+      { gateway: '10.0.1.1', device: 3, weight: 3 },
+    ],
+  });
+  assert.equal(b.readUInt8(6), 0, 'a route through gateways is global scope');
+  const tail = b.subarray(12 + 8 + 8).toString('hex'); // after rtmsg, RTA_DST, RTA_TABLE
+  assert.equal(
+    tail,
+    // RTA_METRICS (nested): LOCK 1<<2, MTU 1400, ADVMSS 1360, FEATURES ecn, CC_ALGO "cubic"
+    '3000' + '0880' + '08000100' + '04000000' + '08000200' + '78050000' + '08000800' + '50050000' + '08000c00' + '01000000' + '0a001000' + '637562696300' + '0000' +
+      // RTA_MULTIPATH: two rtnexthop {len 16, flags 0, hops weight-1, ifindex} + RTA_GATEWAY
+      '2400' + '0900' + '1000' + '00' + '00' + '02000000' + '08000500' + '0a000001' + '1000' + '00' + '02' + '03000000' + '08000500' + '0a000101',
+  );
+  const decoded = decodeRoute(b);
+  assert.deepEqual(decoded.metrics, { mtu: 1400, advmss: 1360, locked: ['mtu'], ecn: true, congctl: 'cubic' });
+  assert.deepEqual(decoded.nexthops, [
+    { gateway: '10.0.0.1', device: 2, weight: 1 },
+    { gateway: '10.0.1.1', device: 3, weight: 3 },
+  ]);
+});
