@@ -43,6 +43,14 @@ export interface MacvlanOptions {
   up?: boolean;
 }
 
+/**
+ * One address change of a batch. "add" fails with EEXIST when the address is there;
+ * "replace" adds it or updates its options (label, flags, lifetimes) in place.
+ */
+export type AddressOp = ({ op: 'add' | 'replace' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>);
+
+const OP_WORDS = { add: 'adding', replace: 'replacing', delete: 'deleting' } as const;
+
 export type ChangeOutcome = { ok: true } | { ok: false; error: NetlinkError };
 
 const LINK_HINTS = { ENODEV: 'no such interface' };
@@ -167,7 +175,7 @@ export class RtnetlinkClient {
    * allows. Each change settles on its own: one refusal (EEXIST) does not stop the rest.
    * Interface names are resolved once per call.
    */
-  async changeAddresses(changes: Array<({ op: 'add' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>)>): Promise<ChangeOutcome[]> {
+  async changeAddresses(changes: AddressOp[]): Promise<ChangeOutcome[]> {
     const indexes = await this.resolveAll(changes.map((c) => c.link));
     const reqs: Array<NetlinkRequest | NetlinkError> = changes.map((c) => {
       const index = indexes.get(c.link);
@@ -176,15 +184,16 @@ export class RtnetlinkClient {
       try {
         text = withPrefix(c.address);
       } catch (e) {
-        return new NetlinkError({ operation: `${c.op === 'add' ? 'adding' : 'deleting'} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+        return new NetlinkError({ operation: `${OP_WORDS[c.op]} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
       }
-      const operation = `${c.op === 'add' ? 'adding' : 'deleting'} address ${text} on ${where}`;
+      const operation = `${OP_WORDS[c.op]} address ${text} on ${where}`;
       if (index instanceof NetlinkError) return new NetlinkError({ operation, errno: index.errno, hint: 'no such interface' });
       if (index === undefined) return new NetlinkError({ operation, errno: errnoNumber('ENODEV'), hint: 'no such interface' });
       try {
-        if (c.op === 'add') {
-          const { op: _op, link: _link, ...spec } = c;
-          return { type: RtmType.NEWADDR, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
+        if (c.op === 'add' || c.op === 'replace') {
+          const { op, link: _link, ...spec } = c;
+          const flags = MessageFlag.CREATE | (op === 'add' ? MessageFlag.EXCL : MessageFlag.REPLACE);
+          return { type: RtmType.NEWADDR, flags, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
         }
         return { type: RtmType.DELADDR, payload: encodeDelAddress({ address: c.address, index, ...(c.peer ? { peer: c.peer } : {}) }), operation, hints: ADDR_DEL_HINTS };
       } catch (e) {

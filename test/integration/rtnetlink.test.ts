@@ -60,6 +60,11 @@ test('addresses added by the client, in one batch, are what ip addr shows, with 
     assert.ok(listed.some((a) => a.address === '10.0.0.1' && a.prefixLength === 24 && a.label === 'eth0:vip'));
     assert.ok(listed.some((a) => a.address === 'fd00::2' && a.flags.includes('home') && a.flags.includes('nodad')));
 
+    // "replace" updates an address in place (here its lifetimes) instead of failing.
+    assert.deepEqual(await rtnlOk(ns, 'change-addresses', { items: [{ op: 'replace', link: 'eth0', address: '10.0.0.1/24', broadcast: '+', label: 'eth0:vip', validLifetime: 3600, preferredLifetime: 0 }] }), ['ok']);
+    const replaced = (await ipAddrs(ns, 'eth0')).find((a) => a.local === '10.0.0.1') as { valid_life_time?: number; deprecated?: boolean } | undefined;
+    assert.ok(replaced && replaced.valid_life_time! <= 3600 && replaced.deprecated === true, JSON.stringify(replaced));
+
     // Deleting removes exactly those.
     await rtnlOk(ns, 'delete-address', { link: 'eth0', address: '10.0.0.1/24' });
     await rtnlOk(ns, 'delete-address', { link: 'eth0', address: 'fd00::1/64' });
