@@ -88,6 +88,17 @@ export class VrrpInstance {
     this.handle({ type: 'priority', total });
   }
 
+  /** An address was deleted from the system; if it is one of our tracked VIPs while MASTER, re-elect. */
+  addressDeleted(address: string): boolean {
+    const hit = this.installed.find((v) => v.address === address && !v.noTrack);
+    if (!hit) return false;
+    if (this.state.state === 'MASTER' && this.state.vipsSet) {
+      this.ports.sink.log(`(${this.name}) ip address ${address}${hit.prefixLength !== undefined ? `/${hit.prefixLength}` : ''} dev ${hit.device ?? ''}, no longer exist`);
+      this.handle({ type: 'vip-deleted' });
+    }
+    return true;
+  }
+
   /** Stops: priority-0 advert if MASTER, VIPs removed, STOP notified; resolves when done. */
   async stop(): Promise<void> {
     this.handle({ type: 'shutdown' });

@@ -116,6 +116,15 @@ export class VrrpRouter {
     return i !== undefined;
   }
 
+  /**
+   * The address monitor saw `address` deleted: an instance that was MASTER with it as a
+   * (tracked) VIP steps down with a priority-0 advert and re-takes MASTER after Skew_Time,
+   * putting the address back.
+   */
+  addressDeleted(address: string): void {
+    for (const i of this.instancesByName.values()) i.addressDeleted(address);
+  }
+
   status(instance: string): InstanceStatus | undefined {
     return this.instancesByName.get(instance)?.status();
   }

@@ -230,3 +230,23 @@ test('garbage on the wire never crashes a router and never moves its timer', asy
   assert.equal(a.router.status('VI_1')?.state, 'MASTER');
   assert.equal(advertsFrom(seg, 'a')[0]?.time, 3_609_375);
 });
+
+test('a VIP deleted by someone else is put back after a quick re-election (no_track VIPs are left alone)', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 150, vips: [{ address: VIP }, { address: '10.0.0.101', noTrack: true }] })]);
+  await a.router.start();
+  await runUntil(seg, [a], 5_000_000);
+  assert.ok(a.host.addresses.has(VIP));
+  a.host.addresses.installed.delete('10.0.0.101');
+  a.router.addressDeleted('10.0.0.101');
+  await runUntil(seg, [a], 5_500_000);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER', 'no_track: no re-election');
+  a.host.addresses.installed.delete(VIP);
+  a.router.addressDeleted(VIP);
+  const t = seg.clock.now();
+  await runUntil(seg, [a], t + 1_000_000);
+  assert.ok(a.host.sink.lines.includes(`(VI_1) ip address ${VIP} dev eth0, no longer exist`));
+  assert.deepEqual(advertsFrom(seg, 'a', t).map((x) => x.priority).slice(0, 2), [0, 150]);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER');
+  assert.ok(a.host.addresses.has(VIP), 'the VIP is back');
+});
