@@ -221,6 +221,7 @@ export class VrrpInstance {
 
 export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey {
   const key: ChannelKey = { family: c.family, mode: c.unicast ? 'unicast' : 'multicast' };
+  if (c.auth.type === 'ah') key.protocol = 'ah';
   if (spec.interface !== undefined) key.interface = spec.interface;
   if (c.unicast) {
     if (c.sourceAddress !== undefined) key.sourceAddress = c.sourceAddress;
@@ -231,5 +232,5 @@ export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey 
 }
 
 export function channelKeyString(k: ChannelKey): string {
-  return [k.family, k.interface ?? '', k.mode, k.group ?? '', k.sourceAddress ?? ''].join('|');
+  return [k.family, k.interface ?? '', k.mode, k.group ?? '', k.sourceAddress ?? '', k.protocol ?? 'vrrp'].join('|');
 }

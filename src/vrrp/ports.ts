@@ -20,6 +20,8 @@ export interface ChannelKey {
   group?: string;
   /** Unicast: the local address bound (unicast_src_ip). */
   sourceAddress?: string;
+  /** 'ah': VRRPv2 with IPsec-AH authentication travels as IP protocol 51, on a socket of its own. */
+  protocol?: 'ah';
 }
 
 /** A packet as the socket received it. */
