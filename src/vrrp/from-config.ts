@@ -5,6 +5,7 @@
 import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelInstance } from '../config/model.js';
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroupSpec } from './sync-group.js';
 
 export interface FromConfigOptions {
   /**
@@ -75,4 +76,9 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
 
 export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptions = {}): VrrpInstanceSpec[] {
   return cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, opts));
+}
+
+/** vrrp_sync_group blocks, for RouterOptions.syncGroups. */
+export function vrrpSyncGroupsFromConfig(cfg: KeepalivedConfig): SyncGroupSpec[] {
+  return cfg.vrrpSyncGroups.map((g) => ({ name: g.name, members: [...g.members] }));
 }

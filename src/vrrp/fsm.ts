@@ -115,9 +115,16 @@ export interface FsmState {
 
 export type FsmEvent =
   | { type: 'start' }
-  | { type: 'timer'; timer: TimerName }
+  /**
+   * A timer fired. `mayBecomeMaster: false` (sync groups: another member does not want
+   * MASTER yet) keeps a BACKUP from taking over when its master-down timer expires.
+   */
+  | { type: 'timer'; timer: TimerName; mayBecomeMaster?: boolean }
+  /** Sync group: another member moved the group to this state. */
+  | { type: 'sync'; to: 'MASTER' | 'BACKUP' | 'FAULT' }
   | { type: 'packet'; advert: DecodedAdvert; meta: ReceiveMeta }
-  | { type: 'fault'; reason: FaultReason; active: boolean }
+  /** `holdFault` (sync groups): another member is still faulty, so clearing ours does not leave FAULT. */
+  | { type: 'fault'; reason: FaultReason; active: boolean; holdFault?: boolean }
   /** Total priority from tracking (base ± weights); clamped to 1..254 here. */
   | { type: 'priority'; total: number }
   /** One of our VIPs (without no_track) was deleted behind our back while MASTER. */
@@ -384,7 +391,7 @@ class Step {
 
   // --- events ------------------------------------------------------------------------
 
-  fault(reason: FaultReason, active: boolean): void {
+  fault(reason: FaultReason, active: boolean, holdFault = false): void {
     const { c, s } = this;
     if (reason === 'interface' && c.dontTrackPrimary) return;
     const had = s.faults.length > 0;
@@ -394,7 +401,7 @@ class Step {
       s.faults.push(reason);
       s.faults.sort();
       if (s.state === 'INIT') return; // start() will enter FAULT
-      if (!had) {
+      if (!had && s.state !== 'FAULT') {
         s.wantState = 'FAULT';
         if (s.state === 'MASTER') this.leaveMaster(true);
         else this.leaveFault();
@@ -409,6 +416,7 @@ class Step {
     s.wantState = ownerMaster ? 'MASTER' : 'BACKUP';
     s.masterAdverIntUs = c.advertIntUs;
     s.msDownTimerUs = ownerMaster ? s.masterAdverIntUs + this.skew() : this.msDown();
+    if (holdFault) return;
     this.leaveFault();
     if (c.unicast && c.sourceAddress !== undefined) this.out.push({ type: 'announce-source' });
   }
@@ -428,11 +436,16 @@ class Step {
     else if (s.state === 'BACKUP') this.out.push({ type: 'event', event: 'BACKUP_PRIORITY', priority: next });
   }
 
-  timer(timer: TimerName): void {
+  timer(timer: TimerName, mayBecomeMaster = true): void {
     const { c, s } = this;
     if (timer === 'main') {
       if (s.deadline === null || this.now < s.deadline) return; // stale wake-up
-      if (s.state === 'BACKUP') this.gotoMaster();
+      if (s.state === 'BACKUP' && !mayBecomeMaster) {
+        // vrrp_sync_can_goto_master: wait (wanting MASTER) until the whole group wants it.
+        s.wantState = 'MASTER';
+        s.msDownTimerUs = this.msDown();
+        this.initSands();
+      } else if (s.state === 'BACKUP') this.gotoMaster();
       else if (s.state === 'MASTER') {
         this.masterTx();
         this.initSands();
@@ -602,6 +615,28 @@ class Step {
     return false;
   }
 
+  /** vrrp_sync_master / _backup / _fault applied to this member. */
+  sync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    const s = this.s;
+    if (s.state === 'INIT') return;
+    if (to === 'MASTER') {
+      if (s.state === 'MASTER' || s.faults.length > 0) return;
+      this.gotoMaster();
+    } else if (to === 'BACKUP') {
+      if (s.state === 'BACKUP' || s.faults.length > 0) return;
+      s.wantState = 'BACKUP';
+      if (s.state === 'FAULT') {
+        s.masterAdverIntUs = this.c.advertIntUs;
+        this.leaveFault();
+      } else this.leaveMaster(false);
+    } else {
+      if (s.state === 'FAULT') return;
+      s.wantState = 'FAULT';
+      if (s.state === 'MASTER') this.leaveMaster(false);
+      else this.leaveFault();
+    }
+  }
+
   /** keepalived's set_vrrp_backup: re-elect quickly so the VIP is put back. */
   vipDeleted(): void {
     const s = this.s;
@@ -633,13 +668,16 @@ export function step(c: FsmConfig, state: FsmState, event: FsmEvent, now: number
       if (state.state === 'INIT') st.start();
       break;
     case 'timer':
-      st.timer(event.timer);
+      st.timer(event.timer, event.mayBecomeMaster ?? true);
+      break;
+    case 'sync':
+      st.sync(event.to);
       break;
     case 'packet':
       st.packet(event.advert, event.meta);
       break;
     case 'fault':
-      st.fault(event.reason, event.active);
+      st.fault(event.reason, event.active, event.holdFault ?? false);
       break;
     case 'priority':
       st.priority(event.total);

@@ -10,6 +10,7 @@ import { createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, typ
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroup } from './sync-group.js';
 import { advertIntervalField } from './timers.js';
 
 /** A read-only view of an instance for status output and tests. */
@@ -38,6 +39,8 @@ export class VrrpInstance {
   private ahSeq = 0;
   private lastNotified: NotifyState | 'INIT' = 'INIT';
   private readonly installed: VipSpec[];
+  /** The vrrp_sync_group this instance belongs to, if any (set by the router). */
+  group: SyncGroup | undefined;
 
   constructor(readonly spec: VrrpInstanceSpec, config: FsmConfig, private readonly ports: RouterPorts) {
     this.name = config.name;
@@ -65,6 +68,16 @@ export class VrrpInstance {
       effectivePriority: s.effectivePriority, masterAddress: s.masterAddress, vipsSet: s.vipsSet,
       faults: s.faults, stats: s.stats,
     };
+  }
+
+  /** The state machine's state (read-only use). */
+  fsmState(): Readonly<FsmState> {
+    return this.state;
+  }
+
+  /** Sync group: another member moved the group to `to`. */
+  applySync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    this.handle({ type: 'sync', to });
   }
 
   /** Whether a unicast advert from `src` is meant for this instance (shared VRIDs). */
@@ -116,7 +129,12 @@ export class VrrpInstance {
     } while (q !== this.queue);
   }
 
-  private handle(event: FsmEvent): void {
+  private handle(input: FsmEvent): void {
+    let event = input;
+    const g = this.group;
+    if (g && event.type === 'timer' && event.timer === 'main') event = { ...event, mayBecomeMaster: g.canGotoMaster(this) };
+    if (g && event.type === 'fault' && !event.active) event = { ...event, holdFault: g.othersFaulty(this) };
+    const before = this.state.state;
     let r;
     try {
       r = this.fsm.step(this.state, event, this.ports.clock.now());
@@ -127,6 +145,7 @@ export class VrrpInstance {
     }
     this.state = r.state;
     for (const a of r.actions) this.perform(a);
+    if (g && before !== this.state.state) g.onTransition(this, before, this.state.state);
   }
 
   private perform(a: FsmAction): void {

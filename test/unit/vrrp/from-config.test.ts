@@ -8,7 +8,7 @@ import { parseTree } from '../../lib/tree.js';
 import { sharedDir } from '../../lib/shared.js';
 import { assertSameWire } from '../../lib/vrrp-wire.js';
 import { buildConfig } from '../../../src/config/build.js';
-import { vrrpSpecsFromConfig } from '../../../src/vrrp/from-config.js';
+import { vrrpSpecsFromConfig, vrrpSyncGroupsFromConfig } from '../../../src/vrrp/from-config.js';
 import { normaliseSpec } from '../../../src/vrrp/spec.js';
 
 const shared = sharedDir();
@@ -45,4 +45,10 @@ test('every vrrp_instance of keepalived\'s sample configs maps to a runnable spe
     }
   }
   assert.ok(n >= 5, `${n} instances`);
+});
+
+test('vrrp_sync_group members come through for the router', () => {
+  const text = `vrrp_sync_group G1 {\n  group {\n    VI_1\n    VI_2\n  }\n}\nvrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 1\n  virtual_ipaddress {\n    10.0.0.1\n  }\n}\nvrrp_instance VI_2 {\n  interface eth1\n  virtual_router_id 2\n  virtual_ipaddress {\n    10.0.1.1\n  }\n}\n`;
+  const { config } = buildConfig(parseTree(text), { hostname: 'n1' });
+  assert.deepEqual(vrrpSyncGroupsFromConfig(config), [{ name: 'G1', members: ['VI_1', 'VI_2'] }]);
 });
