@@ -178,8 +178,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 
   const startError = await parent.start();
   if (startError) {
-    reportStartup({ ok: false, message: startError.error });
-    if (!detached) process.stderr.write(`${startError.error}\n`);
+    // The reasons reach the user's terminal whatever the log settings (the launcher prints
+    // them when detached; the console log already has them with -l).
+    const text = [...startError.details, startError.error].join('\n');
+    reportStartup({ ok: false, message: text });
+    if (!detached) process.stderr.write(`${logConfig.console ? startError.error : text}\n`);
     return parent.done;
   }
   reportStartup({ ok: true });

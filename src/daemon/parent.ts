@@ -71,6 +71,12 @@ interface ChildSlot {
 
 type Phase = 'idle' | 'starting' | 'running' | 'reloading' | 'stopping';
 
+/** A diagnostic as the user reads it; whole-file problems (line 0) have no line number. */
+function describeDiagnostic(d: Diagnostic): string {
+  if (d.loc.line >= 1) return formatDiagnostic(d);
+  return `${d.loc.file}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
+}
+
 const SIGNAL_TEXT: Record<string, string> = {
   SIGHUP: 'Hangup', SIGINT: 'Interrupt', SIGQUIT: 'Quit', SIGILL: 'Illegal instruction', SIGABRT: 'Aborted',
   SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGKILL: 'Killed', SIGUSR1: 'User defined signal 1',
@@ -125,7 +131,7 @@ export class ParentDaemon {
    * Reads the configuration and starts the children. Returns a clear line and exit code when
    * the daemon cannot start (the caller reports it); the daemon is then already cleaned up.
    */
-  async start(): Promise<{ error: string; code: number } | undefined> {
+  async start(): Promise<{ error: string; details: string[]; code: number } | undefined> {
     const { log } = this.o;
     this.phase = 'starting';
     log.info(`Starting Keepalived v${this.o.version} (keepalived-ts)`);
@@ -137,7 +143,11 @@ export class ParentDaemon {
       const error = `Stopping: configuration has ${loaded.errors} error(s)`;
       log.error(error);
       await this.stop(EXIT.CONFIG);
-      return { error: `keepalived-ts: ${this.o.source.description}: configuration has ${loaded.errors} error(s); not starting`, code: EXIT.CONFIG };
+      return {
+        error: `keepalived-ts: ${this.o.source.description}: configuration has ${loaded.errors} error(s); not starting`,
+        details: loaded.details,
+        code: EXIT.CONFIG,
+      };
     }
     this.config = loaded.config;
     this.roles = loaded.roles;
@@ -266,20 +276,24 @@ export class ParentDaemon {
     this.finished(this.exitCode);
   }
 
-  private async loadValidated(): Promise<{ ok: true; config: unknown; roles: Role[] } | { ok: false; errors: number }> {
+  private async loadValidated(): Promise<{ ok: true; config: unknown; roles: Role[] } | { ok: false; errors: number; details: string[] }> {
     let loaded: LoadedConfig;
     try {
       loaded = await this.o.source.load();
     } catch (e) {
-      this.o.log.error(`${this.o.source.description}: ${(e as Error).message}`);
-      return { ok: false, errors: 1 };
+      const line = `${this.o.source.description}: ${(e as Error).message}`;
+      this.o.log.error(line);
+      return { ok: false, errors: 1, details: [line] };
     }
     for (const d of loaded.diagnostics) {
-      if (d.severity === 'error') this.o.log.error(formatDiagnostic(d));
-      else this.o.log.warn(formatDiagnostic(d));
+      if (d.severity === 'error') this.o.log.error(describeDiagnostic(d));
+      else this.o.log.warn(describeDiagnostic(d));
     }
     const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    if (errors > 0 || loaded.config === undefined) return { ok: false, errors: Math.max(errors, 1) };
+    if (errors > 0 || loaded.config === undefined) {
+      const details = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
+      return { ok: false, errors: Math.max(errors, 1), details };
+    }
     return { ok: true, config: loaded.config, roles: loaded.roles ?? this.o.rolesFor(loaded.config) };
   }
 
