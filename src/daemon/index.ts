@@ -14,6 +14,8 @@ import { PARENT_IDENT, type Role } from './roles.js';
 import { systemdNotifier } from './sd-notify.js';
 import { EXIT } from './service.js';
 import { defaultRolesFor, fileConfigSource } from './config-source.js';
+import { ControlSocket, controlSocketPath } from './control.js';
+import { watchJsonSignal } from './rt-signals.js';
 
 export type { ConfigSource, LoadedConfig } from './parent.js';
 export type { ChildService, ChildContext, ServiceFactory, DumpKind } from './service.js';
@@ -58,6 +60,8 @@ export interface DaemonOptions {
   /** -i / -e, passed to the config reader. */
   configId?: string;
   allConfig?: boolean;
+  /** The control socket (default: the parent pid file with .ctl for .pid). */
+  controlSocket?: string;
   /** Modules the children import to register services (default: ./services.js). */
   serviceModules?: string[];
   heartbeatIntervalMs?: number;
@@ -175,6 +179,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
   process.on('SIGPIPE', () => undefined);
+  if (!(await watchJsonSignal(() => parent.dump('json')))) {
+    log.detail('SIGRTMIN+2 (JSON dump) cannot be caught in this build; use the control socket\'s "json" command');
+  }
 
   const startError = await parent.start();
   if (startError) {
@@ -185,6 +192,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     if (!detached) process.stderr.write(`${logConfig.console ? startError.error : text}\n`);
     return parent.done;
   }
+  const control = new ControlSocket(o.controlSocket ?? controlSocketPath(pidFiles.parent), parent, (m) => log.warn(m));
+  await control.listen();
+  process.on('exit', () => control.close());
   reportStartup({ ok: true });
-  return parent.done;
+  const code = await parent.done;
+  control.close();
+  return code;
 }

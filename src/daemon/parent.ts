@@ -98,6 +98,12 @@ export function describeChildExit(pid: number, code: number | null, signal: Node
   return undefined;
 }
 
+/** One file a dump request produced (or why it could not). */
+export interface DumpResult {
+  path: string;
+  error?: string;
+}
+
 export class ParentDaemon {
   private config: unknown;
   private roles: Role[] = [];
@@ -108,6 +114,8 @@ export class ParentDaemon {
   /** Children whose answer (ready / reloaded) the current start or reload waits for. */
   private readonly awaiting = new Set<Role>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** Dumps asked of children, by file path, waiting for the child's answer. */
+  private readonly pendingDumps = new Map<string, { role: Role; done: (r: DumpResult) => void }>();
   private exitCode = 0;
   private finished!: (code: number) => void;
   /** Resolves with the exit code once the daemon has stopped and cleaned up. */
@@ -120,6 +128,12 @@ export class ParentDaemon {
   /** The running configuration (for tests and dumps). */
   get currentConfig(): unknown {
     return this.config;
+  }
+
+  /** One line for the control socket's status command. */
+  status(): string {
+    const pid = (role: Role) => this.slots.get(role)?.proc?.pid ?? '-';
+    return `${this.phase} parent=${process.pid} vrrp=${pid('vrrp')} checker=${pid('checker')}`;
   }
 
   /** The pid of a role's child, when one runs. */
@@ -205,22 +219,43 @@ export class ParentDaemon {
 
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */
   dump(kind: DumpKind): void {
-    if (this.phase === 'stopping' || this.phase === 'idle') return;
+    void this.dumpAndWait(kind);
+  }
+
+  /** Like dump(), resolving with the files written once every child involved has answered. */
+  async dumpAndWait(kind: DumpKind): Promise<DumpResult[]> {
+    if (this.phase === 'stopping' || this.phase === 'idle') return [];
     const dir = this.o.dumpDir();
+    const results: Promise<DumpResult>[] = [];
     if (kind === 'data') {
       const path = dumpPath(dir, 'parent', 'data');
       try {
         writeFileAtomic(path, this.parentData());
         this.o.log.info(`Printing parent data for process(${process.pid}) on signal`);
+        results.push(Promise.resolve({ path }));
       } catch (e) {
         this.o.log.error(`Unable to write ${path}: ${(e as Error).message}`);
+        results.push(Promise.resolve({ path, error: (e as Error).message }));
       }
     }
     // Stats and JSON describe VRRP instances only: keepalived forwards those to the VRRP child.
     const roles: Role[] = kind === 'data' ? [...ROLES] : ['vrrp'];
     for (const role of roles) {
       const slot = this.slots.get(role);
-      if (slot?.proc) this.sendTo(slot, { type: 'dump', kind, path: dumpPath(dir, role, kind) });
+      if (!slot?.proc) continue;
+      const path = dumpPath(dir, role, kind);
+      this.pendingDumps.get(path)?.done({ path, error: 'superseded by a newer request' });
+      results.push(new Promise((done) => this.pendingDumps.set(path, { role, done })));
+      this.sendTo(slot, { type: 'dump', kind, path });
+    }
+    return Promise.all(results);
+  }
+
+  private settleDumps(role: Role, error: string): void {
+    for (const [path, p] of this.pendingDumps) {
+      if (p.role !== role) continue;
+      this.pendingDumps.delete(path);
+      p.done({ path, error });
     }
   }
 
@@ -369,8 +404,14 @@ export class ParentDaemon {
           this.checkAwaited();
         }
         break;
-      case 'dumped':
+      case 'dumped': {
+        const pending = this.pendingDumps.get(msg.path);
+        if (pending) {
+          this.pendingDumps.delete(msg.path);
+          pending.done(msg.error === undefined ? { path: msg.path } : { path: msg.path, error: msg.error });
+        }
         break;
+      }
     }
   }
 
@@ -388,6 +429,7 @@ export class ParentDaemon {
     const pid = proc.pid ?? 0;
     slot.proc = undefined;
     removePidFile(this.o.pidFiles[slot.role], pid);
+    this.settleDumps(slot.role, 'the child process ended');
     const line = describeChildExit(pid, code, signal);
     if (this.phase === 'stopping') {
       if (line) log.info(line);

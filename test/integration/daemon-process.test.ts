@@ -2,10 +2,23 @@
 // running the test service (src/daemon/test-service.ts), driven by signals as users do.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { DaemonRun, alive, isRoot } from '../lib/daemon.js';
 import { waitFor } from '../lib/netns.js';
+
+/** One command to the daemon's control socket; resolves the answer line. */
+function control(path: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const c = connect(path, () => c.write(`${command}\n`));
+    c.setEncoding('utf8');
+    c.on('data', (d: string) => (text += d));
+    c.on('end', () => resolve(text.trim()));
+    c.on('error', reject);
+  });
+}
 
 const skip = isRoot() ? false : 'needs root (the daemon checks CAP_NET_ADMIN/CAP_NET_RAW)';
 
@@ -88,6 +101,19 @@ test('daemon lifecycle: start, respawn, reload, rejected reload, dumps, stop', {
       await d.waitForLine(new RegExp(`Printing VRRP stats for process\\(${d.pid('vrrp')}\\) on signal`));
     });
 
+    await t.test('control socket: JSON dump (the SIGRTMIN+2 stand-in), status, unknown commands', async () => {
+      const ctl = join(d.dir, 'keepalived.ctl');
+      assert.equal(statSync(ctl).mode & 0o777, 0o600, 'only root may talk to the control socket');
+      const answer = await control(ctl, 'json');
+      assert.equal(answer, `ok ${join(d.dir, 'keepalived.json')}`);
+      assert.deepEqual(JSON.parse(readFileSync(join(d.dir, 'keepalived.json'), 'utf8')), [{ role: 'vrrp', tag: 'v2' }]);
+      assert.equal(await control(ctl, 'status'), `ok running parent=${d.pid('parent')} vrrp=${d.pid('vrrp')} checker=${d.pid('checker')}`);
+      assert.match(await control(ctl, 'bogus'), /^error unknown command 'bogus'/);
+      const data = await control(ctl, 'data');
+      assert.match(data, /^ok /);
+      assert.deepEqual(data.slice(3).split(' ').sort(), ['keepalived.data', 'keepalived_check.data', 'keepalived_parent.data'].map((f) => join(d.dir, f)).sort());
+    });
+
     await t.test('SIGTERM: children stopped through their service, all exit, pid files removed', async () => {
       const pids = { parent: d.pid('parent') as number, vrrp: d.pid('vrrp') as number, checker: d.pid('checker') as number };
       process.kill(pids.parent, 'SIGTERM');
@@ -96,6 +122,7 @@ test('daemon lifecycle: start, respawn, reload, rejected reload, dumps, stop', {
       assert.equal(code, 0);
       assert.ok(!alive(pids.vrrp) && !alive(pids.checker), 'no child outlives the parent');
       for (const path of Object.values(d.pidFiles)) assert.ok(!existsSync(path), `${path} removed`);
+      assert.ok(!existsSync(join(d.dir, 'keepalived.ctl')), 'control socket removed');
       assert.equal(readFileSync(join(d.dir, 'vrrp.stopped'), 'utf8').trim(), String(pids.vrrp), 'the VRRP service was stopped, not killed');
       assert.equal(readFileSync(join(d.dir, 'checker.stopped'), 'utf8').trim(), String(pids.checker));
       assert.match(d.output, /: Stopping$/m);

@@ -201,3 +201,34 @@ test('IPC messages are checked before use', () => {
   assert.equal(asChildMessage({ type: 'ready', generation: 1 })?.type, 'ready');
   assert.equal(asChildMessage({ type: 'other' }), undefined);
 });
+
+test('control socket: path beside the pid file; answers per command', async () => {
+  const { controlSocketPath, answerControl } = await import('../../src/daemon/control.js');
+  assert.equal(controlSocketPath('/run/keepalived.pid'), '/run/keepalived.ctl');
+  assert.equal(controlSocketPath('/run/ka'), '/run/ka.ctl');
+  let reloads = 0;
+  const target = {
+    dumpAndWait: (kind: string) => Promise.resolve(kind === 'json' ? [{ path: '/tmp/keepalived.json' }] : kind === 'stats' ? [] : [{ path: '/tmp/a' }, { path: '/tmp/b', error: 'EACCES' }]),
+    reload: () => { reloads++; return Promise.resolve(); },
+    status: () => 'running parent=1 vrrp=2 checker=-',
+  };
+  assert.equal(await answerControl('json\r', target), 'ok /tmp/keepalived.json');
+  assert.equal(await answerControl('stats', target), 'error nothing to dump (no child runs)');
+  assert.equal(await answerControl('data', target), 'error /tmp/b: EACCES');
+  assert.equal(await answerControl('RELOAD', target), 'ok');
+  assert.equal(reloads, 1);
+  assert.equal(await answerControl('status', target), 'ok running parent=1 vrrp=2 checker=-');
+  assert.match(await answerControl('rm -rf /', target), /^error unknown command/);
+});
+
+test('sd_notify: READY carries MAINPID, RELOADING a monotonic time, STOPPING', async () => {
+  const { SdNotifier } = await import('../../src/daemon/sd-notify.js');
+  const sent: string[] = [];
+  const n = new SdNotifier({ send: (b) => sent.push(b.toString()), close: () => undefined });
+  n.ready(123);
+  n.reloading();
+  n.stopping();
+  assert.equal(sent[0], 'READY=1\nMAINPID=123\nSTATUS=running');
+  assert.match(sent[1] ?? '', /^RELOADING=1\nMONOTONIC_USEC=\d+\nSTATUS=reloading$/);
+  assert.equal(sent[2], 'STOPPING=1\nSTATUS=stopping');
+});
