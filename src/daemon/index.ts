@@ -60,6 +60,8 @@ export interface DaemonOptions {
   /** -i / -e, passed to the config reader. */
   configId?: string;
   allConfig?: boolean;
+  /** The syslog socket (default /dev/log). */
+  syslogSocket?: string;
   /** The control socket (default: the parent pid file with .ctl for .pid). */
   controlSocket?: string;
   /** Modules the children import to register services (default: ./services.js). */
@@ -109,6 +111,7 @@ export function logConfigOf(o: DaemonOptions): LogConfig | string {
     ...(o.logFile !== undefined ? { file: o.logFile } : {}),
     flushFile: o.flushLogFile ?? false,
     detail: o.logDetail ?? false,
+    ...(o.syslogSocket !== undefined ? { syslogSocket: o.syslogSocket } : {}),
   };
 }
 
@@ -126,7 +129,6 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const detached = isDetachedDaemon();
   const logConfig = logConfigOf(o);
   if (typeof logConfig === 'string') return fail(logConfig, EXIT.FATAL);
-  if (o.vrrpOnly && o.checkerOnly) return fail('keepalived-ts: -P (VRRP only) and -C (checker only) exclude each other', EXIT.FATAL);
 
   if (!o.skipPrivilegeCheck) {
     const problem = checkOwnPrivileges();
@@ -149,7 +151,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const log = await createLogger(PARENT_IDENT, logConfig);
   const notifier = await systemdNotifier((m) => log.warn(m));
   const configFile = o.configFile ?? '/etc/keepalived/keepalived.conf';
-  const only: Role[] | undefined = o.vrrpOnly ? ['vrrp'] : o.checkerOnly ? ['checker'] : undefined;
+  // -P and -C together mean both, as in keepalived (the CLI warns).
+  const only: Role[] | undefined = o.vrrpOnly && o.checkerOnly ? undefined : o.vrrpOnly ? ['vrrp'] : o.checkerOnly ? ['checker'] : undefined;
   const parent = new ParentDaemon({
     source: o.configSource ?? fileConfigSource(configFile, {
       ...(o.configId !== undefined ? { configId: o.configId } : {}),

@@ -7,7 +7,7 @@
 // Syslog needs a unix datagram socket, which only the native addon provides. Without it the
 // logger says once on stderr that syslog is unavailable and, when console logging was not
 // asked for either, logs to the console instead so nothing is lost.
-import { openSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { openSync, writeSync, closeSync, fsyncSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { DatagramSender } from './unix-dgram.js';
 
@@ -44,6 +44,8 @@ export interface LogConfig {
   flushFile: boolean;
   /** -D: detailed logging. */
   detail: boolean;
+  /** The syslog socket (default /dev/log). */
+  syslogSocket?: string;
 }
 
 export const DEFAULT_LOG_CONFIG: LogConfig = { console: false, syslog: true, facility: FACILITY_DAEMON, flushFile: false, detail: false };
@@ -77,6 +79,8 @@ export interface LogSinks {
   /** Writes one console line (stderr by default). */
   console?: (line: string) => void;
   syslog?: DatagramSender;
+  /** Why there is no syslog sender although syslog was asked for. */
+  syslogUnavailable?: string;
   now?: () => Date;
 }
 
@@ -101,7 +105,8 @@ export class Logger {
     if (config.syslog && !this.syslog) {
       // No way to reach /dev/log: say it once, and keep the messages on the console.
       if (!this.consoleOn) this.consoleOn = true;
-      this.writeConsole(formatConsoleLine(this.now(), `${ident}: syslog unavailable (no unix datagram support in this build); logging to the console`));
+      const why = sinks.syslogUnavailable ?? 'no unix datagram support in this build';
+      this.writeConsole(formatConsoleLine(this.now(), `${ident}: syslog unavailable (${why}); logging to the console`));
     }
     if (config.file) {
       const path = logFileFor(config.file, fileSuffix);
@@ -150,16 +155,31 @@ export class Logger {
 }
 
 /** A logger with syslog reached through the addon when it can be (and asked for). */
-export async function createLogger(ident: string, config: LogConfig, fileSuffix = '', devLog = '/dev/log'): Promise<Logger> {
-  let syslog: DatagramSender | undefined;
+export async function createLogger(ident: string, config: LogConfig, fileSuffix = ''): Promise<Logger> {
+  const sinks: LogSinks = {};
   if (config.syslog) {
+    const devLog = config.syslogSocket ?? '/dev/log';
     const { unixDatagramOpener } = await import('./unix-dgram.js');
     const open = await unixDatagramOpener();
-    try {
-      syslog = open?.(devLog);
-    } catch {
-      syslog = undefined;
+    if (!open) {
+      sinks.syslogUnavailable = 'no unix datagram support: the native addon is not built';
+    } else if (!isSocket(devLog)) {
+      sinks.syslogUnavailable = `no syslog socket at ${devLog}`;
+    } else {
+      try {
+        sinks.syslog = open(devLog);
+      } catch (e) {
+        sinks.syslogUnavailable = `${devLog}: ${(e as Error).message}`;
+      }
     }
   }
-  return new Logger(ident, config, syslog ? { syslog } : {}, fileSuffix);
+  return new Logger(ident, config, sinks, fileSuffix);
+}
+
+function isSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
+  }
 }

@@ -2,7 +2,8 @@
 // comes from a JSON file (so tests control it exactly) and the children run the test service.
 //   node dist/test/lib/daemon-entry.js -n -l -G -f conf.json -p ... -r ... -c ...
 // JSON file: { "roles": ["vrrp", "checker"], "error"?: "reason", ...anything the service reads }.
-// KTS_TEST_HEARTBEAT_MS / KTS_TEST_HEARTBEAT_TIMEOUT_MS tune the heartbeat.
+// KTS_TEST_HEARTBEAT_MS / KTS_TEST_HEARTBEAT_TIMEOUT_MS tune the heartbeat;
+// KTS_TEST_SYSLOG_SOCKET replaces /dev/log.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +47,6 @@ const code = await runDaemon({
   serviceModules: [join(here, '..', '..', 'src', 'daemon', 'test-service.js')],
   ...(interval !== undefined ? { heartbeatIntervalMs: interval } : {}),
   ...(timeout !== undefined ? { heartbeatTimeoutMs: timeout } : {}),
+  ...(process.env['KTS_TEST_SYSLOG_SOCKET'] ? { syslogSocket: process.env['KTS_TEST_SYSLOG_SOCKET'] } : {}),
 });
 process.exit(code);

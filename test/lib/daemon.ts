@@ -39,6 +39,8 @@ export interface StartOptions {
   command?: string[];
   /** Leave out -n (the daemon detaches). */
   detach?: boolean;
+  /** Leave out -G (log to syslog too). */
+  syslog?: boolean;
 }
 
 export class DaemonRun {
@@ -51,7 +53,7 @@ export class DaemonRun {
     this.pidFiles = { parent: join(dir, 'keepalived.pid'), vrrp: join(dir, 'vrrp.pid'), checker: join(dir, 'checkers.pid') };
     if (o.config) this.writeConfig(o.config);
     const [cmd, ...lead] = o.command ?? [process.execPath, TEST_ENTRY];
-    const args = [...lead, ...(o.detach ? [] : ['-n']), '-l', '-G', '-f', this.configPath,
+    const args = [...lead, ...(o.detach ? [] : ['-n']), '-l', ...(o.syslog ? [] : ['-G']), '-f', this.configPath,
       '-p', this.pidFiles.parent, '-r', this.pidFiles.vrrp, '-c', this.pidFiles.checker, ...(o.args ?? [])];
     this.proc = spawn(cmd ?? process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir, ...o.env } });
     this.proc.stdout?.setEncoding('utf8').on('data', (d: string) => (this.out += d));

@@ -232,3 +232,14 @@ test('sd_notify: READY carries MAINPID, RELOADING a monotonic time, STOPPING', a
   assert.match(sent[1] ?? '', /^RELOADING=1\nMONOTONIC_USEC=\d+\nSTATUS=reloading$/);
   assert.equal(sent[2], 'STOPPING=1\nSTATUS=stopping');
 });
+
+test('sockaddr_un: filesystem paths NUL-terminated, "@name" in the abstract namespace', async () => {
+  const { encodeSockaddrUn } = await import('../../src/daemon/unix-dgram.js');
+  const fsPath = encodeSockaddrUn('/dev/log');
+  assert.equal(fsPath.readUInt16LE(0), 1);
+  assert.equal(fsPath.subarray(2).toString('latin1'), '/dev/log\0');
+  const abs = encodeSockaddrUn('@/org/freedesktop/systemd1/notify');
+  assert.equal(abs.length, 2 + 1 + '/org/freedesktop/systemd1/notify'.length);
+  assert.equal(abs[2], 0);
+  assert.throws(() => encodeSockaddrUn(`/${'x'.repeat(120)}`), RangeError);
+});
