@@ -17,7 +17,9 @@ export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
     logFacility: o.logFacility,
     logDetail: o.logDetail > 0,
     allConfig: o.allConfig,
+    flushLogFile: o.flushLogFile,
   };
+  if (o.logFile !== undefined) d.logFile = o.logFile;
   if (o.pidFile !== undefined) d.pidFile = o.pidFile;
   if (o.vrrpPidFile !== undefined) d.vrrpPidFile = o.vrrpPidFile;
   if (o.checkersPidFile !== undefined) d.checkersPidFile = o.checkersPidFile;

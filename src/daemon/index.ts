@@ -51,7 +51,7 @@ export interface DaemonOptions {
   noSyslog?: boolean;
   /** -S: a facility number (daemon = 3) or keepalived's -S text: 0-7 (local0-7), local0-7, user, daemon. */
   logFacility?: number | string;
-  /** -g */
+  /** -g: the parent's log file ('' = $TMPDIR or /tmp, keepalived.log); children add _vrrp / _healthcheckers. */
   logFile?: string;
   /** --flush-log-file */
   flushLogFile?: boolean;
@@ -108,7 +108,7 @@ export function logConfigOf(o: DaemonOptions): LogConfig | string {
     console: o.logConsole ?? false,
     syslog: !(o.noSyslog ?? false),
     facility,
-    ...(o.logFile !== undefined ? { file: o.logFile } : {}),
+    ...(o.logFile !== undefined ? { file: o.logFile === '' ? join(dumpDirectory(), 'keepalived.log') : o.logFile } : {}),
     flushFile: o.flushLogFile ?? false,
     detail: o.logDetail ?? false,
     ...(o.syslogSocket !== undefined ? { syslogSocket: o.syslogSocket } : {}),

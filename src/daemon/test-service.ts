@@ -6,7 +6,8 @@
 //   <role>.hang   block the event loop for good (the heartbeat must catch it)
 //   <role>.crash  throw from a timer (an uncaught error: the child exits 70)
 // Configuration (the JSON the test's config source produced):
-//   { "tag": "...", "test": { "stateDir": "/tmp/...", "tickMs": 50, "failStart": "config" | "fatal" } }
+//   { "tag": "...", "test": { "stateDir": "/tmp/...", "tickMs": 50, "failStart": "config" | "fatal",
+//     "reloadDelayMs": N (a reload takes that long, without blocking the loop) } }
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './dumpfile.js';
@@ -14,7 +15,7 @@ import { EXIT, registerService, ServiceError, type ChildContext, type ChildServi
 
 interface TestConfig {
   tag?: string;
-  test?: { stateDir?: string; tickMs?: number; failStart?: 'config' | 'fatal' };
+  test?: { stateDir?: string; tickMs?: number; failStart?: 'config' | 'fatal'; reloadDelayMs?: number };
 }
 
 export interface TestServiceState {
@@ -101,14 +102,15 @@ class TestService implements ChildService {
     return Promise.resolve();
   }
 
-  reload(config: unknown): Promise<void> {
+  async reload(config: unknown): Promise<void> {
+    const delay = this.config.test?.reloadDelayMs;
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     this.config = (config ?? {}) as TestConfig;
     this.state.tag = this.config.tag;
     this.state.reloads.push(this.config.tag ?? '-');
     this.ctx.log.info(`test service reloaded (tag ${this.config.tag ?? '-'})`);
     this.save();
     this.arm();
-    return Promise.resolve();
   }
 
   stop(): Promise<void> {

@@ -23,7 +23,7 @@ function control(path: string, command: string): Promise<string> {
 const skip = isRoot() ? false : 'needs root (the daemon checks CAP_NET_ADMIN/CAP_NET_RAW)';
 
 test('daemon lifecycle: start, respawn, reload, rejected reload, dumps, stop', { skip }, async (t) => {
-  const d = DaemonRun.start({ config: { roles: ['vrrp', 'checker'], tag: 'v1' } });
+  const d = DaemonRun.start({ config: { roles: ['vrrp', 'checker'], tag: 'v1' }, args: ['-g'] });
   try {
     await d.waitForStartup();
 
@@ -127,6 +127,18 @@ test('daemon lifecycle: start, respawn, reload, rejected reload, dumps, stop', {
       assert.equal(readFileSync(join(d.dir, 'checker.stopped'), 'utf8').trim(), String(pids.checker));
       assert.match(d.output, /: Stopping$/m);
       assert.match(d.output, /: Stopped Keepalived v\S+/);
+      const afterStop = d.output.slice(d.output.lastIndexOf(': Stopping'));
+      assert.ok(!/exited (due to signal|with)/.test(afterStop), 'every child exited 0');
+    });
+
+    await t.test('-g: each process logs to its own file in $TMPDIR, as keepalived names them', () => {
+      const parentLog = readFileSync(join(d.dir, 'keepalived.log'), 'utf8');
+      assert.match(parentLog, /^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: Starting Keepalived v/);
+      assert.match(parentLog, /: Startup complete\n/);
+      assert.match(parentLog, /: Stopped Keepalived v/);
+      assert.match(readFileSync(join(d.dir, 'keepalived_vrrp.log'), 'utf8'), /: test service started \(tag v1\)\n/);
+      assert.match(readFileSync(join(d.dir, 'keepalived_healthcheckers.log'), 'utf8'), /: test service reloaded \(tag v2\)\n/);
+      assert.ok(!/test service/.test(parentLog), "children's lines are in their own files");
     });
   } finally {
     await d.cleanup();
@@ -300,6 +312,24 @@ test('without -n a start failure is still printed by the launcher', { skip }, as
     const { code } = await d.exit;
     assert.equal(code, 2);
     assert.match(d.output, /configuration has 1 error\(s\); not starting/);
+  } finally {
+    await d.cleanup();
+  }
+});
+
+test('a SIGHUP during a reload is queued and runs after it', { skip }, async () => {
+  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1', test: { reloadDelayMs: 1000 } } });
+  try {
+    await d.waitForStartup();
+    d.writeConfig({ roles: ['vrrp'], tag: 'v2', test: { reloadDelayMs: 1000 } });
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    // The child has the v2 reload in hand (the parent read the file): change it again.
+    await d.waitForLine(/: Reloading$/);
+    d.writeConfig({ roles: ['vrrp'], tag: 'v3' });
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    const st = await waitFor('both reloads, in order', () => { const s = d.state('vrrp'); return s && s.reloads.length >= 2 ? s : undefined; }, 20_000);
+    assert.deepEqual(st.reloads, ['v2', 'v3']);
+    await waitFor('two reload completions', () => (d.output.match(/: Reload complete$/gm) ?? []).length === 2);
   } finally {
     await d.cleanup();
   }
