@@ -399,6 +399,9 @@ export class ParentDaemon {
       case 'ready':
       case 'reloaded':
         slot.lastPong = Date.now();
+        if (msg.type === 'reloaded' && msg.error !== undefined) {
+          this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) could not apply the new configuration: ${msg.error}`);
+        }
         if (msg.generation === this.generation) {
           this.awaiting.delete(slot.role);
           this.checkAwaited();
