@@ -44,7 +44,6 @@ export function chainName(k: ServiceKey): string {
   return `vs_${serviceWords(k)}`;
 }
 const slotMapName = (k: ServiceKey): string => `rs_${serviceWords(k)}`;
-const persistMapName = (k: ServiceKey): string => `pe_${serviceWords(k)}`;
 
 /** What this data plane cannot do for these services, one sentence per problem naming the option. */
 export function nftablesRefusals(services: readonly ServiceEntry[]): string[] {
