@@ -5,9 +5,9 @@
 import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buildCheck, describeCheck, type BuiltCheck } from './build.js';
+import { buildCheck, describeCheck, type BuiltCheck, type PingSocketFactory } from './build.js';
+import { nativePingOpener } from './ping-socket.js';
 import { splitCommand } from './misc.js';
-import type { PingSocketOpener } from './ping.js';
 import { VirtualServerState, type CheckEvent, type QuorumChange, type RsStateChange } from './rs-state.js';
 import { Scheduler, realClock, type CheckOutcome, type Clock } from './scheduler.js';
 import type { VirtualServerSpec } from './types.js';
@@ -23,7 +23,8 @@ export interface CheckerServiceOptions {
   sink: CheckerSink;
   clock?: Clock;
   random?: () => number;
-  pingOpener?: PingSocketOpener;
+  /** ICMP sockets for PING_CHECK; default the native addon's. */
+  pingSockets?: PingSocketFactory;
   /** Runs a notify/quorum script; default: spawn it detached, without a shell when possible. */
   runScript?: (command: string, event: Extract<CheckEvent, { type: 'script' }>) => void;
   /** smtp_alert: hands the alert to a mailer (none by default). */
@@ -58,7 +59,7 @@ export class CheckerService {
     this.scheduler = new Scheduler<CheckKey>(opts.clock ?? realClock, (o) => this.onOutcome(o), opts.random);
     specs.forEach((vs, v) => vs.realServers.forEach((rs, r) => rs.checkers.forEach((c, i) => {
       const key: CheckKey = { vs: v, rs: r, checker: i };
-      const b = buildCheck(c, opts.pingOpener);
+      const b = buildCheck(c, opts.pingSockets ?? nativePingOpener);
       this.built.set(key, b);
       this.scheduler.add({
         key, timing: c.timing, deadlineMs: b.deadlineMs, run: b.run,
