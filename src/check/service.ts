@@ -93,6 +93,10 @@ export class CheckerService {
     return this.scheduler.running;
   }
 
+  get completedRuns(): number {
+    return this.scheduler.completed;
+  }
+
   private watchFile(file: string, key: CheckKey): void {
     try {
       const name = basename(file);
