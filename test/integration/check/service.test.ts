@@ -10,7 +10,7 @@ import { CheckerService, type CheckerSink } from '../../../src/check/service.js'
 import type { QuorumChange, RsStateChange } from '../../../src/check/rs-state.js';
 import type { CheckerSpec, CheckTiming, RealServerSpec, VirtualServerSpec } from '../../../src/check/types.js';
 import { waitFor } from '../../lib/netns.js';
-import { close, conn, listen } from './servers.js';
+import { close, conn, deadPort, listen } from './servers.js';
 
 const timing = (o: Partial<CheckTiming> = {}): CheckTiming => ({ delayLoopMs: 150, retry: 2, delayBeforeRetryMs: 50, warmupMs: 0, alpha: false, logAllFailures: false, ...o });
 
@@ -155,5 +155,35 @@ test('FILE_CHECK reacts to the file changing without waiting for delay_loop', as
     assert.equal(sink.rs[1]?.up, false);
   } finally {
     svc.stop();
+  }
+});
+
+test('reload: unchanged checkers keep their state, changed ones start afresh; ha_suspend stops checking', async () => {
+  const dead = await deadPort();
+  const mk = (timeoutMs: number): VirtualServerSpec => virtualServer([
+    realServer('same', [{ kind: 'TCP_CHECK', conn: conn(dead, 300), timing: timing({ retry: 0 }) }]),
+    realServer('changed', [{ kind: 'TCP_CHECK', conn: conn(dead, timeoutMs), timing: timing({ retry: 0 }) }]),
+  ]);
+  const sink1 = new RecordingSink();
+  const first = new CheckerService([mk(300)], { sink: sink1 });
+  first.start();
+  try {
+    await waitFor('both down', () => sink1.rs.filter((c) => !c.up).length === 2, 10_000);
+  } finally {
+    first.stop();
+  }
+  const sink2 = new RecordingSink();
+  const second = new CheckerService([mk(400)], { sink: sink2, migrate: first.migrationState() });
+  second.setVirtualServerEnabled('10.1.1.1:80', false);
+  second.start();
+  try {
+    assert.deepEqual(sink2.rs.map((c) => [c.rs, c.up]), [['same', false], ['changed', true]]);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sink2.rs.length, 2, 'suspended: no check ran, nothing changed');
+    second.setVirtualServerEnabled('10.1.1.1:80', true);
+    await waitFor('changed one checked', () => sink2.rs.length === 3, 10_000);
+    assert.deepEqual(sink2.rs[2] && [sink2.rs[2].rs, sink2.rs[2].up], ['changed', false]);
+  } finally {
+    second.stop();
   }
 });
