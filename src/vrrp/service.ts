@@ -1,0 +1,324 @@
+// The VRRP child's service (src/daemon/service.ts contract): the typed configuration mapped
+// onto the VRRP runtime on the real system, with the pieces around it keepalived's VRRP
+// process has: interface tracking (link monitor), vrrp_scripts, notifications, reload that
+// keeps state, and the data/stats/json dumps.
+import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
+import { EXIT, ServiceError } from '../daemon/service.js';
+import type { KeepalivedConfig, VrrpInstance as ModelInstance } from '../config/model.js';
+import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
+import { RtnetlinkClient } from '../net/rtnetlink.js';
+import { vrrpSpecsFromConfig, vrrpSyncGroupsFromConfig } from './from-config.js';
+import { channelKeyFor, channelKeyString } from './instance.js';
+import type { ChannelKey, StateChange, VrrpEventSink } from './ports.js';
+import { VrrpRouter, type RouterOptions } from './router.js';
+import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
+import { NetlinkAddresses } from './os/addresses.js';
+import { PacketAnnouncer } from './os/announce.js';
+import { SystemClock } from './os/clock.js';
+import { RawSocketTransport } from './os/transport.js';
+import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
+import { withSourceAddresses } from './os/system.js';
+import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
+import { TrackingTable } from './track/tracking.js';
+import { ScriptRunner } from './track/scripts.js';
+import { Notifier, type NotifyTarget } from './notify/notifier.js';
+
+/** The router's reload (keeps matched instances' state), when the runtime provides it. */
+interface ReloadableRouter {
+  reload?(specs: readonly VrrpInstanceSpec[], options?: RouterOptions): Promise<{ errors: string[]; warnings: string[] }>;
+}
+
+function asModel(config: unknown): KeepalivedConfig {
+  const c = config as Partial<KeepalivedConfig> | null;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.vrrpInstances) || !c.global) {
+    throw new ServiceError('VRRP: the configuration was not understood (no typed model)', EXIT.CONFIG);
+  }
+  return c as KeepalivedConfig;
+}
+
+const SOCKET_FAULT = 'tracker:socket' as const;
+
+export class VrrpService implements ChildService {
+  private config: KeepalivedConfig | undefined;
+  private specs: VrrpInstanceSpec[] = [];
+  private router: VrrpRouter | undefined;
+  private rt: RtnetlinkClient | undefined;
+  private monitor: LinkMonitor | undefined;
+  private announcer: PacketAnnouncer | undefined;
+  private tracking: TrackingTable | undefined;
+  private scripts: ScriptRunner | undefined;
+  private notifier: Notifier | undefined;
+  private readonly lastTransition = new Map<string, number>();
+  /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
+  private readonly socketDown = new Set<string>();
+
+  constructor(private readonly ctx: ChildContext) {}
+
+  private log(line: string): void {
+    this.ctx.log.info(line);
+  }
+
+  private readonly sink: VrrpEventSink = {
+    log: (line) => this.log(line),
+    stateChange: (c: StateChange) => {
+      this.lastTransition.set(c.instance, Date.now() / 1000);
+      const t = this.notifyTarget(c.instance);
+      if (t) this.notifier?.stateChange(t, c.state, c.priority);
+    },
+    event: (instance, event, priority) => {
+      const t = this.notifyTarget(instance);
+      if (!t) return;
+      const m = this.model(instance);
+      // MASTER_PRIORITY/BACKUP_PRIORITY only with notify_priority_changes.
+      if (event !== 'MASTER_RX_LOWER_PRI' && !(m?.notifyPriorityChanges || this.config?.global.vrrpNotifyPriorityChanges)) return;
+      this.notifier?.event(t, event, priority);
+    },
+    groupStateChange: (c) => {
+      const g = this.config?.vrrpSyncGroups.find((x) => x.name === c.group);
+      if (!g) return;
+      this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
+    },
+  };
+
+  private model(name: string): ModelInstance | undefined {
+    return this.config?.vrrpInstances.find((i) => i.name === name);
+  }
+
+  private notifyTarget(name: string): NotifyTarget | undefined {
+    const m = this.model(name);
+    if (!m) return undefined;
+    const n = m.notify;
+    const scripts: NotifyTarget['scripts'] = {};
+    if (n.master) scripts.master = n.master;
+    if (n.backup) scripts.backup = n.backup;
+    if (n.fault) scripts.fault = n.fault;
+    if (n.stop) scripts.stop = n.stop;
+    if (n.generic) scripts.generic = n.generic;
+    if (n.deleted?.script) scripts.deleted = n.deleted.script;
+    if (n.masterRxLowerPri) scripts.masterRxLowerPri = n.masterRxLowerPri;
+    return { kind: 'INSTANCE', name, scripts };
+  }
+
+  async start(config: unknown): Promise<void> {
+    const cfg = asModel(config);
+    this.config = cfg;
+    this.rt = RtnetlinkClient.open();
+    try {
+      this.monitor = await LinkMonitor.open();
+    } catch (e) {
+      this.log(`cannot monitor links (${(e as Error).message}); interface tracking disabled`);
+    }
+    this.monitor?.on((e) => this.onLinkEvent(e));
+    this.notifier = this.makeNotifier(cfg);
+    this.announcer = new PacketAnnouncer((l) => this.log(l));
+    const log = (l: string) => this.log(l);
+    const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
+    this.specs = await this.buildSpecs(cfg);
+    const created = VrrpRouter.create(
+      this.specs,
+      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
+      this.routerOptions(cfg),
+    );
+    for (const w of created.warnings) this.ctx.log.warn(w);
+    for (const e of created.errors) this.ctx.log.error(e);
+    this.router = created.router;
+    this.setUpTracking(cfg, undefined);
+    this.applyLinkStates();
+    await this.router.start();
+  }
+
+  private routerOptions(cfg: KeepalivedConfig): RouterOptions {
+    return { logUnknownVrids: cfg.global.logUnknownVrids, syncGroups: vrrpSyncGroupsFromConfig(cfg) };
+  }
+
+  private async buildSpecs(cfg: KeepalivedConfig): Promise<VrrpInstanceSpec[]> {
+    const specs = vrrpSpecsFromConfig(cfg);
+    return this.rt ? withSourceAddresses(specs, this.rt) : specs;
+  }
+
+  private makeNotifier(cfg: KeepalivedConfig): Notifier {
+    const g = cfg.global;
+    const fifos = [g.notifyFifo, g.vrrpNotifyFifo].filter((f): f is NonNullable<typeof f> => f !== undefined);
+    return new Notifier({ log: (l) => this.log(l), fifos, ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}) });
+  }
+
+  /** Declares every instance's trackers and starts the scripts they use. */
+  private setUpTracking(cfg: KeepalivedConfig, previous: ScriptRunner | undefined): void {
+    const router = this.router;
+    if (!router) return;
+    const table = new TrackingTable(
+      {
+        setPriority: (i, total) => router.setPriority(i, total),
+        setFault: (i, reason, active) => router.setFault(i, reason, active),
+      },
+      (l) => this.log(l),
+    );
+    const scriptsUsed = new Set<string>();
+    for (const m of cfg.vrrpInstances) {
+      const group = m.syncGroup !== undefined ? cfg.vrrpSyncGroups.find((g) => g.name === m.syncGroup) : undefined;
+      const ifRefs = [...m.trackInterfaces, ...(group?.trackInterfaces ?? [])];
+      for (const ref of ifRefs) table.add(m.name, m.priority, `interface ${ref.name}`, ref, 0);
+      for (const ref of [...m.trackScripts, ...(group?.trackScripts ?? [])]) {
+        const s = cfg.vrrpScripts.find((x) => x.name === ref.name);
+        if (!s) continue;
+        scriptsUsed.add(s.name);
+        table.add(m.name, m.priority, `script ${s.name}`, ref, s.weight, s.weightReverse);
+      }
+    }
+    this.tracking = table;
+    const runner = new ScriptRunner({
+      log: (l) => this.log(l),
+      onChange: (name, ok) => table.update(`script ${name}`, { kind: 'status', ok }),
+      ...(cfg.global.scriptUser ? { scriptUser: cfg.global.scriptUser } : {}),
+    });
+    for (const name of scriptsUsed) {
+      const s = cfg.vrrpScripts.find((x) => x.name === name);
+      if (!s) continue;
+      const prev = previous?.counter(name);
+      runner.add(s, prev);
+    }
+    previous?.stop();
+    this.scripts = runner;
+    // Interfaces: their current state.
+    for (const key of table.keys()) {
+      if (!key.startsWith('interface ')) continue;
+      const ifname = key.slice('interface '.length);
+      const l = this.monitor?.linkByName(ifname);
+      table.update(key, { kind: 'status', ok: l !== undefined && linkUsable(l) });
+    }
+    table.applyAll();
+  }
+
+  /** Instances whose own interface is down or missing start (or go) in FAULT. */
+  private applyLinkStates(): void {
+    if (!this.monitor || !this.router) return;
+    for (const s of this.specs) {
+      if (s.interface === undefined) continue;
+      const l = this.monitor.linkByName(s.interface);
+      const down = l === undefined || !linkUsable(l);
+      this.router.setFault(s.name, 'interface', down);
+    }
+  }
+
+  private onLinkEvent(e: LinkEvent): void {
+    const router = this.router;
+    if (!router) return;
+    if (e.kind === 'address-delete') {
+      router.addressDeleted(e.address.address);
+      return;
+    }
+    if (e.kind !== 'link-up' && e.kind !== 'link-down' && e.kind !== 'link-delete' && e.kind !== 'link-new' && e.kind !== 'link-rename') return;
+    const name = e.link.name;
+    const up = e.kind !== 'link-delete' && linkUsable(e.link);
+    let ours = false;
+    for (const s of this.specs) {
+      if (s.interface !== name) continue;
+      ours = true;
+      router.setFault(s.name, 'interface', !up);
+    }
+    const key = `interface ${name}`;
+    if (this.tracking?.keys().includes(key)) {
+      ours = true;
+      this.tracking.update(key, { kind: 'status', ok: up });
+    }
+    if (ours && (e.kind === 'link-up' || e.kind === 'link-down')) this.log(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+  }
+
+  /** A socket could not be opened (error) or finally was (no error). */
+  private onSocket(key: ChannelKey, err: Error | undefined): void {
+    const k = channelKeyString(key);
+    const names = this.instancesOn(k);
+    if (err) {
+      this.socketDown.add(k);
+      const code = (err as NodeJS.ErrnoException).code;
+      this.ctx.log.error(`cannot open the VRRP socket on ${describeChannel(key)}: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}; ${names.map((n) => `(${n})`).join(' ')} kept in FAULT until it can be opened`);
+    } else {
+      this.socketDown.delete(k);
+      this.log(`VRRP socket on ${describeChannel(key)} is now open`);
+    }
+    for (const n of names) this.router?.setFault(n, SOCKET_FAULT, err !== undefined);
+  }
+
+  private instancesOn(keyStr: string): string[] {
+    const out: string[] = [];
+    for (const s of this.specs) {
+      const r = normaliseSpec(s);
+      if (r.ok && channelKeyString(channelKeyFor(s, r.config)) === keyStr) out.push(s.name);
+    }
+    return out;
+  }
+
+  async reload(config: unknown): Promise<void> {
+    const cfg = asModel(config);
+    const router = this.router as (VrrpRouter & ReloadableRouter) | undefined;
+    if (!router) return this.start(cfg);
+    const oldScripts = this.scripts;
+    this.config = cfg;
+    const specs = await this.buildSpecs(cfg);
+    this.specs = specs;
+    this.notifier?.close();
+    this.notifier = this.makeNotifier(cfg);
+    if (typeof router.reload === 'function') {
+      const r = await router.reload(specs, this.routerOptions(cfg));
+      for (const w of r.warnings) this.ctx.log.warn(w);
+      for (const e of r.errors) this.ctx.log.error(e);
+    } else {
+      // No in-place reload in this runtime: restart the router (masters hand over and re-elect).
+      await this.stopRouter();
+      await this.start(cfg);
+      oldScripts?.stop();
+      return;
+    }
+    this.setUpTracking(cfg, oldScripts);
+    this.applyLinkStates();
+    for (const k of this.socketDown) for (const n of this.instancesOn(k)) router.setFault(n, SOCKET_FAULT, true);
+  }
+
+  private async stopRouter(): Promise<void> {
+    this.scripts?.stop();
+    if (this.router) {
+      await this.router.stop();
+      await this.router.idle();
+    }
+    this.router = undefined;
+    this.monitor?.close();
+    this.monitor = undefined;
+    this.announcer?.close();
+    this.rt?.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopRouter();
+    // STOP notify scripts get a moment to run (keepalived waits up to 1 s for them).
+    if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.notifier?.close();
+  }
+
+  private views(): InstanceView[] {
+    const cfg = this.config;
+    if (!cfg) return [];
+    return cfg.vrrpInstances.map((m) => {
+      const v: InstanceView = {
+        model: m,
+        status: this.router?.status(m.name),
+        lastTransition: this.lastTransition.get(m.name) ?? 0,
+        trackers: this.tracking?.describe(m.name) ?? [],
+      };
+      const src = this.specs.find((s) => s.name === m.name)?.sourceAddress;
+      if (src !== undefined) v.sourceAddress = src;
+      return v;
+    });
+  }
+
+  dump(kind: DumpKind): Promise<string> {
+    const cfg = this.config;
+    if (!cfg) return Promise.resolve('');
+    if (kind === 'stats') return Promise.resolve(formatStats(this.views()));
+    if (kind === 'json') return Promise.resolve(formatJson(this.views()));
+    return Promise.resolve(formatData(cfg, this.views()));
+  }
+}
+
+export function createVrrpService(ctx: ChildContext): ChildService {
+  return new VrrpService(ctx);
+}
