@@ -255,7 +255,11 @@ export class VrrpInstance {
     };
     // IPv4 id and AH sequence advance once per advert, whatever the number of peers.
     this.ipId = this.ipId >= 0xffff ? 1 : this.ipId + 1;
-    this.ahSeq = (this.ahSeq + 1) >>> 0;
+    // keepalived keeps one AH sequence counter per instance for what it sends and what it
+    // accepts, so a restarted router resumes above its peer's sequence instead of having
+    // every advert dropped as a replay until its own counter catches up.
+    this.ahSeq = (Math.max(this.ahSeq, this.state.ahLastSeq) + 1) >>> 0;
+    this.state.ahLastSeq = this.ahSeq;
     const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
     for (const dst of dsts) {
       try {

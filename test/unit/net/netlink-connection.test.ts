@@ -99,6 +99,9 @@ test('acks arriving out of order still settle the right requests', async () => {
   const conn = new NetlinkConnection(sock);
   const a = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'first' });
   const b = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'second' });
+  // Requests made in the same turn leave together, on the loop's next check phase.
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sock.sent.length, 1);
   sock.deliver(Buffer.concat([encodeErrorReply(held[1]!, 0), encodeErrorReply(held[0]!, 99)]));
   await b;
   await assert.rejects(a, /^NetlinkError: first: /);
