@@ -23,11 +23,6 @@ import { TrackingTable } from './track/tracking.js';
 import { ScriptRunner } from './track/scripts.js';
 import { Notifier, type NotifyTarget } from './notify/notifier.js';
 
-/** The router's reload (keeps matched instances' state), when the runtime provides it. */
-interface ReloadableRouter {
-  reload?(specs: readonly VrrpInstanceSpec[], options?: RouterOptions): Promise<{ errors: string[]; warnings: string[] }>;
-}
-
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
   if (!c || typeof c !== 'object' || !Array.isArray(c.vrrpInstances) || !c.global) {
@@ -40,6 +35,7 @@ const SOCKET_FAULT = 'tracker:socket' as const;
 
 export class VrrpService implements ChildService {
   private config: KeepalivedConfig | undefined;
+  private previousConfig: KeepalivedConfig | undefined;
   private specs: VrrpInstanceSpec[] = [];
   private router: VrrpRouter | undefined;
   private rt: RtnetlinkClient | undefined;
@@ -81,7 +77,8 @@ export class VrrpService implements ChildService {
   };
 
   private model(name: string): ModelInstance | undefined {
-    return this.config?.vrrpInstances.find((i) => i.name === name);
+    // Instances removed by a reload still notify DELETED with their old scripts.
+    return this.config?.vrrpInstances.find((i) => i.name === name) ?? this.previousConfig?.vrrpInstances.find((i) => i.name === name);
   }
 
   private notifyTarget(name: string): NotifyTarget | undefined {
@@ -250,26 +247,28 @@ export class VrrpService implements ChildService {
 
   async reload(config: unknown): Promise<void> {
     const cfg = asModel(config);
-    const router = this.router as (VrrpRouter & ReloadableRouter) | undefined;
+    const router = this.router;
     if (!router) return this.start(cfg);
     const oldScripts = this.scripts;
+    this.previousConfig = this.config;
     this.config = cfg;
     const specs = await this.buildSpecs(cfg);
     this.specs = specs;
     this.notifier?.close();
     this.notifier = this.makeNotifier(cfg);
-    if (typeof router.reload === 'function') {
-      const r = await router.reload(specs, this.routerOptions(cfg));
-      for (const w of r.warnings) this.ctx.log.warn(w);
-      for (const e of r.errors) this.ctx.log.error(e);
-    } else {
-      // No in-place reload in this runtime: restart the router (masters hand over and re-elect).
-      await this.stopRouter();
-      await this.start(cfg);
-      oldScripts?.stop();
-      return;
-    }
+    // Matched instances keep their state (a MASTER stays MASTER, its VIPs stay put).
+    const r = await router.reload(specs, this.routerOptions(cfg));
+    for (const w of r.warnings) this.ctx.log.warn(w);
+    for (const e of r.errors) this.ctx.log.error(e);
     this.setUpTracking(cfg, oldScripts);
+    // Tracker faults carried over from the old configuration that no longer hold.
+    for (const st of router.statuses()) {
+      for (const f of st.faults) {
+        if (f.startsWith('tracker:') && f !== SOCKET_FAULT && !this.tracking?.faultsOf(st.name).includes(f.slice('tracker:'.length))) {
+          router.setFault(st.name, f as `tracker:${string}`, false);
+        }
+      }
+    }
     this.applyLinkStates();
     for (const k of this.socketDown) for (const n of this.instancesOn(k)) router.setFault(n, SOCKET_FAULT, true);
   }

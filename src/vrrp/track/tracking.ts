@@ -71,6 +71,11 @@ export class TrackingTable {
     }
   }
 
+  /** The tracker keys currently putting `instance` in FAULT. */
+  faultsOf(instance: string): string[] {
+    return [...(this.instances.get(instance)?.faults ?? [])];
+  }
+
   /** Tracker lines for the data dump. */
   describe(instance: string): string[] {
     return (this.instances.get(instance)?.items ?? []).map((i) => {
