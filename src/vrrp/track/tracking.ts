@@ -32,11 +32,12 @@ export class TrackingTable {
       t = { base, owner: base === 255, items: [], faults: new Set(), lastTotal: undefined };
       this.instances.set(instance, t);
     }
-    let weight = ref.weight ?? trackerWeight;
+    const weight = ref.weight ?? trackerWeight;
     const reverse = ref.weight !== undefined ? ref.reverse : trackerReverse || ref.reverse;
     if (t.owner && weight !== 0) {
-      this.log(`(${instance}) ignoring weight of tracker ${key}: the address owner's priority cannot change`);
-      weight = 0;
+      // keepalived removes weighted trackers from address owners (a config error).
+      this.log(`(${instance}) tracker ${key} has a weight but the address owner's priority cannot change - removing`);
+      return;
     }
     t.items.push({ key, weight, reverse, reading: this.readings.get(key) ?? { kind: 'status', ok: true } });
   }
