@@ -22,6 +22,8 @@ import { formatData, formatJson, formatStats, type InstanceView } from './servic
 import { TrackingTable } from './track/tracking.js';
 import { ScriptRunner } from './track/scripts.js';
 import { Notifier, type NotifyTarget } from './notify/notifier.js';
+import { sendMail, stateMail, type SmtpSettings } from './notify/smtp.js';
+import { hostname } from 'node:os';
 
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
@@ -136,7 +138,42 @@ export class VrrpService implements ChildService {
   private makeNotifier(cfg: KeepalivedConfig): Notifier {
     const g = cfg.global;
     const fifos = [g.notifyFifo, g.vrrpNotifyFifo].filter((f): f is NonNullable<typeof f> => f !== undefined);
-    return new Notifier({ log: (l) => this.log(l), fifos, ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}) });
+    return new Notifier({
+      log: (l) => this.log(l),
+      fifos,
+      ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}),
+      extra: (t, state) => this.mail(t, state),
+    });
+  }
+
+  private readonly lastMailed = new Map<string, string>();
+
+  /** smtp_alert: one mail per state change (not for FAULT with no_email_faults); never waits. */
+  private mail(t: NotifyTarget, state: string): void {
+    const cfg = this.config;
+    if (!cfg) return;
+    const g = cfg.global;
+    const wanted = t.kind === 'INSTANCE'
+      ? (this.model(t.name)?.smtpAlert ?? false) || (g.smtpAlertVrrp ?? g.smtpAlert ?? false)
+      : (cfg.vrrpSyncGroups.find((x) => x.name === t.name)?.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert ?? false);
+    if (!wanted || !g.smtpServer || g.notificationEmail.length === 0) return;
+    if (state === 'FAULT' && g.noEmailFaults) return;
+    const key = `${t.kind}:${t.name}`;
+    if (this.lastMailed.get(key) === state) return;
+    this.lastMailed.set(key, state);
+    const settings: SmtpSettings = {
+      host: g.smtpServer.address?.address ?? g.smtpServer.host,
+      port: g.smtpServer.port,
+      heloName: g.smtpHeloName ?? hostname(),
+      from: g.notificationEmailFrom ?? `keepalived@${hostname()}`,
+      to: [...g.notificationEmail],
+      connectTimeoutMs: Math.max(1, Math.round(g.smtpConnectTimeoutUs / 1000)),
+    };
+    const where = `[${settings.host}]:${settings.port}`;
+    void sendMail(settings, stateMail(g.routerId, t.kind, t.name, state)).then((err) => {
+      if (err) this.ctx.log.error(`Error sending SMTP alert to ${where}: ${err}`);
+      else this.log(`SMTP alert successfully sent via ${where}.`);
+    });
   }
 
   /** Declares every instance's trackers and starts the scripts they use. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
+import type { ReceivedMail } from '../lib/smtp-sink.js';
 
 const VIP = '10.68.0.100';
 const PORT = 8080;
@@ -38,6 +39,13 @@ function conf(dir: string, name: string, priority: number): string {
   return `global_defs {
     router_id ${name}
     vrrp_notify_fifo ${join(dir, `${name}.fifo`)}
+    notification_email {
+        ops@example.test
+    }
+    notification_email_from keepalived@${name}.example.test
+    smtp_server 127.0.0.1 2525
+    smtp_connect_timeout 2
+    smtp_alert true
 }
 vrrp_script chk_web {
     script "${node} ${join(dir, 'probe.mjs')}"
@@ -103,6 +111,20 @@ test('classic deployment: a vrrp_script follows the web server, the VIP follows 
     const r1 = await lab.addHost('r1', { addrs: ['10.68.0.1/24'] });
     const r2 = await lab.addHost('r2', { addrs: ['10.68.0.2/24'] });
     const cl = await lab.addHost('cl', { addrs: ['10.68.0.50/24'] });
+    // r1's alerts reach a sink on its loopback; r2's server is unreachable (nothing listens):
+    // that must not hold anything up.
+    const mails: ReceivedMail[] = [];
+    const sink = r1.spawn(process.execPath, [join(import.meta.dirname, '..', 'lib', 'smtp-sink-main.js'), '2525'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let sinkOut = '';
+    sink.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      sinkOut += d;
+      let nl;
+      while ((nl = sinkOut.indexOf('\n')) >= 0) {
+        const line = sinkOut.slice(0, nl);
+        sinkOut = sinkOut.slice(nl + 1);
+        if (line.startsWith('{')) mails.push(JSON.parse(line) as ReceivedMail);
+      }
+    });
     let web1 = webServer(r1, 'r1');
     webServer(r2, 'r2');
     const fifos: Record<string, string[]> = {};
@@ -115,8 +137,11 @@ test('classic deployment: a vrrp_script follows the web server, the VIP follows 
     const a = new KtsNode(r1, conf(dir, 'r1', 150));
     const b = new KtsNode(r2, conf(dir, 'r2', 100));
     nodes.push(a, b);
+    // r1 first: which daemon is up first is not what this test is about.
     a.start();
+    await waitFor('r1 to hold the VIP', () => hasVip(r1), 20_000);
     b.start();
+    await b.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
     const curl = async () => (await cl.exec('curl', ['-s', '-m', '1', `http://${VIP}:${PORT}/`])).stdout;
 
     await waitFor('r1 to hold the VIP', () => hasVip(r1), 20_000);
@@ -149,6 +174,14 @@ test('classic deployment: a vrrp_script follows the web server, the VIP follows 
     assert.deepEqual(readLines(join(dir, 'r1.backup')), ['backup', 'backup']);
     assert.deepEqual(readLines(join(dir, 'r2.master')), ['master']);
     assert.deepEqual(readLines(join(dir, 'r2.backup')), ['backup', 'backup']);
+
+    // One mail per state change, in order.
+    const subjects = () => mails.map((m) => /Subject: (.*)/.exec(m.data)?.[1]);
+    await waitFor('r1 mails', () => mails.length >= 4, 10_000);
+    assert.deepEqual(subjects(), ['BACKUP', 'MASTER', 'BACKUP', 'MASTER'].map((st) => `[r1] VRRP Instance VI_1 - Entering ${st} state`));
+    assert.deepEqual(mails[0]!.to, ['ops@example.test']);
+    assert.equal(mails[0]!.from, 'keepalived@r1.example.test');
+    await b.waitForLine(/Error sending SMTP alert to \[127\.0\.0\.1\]:2525: .*ECONNREFUSED/);
 
     // Stopping the daemon notifies STOP last.
     a.signal('SIGTERM');
