@@ -21,6 +21,10 @@ import { withSourceAddresses } from './os/system.js';
 import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
 import { TrackingTable } from './track/tracking.js';
 import { ScriptRunner } from './track/scripts.js';
+import { TrackFileWatcher } from './track/files.js';
+import { ProcessTracker } from './track/processes.js';
+import { scriptInsecurity } from './track/script-security.js';
+import { resolveRunAs } from './track/run-as.js';
 import { Notifier, type NotifyTarget } from './notify/notifier.js';
 import { sendMail, stateMail, type SmtpSettings } from './notify/smtp.js';
 import { hostname } from 'node:os';
@@ -45,6 +49,8 @@ export class VrrpService implements ChildService {
   private announcer: PacketAnnouncer | undefined;
   private tracking: TrackingTable | undefined;
   private scripts: ScriptRunner | undefined;
+  private files: TrackFileWatcher | undefined;
+  private processes: ProcessTracker | undefined;
   private notifier: Notifier | undefined;
   private readonly lastTransition = new Map<string, number>();
   /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
@@ -188,6 +194,8 @@ export class VrrpService implements ChildService {
       (l) => this.log(l),
     );
     const scriptsUsed = new Set<string>();
+    const filesUsed = new Set<string>();
+    const processesUsed = new Set<string>();
     for (const m of cfg.vrrpInstances) {
       const group = m.syncGroup !== undefined ? cfg.vrrpSyncGroups.find((g) => g.name === m.syncGroup) : undefined;
       const ifRefs = [...m.trackInterfaces, ...(group?.trackInterfaces ?? [])];
@@ -196,9 +204,36 @@ export class VrrpService implements ChildService {
         const s = cfg.vrrpScripts.find((x) => x.name === ref.name);
         if (!s) continue;
         scriptsUsed.add(s.name);
+        if (this.scriptRefused(cfg, s.name, s.script?.argv[0], s.user ?? s.script)) continue;
+        scriptsUsed.add(s.name);
         table.add(m.name, m.priority, `script ${s.name}`, ref, s.weight, s.weightReverse);
       }
+      for (const ref of [...m.trackFiles, ...(group?.trackFiles ?? [])]) {
+        const f = cfg.trackFiles.find((x) => x.name === ref.name);
+        if (!f) continue;
+        filesUsed.add(f.name);
+        table.add(m.name, m.priority, `file ${f.name}`, ref, f.weight, f.weightReverse);
+      }
+      for (const ref of [...m.trackProcesses, ...(group?.trackProcesses ?? [])]) {
+        const p = cfg.trackProcesses.find((x) => x.name === ref.name);
+        if (!p) continue;
+        processesUsed.add(p.name);
+        table.add(m.name, m.priority, `process ${p.name}`, ref, p.weight, p.weightReverse);
+      }
     }
+    this.files?.stop();
+    this.files = new TrackFileWatcher((l) => this.log(l), (name, value) => table.update(`file ${name}`, { kind: 'value', value }));
+    for (const name of filesUsed) {
+      const f = cfg.trackFiles.find((x) => x.name === name);
+      if (f) this.files.add(f);
+    }
+    this.processes?.stop();
+    this.processes = new ProcessTracker((l) => this.log(l), (name, ok) => table.update(`process ${name}`, { kind: 'status', ok }));
+    for (const name of processesUsed) {
+      const p = cfg.trackProcesses.find((x) => x.name === name);
+      if (p) this.processes.add(p);
+    }
+    this.processes.start();
     this.tracking = table;
     const runner = new ScriptRunner({
       log: (l) => this.log(l),
@@ -221,6 +256,20 @@ export class VrrpService implements ChildService {
       table.update(key, { kind: 'status', ok: l !== undefined && linkUsable(l) });
     }
     table.applyAll();
+  }
+
+  /**
+   * enable_script_security: a script that would run as root but that another user could
+   * modify is refused (keepalived disables it); says why.
+   */
+  private scriptRefused(cfg: KeepalivedConfig, name: string, file: string | undefined, runAs: { user?: string; group?: string } | undefined): boolean {
+    if (!cfg.global.enableScriptSecurity || file === undefined) return false;
+    const who = runAs?.user !== undefined ? { user: runAs.user, ...(runAs.group !== undefined ? { group: runAs.group } : {}) } : cfg.global.scriptUser;
+    const uid = who ? (resolveRunAs(who)?.uid ?? 0) : (process.getuid?.() ?? 0);
+    const why = scriptInsecurity(file, uid);
+    if (why === undefined) return false;
+    this.ctx.log.error(`VRRP_Script(${name}): unsafe script ${file} would run as root (${why}) - disabling`);
+    return true;
   }
 
   /** Instances whose own interface is down or missing start (or go) in FAULT. */
@@ -312,6 +361,8 @@ export class VrrpService implements ChildService {
 
   private async stopRouter(): Promise<void> {
     this.scripts?.stop();
+    this.files?.stop();
+    this.processes?.stop();
     if (this.router) {
       await this.router.stop();
       await this.router.idle();
