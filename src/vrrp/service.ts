@@ -18,6 +18,7 @@ import { SystemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
 import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
 import { withSourceAddresses } from './os/system.js';
+import { IprouteSet } from './iproute.js';
 import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
 import { TrackingTable } from './track/tracking.js';
 import { ScriptRunner } from './track/scripts.js';
@@ -53,6 +54,9 @@ export class VrrpService implements ChildService {
   private processes: ProcessTracker | undefined;
   private notifier: Notifier | undefined;
   private readonly lastTransition = new Map<string, number>();
+  private iproute: IprouteSet | undefined;
+  /** virtual_routes/rules changes, in order. */
+  private routeQueue: Promise<void> = Promise.resolve();
   /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
   private readonly socketDown = new Set<string>();
 
@@ -66,6 +70,7 @@ export class VrrpService implements ChildService {
     log: (line) => this.log(line),
     stateChange: (c: StateChange) => {
       this.lastTransition.set(c.instance, Date.now() / 1000);
+      this.followMaster(c);
       const t = this.notifyTarget(c.instance);
       if (t) this.notifier?.stateChange(t, c.state, c.priority);
     },
@@ -83,6 +88,41 @@ export class VrrpService implements ChildService {
       this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
     },
   };
+
+  /** virtual_routes / virtual_rules are installed while MASTER (after the VIPs they may use). */
+  private followMaster(c: StateChange): void {
+    const m = this.model(c.instance);
+    const ipr = this.iproute;
+    if (!m || !ipr || (m.virtualRoutes.length === 0 && m.virtualRules.length === 0)) return;
+    const who = `(${m.name})`;
+    if (c.state === 'MASTER') {
+      this.routeQueue = this.routeQueue.then(async () => {
+        await ipr.addRoutes(who, m.virtualRoutes);
+        await ipr.addRules(who, m.virtualRules);
+      });
+    } else if (c.from === 'MASTER') {
+      this.routeQueue = this.routeQueue.then(async () => {
+        await ipr.removeRules(who, m.virtualRules);
+        await ipr.removeRoutes(who, m.virtualRoutes);
+      });
+    }
+  }
+
+  private async applyStatic(cfg: KeepalivedConfig, old: KeepalivedConfig | undefined): Promise<void> {
+    const ipr = this.iproute;
+    if (!ipr) return;
+    const key = (x: object) => JSON.stringify({ ...x, loc: undefined });
+    const gone = <T extends object>(a: readonly T[] | undefined, b: readonly T[]) => (a ?? []).filter((x) => !b.some((y) => key(y) === key(x)));
+    const dev = cfg.global.defaultInterface;
+    if (old) {
+      await ipr.removeRules('static_rules', gone(old.staticRules, cfg.staticRules));
+      await ipr.removeRoutes('static_routes', gone(old.staticRoutes, cfg.staticRoutes));
+      await ipr.removeAddresses(gone(old.staticIpaddress, cfg.staticIpaddress), old.global.defaultInterface);
+    }
+    await ipr.addAddresses('static_ipaddress', cfg.staticIpaddress, dev);
+    await ipr.addRoutes('static_routes', cfg.staticRoutes);
+    await ipr.addRules('static_rules', cfg.staticRules);
+  }
 
   private model(name: string): ModelInstance | undefined {
     // Instances removed by a reload still notify DELETED with their old scripts.
@@ -108,6 +148,8 @@ export class VrrpService implements ChildService {
     const cfg = asModel(config);
     this.config = cfg;
     this.rt = RtnetlinkClient.open();
+    this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
+    await this.applyStatic(cfg, undefined);
     try {
       this.monitor = await LinkMonitor.open();
     } catch (e) {
@@ -338,6 +380,7 @@ export class VrrpService implements ChildService {
     const oldScripts = this.scripts;
     this.previousConfig = this.config;
     this.config = cfg;
+    await this.applyStatic(cfg, this.previousConfig);
     const specs = await this.buildSpecs(cfg);
     this.specs = specs;
     this.notifier?.close();
@@ -368,6 +411,13 @@ export class VrrpService implements ChildService {
       await this.router.idle();
     }
     this.router = undefined;
+    await this.routeQueue;
+    if (this.config) {
+      const c = this.config;
+      await this.iproute?.removeRules('static_rules', c.staticRules);
+      await this.iproute?.removeRoutes('static_routes', c.staticRoutes);
+      await this.iproute?.removeAddresses(c.staticIpaddress, c.global.defaultInterface).catch(() => undefined);
+    }
     this.monitor?.close();
     this.monitor = undefined;
     this.announcer?.close();

@@ -133,3 +133,58 @@ vrrp_instance VI_BAD {
     await lab.cleanup();
   }
 });
+
+test('static addresses/routes/rules at start, virtual routes/rules while MASTER, all removed at stop', { skip: labUnavailable(), timeout: 60_000 }, async () => {
+  const lab = await Lab.create();
+  let node: KtsNode | undefined;
+  try {
+    const r1 = await lab.addHost('r1', { addrs: ['10.69.0.1/24'] });
+    node = new KtsNode(r1, `static_ipaddress {
+    10.69.1.1/24 dev eth0
+}
+static_routes {
+    10.98.0.0/24 via 10.69.0.254 dev eth0
+}
+static_rules {
+    from 10.69.1.0/24 table 101 priority 1001
+}
+vrrp_instance VI_R {
+    interface eth0
+    virtual_router_id 69
+    version 3
+    priority 100
+    advert_int 0.2
+    virtual_ipaddress {
+        10.69.0.100/24
+    }
+    virtual_routes {
+        10.99.0.0/24 via 10.69.0.254 dev eth0
+    }
+    virtual_rules {
+        from 10.69.0.100/32 table 102 priority 1002
+    }
+}
+`);
+    const routes = async () => (await r1.ip('route', 'show')).split('\n').map((l) => l.trim());
+    const rules = async () => await r1.ip('rule', 'show');
+    node.start();
+    await waitFor('the static address', async () => (await r1.addresses('eth0')).includes('10.69.1.1/24'), 20_000);
+    await waitFor('the static route', async () => (await routes()).some((l) => l.startsWith('10.98.0.0/24 via 10.69.0.254')), 10_000);
+    await waitFor('the static rule', async () => /1001:\s+from 10\.69\.1\.0\/24 lookup 101/.test(await rules()), 10_000);
+    // No peer: MASTER after the master-down interval, then the virtual route and rule.
+    await node.waitForLine(/\(VI_R\) Entering MASTER STATE/, 20_000);
+    await waitFor('the virtual route', async () => (await routes()).some((l) => l.startsWith('10.99.0.0/24 via 10.69.0.254')), 10_000);
+    await waitFor('the virtual rule', async () => /1002:\s+from 10\.69\.0\.100 lookup 102/.test(await rules()), 10_000);
+
+    node.signal('SIGTERM');
+    assert.equal(await node.exit, 0);
+    const after = await routes();
+    assert.ok(!after.some((l) => l.startsWith('10.99.0.0/24') || l.startsWith('10.98.0.0/24')), after.join('\n'));
+    const r = await rules();
+    assert.ok(!/100[12]:/.test(r), r);
+    assert.ok(!(await r1.addresses('eth0')).includes('10.69.1.1/24'));
+  } finally {
+    await node?.cleanup();
+    await lab.cleanup();
+  }
+});
