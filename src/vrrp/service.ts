@@ -4,7 +4,7 @@
 // keeps state, and the data/stats/json dumps.
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
 import { EXIT, ServiceError } from '../daemon/service.js';
-import type { KeepalivedConfig, VrrpInstance as ModelInstance } from '../config/model.js';
+import type { FifoSpec, KeepalivedConfig, ScriptCommand, VrrpInstance as ModelInstance } from '../config/model.js';
 import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
 import { RtnetlinkClient } from '../net/rtnetlink.js';
 import { vrrpSpecsFromConfig, vrrpSyncGroupsFromConfig } from './from-config.js';
@@ -185,7 +185,10 @@ export class VrrpService implements ChildService {
 
   private makeNotifier(cfg: KeepalivedConfig): Notifier {
     const g = cfg.global;
-    const fifos = [g.notifyFifo, g.vrrpNotifyFifo].filter((f): f is NonNullable<typeof f> => f !== undefined);
+    const fifos: { spec: FifoSpec; script?: ScriptCommand }[] = [];
+    if (g.notifyFifo) fifos.push({ spec: g.notifyFifo, ...(g.notifyFifoScript ? { script: g.notifyFifoScript } : {}) });
+    // The same path under both keywords is one FIFO (one line per event).
+    if (g.vrrpNotifyFifo && g.vrrpNotifyFifo.path !== g.notifyFifo?.path) fifos.push({ spec: g.vrrpNotifyFifo, ...(g.vrrpNotifyFifoScript ? { script: g.vrrpNotifyFifoScript } : {}) });
     return new Notifier({
       log: (l) => this.log(l),
       fifos,
@@ -383,8 +386,12 @@ export class VrrpService implements ChildService {
     await this.applyStatic(cfg, this.previousConfig);
     const specs = await this.buildSpecs(cfg);
     this.specs = specs;
-    this.notifier?.close();
-    this.notifier = this.makeNotifier(cfg);
+    // The FIFOs (and their reader scripts) stay as they are unless their settings changed.
+    const fifoSettings = (c: KeepalivedConfig | undefined) => JSON.stringify([c?.global.notifyFifo, c?.global.notifyFifoScript, c?.global.vrrpNotifyFifo, c?.global.vrrpNotifyFifoScript, c?.global.scriptUser]);
+    if (fifoSettings(this.previousConfig) !== fifoSettings(cfg)) {
+      this.notifier?.close(true);
+      this.notifier = this.makeNotifier(cfg);
+    }
     // Matched instances keep their state (a MASTER stays MASTER, its VIPs stay put).
     const r = await router.reload(specs, this.routerOptions(cfg));
     for (const w of r.warnings) this.ctx.log.warn(w);

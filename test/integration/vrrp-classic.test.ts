@@ -195,7 +195,18 @@ test('classic deployment: a vrrp_script follows the web server, the VIP follows 
   }
 });
 
-function syncConf(name: string, priority: number): string {
+// A vrrp_notify_fifo_script: gets the FIFO's path as its last argument, copies its lines.
+const FIFO_READER = `import { createReadStream, appendFileSync } from 'node:fs';
+const [out, fifo] = process.argv.slice(2);
+let buf = '';
+createReadStream(fifo, { encoding: 'utf8' }).on('data', (d) => {
+  buf += d;
+  let nl;
+  while ((nl = buf.indexOf('\\n')) >= 0) { appendFileSync(out, buf.slice(0, nl + 1)); buf = buf.slice(nl + 1); }
+});
+`;
+
+function syncConf(name: string, priority: number, dir = ''): string {
   const inst = (n: string, ifname: string, vrid: number, vip: string) => `vrrp_instance ${n} {
     state BACKUP
     interface ${ifname}
@@ -208,8 +219,11 @@ function syncConf(name: string, priority: number): string {
     }
 }
 `;
+  const fifo = dir === '' ? '' : `
+    vrrp_notify_fifo ${join(dir, `${name}.fifo`)}
+    vrrp_notify_fifo_script "${process.execPath} ${join(dir, 'fifo-reader.mjs')} ${join(dir, `${name}.lines`)}"`;
   return `global_defs {
-    router_id ${name}
+    router_id ${name}${fifo}
 }
 vrrp_sync_group G1 {
     group {
@@ -223,12 +237,15 @@ ${inst('VI_A', 'eth0', 71, '10.71.0.100')}${inst('VI_B', 'eth1', 72, '10.72.0.10
 test('a sync group of two instances on two interfaces fails over together when one link goes down', { skip: labUnavailable(), timeout: 90_000 }, async () => {
   const lab = await Lab.create();
   const nodes: KtsNode[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'kts-sync-'));
   try {
+    writeFileSync(join(dir, 'fifo-reader.mjs'), FIFO_READER);
     const r1 = await lab.addHost('r1', { addrs: ['10.71.0.1/24'] });
     const r2 = await lab.addHost('r2', { addrs: ['10.71.0.2/24'] });
     await lab.plug(r1, { ifname: 'eth1', addrs: ['10.72.0.1/24'] });
     await lab.plug(r2, { ifname: 'eth1', addrs: ['10.72.0.2/24'] });
-    const a = new KtsNode(r1, syncConf('r1', 150));
+    // r1's FIFO does not exist: the daemon creates it, its script reads it.
+    const a = new KtsNode(r1, syncConf('r1', 150, dir));
     const b = new KtsNode(r2, syncConf('r2', 100));
     nodes.push(a, b);
     a.start();
@@ -248,8 +265,23 @@ test('a sync group of two instances on two interfaces fails over together when o
     // The link comes back: r1 leaves FAULT and, higher priority, takes both back.
     await lab.setPort(r1, true, 'eth1');
     await waitFor('r1 to hold both VIPs again', () => both(r1), 20_000);
+
+    // The FIFO lines, through the FIFO script: instances and the group, in order per source.
+    const lines = () => readLines(join(dir, 'r1.lines'));
+    const want = ['INSTANCE "VI_A" MASTER 150', 'INSTANCE "VI_B" MASTER 150', 'GROUP "G1" MASTER 0', 'INSTANCE "VI_B" FAULT 150', 'INSTANCE "VI_A" FAULT 150', 'GROUP "G1" FAULT 0'];
+    await waitFor('the FIFO lines', () => want.every((w) => lines().includes(w)) && lines().filter((l) => l.includes('MASTER')).length >= 6, 10_000);
+    const l = lines();
+    const at = (x: string, from = 0) => l.indexOf(x, from);
+    assert.ok(at('GROUP "G1" MASTER 0') < at('GROUP "G1" FAULT 0'), l.join('\n'));
+    assert.ok(at('INSTANCE "VI_B" FAULT 150') < at('INSTANCE "VI_A" FAULT 150'), l.join('\n'));
+    assert.ok(at('GROUP "G1" MASTER 0', at('GROUP "G1" FAULT 0')) > 0, `the group is MASTER again:\n${l.join('\n')}`);
+    assert.ok(existsSync(join(dir, 'r1.fifo')));
+    a.signal('SIGTERM');
+    assert.equal(await a.exit, 0);
+    assert.equal(existsSync(join(dir, 'r1.fifo')), false, 'the FIFO the daemon created is removed at stop');
   } finally {
     for (const n of nodes) await n.cleanup();
     await lab.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
