@@ -33,7 +33,7 @@ function webServer(ns: Netns, name: string): ChildProcess {
   return ns.spawn(process.execPath, ['-e', `require('node:http').createServer((q,s)=>s.end(${JSON.stringify(name)})).listen(${PORT},'0.0.0.0')`], { stdio: 'ignore' });
 }
 
-function conf(dir: string, name: string, priority: number): string {
+function conf(dir: string, name: string, priority: number, extra = ''): string {
   const node = process.execPath;
   const rec = join(dir, 'record.mjs');
   return `global_defs {
@@ -71,7 +71,7 @@ vrrp_instance VI_1 {
     notify_master "${node} ${rec} ${join(dir, `${name}.master`)} master"
     notify_backup "${node} ${rec} ${join(dir, `${name}.backup`)} backup"
     notify "${node} ${rec} ${join(dir, `${name}.notify`)}"
-}
+${extra}}
 `;
 }
 
@@ -182,6 +182,25 @@ test('classic deployment: a vrrp_script follows the web server, the VIP follows 
     assert.deepEqual(mails[0]!.to, ['ops@example.test']);
     assert.equal(mails[0]!.from, 'keepalived@r1.example.test');
     await b.waitForLine(/Error sending SMTP alert to \[127\.0\.0\.1\]:2525: .*ECONNREFUSED/);
+
+    // With nopreempt (applied by a reload, r1 stays MASTER meanwhile), r1 does not take the
+    // VIP back once its web server returns.
+    let from = a.output.length;
+    a.writeConfig(conf(dir, 'r1', 150, '    nopreempt\n'));
+    a.signal('SIGHUP');
+    await a.waitForLine(/Reload finished/, 15_000, from);
+    assert.equal(await hasVip(r1), true);
+    web1.kill('SIGKILL');
+    await waitFor('r2 to hold the VIP (nopreempt phase)', () => hasVip(r2), 10_000);
+    from = a.output.length;
+    web1 = webServer(r1, 'r1');
+    await a.waitForLine(/VRRP_Script\(chk_web\) succeeded/, 10_000, from);
+    await a.waitForLine(/\(VI_1\) Changing effective priority from 90 to 150/, 10_000, from);
+    // Several advert intervals (0.2 s) later, r2 still holds the VIP.
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await hasVip(r2), true, 'nopreempt: r1 must not take the VIP back');
+    assert.equal(await hasVip(r1), false);
+    assert.equal(await curl(), 'r2');
 
     // Stopping the daemon notifies STOP last.
     a.signal('SIGTERM');
