@@ -333,7 +333,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
   {
     name: 'auth_hmac', syntax: '{ key ID SECRET; active_key ID; anti_replay time|monotonic; time_window S; mode enforce|permissive|receive-only }', block: 'required', since: '2.4.0',
     doc: 'HMAC-SHA256 authentication of adverts (keepalived 2.4); accepted but not implemented.',
-    handle: (kw) => { kw.warn('auth_hmac is not supported by keepalived-ts (or by keepalived 2.2.7); adverts are sent without it'); },
+    handle: (kw) => { kw.warn('auth_hmac is not supported by keepalived-ts yet; adverts are sent without HMAC authentication'); },
   },
 ]);
 
@@ -463,8 +463,8 @@ export function newTrackProcess(name: string, loc: SourceLoc): TrackProcessDraft
 }
 
 export const garpGroupBlock = defineBlock<GarpGroup>('garp_group', 'Shared gratuitous ARP / NA rate limit for a set of interfaces.', [
-  timerKw('garp_interval', 0, 1000, 'Minimum gap between gratuitous ARPs.', (t, v) => { t.garpIntervalUs = v; }),
-  timerKw('gna_interval', 0, 1000, 'Minimum gap between unsolicited NAs.', (t, v) => { t.gnaIntervalUs = v; }),
+  timerKw('garp_interval', 0.000001, 4294.967295, 'Minimum gap between gratuitous ARPs.', (t, v) => { t.garpIntervalUs = v; }),
+  timerKw('gna_interval', 0.000001, 4294.967295, 'Minimum gap between unsolicited NAs.', (t, v) => { t.gnaIntervalUs = v; }),
   strKw('interface', 'IFNAME', 'An interface of the group.', (t, v) => { t.interfaces.push(v); }, { repeatable: true }),
   wordList('interfaces', '{ IFNAME ... }', 'Interfaces of the group.', (t) => t.interfaces),
 ]);

@@ -85,14 +85,14 @@ test('HTTP_GET url: path required, digest, status_code ranges, regex; nb_get_ret
 });
 
 test('SMTP_CHECK helo default and deprecated host block; UDP_CHECK payloads; FILE/BFD references', () => {
-  const b = build('track_file tf {\n file /tmp/w\n}\n' + vserver('', 'SMTP_CHECK {\n host {\n connect_ip 10.0.0.9\n connect_port 25\n }\n }\n UDP_CHECK {\n payload 0a0B\n require_reply 0Xff\n }\n FILE_CHECK {\n track_file tf\n weight 2 reverse\n }\n BFD_CHECK {\n name nosuch\n }'));
+  const b = build('track_file tf {\n file /tmp/w\n}\n' + vserver('', 'SMTP_CHECK {\n host {\n connect_ip 10.0.0.9\n connect_port 25\n }\n }\n UDP_CHECK {\n payload 0a 0B\n require_reply 0Xf\n }\n FILE_CHECK {\n track_file tf\n weight 2 reverse\n }\n BFD_CHECK {\n name nosuch\n }'));
   assert.ok(b.warnings.some((w) => w.includes("'host' blocks are deprecated")));
   assert.ok(b.errors.some((e) => e.includes('bfd_instance nosuch not found')));
   const [s, u, f] = onlyVs(b).realServers[0]?.checkers ?? [];
   assert.deepEqual([(s as SmtpCheck).heloName, (s as SmtpCheck).connectIp?.address, (s as SmtpCheck).connectPort], ['smtpchecker.keepalived.org', '10.0.0.9', 25]);
-  assert.deepEqual([(u as UdpCheck).payload, (u as UdpCheck).requireReply, (u as UdpCheck).replyRequired, (u as UdpCheck).maxReplyLength], ['0a0b', '0xff', true, 255]);
+  assert.deepEqual([(u as UdpCheck).payload, (u as UdpCheck).requireReply, (u as UdpCheck).replyRequired, (u as UdpCheck).maxReplyLength], ['0a0b', '0x0f', true, 255]);
   assert.deepEqual(f, { type: 'FILE_CHECK', loc: f?.loc, trackFile: 'tf', weight: 2, weightReverse: true });
-  assert.ok(build(vserver('', 'UDP_CHECK {\n payload 0g\n }')).errors.some((e) => e.includes('hex digits')));
+  assert.ok(build(vserver('', 'UDP_CHECK {\n payload 0g\n }')).errors.some((e) => e.includes('Invalid hex string for UDP_CHECK payload')));
   assert.ok(build(vserver('', 'FILE_CHECK {\n track_file none\n }')).errors.some((e) => e.includes('track_file none not found')));
 });
 
