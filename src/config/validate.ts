@@ -443,7 +443,10 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   const vs: VirtualServer = {
     ...rest, protocol, scheduler, method, family: 4, smtpAlert: d.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? false, realServers: [],
   };
-  if (key.kind === 'addr' && key.port === 0 && vs.persistenceTimeoutS === undefined) vs.persistenceTimeoutS = 360;
+  if (key.kind === 'addr' && key.port === 0 && vs.persistenceTimeoutS === undefined) {
+    err('zero port only valid for persistent services - setting persistence_timeout 360');
+    vs.persistenceTimeoutS = 360;
+  }
   if (vs.flags.ops && protocol !== 'UDP' && key.kind !== 'fwmark') { err('one-packet scheduling (ops) is only for UDP - ignoring', locs.ops); vs.flags.ops = false; }
   if (vs.haSuspend && key.kind === 'fwmark') { err('ha_suspend is not supported with fwmark services - ignoring', locs.ha_suspend); vs.haSuspend = false; }
 
@@ -557,7 +560,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
         if (fams.size > 1) ctx.diags.error(g.loc, `virtual_server_group ${g.name} mixes IPv4 and IPv6 addresses`);
         const fam = [...fams][0];
         if (fam !== undefined && vs.ipFamily === undefined) vs.family = fam;
-        if (g.entries.length === 0) ctx.diags.warn(g.loc, `virtual_server_group ${g.name} is empty`);
+
       }
     }
     for (const rs of vs.realServers) {
@@ -569,7 +572,17 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
     }
   }
   c.virtualServers = c.virtualServers.filter((vs) => vs.key.kind !== 'group' || groups.has(vs.key.group));
-  for (const g of c.virtualServerGroups) if (!used.has(g.name)) ctx.diags.warn(g.loc, `virtual_server_group ${g.name} is not used by any virtual_server`);
+  // keepalived drops a service without real servers (a sorry server alone is not enough).
+  c.virtualServers = c.virtualServers.filter((vs) => {
+    if (vs.realServers.length > 0) return true;
+    ctx.diags.error(vs.loc, 'virtual_server has no real servers - ignoring');
+    return false;
+  });
+  for (const g of c.virtualServerGroups) {
+    if (g.entries.length === 0) ctx.diags.error(g.loc, `virtual server group ${g.name} has no entries - removing`);
+    else if (!used.has(g.name)) ctx.diags.warn(g.loc, `virtual_server_group ${g.name} is not used by any virtual_server`);
+  }
+  c.virtualServerGroups = c.virtualServerGroups.filter((g) => g.entries.length > 0);
 
   // the same service twice
   const keys = new Map<string, SourceLoc>();

@@ -12,6 +12,7 @@ import { Lab, labUnavailable, type Netns } from '../lib/netns.js';
 import { readConfigFile } from '../../src/config/reader.js';
 import { buildConfig, configTestExitCode } from '../../src/config/build.js';
 import { formatDiagnostic } from '../../src/config/ast.js';
+import { PROBES } from './config-model-probes.js';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
 const skip = labUnavailable() ?? (existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`);
@@ -163,7 +164,7 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
   });
 
   let n = 0;
-  for (const [name, text] of Object.entries(CASES)) {
+  for (const [name, text] of [...Object.entries(CASES), ...Object.entries(PROBES).map(([k, v]) => [`probe ${k}`, v] as const)]) {
     test(name, async () => {
       const file = join(dir, `case${++n}.conf`);
       writeFileSync(file, text);
