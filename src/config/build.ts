@@ -15,7 +15,7 @@ import { bfdInstanceBlock, newBfdInstance } from './keywords/bfd.js';
 import { bareFlag, intKw, strKw } from './keywords/common.js';
 import { finalise } from './validate.js';
 
-export type { ConfigDiagnostic, BuildEnv } from './keywords/engine.js';
+export type { ConfigDiagnostic, BuildEnv, DiagnosticCode } from './keywords/engine.js';
 
 /** Everything read from the file before defaults and validation. */
 export interface BuildState {
@@ -36,12 +36,21 @@ function blockName(kw: Kw): string | undefined {
   return kw.args[0];
 }
 
+/** Names already used per list, so duplicate checks stay linear on huge configs. */
+const namesSeen = new WeakMap<object, Set<string>>();
+
 /** Named objects must be unique: keepalived reports the second one and skips it. */
 function unique(kw: Kw, list: { name: string }[], what: string, name: string): boolean {
-  if (list.some((x) => x.name === name)) {
+  let names = namesSeen.get(list);
+  if (!names) {
+    names = new Set(list.map((x) => x.name));
+    namesSeen.set(list, names);
+  }
+  if (names.has(name)) {
     kw.error(`${what} ${name} is defined more than once - skipping this one`);
     return false;
   }
+  names.add(name);
   return true;
 }
 
@@ -181,7 +190,12 @@ export function buildConfig(nodes: ConfigNode[], env: BuildEnv = {}): BuildResul
  */
 export function configTestExitCode(diagnostics: ConfigDiagnostic[]): 0 | 5 | 6 {
   if (diagnostics.some((d) => d.code === 'security')) return 6;
-  return diagnostics.some((d) => d.severity === 'error' || d.code === 'bad-interface') ? 5 : 0;
+  return diagnostics.some(failsConfigTest) ? 5 : 0;
+}
+
+/** Whether keepalived 2.2.7's `-t` fails on this diagnostic (security aside). */
+export function failsConfigTest(d: ConfigDiagnostic): boolean {
+  return d.severity === 'error' || d.code === 'bad-interface' || d.code === 'keepalived-error';
 }
 
 /** Errors that leave an instance or service unusable (keepalived would not run it). */

@@ -91,7 +91,7 @@ export function trackBlock<T>(name: string, doc: string, range: [number, number]
           let n = Number(w);
           // keepalived coerces ±254 to ±253 for interfaces and scripts (the owner priority gap).
           if (range[1] === 253 && Math.abs(n) === 254) {
-            kw.ctx.diags.warn(item.loc, `${name} ${item.keyword}: weight ${n} changed to ${n > 0 ? 253 : -253}`);
+            kw.ctx.diags.warn(item.loc, `${name} ${item.keyword}: weight ${n} changed to ${n > 0 ? 253 : -253}`, 'keepalived-error');
             n = n > 0 ? 253 : -253;
           }
           if (n < range[0] || n > range[1]) {

@@ -166,9 +166,9 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     },
   },
   flag('data_use_instance', 'Put the network namespace and instance name into dump file names.', (g, v) => { g.dataUseInstance = v; }),
-  strKw('state_dump_file', 'PATH', 'Where SIGUSR1 dumps go.', (g, v) => { g.stateDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.data', aliases: ['state_file_location'] }),
-  strKw('stats_dump_file', 'PATH', 'Where SIGUSR2 statistics go.', (g, v) => { g.statsDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.stats', aliases: ['stats_file_location'] }),
-  strKw('json_dump_file', 'PATH', 'Where the JSON dump goes.', (g, v) => { g.jsonDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.json', aliases: ['json_file_location'] }),
+  strKw('state_dump_file', 'PATH', 'Where SIGUSR1 dumps go.', (g, v) => { g.stateDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.data', manualNames: ['state_file_location'] }),
+  strKw('stats_dump_file', 'PATH', 'Where SIGUSR2 statistics go.', (g, v) => { g.statsDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.stats', manualNames: ['stats_file_location'] }),
+  strKw('json_dump_file', 'PATH', 'Where the JSON dump goes.', (g, v) => { g.jsonDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.json', manualNames: ['json_file_location'] }),
   {
     name: 'json_version', syntax: '1|2', default: '1', since: '2.2.8', doc: 'Layout of the JSON dump.',
     handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.int(0, 1, 2); if (v !== undefined) g.jsonVersion = v as 1 | 2; },
@@ -263,8 +263,8 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
   intKw('vrrp_garp_master_refresh_repeat', 0, 255, 'Gratuitous ARPs per refresh.', (g, v) => { g.vrrpGarpMasterRefreshRepeat = v; }, { default: '1' }),
   timerKw('vrrp_garp_lower_prio_delay', 0, 255, 'Delay of the burst after a lower-priority advert is received as master.', (g, v) => { g.vrrpGarpLowerPrioDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
   intKw('vrrp_garp_lower_prio_repeat', 0, 255, 'Gratuitous ARPs in that burst.', (g, v) => { g.vrrpGarpLowerPrioRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
-  timerKw('vrrp_garp_interval', 0, 1, 'Minimum gap between gratuitous ARPs on one interface.', (g, v) => { g.vrrpGarpIntervalUs = v; }, { default: '0' }),
-  timerKw('vrrp_gna_interval', 0, 1, 'Minimum gap between unsolicited neighbour advertisements on one interface.', (g, v) => { g.vrrpGnaIntervalUs = v; }, { default: '0' }),
+  timerKw('vrrp_garp_interval', 0.000001, 4294.967295, 'Minimum gap between gratuitous ARPs on one interface.', (g, v) => { g.vrrpGarpIntervalUs = v; }, { default: '0' }),
+  timerKw('vrrp_gna_interval', 0.000001, 4294.967295, 'Minimum gap between unsolicited neighbour advertisements on one interface.', (g, v) => { g.vrrpGnaIntervalUs = v; }, { default: '0' }),
   flag('vrrp_min_garp', 'One gratuitous ARP, no second burst, no refresh (only changes untouched defaults).', (g, v) => { g.vrrpMinGarp = v; }),
   {
     name: 'vrrp_garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vrrp_vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on VMAC and other interfaces of the VIPs.',
@@ -316,7 +316,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     },
   },
   {
-    name: 'vrrp_ipsets', syntax: '[SET4 [SET6 [SET_IF6 [IGMP [MLD [VMAC_ND]]]]]]', doc: 'ipset names used with vrrp_iptables.',
+    name: 'vrrp_ipsets', since: '2.2.7 built with ipset', syntax: '[SET4 [SET6 [SET_IF6 [IGMP [MLD [VMAC_ND]]]]]]', doc: 'ipset names used with vrrp_iptables.',
     handle: (kw, g) => { if (!kw.count(0, 6)) return; g.vrrpIpsets = kw.args.length ? [...kw.args] : ['keepalived', 'keepalived6', 'keepalived_if6']; },
   },
   {
