@@ -252,6 +252,15 @@ test('a macvlan VMAC is created on its parent with the MAC asked, in private mod
     const orphan = await rtnl(ns, 'create-macvlan', { name: 'vrrp.52', parent: 'nosuch0' });
     assert.deepEqual(orphan, { ok: false, error: 'creating macvlan vrrp.52 on nosuch0: ENODEV (no such parent interface)', code: 'ENODEV' });
 
+    // An IPv6 VMAC: no kernel-made link-local address, only what keepalived adds.
+    const v6 = await rtnlOk<{ addrGenMode: string }>(ns, 'create-macvlan', { name: 'vrrp6.51', parent: 'eth0', mac: '00:00:5e:00:02:33', up: true, addrGenMode: 'none' });
+    assert.equal(v6.addrGenMode, 'none');
+    const d6 = (JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!;
+    assert.equal(d6.inet6_addr_gen_mode, 'none');
+    assert.deepEqual((await ipAddrs(ns, 'vrrp6.51')).filter((a) => a.family === 'inet6'), []);
+    await rtnlOk(ns, 'set-addr-gen-mode', { link: 'vrrp6.51', mode: 'eui64' });
+    assert.equal((JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!.inet6_addr_gen_mode, 'eui64');
+
     await rtnlOk(ns, 'delete-link', { link: 'vrrp.51' });
     assert.equal((await ns.exec('ip', ['link', 'show', 'dev', 'vrrp.51'])).code !== 0, true);
   } finally {
