@@ -276,6 +276,7 @@ test('the link monitor reports addresses added by ip, links going down and up, n
     await ns.ip('addr', 'add', '10.0.0.77/24', 'dev', 'eth0');
     const added = await mon.waitFor('address-add 10.0.0.77', (e) => e.kind === 'address-add' && (e.address as { address: string }).address === '10.0.0.77');
     assert.equal((added.address as { prefixLength: number }).prefixLength, 24);
+    assert.equal(added.ifname, 'eth0');
     await ns.ip('addr', 'del', '10.0.0.77/24', 'dev', 'eth0');
     await mon.waitFor('address-delete 10.0.0.77', (e) => e.kind === 'address-delete' && (e.address as { address: string }).address === '10.0.0.77');
     await ns.ip('-6', 'addr', 'add', 'fd00::77/64', 'dev', 'eth0', 'nodad');
