@@ -51,6 +51,17 @@ export interface MacvlanOptions {
  */
 export type AddressOp = ({ op: 'add' | 'replace' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>);
 
+export type RouteInstallMode = 'add' | 'replace' | 'append' | 'prepend';
+
+const ROUTE_MODE_FLAGS: Record<RouteInstallMode, number> = {
+  add: MessageFlag.EXCL,
+  replace: MessageFlag.REPLACE,
+  append: MessageFlag.APPEND,
+  prepend: 0,
+};
+
+const ROUTE_MODE_WORDS: Record<RouteInstallMode, string> = { add: 'adding', replace: 'replacing', append: 'appending', prepend: 'prepending' };
+
 const OP_WORDS = { add: 'adding', replace: 'replacing', delete: 'deleting' } as const;
 
 export type ChangeOutcome = { ok: true } | { ok: false; error: NetlinkError };
@@ -229,13 +240,19 @@ export class RtnetlinkClient {
       .filter((r) => (filter.table === undefined || r.table === filter.table) && (filter.family === undefined || r.family === filter.family));
   }
 
-  /** Adds a route; `replace` overwrites one with the same key instead of failing with EEXIST. */
-  async addRoute(r: RouteChange, opts: { replace?: boolean } = {}): Promise<void> {
-    const operation = `adding route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+  /**
+   * Adds a route. `mode` is ip route's verb: "add" (default) fails with EEXIST when the
+   * route is there; "replace" overwrites it; "append" adds another route with the same key
+   * after it (IPv6 makes them one multipath route); "prepend" adds one before it
+   * (keepalived's default for virtual_routes).
+   */
+  async addRoute(r: RouteChange, opts: { mode?: RouteInstallMode; replace?: boolean } = {}): Promise<void> {
+    const mode = opts.mode ?? (opts.replace ? 'replace' : 'add');
+    const operation = `${ROUTE_MODE_WORDS[mode]} route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
     const spec = await this.routeSpec(r, operation);
     await this.conn.request({
       type: RtmType.NEWROUTE,
-      flags: MessageFlag.CREATE | (opts.replace ? MessageFlag.REPLACE : MessageFlag.EXCL),
+      flags: MessageFlag.CREATE | ROUTE_MODE_FLAGS[mode],
       payload: this.encode(() => encodeNewRoute(spec), operation),
       operation,
       hints: ROUTE_ADD_HINTS,

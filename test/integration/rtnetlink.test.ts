@@ -152,6 +152,16 @@ test('routes added by the client are what ip route shows, and go away when delet
     const bad = await rtnl(ns, 'add-route', { destination: '10.53.0.0/16', nexthops: [{ gateway: '10.0.0.1', device: 'eth0' }], realms: 5 });
     assert.ok(!bad.ok && bad.code === 'EINVAL' && /^adding route 10\.53\.0\.0\/16: EINVAL \(invalid argument\): \S/.test(bad.error), JSON.stringify(bad));
 
+    // replace / prepend / append, as ip route's verbs.
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'unreachable', mode: 'replace' });
+    assert.equal((JSON.parse(await ns.ip('-j', 'route', 'show', '10.60.0.0/16')) as IpRouteJson[])[0]?.type, 'unreachable');
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'blackhole', mode: 'replace' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.1', metric: 7 });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.2', metric: 7, mode: 'prepend' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.3', metric: 7, mode: 'append' });
+    const order = (JSON.parse(await ns.ip('-j', 'route', 'show', '10.61.0.0/16')) as IpRouteJson[]).map((x) => x.gateway);
+    assert.deepEqual(order, ['10.0.0.2', '10.0.0.1', '10.0.0.3']);
+
     // The client's listing agrees.
     const listed = await rtnlOk<Array<{ destination: string; table: number; gateway?: string; metric?: number; protocol: string | number }>>(ns, 'routes', { table: 100 });
     assert.ok(listed.some((x) => x.destination === '10.50.0.0/16' && x.gateway === '10.0.0.254' && x.metric === 5 && x.protocol === 'keepalived'));
