@@ -5,12 +5,13 @@
 import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buildCheck, describeCheck, type BuiltCheck } from './build.js';
+import { buildCheck, describeCheck, type BuiltCheck, type PingSocketFactory } from './build.js';
+import { nativePingOpener } from './ping-socket.js';
 import { splitCommand } from './misc.js';
-import type { PingSocketOpener } from './ping.js';
 import { VirtualServerState, type CheckEvent, type QuorumChange, type RsStateChange } from './rs-state.js';
 import { Scheduler, realClock, type CheckOutcome, type Clock } from './scheduler.js';
-import type { VirtualServerSpec } from './types.js';
+import type { CheckerSnapshot } from './checker-state.js';
+import type { CheckerSpec, VirtualServerSpec } from './types.js';
 
 export interface CheckerSink {
   /** A real server entered or left its pool, or (while in it) changed weight. */
@@ -23,7 +24,8 @@ export interface CheckerServiceOptions {
   sink: CheckerSink;
   clock?: Clock;
   random?: () => number;
-  pingOpener?: PingSocketOpener;
+  /** ICMP sockets for PING_CHECK; default the native addon's. */
+  pingSockets?: PingSocketFactory;
   /** Runs a notify/quorum script; default: spawn it detached, without a shell when possible. */
   runScript?: (command: string, event: Extract<CheckEvent, { type: 'script' }>) => void;
   /** smtp_alert: hands the alert to a mailer (none by default). */
@@ -31,6 +33,12 @@ export interface CheckerServiceOptions {
   log?: (message: string) => void;
   /** checker_log_all_failures */
   logAllFailures?: boolean;
+  /**
+   * Reload: checker states of the previous service (its `migrationState()`). A checker whose
+   * virtual server, real server and whole configuration are unchanged keeps its state
+   * (up/down, has run, retry count), as keepalived's migrate_checkers does; others start afresh.
+   */
+  migrate?: Map<string, CheckerSnapshot>;
 }
 
 export interface CheckKey { vs: number; rs: number; checker: number }
@@ -50,22 +58,52 @@ export class CheckerService {
   private readonly scheduler: Scheduler<CheckKey>;
   private readonly built = new Map<CheckKey, BuiltCheck>();
   private readonly watchers: FSWatcher[] = [];
+  private readonly keys: CheckKey[] = [];
   private readonly log: (m: string) => void;
 
   constructor(private readonly specs: VirtualServerSpec[], private readonly opts: CheckerServiceOptions) {
     this.log = opts.log ?? (() => undefined);
-    this.states = specs.map((vs) => new VirtualServerState(vs));
+    const migrated = (v: number, r: number, i: number): CheckerSnapshot | undefined => opts.migrate?.get(this.identity(v, r, i));
+    this.states = specs.map((vs, v) => new VirtualServerState(vs, (r, i) => migrated(v, r, i)?.up));
     this.scheduler = new Scheduler<CheckKey>(opts.clock ?? realClock, (o) => this.onOutcome(o), opts.random);
     specs.forEach((vs, v) => vs.realServers.forEach((rs, r) => rs.checkers.forEach((c, i) => {
       const key: CheckKey = { vs: v, rs: r, checker: i };
-      const b = buildCheck(c, opts.pingOpener);
+      this.keys.push(key);
+      const b = buildCheck(c, opts.pingSockets ?? nativePingOpener);
       this.built.set(key, b);
+      const m = migrated(v, r, i);
       this.scheduler.add({
         key, timing: c.timing, deadlineMs: b.deadlineMs, run: b.run,
         ...(b.delayWhileDownMs !== undefined ? { delayWhileDownMs: b.delayWhileDownMs } : {}),
+        ...(m ? { migrated: m } : {}),
       });
       if (c.kind === 'FILE_CHECK') this.watchFile(c.file, key);
     })));
+  }
+
+  /** A checker's identity across a reload: where it is and everything it was configured with. */
+  private identity(v: number, r: number, i: number): string {
+    const vs = this.specs[v];
+    const rs = vs?.realServers[r];
+    const c = rs?.checkers[i] as CheckerSpec;
+    const sameBefore = rs?.checkers.slice(0, i).filter((x) => JSON.stringify(x) === JSON.stringify(c)).length ?? 0;
+    return JSON.stringify([vs?.id, rs?.id, sameBefore, c]);
+  }
+
+  /** Every checker's state, for the service that replaces this one on reload (`migrate`). */
+  migrationState(): Map<string, CheckerSnapshot> {
+    const m = new Map<string, CheckerSnapshot>();
+    for (const k of this.keys) {
+      const snap = this.scheduler.state(k);
+      if (snap) m.set(this.identity(k.vs, k.rs, k.checker), snap);
+    }
+    return m;
+  }
+
+  /** ha_suspend: stop (or resume) running a virtual server's checkers. */
+  setVirtualServerEnabled(vsId: string, enabled: boolean): void {
+    const v = this.specs.findIndex((s) => s.id === vsId);
+    for (const k of this.keys) if (k.vs === v) this.scheduler.setEnabled(k, enabled);
   }
 
   /** Real-server state as the LVS side should program it right now. */
@@ -90,6 +128,10 @@ export class CheckerService {
 
   get inFlight(): number {
     return this.scheduler.running;
+  }
+
+  get completedRuns(): number {
+    return this.scheduler.completed;
   }
 
   private watchFile(file: string, key: CheckKey): void {

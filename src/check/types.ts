@@ -80,6 +80,8 @@ export interface MiscCheckSpec {
   kind: 'MISC_CHECK';
   /** misc_path: the command line as written (split without a shell unless it needs one). */
   command: string;
+  /** The argv already split by the config parser (keepalived's quoting); used when present. */
+  argv?: string[];
   timeoutMs: number;
   dynamic: boolean;
   uid?: number;

@@ -6,6 +6,13 @@ import type { ConfigNode, Diagnostic, SourceLoc } from './ast.js';
 import { restAfterFirstWord, tokenizeLine } from './lexer.js';
 import type { LogicalLine } from './preprocess.js';
 
+/**
+ * Deepest block nesting kept (keepalived's own grammar needs 5: virtual_server >
+ * real_server > HTTP_GET > url). Deeper blocks are dropped with an error, so consumers
+ * can walk the tree recursively without exhausting the stack.
+ */
+export const MAX_BLOCK_DEPTH = 32;
+
 interface OpenBlock {
   owner: ConfigNode;
   nodes: ConfigNode[];
@@ -18,10 +25,21 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
   let current = root;
   // The node on the previous logical line, which a following "{" opens a block for.
   let lastNode: ConfigNode | undefined;
+  // Brace depth inside a dropped too-deep block (0 = not dropping).
+  let dropping = 0;
 
   for (const line of lines) {
+    if (dropping > 0) {
+      if (line.text === '{') dropping++;
+      else if (line.text === '}') dropping--;
+      continue;
+    }
     if (line.text === '{') {
-      if (lastNode && lastNode.children === undefined) {
+      if (lastNode && lastNode.children === undefined && stack.length >= MAX_BLOCK_DEPTH) {
+        diagnostics.push(err(line.loc, `blocks nested more than ${MAX_BLOCK_DEPTH} deep - ignoring '${lastNode.keyword}' block`));
+        current.pop();
+        dropping = 1;
+      } else if (lastNode && lastNode.children === undefined) {
         lastNode.children = [];
         stack.push({ owner: lastNode, nodes: current });
         current = lastNode.children;
@@ -39,7 +57,8 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
       continue;
     }
     const { words, unmatchedQuote } = tokenizeLine(line.text);
-    const keyword = words[0];
+    // words becomes the node's args (no copy: this runs once per configuration line).
+    const keyword = words.shift();
     if (keyword === undefined) {
       // Only an unterminated quote can leave a non-empty line without words;
       // the preprocessor has already reported it.
@@ -47,7 +66,7 @@ export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[];
       lastNode = undefined;
       continue;
     }
-    const node: ConfigNode = { keyword, args: words.slice(1), rest: restAfterFirstWord(line.text), loc: { ...line.loc } };
+    const node: ConfigNode = { keyword, args: words, rest: restAfterFirstWord(line.text), loc: line.loc };
     current.push(node);
     lastNode = node;
   }

@@ -10,6 +10,7 @@ import { createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, typ
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroup } from './sync-group.js';
 import { advertIntervalField } from './timers.js';
 
 /** A read-only view of an instance for status output and tests. */
@@ -38,6 +39,8 @@ export class VrrpInstance {
   private ahSeq = 0;
   private lastNotified: NotifyState | 'INIT' = 'INIT';
   private readonly installed: VipSpec[];
+  /** The vrrp_sync_group this instance belongs to, if any (set by the router). */
+  group: SyncGroup | undefined;
 
   constructor(readonly spec: VrrpInstanceSpec, config: FsmConfig, private readonly ports: RouterPorts) {
     this.name = config.name;
@@ -67,6 +70,16 @@ export class VrrpInstance {
     };
   }
 
+  /** The state machine's state (read-only use). */
+  fsmState(): Readonly<FsmState> {
+    return this.state;
+  }
+
+  /** Sync group: another member moved the group to `to`. */
+  applySync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    this.handle({ type: 'sync', to });
+  }
+
   /** Whether a unicast advert from `src` is meant for this instance (shared VRIDs). */
   hasPeer(src: string): boolean {
     return this.config.peers.some((p) => p.address === src);
@@ -88,6 +101,17 @@ export class VrrpInstance {
     this.handle({ type: 'priority', total });
   }
 
+  /** An address was deleted from the system; if it is one of our tracked VIPs while MASTER, re-elect. */
+  addressDeleted(address: string): boolean {
+    const hit = this.installed.find((v) => v.address === address && !v.noTrack);
+    if (!hit) return false;
+    if (this.state.state === 'MASTER' && this.state.vipsSet) {
+      this.ports.sink.log(`(${this.name}) ip address ${address}${hit.prefixLength !== undefined ? `/${hit.prefixLength}` : ''} dev ${hit.device ?? ''}, no longer exist`);
+      this.handle({ type: 'vip-deleted' });
+    }
+    return true;
+  }
+
   /** Stops: priority-0 advert if MASTER, VIPs removed, STOP notified; resolves when done. */
   async stop(): Promise<void> {
     this.handle({ type: 'shutdown' });
@@ -105,7 +129,12 @@ export class VrrpInstance {
     } while (q !== this.queue);
   }
 
-  private handle(event: FsmEvent): void {
+  private handle(input: FsmEvent): void {
+    let event = input;
+    const g = this.group;
+    if (g && event.type === 'timer' && event.timer === 'main') event = { ...event, mayBecomeMaster: g.canGotoMaster(this) };
+    if (g && event.type === 'fault' && !event.active) event = { ...event, holdFault: g.othersFaulty(this) };
+    const before = this.state.state;
     let r;
     try {
       r = this.fsm.step(this.state, event, this.ports.clock.now());
@@ -116,6 +145,7 @@ export class VrrpInstance {
     }
     this.state = r.state;
     for (const a of r.actions) this.perform(a);
+    if (g && before !== this.state.state) g.onTransition(this, before, this.state.state);
   }
 
   private perform(a: FsmAction): void {

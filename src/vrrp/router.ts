@@ -9,10 +9,13 @@ import type { FaultReason } from './fsm.js';
 import { VrrpInstance, channelKeyString, type InstanceStatus } from './instance.js';
 import type { ChannelKey, ReceivedPacket, RouterPorts, VrrpChannel } from './ports.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
+import { SyncGroup, type SyncGroupSpec } from './sync-group.js';
 
 export interface RouterOptions {
   /** keepalived's log_unknown_vrids. */
   logUnknownVrids?: boolean;
+  /** vrrp_sync_group blocks. */
+  syncGroups?: SyncGroupSpec[];
 }
 
 interface ChannelEntry {
@@ -73,6 +76,23 @@ export class VrrpRouter {
       entry.byVrid.set(r.config.vrid, same);
       router.instancesByName.set(spec.name, inst);
     }
+    for (const gs of options.syncGroups ?? []) {
+      const group = new SyncGroup(gs.name, ports.sink);
+      for (const m of gs.members) {
+        const inst = router.instancesByName.get(m);
+        if (!inst) {
+          errors.push(`VRRP_Group(${gs.name}): instance ${m} is not configured`);
+          continue;
+        }
+        if (inst.group) {
+          errors.push(`VRRP_Group(${gs.name}): instance ${m} is already in group ${inst.group.name}`);
+          continue;
+        }
+        inst.group = group;
+        group.members.push(inst);
+      }
+      if (group.members.length === 1) warnings.push(`VRRP_Group(${gs.name}) has only one member`);
+    }
     return { router, errors, warnings };
   }
 
@@ -114,6 +134,15 @@ export class VrrpRouter {
     const i = this.instancesByName.get(instance);
     i?.setPriority(total);
     return i !== undefined;
+  }
+
+  /**
+   * The address monitor saw `address` deleted: an instance that was MASTER with it as a
+   * (tracked) VIP steps down with a priority-0 advert and re-takes MASTER after Skew_Time,
+   * putting the address back.
+   */
+  addressDeleted(address: string): void {
+    for (const i of this.instancesByName.values()) i.addressDeleted(address);
   }
 
   status(instance: string): InstanceStatus | undefined {

@@ -30,6 +30,7 @@ export type FixtureEvent =
   | { type: 'timer'; timer: TimerName }
   | { type: 'fault'; reason: FaultReason; active: boolean }
   | { type: 'priority'; total: number }
+  | { type: 'vip-deleted' }
   | { type: 'shutdown' };
 
 export interface FixtureStep {

@@ -110,7 +110,13 @@ describe('parseOptions', () => {
     assert.match(error('-u', 'abc'), /^Invalid --umask option 'abc'/);
     assert.match(error('-u', '01000'), /^Invalid --umask option/);
     assert.match(error('extra'), /^Unexpected argument\(s\): extra/);
-    assert.match(error('-g'), /not supported/);
+  });
+  test('-g takes an optional attached file; --flush-log-file', () => {
+    const run = (...a: string[]) => { const p = parseOptions(a); assert.equal(p.kind, 'run'); return p.kind === 'run' ? p.options : undefined; };
+    assert.equal(run('-g')?.logFile, '');
+    assert.equal(run('-g/var/log/ka.log')?.logFile, '/var/log/ka.log');
+    assert.equal(run('--log-file=/x.log', '--flush-log-file')?.flushLogFile, true);
+    assert.equal(run()?.logFile, undefined);
   });
   test('-- ends options', () => {
     assert.match(error('--', '-t'), /^Unexpected argument\(s\): -t/);

@@ -74,6 +74,11 @@ describe('keepalived-ts executable', () => {
     assert.match(h.out, /--config-test/);
     assert.deepEqual([ka('--signum=RELOAD').out, ka('--signum=STOP').out], ['1\n', '15\n']);
   });
+  test('-T hands the rest of the line to genhash', () => {
+    const r = ka('-T', '-h');
+    assert.equal(r.code, 0);
+    assert.match(r.err, /^Usage: genhash COMMAND/);
+  });
   test('bad arguments: one line on stderr, exit 1', () => {
     for (const args of [['--bogus'], ['-f'], ['-S', 'local9'], ['stray']]) {
       const r = ka(...args);
@@ -83,11 +88,15 @@ describe('keepalived-ts executable', () => {
       assert.match(r.err, /^keepalived-ts: /);
     }
   });
-  test('daemon mode is refused for now and touches nothing', () => {
+  test('daemon mode hands over to the daemon, which refuses to start over a running one and touches nothing', () => {
     const pid = join(dir, 'k.pid');
-    const r = ka('-f', join(dir, 'good.conf'), '-p', pid);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /daemon mode not yet available/);
-    assert.equal(existsSync(pid), false);
+    // This test process is alive: its pid in the pid file means a daemon runs there.
+    writeFileSync(pid, `${process.pid}\n`);
+    const r = ka('-n', '-f', join(dir, 'good.conf'), '-p', pid, '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid'));
+    const isRoot = process.getuid?.() === 0;
+    assert.equal(r.code, isRoot ? 1 : 4, r.err);
+    assert.match(r.err, isRoot ? new RegExp(`^keepalived-ts: daemon is already running \\(pid ${process.pid} in ${pid}\\)\n$`) : /^keepalived-ts: missing privilege/);
+    assert.equal(readFileSync(pid, 'utf8'), `${process.pid}\n`);
+    assert.equal(existsSync(join(dir, 'v.pid')), false);
   });
 });
