@@ -13,6 +13,7 @@ import { ROLE_INFO, ROLES, type Role } from './roles.js';
 import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
 import { asChildMessage, type ParentMessage } from './ipc.js';
 import { dumpPath, writeFileAtomic } from './dumpfile.js';
+import { reloadRefusals } from './reload-guard.js';
 
 export interface LoadedConfig {
   /** The resolved configuration; absent when it could not be built. */
@@ -194,9 +195,14 @@ export class ParentDaemon {
     if ((this.phase as Phase) === 'stopping') return;
     if (!loaded.ok) {
       log.error(`Reload failed: the new configuration has ${loaded.errors} error(s); keeping the running configuration`);
-      this.phase = 'running';
-      this.o.notifier.ready(process.pid);
-      this.runQueuedReload();
+      this.endRejectedReload();
+      return;
+    }
+    const refusals = reloadRefusals(this.config, loaded.config);
+    if (refusals.length > 0) {
+      for (const r of refusals) log.error(r);
+      log.error('Reload failed: keeping the running configuration');
+      this.endRejectedReload();
       return;
     }
     this.config = loaded.config;
@@ -215,6 +221,12 @@ export class ParentDaemon {
       // A child waiting out its restart delay gets the new configuration when it starts.
     }
     this.checkAwaited();
+  }
+
+  private endRejectedReload(): void {
+    this.phase = 'running';
+    this.o.notifier.ready(process.pid);
+    this.runQueuedReload();
   }
 
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */

@@ -334,3 +334,19 @@ test('a SIGHUP during a reload is queued and runs after it', { skip }, async () 
     await d.cleanup();
   }
 });
+
+test('a reload that changes what cannot change at a reload (instance) is refused whole', { skip }, async () => {
+  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1', global: { instanceName: 'a' } } });
+  try {
+    await d.waitForStartup();
+    d.writeConfig({ roles: ['vrrp'], tag: 'v2', global: { instanceName: 'b' } });
+    const mark = d.output.length;
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    await d.waitForLine(/Reload failed: keeping the running configuration$/, 15_000, mark);
+    assert.match(d.output.slice(mark), /Cannot change instance at a reload - please restart keepalived-ts/);
+    assert.deepEqual(d.state('vrrp')?.reloads, [], 'the child never saw the other edits either');
+    assert.equal(d.state('vrrp')?.tag, 'v1');
+  } finally {
+    await d.cleanup();
+  }
+});

@@ -243,3 +243,20 @@ test('sockaddr_un: filesystem paths NUL-terminated, "@name" in the abstract name
   assert.equal(abs[2], 0);
   assert.throws(() => encodeSockaddrUn(`/${'x'.repeat(120)}`), RangeError);
 });
+
+test('reload refusals: namespace, instance, nftables tables, tmp_config_directory, disable_local_igmp', async () => {
+  const { reloadRefusals } = await import('../../src/daemon/reload-guard.js');
+  const typed = (g: Record<string, unknown>) => ({ global: g, vrrpInstances: [] });
+  assert.deepEqual(reloadRefusals(typed({ netNamespace: 'blue' }), typed({ netNamespace: 'blue', routerId: 'x' })), []);
+  assert.deepEqual(reloadRefusals(typed({ netNamespace: 'blue' }), typed({})), ['Cannot change net_namespace at a reload - please restart keepalived-ts']);
+  assert.deepEqual(reloadRefusals(typed({ nftables: { table: 'a' }, disableLocalIgmp: false }), typed({ nftables: { table: 'b' }, disableLocalIgmp: true })), [
+    'Cannot change nftables at a reload - please restart keepalived-ts',
+    'Cannot change disable_local_igmp at a reload - please restart keepalived-ts',
+  ]);
+  const node = (keyword: string, args: string[] = [], children?: ConfigNode[]): ConfigNode => ({ keyword, args, rest: args.join(' '), ...(children ? { children } : {}), loc: { file: 'k.conf', line: 1 } });
+  const tree = (...nodes: ConfigNode[]) => ({ nodes });
+  assert.deepEqual(reloadRefusals(tree(node('instance', ['a'])), tree(node('instance', ['a']), node('vrrp_instance', ['VI_1'], []))), []);
+  assert.deepEqual(reloadRefusals(tree(node('instance', ['a'])), tree(node('instance', ['b']))), ['Cannot change instance at a reload - please restart keepalived-ts']);
+  assert.deepEqual(reloadRefusals(tree(node('global_defs', [], [node('tmp_config_directory', ['/x'])])), tree(node('global_defs', [], []))),
+    ['Cannot change tmp_config_directory at a reload - please restart keepalived-ts']);
+});
