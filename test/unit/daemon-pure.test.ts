@@ -260,3 +260,24 @@ test('reload refusals: namespace, instance, nftables tables, tmp_config_director
   assert.deepEqual(reloadRefusals(tree(node('global_defs', [], [node('tmp_config_directory', ['/x'])])), tree(node('global_defs', [], []))),
     ['Cannot change tmp_config_directory at a reload - please restart keepalived-ts']);
 });
+
+test('configured dump file names (state_dump_file, stats_dump_file, json_dump_file)', async () => {
+  const { configuredDumpPath, dumpSettingsOf } = await import('../../src/daemon/dumpfile.js');
+  const s = dumpSettingsOf({ global: { stateDumpFile: '/var/run/ka/state.txt', statsDumpFile: 'stats.out', jsonDumpFile: '/x/ka.json', routerId: 'r' } });
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'data'), '/var/run/ka/state.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'checker', 'data'), '/var/run/ka/state_check.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'parent', 'data'), '/var/run/ka/state_parent.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'stats'), '/tmp/stats.out');
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'json'), '/x/ka.json');
+  assert.equal(configuredDumpPath({}, '/tmp', 'checker', 'data'), '/tmp/keepalived_check.data');
+  assert.deepEqual(dumpSettingsOf({ nodes: [] }), {});
+});
+
+test('startup/shutdown scripts and child_wait_time from the typed model', async () => {
+  const { parentScriptOf, childWaitMsOf } = await import('../../src/daemon/parent-scripts.js');
+  const config = { global: { startupScript: { command: '/bin/up "a b"', argv: ['/bin/up', 'a b'] }, startupScriptTimeoutS: 3, childWaitTimeS: 7 } };
+  assert.deepEqual(parentScriptOf(config, 'startup'), { command: '/bin/up "a b"', argv: ['/bin/up', 'a b'], timeoutMs: 3000 });
+  assert.equal(parentScriptOf(config, 'shutdown'), undefined);
+  assert.equal(childWaitMsOf(config), 7000);
+  assert.equal(childWaitMsOf({ nodes: [] }), undefined);
+});
