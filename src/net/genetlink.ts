@@ -2,8 +2,9 @@
 // are looked up at run time from the controller (family 0x10, CTRL_CMD_GETFAMILY).
 // Messages carry a 4-byte genlmsghdr (u8 cmd, u8 version, u16 reserved) before attributes.
 import { AttributeEncoder, Attributes } from './netlink/attributes.js';
-import { MessageFlag } from './netlink/constants.js';
-import type { NetlinkConnection } from './netlink/connection.js';
+import { MessageFlag, NetlinkProtocol } from './netlink/constants.js';
+import { openNetlink } from './netlink/open.js';
+import type { NetlinkConnection, NetlinkConnectionOptions } from './netlink/connection.js';
 
 export const GENL_ID_CTRL = 0x10;
 export const GENL_HDRLEN = 4;
@@ -120,4 +121,9 @@ export async function resolveFamily(conn: NetlinkConnection, name: string): Prom
 export async function listFamilies(conn: NetlinkConnection): Promise<GenlFamily[]> {
   const replies = await genlRequest(conn, GENL_ID_CTRL, CtrlCmd.GETFAMILY, 1, Buffer.alloc(0), MessageFlag.DUMP, 'listing generic netlink families');
   return replies.map((m) => decodeFamily(Buffer.concat([encodeGenlHeader(m.cmd, m.version), m.body])));
+}
+
+/** A connection on a new NETLINK_GENERIC socket. */
+export function openGenetlink(options: NetlinkConnectionOptions = {}): NetlinkConnection {
+  return openNetlink(NetlinkProtocol.GENERIC, options);
 }

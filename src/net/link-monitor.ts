@@ -2,6 +2,8 @@
 // sends them as the change happens, so a VRRP instance hears of a carrier loss or a VIP
 // someone deleted within a millisecond, without polling.
 import type { NetlinkConnection } from './netlink/connection.js';
+import { NetlinkProtocol } from './netlink/constants.js';
+import { openNetlink } from './netlink/open.js';
 import type { NetlinkMessage } from './netlink/message.js';
 import { RtmType, RtnlGroup } from './rtnetlink/constants.js';
 import { decodeLink, encodeDumpLinks, type Link } from './rtnetlink/link.js';
@@ -39,12 +41,26 @@ export function linkUsable(l: Link): boolean {
 export class LinkMonitor {
   private readonly known = new Map<number, Link>();
   private readonly handlers = new Set<(e: LinkEvent) => void>();
+  /** False until the first listing: until then links are learned, not reported. */
+  private started = false;
 
   /** `conn` is a connection of its own (see NetlinkConnection on why not to share one). */
   constructor(
     readonly conn: NetlinkConnection,
     readonly options: LinkMonitorOptions = {},
   ) {}
+
+  /** A started monitor on a NETLINK_ROUTE socket of its own. */
+  static async open(options: LinkMonitorOptions = {}): Promise<LinkMonitor> {
+    const m = new LinkMonitor(openNetlink(NetlinkProtocol.ROUTE), options);
+    try {
+      await m.start();
+    } catch (e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
 
   /** Joins the groups, then reads the current links so changes can be told from news. */
   async start(): Promise<void> {
@@ -80,13 +96,34 @@ export class LinkMonitor {
     this.conn.close();
   }
 
+  /**
+   * Reads every link. The first time it just learns them; after an overrun it reports
+   * what changed while events were being dropped, as if they had arrived.
+   */
   private async resync(): Promise<void> {
+    let fresh: Link[];
     try {
       const replies = await this.conn.dump({ type: RtmType.GETLINK, payload: encodeDumpLinks(), operation: 'listing links' });
-      this.known.clear();
-      for (const m of replies) if (m.type === RtmType.NEWLINK) this.remember(decodeLink(m.payload));
+      fresh = replies.filter((m) => m.type === RtmType.NEWLINK).map((m) => decodeLink(m.payload));
     } catch {
-      // Closed meanwhile, or overrun again: the next event or overrun tries again.
+      // Closed meanwhile, or overrun again: the next overrun tries again.
+      return;
+    }
+    if (!this.started) {
+      this.known.clear();
+      for (const l of fresh) this.remember(l);
+      this.started = true;
+      return;
+    }
+    const seen = new Set<number>();
+    for (const l of fresh) {
+      seen.add(l.index);
+      this.linkChanged(l, true);
+    }
+    for (const [index, l] of [...this.known]) {
+      if (seen.has(index)) continue;
+      this.known.delete(index);
+      this.emit({ kind: 'link-delete', link: l });
     }
   }
 
@@ -112,7 +149,8 @@ export class LinkMonitor {
         case RtmType.DELLINK: {
           const l = decodeLink(m.payload);
           this.known.delete(l.index);
-          return this.emit({ kind: 'link-delete', link: l });
+          if (this.started) this.emit({ kind: 'link-delete', link: l });
+          return;
         }
         case RtmType.NEWADDR:
           return this.emit({ kind: 'address-add', address: decodeAddress(m.payload) });
@@ -132,17 +170,23 @@ export class LinkMonitor {
     }
   }
 
-  private linkChanged(l: Link): void {
+  private linkChanged(l: Link, quietIfSame = false): void {
     const before = this.known.get(l.index);
     this.remember(l);
+    if (!this.started) return;
     if (!before) {
       this.emit({ kind: 'link-new', link: l });
       return;
     }
+    if (quietIfSame && sameLink(before, l)) return;
     if (before.name !== l.name) this.emit({ kind: 'link-rename', link: l, oldName: before.name });
     const was = linkUsable(before);
     const is = linkUsable(l);
     if (was !== is) this.emit({ kind: is ? 'link-up' : 'link-down', link: l });
     else if (before.name === l.name) this.emit({ kind: 'link-change', link: l });
   }
+}
+
+function sameLink(a: Link, b: Link): boolean {
+  return a.name === b.name && a.flags === b.flags && a.operState === b.operState && a.mtu === b.mtu && a.mac === b.mac && a.masterIndex === b.masterIndex;
 }

@@ -100,7 +100,10 @@ function load(): NativeAddon {
       addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
       return addon;
     } catch (e) {
-      loadError = `keepalived-ts: native addon not built (native/build/Release/kts_native.node): run npm ci (${(e as Error).message.split('\n')[0]})`;
+      const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND';
+      loadError = missing
+        ? 'keepalived-ts: native addon not built (native/build/Release/kts_native.node): run npm ci'
+        : `keepalived-ts: native addon native/build/Release/kts_native.node does not load (${(e as Error).message.split('\n')[0]}): run npm ci`;
     }
   }
   throw new Error(loadError);
@@ -191,6 +194,11 @@ export function decodeSockAddr(b: Buffer): SockAddr | undefined {
   }
   if (family === C.AF_NETLINK && b.length >= 12) return { family: 'netlink', pid: ru32(b, 4), groups: ru32(b, 8) };
   return undefined;
+}
+
+/** Writes a C int in host byte order (ifindex fields of ip_mreqn, ipv6_mreq, ...). */
+export function writeHostInt32(b: Buffer, v: number, offset: number): void {
+  i32(b, v, offset);
 }
 
 function intBytes(v: number): Buffer {

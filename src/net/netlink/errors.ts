@@ -46,7 +46,8 @@ export class NetlinkError extends Error {
   constructor(d: NetlinkErrorDetails) {
     const code = errnoName(d.errno);
     const why = d.hint ?? errnoDescription(d.errno) ?? 'refused';
-    const kernel = d.kernelMessage && d.kernelMessage !== d.hint ? `: ${d.kernelMessage}` : '';
+    // Our hint already says it for the user; the kernel's words stay in `kernelMessage`.
+    const kernel = d.kernelMessage && !d.hint ? `: ${d.kernelMessage}` : '';
     super(`${d.operation}: ${code} (${why})${kernel}`);
     this.operation = d.operation;
     this.errno = d.errno;

@@ -192,6 +192,35 @@ export const RtaAttr = {
   NH_ID: 30,
 } as const;
 
+/** Route metrics (nested in RTA_METRICS), as ip route's "mtu", "advmss", ... */
+export const RouteMetric = {
+  lock: 1,
+  mtu: 2,
+  window: 3,
+  rtt: 4,
+  rttvar: 5,
+  ssthresh: 6,
+  cwnd: 7,
+  advmss: 8,
+  reordering: 9,
+  hoplimit: 10,
+  initcwnd: 11,
+  features: 12,
+  rto_min: 13,
+  initrwnd: 14,
+  quickack: 15,
+  congctl: 16,
+  fastopen_no_cookie: 17,
+} as const;
+export const RTAX_FEATURE_ECN = 0x1;
+
+/** IPv6 router preference (RTA_PREF). */
+export const RoutePreference = {
+  medium: 0,
+  high: 1,
+  low: 3,
+} as const;
+
 /** rtm_type / fib rule type, by number. */
 export const ROUTE_TYPES = ['unspec', 'unicast', 'local', 'broadcast', 'anycast', 'multicast', 'blackhole', 'unreachable', 'prohibit', 'throw', 'nat', 'xresolve'] as const;
 export type RouteType = (typeof ROUTE_TYPES)[number];

@@ -30,9 +30,13 @@ test('a refusal names the operation, the errno and why, with the kernel string',
     assert.ok(e instanceof NetlinkError);
     assert.equal(e.code, 'EEXIST');
     assert.equal(e.errno, 17);
-    assert.equal(e.message, 'adding address 10.0.0.1/24 on eth0: EEXIST (address already assigned): kernel says exists');
+    assert.equal(e.message, 'adding address 10.0.0.1/24 on eth0: EEXIST (address already assigned)');
+    assert.equal(e.kernelMessage, 'kernel says exists');
     return true;
   });
+  // Without a hint of ours, the kernel's words are the explanation.
+  sock.kernel = (m) => [encodeErrorReply(m, 22, 'Invalid prefix length')];
+  await assert.rejects(conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'adding address 10.0.0.1/33 on eth0' }), /^NetlinkError: adding address 10.0.0.1\/33 on eth0: EINVAL \(invalid argument\): Invalid prefix length$/);
   sock.kernel = (m) => [encodeErrorReply(m, 19)];
   await assert.rejects(conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'deleting link eth9' }), /^NetlinkError: deleting link eth9: ENODEV \(no such device\)$/);
 });
@@ -95,6 +99,9 @@ test('acks arriving out of order still settle the right requests', async () => {
   const conn = new NetlinkConnection(sock);
   const a = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'first' });
   const b = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'second' });
+  // Requests made in the same turn leave together, on the loop's next check phase.
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sock.sent.length, 1);
   sock.deliver(Buffer.concat([encodeErrorReply(held[1]!, 0), encodeErrorReply(held[0]!, 99)]));
   await b;
   await assert.rejects(a, /^NetlinkError: first: /);
