@@ -53,7 +53,8 @@ test('a dead TCP server is removed, a revived one re-added, with notify scripts 
   const scripts: string[] = [];
   const rs = realServer(`127.0.0.1:${port}`, [{ kind: 'TCP_CHECK', conn: conn(port, 300), timing: timing({ retry: 1 }) }],
     { notifyUp: `${dir}/up.sh`, notifyDown: `${dir}/down.sh` });
-  const svc = new CheckerService([virtualServer([rs])], { sink, runScript: (cmd) => scripts.push(cmd) });
+  const logs: string[] = [];
+  const svc = new CheckerService([virtualServer([rs])], { sink, runScript: (cmd) => scripts.push(cmd), log: (l) => logs.push(l) });
   svc.start();
   try {
     assert.deepEqual(sink.rs, [{ vs: '10.1.1.1:80', rs: rs.id, up: true, weight: 1 }]);
@@ -63,6 +64,8 @@ test('a dead TCP server is removed, a revived one re-added, with notify scripts 
     assert.deepEqual(sink.rs[1], { vs: '10.1.1.1:80', rs: rs.id, up: false, weight: 1 });
     assert.deepEqual(scripts, [`${dir}/down.sh`]);
     assert.deepEqual(sink.quorum.map((q) => q.up), [true, false]);
+    assert.ok(logs.includes(`Removing service [127.0.0.1]:tcp:${port} from VS [10.1.1.1]:tcp:80`), logs.join('\n'));
+    assert.ok(logs.includes('Lost quorum 1-0=1 > 0 for VS [10.1.1.1]:tcp:80'), logs.join('\n'));
     const again = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => again.listen(port, '127.0.0.1', r));
     try {
