@@ -12,7 +12,9 @@ import { removePidFile, writePidFile, type PidFilePaths } from './pidfile.js';
 import { ROLE_INFO, ROLES, type Role } from './roles.js';
 import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
 import { asChildMessage, type ParentMessage } from './ipc.js';
-import { dumpPath, writeFileAtomic } from './dumpfile.js';
+import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
+import { reloadRefusals } from './reload-guard.js';
+import { childWaitMsOf, parentScriptOf, runParentScript } from './parent-scripts.js';
 
 export interface LoadedConfig {
   /** The resolved configuration; absent when it could not be built. */
@@ -166,6 +168,12 @@ export class ParentDaemon {
     this.config = loaded.config;
     this.roles = loaded.roles;
     this.generation = 1;
+    const startup = parentScriptOf(this.config, 'startup');
+    if (startup) {
+      const problem = await runParentScript(startup, 'Startup script');
+      if (problem) log.error(problem);
+      if ((this.phase as Phase) === 'stopping') return undefined;
+    }
     for (const role of this.wantedRoles()) {
       this.awaiting.add(role);
       this.spawn(this.slotFor(role));
@@ -194,9 +202,14 @@ export class ParentDaemon {
     if ((this.phase as Phase) === 'stopping') return;
     if (!loaded.ok) {
       log.error(`Reload failed: the new configuration has ${loaded.errors} error(s); keeping the running configuration`);
-      this.phase = 'running';
-      this.o.notifier.ready(process.pid);
-      this.runQueuedReload();
+      this.endRejectedReload();
+      return;
+    }
+    const refusals = reloadRefusals(this.config, loaded.config);
+    if (refusals.length > 0) {
+      for (const r of refusals) log.error(r);
+      log.error('Reload failed: keeping the running configuration');
+      this.endRejectedReload();
       return;
     }
     this.config = loaded.config;
@@ -217,6 +230,12 @@ export class ParentDaemon {
     this.checkAwaited();
   }
 
+  private endRejectedReload(): void {
+    this.phase = 'running';
+    this.o.notifier.ready(process.pid);
+    this.runQueuedReload();
+  }
+
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */
   dump(kind: DumpKind): void {
     void this.dumpAndWait(kind);
@@ -226,9 +245,10 @@ export class ParentDaemon {
   async dumpAndWait(kind: DumpKind): Promise<DumpResult[]> {
     if (this.phase === 'stopping' || this.phase === 'idle') return [];
     const dir = this.o.dumpDir();
+    const settings = dumpSettingsOf(this.config);
     const results: Promise<DumpResult>[] = [];
     if (kind === 'data') {
-      const path = dumpPath(dir, 'parent', 'data');
+      const path = configuredDumpPath(settings, dir, 'parent', 'data');
       try {
         writeFileAtomic(path, this.parentData());
         this.o.log.info(`Printing parent data for process(${process.pid}) on signal`);
@@ -243,7 +263,7 @@ export class ParentDaemon {
     for (const role of roles) {
       const slot = this.slots.get(role);
       if (!slot?.proc) continue;
-      const path = dumpPath(dir, role, kind);
+      const path = configuredDumpPath(settings, dir, role, kind);
       this.pendingDumps.get(path)?.done({ path, error: 'superseded by a newer request' });
       results.push(new Promise((done) => this.pendingDumps.set(path, { role, done })));
       this.sendTo(slot, { type: 'dump', kind, path });
@@ -285,21 +305,27 @@ export class ParentDaemon {
       if (proc.connected) this.sendTo(slot, { type: 'stop' });
       else proc.kill('SIGTERM');
     }
+    const waitMs = childWaitMsOf(this.config) ?? this.o.childWaitMs;
     if (exits.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         Promise.all(exits).then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.o.childWaitMs))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs))),
       ]);
       clearTimeout(timer);
       if (timedOut) {
         for (const slot of this.slots.values()) {
           if (!slot.proc) continue;
-          log.info(`${ROLE_INFO[slot.role].title} child process(${slot.proc.pid}) did not stop within ${this.o.childWaitMs} ms; killing it`);
+          log.info(`${ROLE_INFO[slot.role].title} child process(${slot.proc.pid}) did not stop within ${waitMs} ms; killing it`);
           slot.proc.kill('SIGKILL');
         }
         await Promise.all(exits);
       }
+    }
+    const shutdown = wasStarted ? parentScriptOf(this.config, 'shutdown') : undefined;
+    if (shutdown) {
+      const problem = await runParentScript(shutdown, 'Shutdown script');
+      if (problem) log.error(problem);
     }
     removePidFile(this.o.pidFiles.parent, process.pid);
     const cpu = process.cpuUsage();
