@@ -408,10 +408,15 @@ export class ParentDaemon {
   private sendTo(slot: ChildSlot, msg: ParentMessage): void {
     const proc = slot.proc;
     if (!proc?.connected) return;
-    proc.send(msg, (err) => {
-      // The child died between the check and the write; its exit handler deals with it.
-      if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
-    });
+    try {
+      proc.send(msg, (err) => {
+        // The child died between the check and the write; its exit handler deals with it.
+        if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
+      });
+    } catch (e) {
+      // Only a configuration that is not plain JSON data gets here: a program error.
+      this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): cannot send '${msg.type}': ${(e as Error).message}`);
+    }
   }
 
   private onChildMessage(slot: ChildSlot, proc: ChildProcess, raw: unknown): void {
