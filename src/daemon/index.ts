@@ -177,6 +177,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     commandLine: process.argv.slice(1),
   });
 
+  // A bug in the parent must not leave children running unsupervised: log it and stop
+  // everything the orderly way (children release what they hold), exit PROGRAM_ERROR.
+  const crash = (e: unknown) => {
+    log.alert(`Keepalived parent: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    void parent.stop(EXIT.PROGRAM_ERROR);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   process.on('SIGTERM', () => void parent.stop());
   process.on('SIGINT', () => void parent.stop());
   process.on('SIGHUP', () => void parent.reload());
