@@ -4,6 +4,7 @@ import { fileCheck } from './file.js';
 import { httpCheck } from './http.js';
 import { miscCheck } from './misc.js';
 import { pingCheck, type PingSocketOpener } from './ping.js';
+import type { PingSocketOptions } from './ping-socket.js';
 import { smtpCheck } from './smtp.js';
 import { tcpCheck } from './tcp.js';
 import { udpCheck } from './udp.js';
@@ -20,7 +21,10 @@ export interface BuiltCheck {
   delayWhileDownMs?: number;
 }
 
-export function buildCheck(spec: CheckerSpec, pingOpener?: PingSocketOpener): BuiltCheck {
+/** Makes the ICMP socket opener for one PING_CHECK (its fwmark and bind_if applied). */
+export type PingSocketFactory = (opts: PingSocketOptions) => PingSocketOpener | undefined;
+
+export function buildCheck(spec: CheckerSpec, pingSockets?: PingSocketFactory): BuiltCheck {
   switch (spec.kind) {
     case 'TCP_CHECK':
       return { run: tcpCheck(spec), deadlineMs: spec.conn.connectTimeoutMs + DEADLINE_SLACK_MS, weightMode: 'absolute' };
@@ -40,7 +44,7 @@ export function buildCheck(spec: CheckerSpec, pingOpener?: PingSocketOpener): Bu
     case 'UDP_CHECK':
       return { run: udpCheck(spec), deadlineMs: spec.conn.connectTimeoutMs + DEADLINE_SLACK_MS, weightMode: 'absolute' };
     case 'PING_CHECK':
-      return { run: pingCheck(spec, pingOpener), deadlineMs: spec.conn.connectTimeoutMs + DEADLINE_SLACK_MS, weightMode: 'absolute' };
+      return { run: pingCheck(spec, pingSockets?.({ ...(spec.conn.fwmark ? { fwmark: spec.conn.fwmark } : {}), ...(spec.conn.bindInterface ? { bindInterface: spec.conn.bindInterface } : {}) })), deadlineMs: spec.conn.connectTimeoutMs + DEADLINE_SLACK_MS, weightMode: 'absolute' };
     case 'FILE_CHECK':
       return { run: fileCheck(spec), deadlineMs: 5000, weightMode: 'delta' };
   }

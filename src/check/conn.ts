@@ -5,12 +5,20 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { ConnectOptions } from './types.js';
 
-export class CheckFailure extends Error {}
+/** An expected check failure: a message, no stack trace (they are made thousands of times a second). */
+export class CheckFailure extends Error {
+  constructor(message: string) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 function socketOptions(conn: ConnectOptions): net.TcpNetConnectOpts {
   const host = conn.bindInterface && conn.host.toLowerCase().startsWith('fe80:') && !conn.host.includes('%')
     ? `${conn.host}%${conn.bindInterface}` : conn.host;
-  const o: net.TcpNetConnectOpts = { host, port: conn.port, noDelay: true };
+  const o: net.TcpNetConnectOpts = { host, port: conn.port };
   if (conn.bindAddress) o.localAddress = conn.bindAddress;
   if (conn.bindPort) o.localPort = conn.bindPort;
   return o;

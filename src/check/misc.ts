@@ -52,8 +52,10 @@ export function judgeExit(code: number | null, signal: NodeJS.Signals | null, dy
   return { ok: false, reason: `failed (exited with status ${code})` };
 }
 
-export function miscCheck(spec: Pick<MiscCheckSpec, 'command' | 'timeoutMs' | 'dynamic' | 'uid' | 'gid'>): CheckRun {
-  const words = splitCommand(spec.command);
+export function miscCheck(spec: Pick<MiscCheckSpec, 'command' | 'argv' | 'timeoutMs' | 'dynamic' | 'uid' | 'gid'>): CheckRun {
+  // keepalived execs the argv itself, never through a shell; a bare command line that uses
+  // shell syntax (ours to accept) goes to /bin/sh.
+  const words = spec.argv && spec.argv.length ? spec.argv : splitCommand(spec.command);
   const [file, ...args] = words && words.length ? words : ['/bin/sh', '-c', spec.command];
   return (signal) => new Promise<CheckResult>((resolve) => {
     let timedOut = false;

@@ -38,8 +38,8 @@ class RealServerState {
   readonly checkerUp: boolean[];
   readonly checkerWeight: number[];
 
-  constructor(readonly spec: RealServerSpec) {
-    this.checkerUp = spec.checkers.map((c) => !c.timing.alpha);
+  constructor(readonly spec: RealServerSpec, initialUp?: (checker: number) => boolean | undefined) {
+    this.checkerUp = spec.checkers.map((c, i) => initialUp?.(i) ?? !c.timing.alpha);
     this.checkerWeight = spec.checkers.map(() => 0);
   }
 
@@ -65,8 +65,12 @@ export class VirtualServerState {
   readonly quorum: number;
   readonly hysteresis: number;
 
-  constructor(readonly spec: VirtualServerSpec) {
-    this.servers = spec.realServers.map((rs) => new RealServerState(rs));
+  /**
+   * `initialUp` gives a checker's starting state when it is not the default (alpha: down,
+   * else up): on reload, the state migrated from the identical checker of the old config.
+   */
+  constructor(readonly spec: VirtualServerSpec, initialUp?: (rs: number, checker: number) => boolean | undefined) {
+    this.servers = spec.realServers.map((rs, r) => new RealServerState(rs, initialUp && ((c) => initialUp(r, c))));
     const total = this.servers.reduce((a, s) => a + Math.max(0, s.spec.weight), 0);
     // keepalived clamps quorum to the sum of weights and hysteresis below quorum.
     this.quorum = Math.max(1, Math.min(spec.quorum, Math.max(1, total)));

@@ -61,6 +61,7 @@ export class Scheduler<K> {
   private readonly entries = new Map<K, Entry<K>>();
   private started = false;
   private inFlight = 0;
+  private completedRuns = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -70,6 +71,11 @@ export class Scheduler<K> {
 
   get running(): number {
     return this.inFlight;
+  }
+
+  /** Runs finished since creation (for statistics). */
+  get completed(): number {
+    return this.completedRuns;
   }
 
   add(check: ScheduledCheck<K>): void {
@@ -142,16 +148,21 @@ export class Scheduler<K> {
       if (settled) return;
       settled = true;
       deadline.cancel();
-      if (!controller.signal.aborted) controller.abort();
       if (generation !== e.generation) return;
       e.running = false;
       this.inFlight--;
+      this.completedRuns++;
       const effect = e.state.onResult(result.ok, e.check.delayWhileDownMs);
       const endedAt = this.clock.now();
       this.schedule(e, effect.nextDelayMs);
       this.onOutcome({ key: e.check.key, result, effect, up: e.state.up, startedAt, endedAt });
     };
-    const deadline = this.clock.setTimer(e.check.deadlineMs, () => finish({ ok: false, reason: 'timeout' }));
+    // Only a run cut short is aborted: aborting every finished run would cost an exception
+    // object per check for nothing.
+    const deadline = this.clock.setTimer(e.check.deadlineMs, () => {
+      finish({ ok: false, reason: 'timeout' });
+      controller.abort();
+    });
     let promise: Promise<CheckResult>;
     try {
       promise = e.check.run(controller.signal);

@@ -5,12 +5,13 @@
 import { spawn } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buildCheck, describeCheck, type BuiltCheck } from './build.js';
+import { buildCheck, describeCheck, type BuiltCheck, type PingSocketFactory } from './build.js';
+import { nativePingOpener } from './ping-socket.js';
 import { splitCommand } from './misc.js';
-import type { PingSocketOpener } from './ping.js';
 import { VirtualServerState, type CheckEvent, type QuorumChange, type RsStateChange } from './rs-state.js';
 import { Scheduler, realClock, type CheckOutcome, type Clock } from './scheduler.js';
-import type { VirtualServerSpec } from './types.js';
+import type { CheckerSnapshot } from './checker-state.js';
+import type { CheckerSpec, VirtualServerSpec } from './types.js';
 
 export interface CheckerSink {
   /** A real server entered or left its pool, or (while in it) changed weight. */
@@ -23,7 +24,8 @@ export interface CheckerServiceOptions {
   sink: CheckerSink;
   clock?: Clock;
   random?: () => number;
-  pingOpener?: PingSocketOpener;
+  /** ICMP sockets for PING_CHECK; default the native addon's. */
+  pingSockets?: PingSocketFactory;
   /** Runs a notify/quorum script; default: spawn it detached, without a shell when possible. */
   runScript?: (command: string, event: Extract<CheckEvent, { type: 'script' }>) => void;
   /** smtp_alert: hands the alert to a mailer (none by default). */
@@ -31,9 +33,23 @@ export interface CheckerServiceOptions {
   log?: (message: string) => void;
   /** checker_log_all_failures */
   logAllFailures?: boolean;
+  /**
+   * Reload: checker states of the previous service (its `migrationState()`). A checker whose
+   * virtual server, real server and whole configuration are unchanged keeps its state
+   * (up/down, has run, retry count), as keepalived's migrate_checkers does; others start afresh.
+   */
+  migrate?: Map<string, CheckerSnapshot>;
 }
 
 export interface CheckKey { vs: number; rs: number; checker: number }
+
+/** keepalived's FMT_RS/FMT_VS: "[10.0.0.1]:tcp:80", "FWM 5", "[group]". */
+export function formatEndpoint(id: string, protocol = 'tcp'): string {
+  if (id.startsWith('fwmark:')) return `FWM ${id.slice(7)}`;
+  if (id.startsWith('group:')) return `[${id.slice(6)}]`;
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(id);
+  return m ? `[${m[1]}]:${protocol}:${m[2]}` : `[${id}]`;
+}
 
 export function spawnScript(command: string): void {
   const words = splitCommand(command);
@@ -50,22 +66,52 @@ export class CheckerService {
   private readonly scheduler: Scheduler<CheckKey>;
   private readonly built = new Map<CheckKey, BuiltCheck>();
   private readonly watchers: FSWatcher[] = [];
+  private readonly keys: CheckKey[] = [];
   private readonly log: (m: string) => void;
 
   constructor(private readonly specs: VirtualServerSpec[], private readonly opts: CheckerServiceOptions) {
     this.log = opts.log ?? (() => undefined);
-    this.states = specs.map((vs) => new VirtualServerState(vs));
+    const migrated = (v: number, r: number, i: number): CheckerSnapshot | undefined => opts.migrate?.get(this.identity(v, r, i));
+    this.states = specs.map((vs, v) => new VirtualServerState(vs, (r, i) => migrated(v, r, i)?.up));
     this.scheduler = new Scheduler<CheckKey>(opts.clock ?? realClock, (o) => this.onOutcome(o), opts.random);
     specs.forEach((vs, v) => vs.realServers.forEach((rs, r) => rs.checkers.forEach((c, i) => {
       const key: CheckKey = { vs: v, rs: r, checker: i };
-      const b = buildCheck(c, opts.pingOpener);
+      this.keys.push(key);
+      const b = buildCheck(c, opts.pingSockets ?? nativePingOpener);
       this.built.set(key, b);
+      const m = migrated(v, r, i);
       this.scheduler.add({
         key, timing: c.timing, deadlineMs: b.deadlineMs, run: b.run,
         ...(b.delayWhileDownMs !== undefined ? { delayWhileDownMs: b.delayWhileDownMs } : {}),
+        ...(m ? { migrated: m } : {}),
       });
       if (c.kind === 'FILE_CHECK') this.watchFile(c.file, key);
     })));
+  }
+
+  /** A checker's identity across a reload: where it is and everything it was configured with. */
+  private identity(v: number, r: number, i: number): string {
+    const vs = this.specs[v];
+    const rs = vs?.realServers[r];
+    const c = rs?.checkers[i] as CheckerSpec;
+    const sameBefore = rs?.checkers.slice(0, i).filter((x) => JSON.stringify(x) === JSON.stringify(c)).length ?? 0;
+    return JSON.stringify([vs?.id, rs?.id, sameBefore, c]);
+  }
+
+  /** Every checker's state, for the service that replaces this one on reload (`migrate`). */
+  migrationState(): Map<string, CheckerSnapshot> {
+    const m = new Map<string, CheckerSnapshot>();
+    for (const k of this.keys) {
+      const snap = this.scheduler.state(k);
+      if (snap) m.set(this.identity(k.vs, k.rs, k.checker), snap);
+    }
+    return m;
+  }
+
+  /** ha_suspend: stop (or resume) running a virtual server's checkers. */
+  setVirtualServerEnabled(vsId: string, enabled: boolean): void {
+    const v = this.specs.findIndex((s) => s.id === vsId);
+    for (const k of this.keys) if (k.vs === v) this.scheduler.setEnabled(k, enabled);
   }
 
   /** Real-server state as the LVS side should program it right now. */
@@ -90,6 +136,10 @@ export class CheckerService {
 
   get inFlight(): number {
     return this.scheduler.running;
+  }
+
+  get completedRuns(): number {
+    return this.scheduler.completed;
   }
 
   private watchFile(file: string, key: CheckKey): void {
@@ -118,15 +168,40 @@ export class CheckerService {
     this.dispatch(state.checkerChanged(o.key.rs, o.key.checker, o.up, weight, b?.weightMode ?? 'absolute'), false);
   }
 
+  private vsSpec(id: string): VirtualServerSpec | undefined {
+    return this.specs.find((s) => s.id === id);
+  }
+
+  /** keepalived's wording (ipwrapper.c): "Removing service [ip]:tcp:port from VS [vip]:tcp:port". */
+  private rsLogLine(c: RsStateChange, cause: 'state' | 'weight'): string {
+    const vs = this.vsSpec(c.vs);
+    const inhibit = vs?.realServers.find((r) => r.id === c.rs)?.inhibitOnFailure ?? false;
+    const rs = formatEndpoint(c.rs, vs?.protocol);
+    const v = formatEndpoint(c.vs, vs?.protocol);
+    if (cause === 'weight') return `Changing weight to ${c.weight} for rs ${rs} VS ${v}`;
+    const verb = c.up ? (inhibit ? 'Enabl' : 'Add') : (inhibit ? 'Disabl' : 'Remov');
+    return `${verb}ing service ${rs} ${inhibit ? 'of' : c.up ? 'to' : 'from'} VS ${v}`;
+  }
+
+  private quorumLogLine(q: QuorumChange): string {
+    const state = this.states.find((s) => s.spec.id === q.vs);
+    const quorum = state?.quorum ?? 0;
+    const h = state?.hysteresis ?? 0;
+    const v = formatEndpoint(q.vs, this.vsSpec(q.vs)?.protocol);
+    return q.up
+      ? `Gained quorum ${quorum}+${h}=${quorum + h} <= ${q.aliveWeight} for VS ${v}`
+      : `Lost quorum ${quorum}-${h}=${quorum - h} > ${q.aliveWeight} for VS ${v}`;
+  }
+
   private dispatch(events: CheckEvent[], initial: boolean): void {
     for (const e of events) {
       switch (e.type) {
         case 'rs':
-          if (!initial) this.log(`${e.change.up ? (e.cause === 'weight' ? 'Changing weight of' : 'Adding') : 'Removing'} service [${e.change.rs}] ${e.change.up ? 'to' : 'from'} VS [${e.change.vs}]${e.change.up ? ` (weight ${e.change.weight})` : ''}`);
+          if (!initial) this.log(this.rsLogLine(e.change, e.cause));
           this.opts.sink.rsChanged(e.change);
           break;
         case 'quorum':
-          if (!initial) this.log(`${e.change.up ? 'Gained' : 'Lost'} quorum for VS [${e.change.vs}] (alive weight ${e.change.aliveWeight})`);
+          if (!initial) this.log(this.quorumLogLine(e.change));
           this.opts.sink.quorumChanged(e.change);
           break;
         case 'script':

@@ -80,6 +80,8 @@ export interface MiscCheckSpec {
   kind: 'MISC_CHECK';
   /** misc_path: the command line as written (split without a shell unless it needs one). */
   command: string;
+  /** The argv already split by the config parser (keepalived's quoting); used when present. */
+  argv?: string[];
   timeoutMs: number;
   dynamic: boolean;
   uid?: number;
@@ -131,6 +133,8 @@ export interface RealServerSpec {
 export interface VirtualServerSpec {
   /** "ip:port" / "fwmark:N" / "group:NAME", the identity the LVS side knows it by. */
   id: string;
+  /** For log lines in keepalived's "[ip]:tcp:port" form; default tcp. */
+  protocol?: 'tcp' | 'udp' | 'sctp';
   quorum: number;
   hysteresis: number;
   quorumUp?: string;

@@ -35,6 +35,8 @@ export interface PreprocessOptions {
   random?: () => number;
   /** Bound on logical lines (default MAX_EXPANDED_LINES). */
   maxExpandedLines?: number;
+  /** Receives each logical line as it is produced (then `lines` in the result stays empty). */
+  sink?: (line: LogicalLine) => void;
 }
 
 export interface PreprocessResult {
@@ -90,6 +92,7 @@ export class Preprocessor {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly files: string[] = [];
   private readonly out: LogicalLine[] = [];
+  private emitted = 0;
   private readonly defs: Definitions;
   private collecting: { name: string; lines: string[] } | undefined;
   private aborted = false;
@@ -105,9 +108,33 @@ export class Preprocessor {
   /** Reads the main configuration file. A missing main file is reported on line 0. */
   static fromFile(path: string, opts: PreprocessOptions): PreprocessResult {
     const pp = new Preprocessor(opts);
-    const abs = resolve(path);
-    const text = pp.readText(abs, { file: path, line: 0 }, true);
-    if (text !== undefined) pp.pushFile(path, abs, text);
+    // Like keepalived, -f accepts a glob: every match is read, in order, with a warning.
+    let names = [path];
+    if (hasWildcard(path) || path.includes('{')) {
+      names = globPaths(path, process.cwd());
+      if (names.length === 0) {
+        pp.error({ file: path, line: 0 }, `Unable to find configuration file ${path}`);
+        return pp.run();
+      }
+      if (names.length > 1) {
+        pp.warning({ file: path, line: 0 }, `multiple configuration files match ${path}, reading them in order starting with ${names[0]}`);
+      }
+    }
+    const texts: { name: string; abs: string; text: string }[] = [];
+    for (const name of names) {
+      const abs = resolve(name);
+      const text = pp.readText(abs, { file: name, line: 0 }, true);
+      if (text !== undefined) texts.push({ name, abs, text });
+    }
+    // Frames are a stack: the first file goes on top.
+    for (let i = texts.length - 1; i >= 0; i--) {
+      const t = texts[i] as { name: string; abs: string; text: string };
+      pp.pushFile(t.name, t.abs, t.text);
+    }
+    if (texts.length > 1) {
+      const tail = pp.files.splice(pp.files.length - texts.length, texts.length).reverse();
+      pp.files.push(...tail);
+    }
     return pp.run();
   }
 
@@ -180,12 +207,12 @@ export class Preprocessor {
         }
         const lineNo = top.next + 1;
         let text = top.lines[top.next++] as string;
-        if (text.endsWith('\r')) text = text.replace(/\r+$/, '');
+        if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
         const loc = { file: top.name, line: lineNo };
         if (text.length >= MAX_LINE_LENGTH) {
           this.error(loc, 'line too long - ignoring');
           text = '';
-        } else if (text.includes('\0')) {
+        } else if (text.indexOf('\0') >= 0) {
           this.error(loc, 'configuration appears to have embedded NULs - ignoring line');
           text = '';
         }
@@ -211,14 +238,16 @@ export class Preprocessor {
 
   private emit(line: LogicalLine): void {
     const max = this.opts.maxExpandedLines ?? MAX_EXPANDED_LINES;
-    if (this.out.length >= max) {
+    if (this.emitted >= max) {
       if (!this.aborted) {
         this.error(line.loc, `configuration expands to more than ${max} lines - stopping`);
         this.aborted = true;
       }
       return;
     }
-    this.out.push(line);
+    this.emitted++;
+    if (this.opts.sink) this.opts.sink(line);
+    else this.out.push(line);
   }
 
   private run(): PreprocessResult {
@@ -273,6 +302,12 @@ export class Preprocessor {
   /** One decommented line: conditionals, definitions, expansions, substitution, includes. */
   private processLine(input: string, loc: SourceLoc, dir: string): void {
     let text = input;
+    // Fast path: nothing for the preprocessor on this line.
+    const first = text.charCodeAt(0);
+    if (first !== 0x40 /* @ */ && first !== 0x24 /* $ */ && first !== 0x7e /* ~ */ && first !== 0x69 /* i */ && text.indexOf('$') < 0) {
+      this.splitBraces(text, loc, dir);
+      return;
+    }
     // A substituted line may start with @ again (`$X=@id` then `$X keyword`), so the
     // conditional check repeats; each pass strictly consumes a substitution.
     for (let pass = 0; pass < 8; pass++) {
@@ -346,9 +381,9 @@ export class Preprocessor {
   private tryInclude(text: string, loc: SourceLoc): boolean {
     const m = INCLUDE_RE.exec(text);
     if (!m) return false;
-    const variant = m[1] ?? '';
     const pattern = (m[2] ?? '').trim();
-    const strict = variant !== '' || this.opts.allConfig === true;
+    // keepalived only logs a missing include (even for includer/m/w/b/a) unless -e is given.
+    const strict = this.opts.allConfig === true;
     if (pattern === '') {
       this.error(loc, 'include needs a file name');
       return true;

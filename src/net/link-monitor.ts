@@ -21,8 +21,9 @@ export type LinkEvent =
   /** Something else changed (MTU, MAC, flags) with the usable state unchanged. */
   | { kind: 'link-change'; link: Link }
   | { kind: 'link-delete'; link: Link }
-  | { kind: 'address-add'; address: Address }
-  | { kind: 'address-delete'; address: Address }
+  /** `ifname` is the name of link `address.index` as last known (absent if unknown). */
+  | { kind: 'address-add'; address: Address; ifname?: string }
+  | { kind: 'address-delete'; address: Address; ifname?: string }
   | { kind: 'route-add'; route: Route }
   | { kind: 'route-delete'; route: Route }
   /** The kernel dropped events (receive queue overflow): re-read the state you track. */
@@ -41,6 +42,8 @@ export function linkUsable(l: Link): boolean {
 export class LinkMonitor {
   private readonly known = new Map<number, Link>();
   private readonly handlers = new Set<(e: LinkEvent) => void>();
+  /** False until the first listing: until then links are learned, not reported. */
+  private started = false;
 
   /** `conn` is a connection of its own (see NetlinkConnection on why not to share one). */
   constructor(
@@ -94,13 +97,34 @@ export class LinkMonitor {
     this.conn.close();
   }
 
+  /**
+   * Reads every link. The first time it just learns them; after an overrun it reports
+   * what changed while events were being dropped, as if they had arrived.
+   */
   private async resync(): Promise<void> {
+    let fresh: Link[];
     try {
       const replies = await this.conn.dump({ type: RtmType.GETLINK, payload: encodeDumpLinks(), operation: 'listing links' });
-      this.known.clear();
-      for (const m of replies) if (m.type === RtmType.NEWLINK) this.remember(decodeLink(m.payload));
+      fresh = replies.filter((m) => m.type === RtmType.NEWLINK).map((m) => decodeLink(m.payload));
     } catch {
-      // Closed meanwhile, or overrun again: the next event or overrun tries again.
+      // Closed meanwhile, or overrun again: the next overrun tries again.
+      return;
+    }
+    if (!this.started) {
+      this.known.clear();
+      for (const l of fresh) this.remember(l);
+      this.started = true;
+      return;
+    }
+    const seen = new Set<number>();
+    for (const l of fresh) {
+      seen.add(l.index);
+      this.linkChanged(l, true);
+    }
+    for (const [index, l] of [...this.known]) {
+      if (seen.has(index)) continue;
+      this.known.delete(index);
+      this.emit({ kind: 'link-delete', link: l });
     }
   }
 
@@ -126,12 +150,16 @@ export class LinkMonitor {
         case RtmType.DELLINK: {
           const l = decodeLink(m.payload);
           this.known.delete(l.index);
-          return this.emit({ kind: 'link-delete', link: l });
+          if (this.started) this.emit({ kind: 'link-delete', link: l });
+          return;
         }
         case RtmType.NEWADDR:
-          return this.emit({ kind: 'address-add', address: decodeAddress(m.payload) });
-        case RtmType.DELADDR:
-          return this.emit({ kind: 'address-delete', address: decodeAddress(m.payload) });
+        case RtmType.DELADDR: {
+          const address = decodeAddress(m.payload);
+          const ifname = this.known.get(address.index)?.name;
+          const kind = m.type === RtmType.NEWADDR ? 'address-add' : 'address-delete';
+          return this.emit(ifname === undefined ? { kind, address } : { kind, address, ifname });
+        }
         case RtmType.NEWROUTE:
           if (this.options.routes) this.emit({ kind: 'route-add', route: decodeRoute(m.payload) });
           return;
@@ -146,17 +174,23 @@ export class LinkMonitor {
     }
   }
 
-  private linkChanged(l: Link): void {
+  private linkChanged(l: Link, quietIfSame = false): void {
     const before = this.known.get(l.index);
     this.remember(l);
+    if (!this.started) return;
     if (!before) {
       this.emit({ kind: 'link-new', link: l });
       return;
     }
+    if (quietIfSame && sameLink(before, l)) return;
     if (before.name !== l.name) this.emit({ kind: 'link-rename', link: l, oldName: before.name });
     const was = linkUsable(before);
     const is = linkUsable(l);
     if (was !== is) this.emit({ kind: is ? 'link-up' : 'link-down', link: l });
     else if (before.name === l.name) this.emit({ kind: 'link-change', link: l });
   }
+}
+
+function sameLink(a: Link, b: Link): boolean {
+  return a.name === b.name && a.flags === b.flags && a.operState === b.operState && a.mtu === b.mtu && a.mac === b.mac && a.masterIndex === b.masterIndex;
 }

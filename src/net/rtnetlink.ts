@@ -7,16 +7,16 @@ import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, typ
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
-import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
+import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
 import { decodeAddress, encodeDelAddress, encodeDumpAddresses, encodeNewAddress, type Address, type AddressSpec } from './rtnetlink/address.js';
-import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Route, type RouteSpec } from './rtnetlink/route.js';
+import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Nexthop, type Route, type RouteSpec } from './rtnetlink/route.js';
 import { decodeRule, encodeDelRule, encodeDumpRules, encodeNewRule, type Rule, type RuleSpec } from './rtnetlink/rule.js';
-import type { MacvlanModeName } from './rtnetlink/constants.js';
+import type { AddrGenModeName, MacvlanModeName } from './rtnetlink/constants.js';
 
 export type { Link } from './rtnetlink/link.js';
-export type { Address } from './rtnetlink/address.js';
-export type { Route } from './rtnetlink/route.js';
-export type { Rule } from './rtnetlink/rule.js';
+export type { Address, AddressSpec } from './rtnetlink/address.js';
+export type { Route, RouteSpec, RouteMetrics, Nexthop } from './rtnetlink/route.js';
+export type { Rule, RuleSpec } from './rtnetlink/rule.js';
 export * from './rtnetlink/constants.js';
 
 /** An interface by name ("eth0") or index (2). */
@@ -27,9 +27,10 @@ export interface AddressChange extends Omit<AddressSpec, 'index'> {
   link: LinkRef;
 }
 
-export interface RouteChange extends Omit<RouteSpec, 'device'> {
+export interface RouteChange extends Omit<RouteSpec, 'device' | 'nexthops'> {
   /** Output interface. */
   device?: LinkRef;
+  nexthops?: Array<Omit<Nexthop, 'device'> & { device?: LinkRef }>;
 }
 
 export interface MacvlanOptions {
@@ -40,7 +41,28 @@ export interface MacvlanOptions {
   /** Default "private", as keepalived's VMACs. */
   mode?: MacvlanModeName;
   up?: boolean;
+  /** "none" for an IPv6 VMAC, so that only the link-local address we add is on it. */
+  addrGenMode?: AddrGenModeName;
 }
+
+/**
+ * One address change of a batch. "add" fails with EEXIST when the address is there;
+ * "replace" adds it or updates its options (label, flags, lifetimes) in place.
+ */
+export type AddressOp = ({ op: 'add' | 'replace' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>);
+
+export type RouteInstallMode = 'add' | 'replace' | 'append' | 'prepend';
+
+const ROUTE_MODE_FLAGS: Record<RouteInstallMode, number> = {
+  add: MessageFlag.EXCL,
+  replace: MessageFlag.REPLACE,
+  append: MessageFlag.APPEND,
+  prepend: 0,
+};
+
+const ROUTE_MODE_WORDS: Record<RouteInstallMode, string> = { add: 'adding', replace: 'replacing', append: 'appending', prepend: 'prepending' };
+
+const OP_WORDS = { add: 'adding', replace: 'replacing', delete: 'deleting' } as const;
 
 export type ChangeOutcome = { ok: true } | { ok: false; error: NetlinkError };
 
@@ -51,18 +73,16 @@ const ROUTE_ADD_HINTS = {
   EEXIST: 'route already exists',
   ENETUNREACH: 'gateway not reachable on any interface (add its prefix first, or use onlink)',
   ENODEV: 'no such interface',
-  EINVAL: 'invalid route',
   EPERM: 'needs CAP_NET_ADMIN',
 };
 const ROUTE_DEL_HINTS = { ESRCH: 'no such route', ENODEV: 'no such interface', EPERM: 'needs CAP_NET_ADMIN' };
-const RULE_ADD_HINTS = { EEXIST: 'rule already exists', EINVAL: 'invalid rule', EPERM: 'needs CAP_NET_ADMIN' };
+const RULE_ADD_HINTS = { EEXIST: 'rule already exists', EPERM: 'needs CAP_NET_ADMIN' };
 const RULE_DEL_HINTS = { ENOENT: 'no such rule', EPERM: 'needs CAP_NET_ADMIN' };
 const MACVLAN_HINTS = {
   EEXIST: 'an interface of that name already exists',
   ENODEV: 'no such parent interface',
   EADDRINUSE: 'MAC address already used by another macvlan on that parent',
   EOPNOTSUPP: 'macvlan not supported (kernel module missing?)',
-  EINVAL: 'invalid macvlan settings',
   EPERM: 'needs CAP_NET_ADMIN',
 };
 
@@ -122,33 +142,44 @@ export class RtnetlinkClient {
   }
 
   async setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
-    const index = await this.index(ref);
-    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetLinkUp(index, up), operation: `setting link ${ref} ${up ? 'up' : 'down'}`, hints: LINK_HINTS });
+    const operation = `setting link ${ref} ${up ? 'up' : 'down'}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetLinkUp(index, up), operation, hints: LINK_HINTS });
   }
 
   /** Creates a macvlan (a VRRP VMAC) and returns it as the kernel reports it. */
   async createMacvlan(o: MacvlanOptions): Promise<Link> {
-    const parentIndex = await this.index(o.parent);
-    const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(o.up ? { up: true } : {}) };
-    await this.conn.request({
-      type: RtmType.NEWLINK,
-      flags: MessageFlag.CREATE | MessageFlag.EXCL,
-      payload: encodeNewMacvlan(spec),
-      operation: `creating macvlan ${o.name} on ${o.parent}${o.mac ? ` with MAC ${o.mac}` : ''}`,
-      hints: MACVLAN_HINTS,
-    });
+    const operation = `creating macvlan ${o.name} on ${o.parent}${o.mac ? ` with MAC ${o.mac}` : ''}`;
+    const parentIndex = await this.index(o.parent, operation, 'no such parent interface');
+    // The address generation mode can only be set once the link exists, and must be set
+    // before it goes up (when the kernel would make its link-local address).
+    const upNow = o.up === true && !o.addrGenMode;
+    const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(upNow ? { up: true } : {}) };
+    await this.conn.request({ type: RtmType.NEWLINK, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewMacvlan(spec), operation, hints: MACVLAN_HINTS });
+    if (o.addrGenMode) {
+      await this.setAddrGenMode(o.name, o.addrGenMode);
+      if (o.up) await this.setLinkUp(o.name, true);
+    }
     return this.link(o.name);
   }
 
+  /** Sets how the kernel makes the link's IPv6 link-local address ("none": it makes none). */
+  async setAddrGenMode(ref: LinkRef, mode: AddrGenModeName): Promise<void> {
+    const operation = `setting IPv6 address generation of ${ref} to ${mode}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetAddrGenMode(index, mode), operation, hints: LINK_HINTS });
+  }
+
   async deleteLink(ref: LinkRef): Promise<void> {
-    const index = await this.index(ref);
-    await this.conn.request({ type: RtmType.DELLINK, payload: encodeDelLink(index), operation: `deleting link ${ref}`, hints: LINK_HINTS });
+    const operation = `deleting link ${ref}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.DELLINK, payload: encodeDelLink(index), operation, hints: LINK_HINTS });
   }
 
   // ---- addresses ----
 
   async addresses(filter: { family?: IpFamily; link?: LinkRef } = {}): Promise<Address[]> {
-    const index = filter.link === undefined ? undefined : await this.index(filter.link);
+    const index = filter.link === undefined ? undefined : await this.index(filter.link, `listing addresses of ${filter.link}`);
     const replies = await this.conn.dump({ type: RtmType.GETADDR, payload: encodeDumpAddresses(filter.family), operation: 'listing addresses' });
     return replies
       .filter((m) => m.type === RtmType.NEWADDR)
@@ -171,7 +202,7 @@ export class RtnetlinkClient {
    * allows. Each change settles on its own: one refusal (EEXIST) does not stop the rest.
    * Interface names are resolved once per call.
    */
-  async changeAddresses(changes: Array<({ op: 'add' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>)>): Promise<ChangeOutcome[]> {
+  async changeAddresses(changes: AddressOp[]): Promise<ChangeOutcome[]> {
     const indexes = await this.resolveAll(changes.map((c) => c.link));
     const reqs: Array<NetlinkRequest | NetlinkError> = changes.map((c) => {
       const index = indexes.get(c.link);
@@ -180,15 +211,16 @@ export class RtnetlinkClient {
       try {
         text = withPrefix(c.address);
       } catch (e) {
-        return new NetlinkError({ operation: `${c.op === 'add' ? 'adding' : 'deleting'} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+        return new NetlinkError({ operation: `${OP_WORDS[c.op]} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
       }
-      const operation = `${c.op === 'add' ? 'adding' : 'deleting'} address ${text} on ${where}`;
+      const operation = `${OP_WORDS[c.op]} address ${text} on ${where}`;
       if (index instanceof NetlinkError) return new NetlinkError({ operation, errno: index.errno, hint: 'no such interface' });
       if (index === undefined) return new NetlinkError({ operation, errno: errnoNumber('ENODEV'), hint: 'no such interface' });
       try {
-        if (c.op === 'add') {
-          const { op: _op, link: _link, ...spec } = c;
-          return { type: RtmType.NEWADDR, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
+        if (c.op === 'add' || c.op === 'replace') {
+          const { op, link: _link, ...spec } = c;
+          const flags = MessageFlag.CREATE | (op === 'add' ? MessageFlag.EXCL : MessageFlag.REPLACE);
+          return { type: RtmType.NEWADDR, flags, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
         }
         return { type: RtmType.DELADDR, payload: encodeDelAddress({ address: c.address, index, ...(c.peer ? { peer: c.peer } : {}) }), operation, hints: ADDR_DEL_HINTS };
       } catch (e) {
@@ -208,26 +240,29 @@ export class RtnetlinkClient {
       .filter((r) => (filter.table === undefined || r.table === filter.table) && (filter.family === undefined || r.family === filter.family));
   }
 
-  /** Adds a route; `replace` overwrites one with the same key instead of failing with EEXIST. */
-  async addRoute(r: RouteChange, opts: { replace?: boolean } = {}): Promise<void> {
-    const spec = await this.routeSpec(r);
+  /**
+   * Adds a route. `mode` is ip route's verb: "add" (default) fails with EEXIST when the
+   * route is there; "replace" overwrites it; "append" adds another route with the same key
+   * after it (IPv6 makes them one multipath route); "prepend" adds one before it
+   * (keepalived's default for virtual_routes).
+   */
+  async addRoute(r: RouteChange, opts: { mode?: RouteInstallMode; replace?: boolean } = {}): Promise<void> {
+    const mode = opts.mode ?? (opts.replace ? 'replace' : 'add');
+    const operation = `${ROUTE_MODE_WORDS[mode]} route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+    const spec = await this.routeSpec(r, operation);
     await this.conn.request({
       type: RtmType.NEWROUTE,
-      flags: MessageFlag.CREATE | (opts.replace ? MessageFlag.REPLACE : MessageFlag.EXCL),
-      payload: encodeNewRoute(spec),
-      operation: `adding route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`,
+      flags: MessageFlag.CREATE | ROUTE_MODE_FLAGS[mode],
+      payload: this.encode(() => encodeNewRoute(spec), operation),
+      operation,
       hints: ROUTE_ADD_HINTS,
     });
   }
 
   async deleteRoute(r: RouteChange): Promise<void> {
-    const spec = await this.routeSpec(r);
-    await this.conn.request({
-      type: RtmType.DELROUTE,
-      payload: encodeDelRoute(spec),
-      operation: `deleting route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`,
-      hints: ROUTE_DEL_HINTS,
-    });
+    const operation = `deleting route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+    const spec = await this.routeSpec(r, operation);
+    await this.conn.request({ type: RtmType.DELROUTE, payload: this.encode(() => encodeDelRoute(spec), operation), operation, hints: ROUTE_DEL_HINTS });
   }
 
   // ---- rules ----
@@ -241,24 +276,49 @@ export class RtnetlinkClient {
   }
 
   async addRule(r: RuleSpec): Promise<void> {
-    await this.conn.request({ type: RtmType.NEWRULE, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewRule(r), operation: `adding rule ${describeRule(r)}`, hints: RULE_ADD_HINTS });
+    const operation = `adding rule ${describeRule(r)}`;
+    await this.conn.request({ type: RtmType.NEWRULE, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: this.encode(() => encodeNewRule(r), operation), operation, hints: RULE_ADD_HINTS });
   }
 
   async deleteRule(r: RuleSpec): Promise<void> {
-    await this.conn.request({ type: RtmType.DELRULE, payload: encodeDelRule(r), operation: `deleting rule ${describeRule(r)}`, hints: RULE_DEL_HINTS });
+    const operation = `deleting rule ${describeRule(r)}`;
+    await this.conn.request({ type: RtmType.DELRULE, payload: this.encode(() => encodeDelRule(r), operation), operation, hints: RULE_DEL_HINTS });
   }
 
   // ---- helpers ----
 
-  /** An interface's index; names are looked up (ENODEV when absent). */
-  async index(ref: LinkRef): Promise<number> {
+  /**
+   * An interface's index; names are looked up. When it does not exist the ENODEV error
+   * names `operation` (what the caller was doing), not the lookup.
+   */
+  async index(ref: LinkRef, operation?: string, hint = 'no such interface'): Promise<number> {
     if (typeof ref === 'number') return ref;
-    return (await this.link(ref)).index;
+    try {
+      return (await this.link(ref)).index;
+    } catch (e) {
+      if (operation === undefined || !(e instanceof NetlinkError)) throw e;
+      throw new NetlinkError({ operation, errno: e.errno, ...(e.code === 'ENODEV' ? { hint } : {}) });
+    }
   }
 
-  private async routeSpec(r: RouteChange): Promise<RouteSpec> {
-    const { device, ...rest } = r;
-    return device === undefined ? rest : { ...rest, device: await this.index(device) };
+  /** Bad input (a malformed prefix) becomes an EINVAL naming the operation; nothing is sent. */
+  private encode(build: () => Buffer, operation: string): Buffer {
+    try {
+      return build();
+    } catch (e) {
+      throw new NetlinkError({ operation, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+    }
+  }
+
+  private async routeSpec(r: RouteChange, operation: string): Promise<RouteSpec> {
+    const { device, nexthops, ...rest } = r;
+    const spec: RouteSpec = { ...rest };
+    if (device !== undefined) spec.device = await this.index(device, operation);
+    if (nexthops) {
+      spec.nexthops = [];
+      for (const { device: dev, ...hop } of nexthops) spec.nexthops.push(dev === undefined ? hop : { ...hop, device: await this.index(dev, operation) });
+    }
+    return spec;
   }
 
   /** Indexes of every distinct name, or the error looking it up (one request per name). */

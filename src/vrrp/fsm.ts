@@ -14,7 +14,7 @@ import { checkAdvert, type PeerSpec, type ReceiveError, type ReceiveMeta, type R
 import { masterDownIntervalUs, skewTimeUs, US_PER_CENTISECOND } from './timers.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
-export type TimerName = 'main' | 'garp-delay' | 'garp-refresh' | 'garp-lower-prio';
+export type TimerName = 'main' | 'garp-delay' | 'garp-refresh' | 'garp-lower-prio' | 'rogue-owner';
 
 /** Why an instance is in FAULT. `interface` is the instance's own interface (ignored with dont_track_primary). */
 export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-source-ip' | 'duplicate-vrid' | 'config-error' | `tracker:${string}`;
@@ -104,20 +104,36 @@ export interface FsmState {
   /** Rate-limited log keys already logged since the last state/master change. */
   rlFlags: string[];
   ahLastSeq: number;
+  /** Both we and another router claim 255: our adverts left before the rogue must have backed off. */
+  rogueCounter: number;
+  rogueAdverIntUs: number;
+  /** The rogue-owner timer runs until this time (null when not running). */
+  rogueUntil: number | null;
   stopped: boolean;
   stats: Stats;
 }
 
 export type FsmEvent =
   | { type: 'start' }
-  | { type: 'timer'; timer: TimerName }
+  /**
+   * A timer fired. `mayBecomeMaster: false` (sync groups: another member does not want
+   * MASTER yet) keeps a BACKUP from taking over when its master-down timer expires.
+   */
+  | { type: 'timer'; timer: TimerName; mayBecomeMaster?: boolean }
+  /** Sync group: another member moved the group to this state. */
+  | { type: 'sync'; to: 'MASTER' | 'BACKUP' | 'FAULT' }
   | { type: 'packet'; advert: DecodedAdvert; meta: ReceiveMeta }
-  | { type: 'fault'; reason: FaultReason; active: boolean }
+  /** `holdFault` (sync groups): another member is still faulty, so clearing ours does not leave FAULT. */
+  | { type: 'fault'; reason: FaultReason; active: boolean; holdFault?: boolean }
   /** Total priority from tracking (base ± weights); clamped to 1..254 here. */
   | { type: 'priority'; total: number }
-  | { type: 'shutdown' };
+  /** One of our VIPs (without no_track) was deleted behind our back while MASTER. */
+  | { type: 'vip-deleted' }
+  /** Daemon stop, or (`deleted`) the instance removed by a reload. */
+  | { type: 'shutdown'; deleted?: boolean };
 
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+/** DELETED: the instance was removed by a reload (keepalived reports FAULT unless notify_deleted). */
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
 export type FsmAction =
   | { type: 'send-advert'; priority: number }
@@ -180,6 +196,9 @@ export function initialState(c: FsmConfig): FsmState {
     delayedStartUntil: null,
     rlFlags: [],
     ahLastSeq: 0,
+    rogueCounter: 0,
+    rogueAdverIntUs: 0,
+    rogueUntil: null,
     stopped: false,
     stats: emptyStats(),
   };
@@ -291,9 +310,15 @@ class Step {
   masterTx(): void {
     // The advert goes first so the old master drops the VIPs before our GARPs arrive.
     this.sendAdvert(this.s.effectivePriority);
-    if (!this.s.vipsSet) {
+    const s = this.s;
+    if (!s.vipsSet) {
       this.log(`(${this.n}) Entering MASTER STATE`);
       this.becomeMaster();
+    } else if (this.c.basePriority === VRRP_PRIO_OWNER && s.rogueCounter > 0 && --s.rogueCounter === 0) {
+      // Two of our adverts have gone out since the rogue owner's: give it "a bit more than"
+      // one advert interval (1.2 x the longer one) to fall silent.
+      s.rogueUntil = this.now + Math.floor((Math.max(s.rogueAdverIntUs, this.c.advertIntUs) * 12) / 10);
+      this.out.push({ type: 'set-timer', timer: 'rogue-owner', at: s.rogueUntil });
     }
   }
 
@@ -342,6 +367,9 @@ class Step {
     s.msDownTimerUs = this.msDown();
     this.initSands();
     s.stats.releaseMaster++;
+    if (s.rogueUntil !== null) this.out.push({ type: 'cancel-timer', timer: 'rogue-owner' });
+    s.rogueUntil = null;
+    s.rogueCounter = 0;
   }
 
   leaveFault(): void {
@@ -365,7 +393,7 @@ class Step {
 
   // --- events ------------------------------------------------------------------------
 
-  fault(reason: FaultReason, active: boolean): void {
+  fault(reason: FaultReason, active: boolean, holdFault = false): void {
     const { c, s } = this;
     if (reason === 'interface' && c.dontTrackPrimary) return;
     const had = s.faults.length > 0;
@@ -375,7 +403,7 @@ class Step {
       s.faults.push(reason);
       s.faults.sort();
       if (s.state === 'INIT') return; // start() will enter FAULT
-      if (!had) {
+      if (!had && s.state !== 'FAULT') {
         s.wantState = 'FAULT';
         if (s.state === 'MASTER') this.leaveMaster(true);
         else this.leaveFault();
@@ -390,6 +418,7 @@ class Step {
     s.wantState = ownerMaster ? 'MASTER' : 'BACKUP';
     s.masterAdverIntUs = c.advertIntUs;
     s.msDownTimerUs = ownerMaster ? s.masterAdverIntUs + this.skew() : this.msDown();
+    if (holdFault) return;
     this.leaveFault();
     if (c.unicast && c.sourceAddress !== undefined) this.out.push({ type: 'announce-source' });
   }
@@ -409,14 +438,26 @@ class Step {
     else if (s.state === 'BACKUP') this.out.push({ type: 'event', event: 'BACKUP_PRIORITY', priority: next });
   }
 
-  timer(timer: TimerName): void {
+  timer(timer: TimerName, mayBecomeMaster = true): void {
     const { c, s } = this;
     if (timer === 'main') {
       if (s.deadline === null || this.now < s.deadline) return; // stale wake-up
-      if (s.state === 'BACKUP') this.gotoMaster();
+      if (s.state === 'BACKUP' && !mayBecomeMaster) {
+        // vrrp_sync_can_goto_master: wait (wanting MASTER) until the whole group wants it.
+        s.wantState = 'MASTER';
+        s.msDownTimerUs = this.msDown();
+        this.initSands();
+      } else if (s.state === 'BACKUP') this.gotoMaster();
       else if (s.state === 'MASTER') {
         this.masterTx();
         this.initSands();
+      }
+      return;
+    }
+    if (timer === 'rogue-owner') {
+      if (s.rogueUntil !== null && this.now >= s.rogueUntil) {
+        s.rogueUntil = null;
+        this.log(`(${this.n}): rogue address owner appears to have stopped advertising`);
       }
       return;
     }
@@ -519,7 +560,7 @@ class Step {
     const { c, s } = this;
     if (!this.check(advert, meta, true)) return false;
     const prio = advert.vrrp.priority;
-    const eff = s.effectivePriority;
+    let eff = s.effectivePriority;
     const cmp = c.sourceAddress === undefined ? 0 : Math.sign(compareAddresses(c.family, meta.src, c.sourceAddress));
 
     if (prio === 0 || (c.higherPrioSendAdvert && (prio > eff || (prio === eff && cmp > 0)))) {
@@ -530,7 +571,24 @@ class Step {
       if (cmp === 0) {
         this.log(`(${this.n}) WARNING - equal priority advert received from remote host with our IP address.`);
       } else if (eff === VRRP_PRIO_OWNER) {
-        this.log(`(${this.n}) CONFIGURATION ERROR: local instance and ${meta.src} are both configured as address owner, please resolve`);
+        if (cmp > 0) {
+          // Their address is higher: we give way (below), but this needs fixing.
+          this.log(`(${this.n}) CONFIGURATION ERROR: local instance and ${meta.src} are both configured as address owner, please resolve`);
+        } else if (s.rogueUntil !== null) {
+          // The rogue kept advertising after our adverts: step down to avoid two masters.
+          this.log(`(${this.n}) ${meta.src} is still advertising as address owner, please resolve - reducing our priority`);
+          this.out.push({ type: 'cancel-timer', timer: 'rogue-owner' });
+          s.rogueUntil = null;
+          s.effectivePriority = VRRP_PRIO_OWNER - 1;
+          s.totalPriority = VRRP_PRIO_OWNER - 1;
+          eff = s.effectivePriority;
+        } else {
+          s.rogueAdverIntUs = c.version === 2 ? advert.vrrp.advertInterval * 1_000_000 : advert.vrrp.advertInterval * US_PER_CENTISECOND;
+          if (s.rogueCounter === 0) {
+            this.log(`(${this.n}) CONFIGURATION ERROR: local instance and ${meta.src} are both configured as address owner, please resolve`);
+            s.rogueCounter = 2;
+          }
+        }
       }
     }
     if (prio < eff || (prio === eff && cmp < 0)) {
@@ -559,7 +617,39 @@ class Step {
     return false;
   }
 
-  shutdown(): void {
+  /** vrrp_sync_master / _backup / _fault applied to this member. */
+  sync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    const s = this.s;
+    if (s.state === 'INIT') return;
+    if (to === 'MASTER') {
+      if (s.state === 'MASTER' || s.faults.length > 0) return;
+      this.gotoMaster();
+    } else if (to === 'BACKUP') {
+      if (s.state === 'BACKUP' || s.faults.length > 0) return;
+      s.wantState = 'BACKUP';
+      if (s.state === 'FAULT') {
+        s.masterAdverIntUs = this.c.advertIntUs;
+        this.leaveFault();
+      } else this.leaveMaster(false);
+    } else {
+      if (s.state === 'FAULT') return;
+      s.wantState = 'FAULT';
+      if (s.state === 'MASTER') this.leaveMaster(false);
+      else this.leaveFault();
+    }
+  }
+
+  /** keepalived's set_vrrp_backup: re-elect quickly so the VIP is put back. */
+  vipDeleted(): void {
+    const s = this.s;
+    if (s.state !== 'MASTER') return;
+    s.wantState = 'BACKUP';
+    this.leaveMaster(true);
+    s.msDownTimerUs = this.skew();
+    this.initSands();
+  }
+
+  shutdown(deleted: boolean): void {
     const s = this.s;
     if (s.stopped) return;
     if (s.state === 'MASTER') this.restoreInterface(true);
@@ -567,7 +657,7 @@ class Step {
     s.stopped = true;
     s.state = 'INIT';
     s.deadline = null;
-    this.notify('STOP');
+    this.notify(deleted ? 'DELETED' : 'STOP');
   }
 }
 
@@ -580,22 +670,45 @@ export function step(c: FsmConfig, state: FsmState, event: FsmEvent, now: number
       if (state.state === 'INIT') st.start();
       break;
     case 'timer':
-      st.timer(event.timer);
+      st.timer(event.timer, event.mayBecomeMaster ?? true);
+      break;
+    case 'sync':
+      st.sync(event.to);
       break;
     case 'packet':
       st.packet(event.advert, event.meta);
       break;
     case 'fault':
-      st.fault(event.reason, event.active);
+      st.fault(event.reason, event.active, event.holdFault ?? false);
       break;
     case 'priority':
       st.priority(event.total);
       break;
+    case 'vip-deleted':
+      st.vipDeleted();
+      break;
     case 'shutdown':
-      st.shutdown();
+      st.shutdown(event.deleted ?? false);
       break;
   }
   return st.finish();
+}
+
+/**
+ * The state an instance keeps across a configuration reload (keepalived keeps state,
+ * stats and the VIPs-set flag of instances matched old <-> new): a MASTER stays MASTER
+ * without re-election; timers are recomputed from the new configuration.
+ */
+export function adoptState(c: FsmConfig, old: FsmState, now: number): FsmState {
+  const s: FsmState = { ...old, faults: [...old.faults], rlFlags: [], stats: { ...old.stats } };
+  // Tracking contributions are re-applied by the caller (setPriority) after a reload.
+  s.effectivePriority = c.basePriority;
+  s.totalPriority = c.basePriority;
+  if (s.state === 'MASTER') s.masterAdverIntUs = c.advertIntUs;
+  s.msDownTimerUs = masterDownIntervalUs(c.version, c.downTimerAdverts, s.masterAdverIntUs, s.effectivePriority);
+  if (s.state === 'MASTER') s.deadline = Math.min(old.deadline ?? now, now + c.advertIntUs);
+  if (c.preemptDelayUs === 0) s.preemptTime = null;
+  return s;
 }
 
 /** The state machine bound to one instance's configuration. */

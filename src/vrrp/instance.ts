@@ -6,10 +6,11 @@
 // advert.
 
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
-import { createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { adoptState, createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroup } from './sync-group.js';
 import { advertIntervalField } from './timers.js';
 
 /** A read-only view of an instance for status output and tests. */
@@ -38,6 +39,8 @@ export class VrrpInstance {
   private ahSeq = 0;
   private lastNotified: NotifyState | 'INIT' = 'INIT';
   private readonly installed: VipSpec[];
+  /** The vrrp_sync_group this instance belongs to, if any (set by the router). */
+  group: SyncGroup | undefined;
 
   constructor(readonly spec: VrrpInstanceSpec, config: FsmConfig, private readonly ports: RouterPorts) {
     this.name = config.name;
@@ -67,6 +70,16 @@ export class VrrpInstance {
     };
   }
 
+  /** The state machine's state (read-only use). */
+  fsmState(): Readonly<FsmState> {
+    return this.state;
+  }
+
+  /** Sync group: another member moved the group to `to`. */
+  applySync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    this.handle({ type: 'sync', to });
+  }
+
   /** Whether a unicast advert from `src` is meant for this instance (shared VRIDs). */
   hasPeer(src: string): boolean {
     return this.config.peers.some((p) => p.address === src);
@@ -88,9 +101,59 @@ export class VrrpInstance {
     this.handle({ type: 'priority', total });
   }
 
-  /** Stops: priority-0 advert if MASTER, VIPs removed, STOP notified; resolves when done. */
-  async stop(): Promise<void> {
-    this.handle({ type: 'shutdown' });
+  /** An address was deleted from the system; if it is one of our tracked VIPs while MASTER, re-elect. */
+  addressDeleted(address: string): boolean {
+    const hit = this.installed.find((v) => v.address === address && !v.noTrack);
+    if (!hit) return false;
+    if (this.state.state === 'MASTER' && this.state.vipsSet) {
+      this.ports.sink.log(`(${this.name}) ip address ${address}${hit.prefixLength !== undefined ? `/${hit.prefixLength}` : ''} dev ${hit.device ?? ''}, no longer exist`);
+      this.handle({ type: 'vip-deleted' });
+    }
+    return true;
+  }
+
+  /**
+   * Takes over a running instance of the previous configuration (reload): its state,
+   * statistics, IPv4 id / AH sequence and timers carry on; VIPs no longer configured are
+   * removed and new ones added (and announced) if the instance holds its VIPs.
+   */
+  adopt(old: VrrpInstance): void {
+    const now = this.ports.clock.now();
+    old.releaseTimers();
+    this.state = adoptState(this.config, old.state, now);
+    this.ipId = old.ipId;
+    this.ahSeq = old.ahSeq;
+    this.lastNotified = old.lastNotified;
+    this.queue = old.queue;
+    if (this.state.deadline !== null) this.perform({ type: 'set-timer', timer: 'main', at: this.state.deadline });
+    if (this.state.vipsSet) {
+      const key = (v: VipSpec): string => `${v.address}|${v.prefixLength ?? ''}|${v.device ?? ''}`;
+      const now2 = new Set(this.installed.map(key));
+      const was = new Set(old.installed.map(key));
+      const gone = old.installed.filter((v) => !now2.has(key(v)));
+      const added = this.installed.filter((v) => !was.has(key(v)));
+      if (gone.length > 0) this.enqueue('removing VIPs', () => this.ports.addresses.removeVips(this.owner, gone));
+      if (added.length > 0) {
+        this.enqueue('adding VIPs', () => this.ports.addresses.addVips(this.owner, added));
+        this.enqueue('sending gratuitous ARPs', () => this.ports.announce.announce(this.owner, added, this.config.garp.masterRepeat));
+      }
+      if (this.config.garp.masterRefreshUs > 0) this.perform({ type: 'set-timer', timer: 'garp-refresh', at: now + this.config.garp.masterRefreshUs });
+    }
+  }
+
+  /** Sends one advert now if MASTER (keepalived does before a reload). */
+  advertIfMaster(): void {
+    if (this.state.state === 'MASTER') this.sendAdvert(this.state.effectivePriority);
+  }
+
+  private releaseTimers(): void {
+    for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
+    this.timers.clear();
+  }
+
+  /** Stops: priority-0 advert if MASTER, VIPs removed, STOP (or DELETED) notified; resolves when done. */
+  async stop(deleted = false): Promise<void> {
+    this.handle({ type: 'shutdown', deleted });
     for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
     this.timers.clear();
     await this.idle();
@@ -105,7 +168,12 @@ export class VrrpInstance {
     } while (q !== this.queue);
   }
 
-  private handle(event: FsmEvent): void {
+  private handle(input: FsmEvent): void {
+    let event = input;
+    const g = this.group;
+    if (g && event.type === 'timer' && event.timer === 'main') event = { ...event, mayBecomeMaster: g.canGotoMaster(this) };
+    if (g && event.type === 'fault' && !event.active) event = { ...event, holdFault: g.othersFaulty(this) };
+    const before = this.state.state;
     let r;
     try {
       r = this.fsm.step(this.state, event, this.ports.clock.now());
@@ -116,6 +184,7 @@ export class VrrpInstance {
     }
     this.state = r.state;
     for (const a of r.actions) this.perform(a);
+    if (g && before !== this.state.state) g.onTransition(this, before, this.state.state);
   }
 
   private perform(a: FsmAction): void {

@@ -110,6 +110,8 @@ export interface VrrpEventSink {
   stateChange(change: StateChange): void;
   /** MASTER_RX_LOWER_PRI, MASTER_PRIORITY, BACKUP_PRIORITY (FIFO-only events in keepalived). */
   event?(instance: string, event: string, priority: number): void;
+  /** A vrrp_sync_group changed state (notify scripts with `GROUP name STATE 0`). */
+  groupStateChange?(change: { group: string; state: 'MASTER' | 'BACKUP' | 'FAULT' }): void;
 }
 
 export interface RouterPorts {

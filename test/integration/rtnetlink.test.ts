@@ -60,6 +60,11 @@ test('addresses added by the client, in one batch, are what ip addr shows, with 
     assert.ok(listed.some((a) => a.address === '10.0.0.1' && a.prefixLength === 24 && a.label === 'eth0:vip'));
     assert.ok(listed.some((a) => a.address === 'fd00::2' && a.flags.includes('home') && a.flags.includes('nodad')));
 
+    // "replace" updates an address in place (here its lifetimes) instead of failing.
+    assert.deepEqual(await rtnlOk(ns, 'change-addresses', { items: [{ op: 'replace', link: 'eth0', address: '10.0.0.1/24', broadcast: '+', label: 'eth0:vip', validLifetime: 3600, preferredLifetime: 0 }] }), ['ok']);
+    const replaced = (await ipAddrs(ns, 'eth0')).find((a) => a.local === '10.0.0.1') as { valid_life_time?: number; deprecated?: boolean } | undefined;
+    assert.ok(replaced && replaced.valid_life_time! <= 3600 && replaced.deprecated === true, JSON.stringify(replaced));
+
     // Deleting removes exactly those.
     await rtnlOk(ns, 'delete-address', { link: 'eth0', address: '10.0.0.1/24' });
     await rtnlOk(ns, 'delete-address', { link: 'eth0', address: 'fd00::1/64' });
@@ -90,7 +95,7 @@ test('links are listed with state, MAC and MTU, and set down and up', { skip }, 
     assert.ok((JSON.parse(await ns.ip('-j', 'link', 'show', 'dev', 'eth0')) as Array<{ flags: string[] }>)[0]!.flags.includes('UP'));
 
     const missing = await rtnl(ns, 'set-link', { link: 'nosuch0', up: true });
-    assert.deepEqual(missing, { ok: false, error: 'getting link nosuch0: ENODEV (no such interface)', code: 'ENODEV' });
+    assert.deepEqual(missing, { ok: false, error: 'setting link nosuch0 up: ENODEV (no such interface)', code: 'ENODEV' });
   } finally {
     await lab.cleanup();
   }
@@ -131,6 +136,32 @@ test('routes added by the client are what ip route shows, and go away when delet
     assert.equal(v6.find((x) => x.dst === 'fd00:60::/32')?.type, 'unreachable');
     assert.equal(v6.find((x) => x.dst === 'fd00:70::/48')?.gateway, 'fd00::1');
 
+    // Multipath with metrics, and realms, as keepalived's virtual_routes can ask.
+    await rtnlOk(ns, 'add-route', {
+      destination: '10.51.0.0/16',
+      nexthops: [
+        { gateway: '10.0.0.1', device: 'eth0', weight: 1 },
+        { gateway: '10.0.0.2', device: 'eth0', weight: 2 },
+      ],
+      metrics: { mtu: 1400, locked: ['mtu'], advmss: 1360, congctl: 'cubic' },
+    });
+    await rtnlOk(ns, 'add-route', { destination: '10.52.0.0/16', gateway: '10.0.0.1', realms: (1 << 16) | 2 });
+    const mp = (await ns.ip('route', 'show', '10.51.0.0/16')).replace(/\s+/g, ' ').trim();
+    assert.equal(mp, '10.51.0.0/16 mtu lock 1400 advmss 1360 congctl cubic nexthop via 10.0.0.1 dev eth0 weight 1 nexthop via 10.0.0.2 dev eth0 weight 2');
+    assert.match(await ns.ip('route', 'show', '10.52.0.0/16'), /via 10\.0\.0\.1 dev eth0 realms 1\/2/);
+    const bad = await rtnl(ns, 'add-route', { destination: '10.53.0.0/16', nexthops: [{ gateway: '10.0.0.1', device: 'eth0' }], realms: 5 });
+    assert.ok(!bad.ok && bad.code === 'EINVAL' && /^adding route 10\.53\.0\.0\/16: EINVAL \(invalid argument\): \S/.test(bad.error), JSON.stringify(bad));
+
+    // replace / prepend / append, as ip route's verbs.
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'unreachable', mode: 'replace' });
+    assert.equal((JSON.parse(await ns.ip('-j', 'route', 'show', '10.60.0.0/16')) as IpRouteJson[])[0]?.type, 'unreachable');
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'blackhole', mode: 'replace' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.1', metric: 7 });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.2', metric: 7, mode: 'prepend' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.3', metric: 7, mode: 'append' });
+    const order = (JSON.parse(await ns.ip('-j', 'route', 'show', '10.61.0.0/16')) as IpRouteJson[]).map((x) => x.gateway);
+    assert.deepEqual(order, ['10.0.0.2', '10.0.0.1', '10.0.0.3']);
+
     // The client's listing agrees.
     const listed = await rtnlOk<Array<{ destination: string; table: number; gateway?: string; metric?: number; protocol: string | number }>>(ns, 'routes', { table: 100 });
     assert.ok(listed.some((x) => x.destination === '10.50.0.0/16' && x.gateway === '10.0.0.254' && x.metric === 5 && x.protocol === 'keepalived'));
@@ -147,6 +178,8 @@ test('routes added by the client are what ip route shows, and go away when delet
     await rtnlOk(ns, 'delete-route', { destination: 'fd00:60::/32', type: 'unreachable' });
     assert.ok(!(JSON.parse(await ns.ip('-j', 'route', 'show', 'table', '100')) as IpRouteJson[]).some((x) => x.dst === '10.50.0.0/16'));
     assert.ok(!(JSON.parse(await ns.ip('-j', 'route', 'show')) as IpRouteJson[]).some((x) => x.dst === '10.60.0.0/16'));
+    const noDev = await rtnl(ns, 'add-route', { destination: '10.90.0.0/16', device: 'nosuch0' });
+    assert.deepEqual(noDev, { ok: false, error: 'adding route 10.90.0.0/16 dev nosuch0: ENODEV (no such interface)', code: 'ENODEV' });
     const gone = await rtnl(ns, 'delete-route', { destination: '10.50.0.0/16', table: 100 });
     assert.ok(!gone.ok && gone.code === 'ESRCH' && gone.error.includes('no such route'), JSON.stringify(gone));
   } finally {
@@ -227,7 +260,16 @@ test('a macvlan VMAC is created on its parent with the MAC asked, in private mod
     const again = await rtnl(ns, 'create-macvlan', { name: 'vrrp.51', parent: 'eth0', mac: '00:00:5e:00:01:33' });
     assert.ok(!again.ok && again.code === 'EEXIST' && again.error.startsWith('creating macvlan vrrp.51 on eth0 with MAC 00:00:5e:00:01:33: EEXIST'), JSON.stringify(again));
     const orphan = await rtnl(ns, 'create-macvlan', { name: 'vrrp.52', parent: 'nosuch0' });
-    assert.ok(!orphan.ok && orphan.code === 'ENODEV', JSON.stringify(orphan));
+    assert.deepEqual(orphan, { ok: false, error: 'creating macvlan vrrp.52 on nosuch0: ENODEV (no such parent interface)', code: 'ENODEV' });
+
+    // An IPv6 VMAC: no kernel-made link-local address, only what keepalived adds.
+    const v6 = await rtnlOk<{ addrGenMode: string }>(ns, 'create-macvlan', { name: 'vrrp6.51', parent: 'eth0', mac: '00:00:5e:00:02:33', up: true, addrGenMode: 'none' });
+    assert.equal(v6.addrGenMode, 'none');
+    const d6 = (JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!;
+    assert.equal(d6.inet6_addr_gen_mode, 'none');
+    assert.deepEqual((await ipAddrs(ns, 'vrrp6.51')).filter((a) => a.family === 'inet6'), []);
+    await rtnlOk(ns, 'set-addr-gen-mode', { link: 'vrrp6.51', mode: 'eui64' });
+    assert.equal((JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!.inet6_addr_gen_mode, 'eui64');
 
     await rtnlOk(ns, 'delete-link', { link: 'vrrp.51' });
     assert.equal((await ns.exec('ip', ['link', 'show', 'dev', 'vrrp.51'])).code !== 0, true);
@@ -244,6 +286,7 @@ test('the link monitor reports addresses added by ip, links going down and up, n
     await ns.ip('addr', 'add', '10.0.0.77/24', 'dev', 'eth0');
     const added = await mon.waitFor('address-add 10.0.0.77', (e) => e.kind === 'address-add' && (e.address as { address: string }).address === '10.0.0.77');
     assert.equal((added.address as { prefixLength: number }).prefixLength, 24);
+    assert.equal(added.ifname, 'eth0');
     await ns.ip('addr', 'del', '10.0.0.77/24', 'dev', 'eth0');
     await mon.waitFor('address-delete 10.0.0.77', (e) => e.kind === 'address-delete' && (e.address as { address: string }).address === '10.0.0.77');
     await ns.ip('-6', 'addr', 'add', 'fd00::77/64', 'dev', 'eth0', 'nodad');
@@ -265,6 +308,56 @@ test('the link monitor reports addresses added by ip, links going down and up, n
     await mon.waitFor('link-rename extra0 -> renamed0', (e) => e.kind === 'link-rename' && e.oldName === 'extra0' && (e.link as { name: string }).name === 'renamed0');
     await ns.ip('link', 'del', 'renamed0');
     await mon.waitFor('link-delete renamed0', (e) => e.kind === 'link-delete' && (e.link as { name: string }).name === 'renamed0');
+    mon.stop();
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('a thousand VIPs added in one batch are all on the interface, and all go in one more', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await host(lab, 'bt');
+    const vips = Array.from({ length: 1000 }, (_, i) => `10.100.${i >> 8}.${i & 255}/32`);
+    const added = await rtnlOk<string[]>(ns, 'change-addresses', { items: vips.map((address) => ({ op: 'add', link: 'eth0', address })) });
+    assert.deepEqual(added.filter((r) => r !== 'ok'), []);
+    const on = new Set((await ipAddrs(ns, 'eth0')).map((a) => `${a.local}/${a.prefixlen}`));
+    assert.equal(vips.filter((v) => on.has(v)).length, 1000);
+    const removed = await rtnlOk<string[]>(ns, 'change-addresses', { items: vips.map((address) => ({ op: 'delete', link: 'eth0', address })) });
+    assert.deepEqual(removed.filter((r) => r !== 'ok'), []);
+    assert.deepEqual((await ipAddrs(ns, 'eth0')).filter((a) => a.family === 'inet').map((a) => a.local), ['10.0.0.10']);
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('generic netlink resolves the controller family, and names a missing one', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await lab.addNs('gn');
+    const fam = await rtnlOk<{ id: number; name: string; groups: Record<string, number> }>(ns, 'genl-family', { name: 'nlctrl' });
+    assert.deepEqual([fam.id, fam.name, typeof fam.groups.notify], [16, 'nlctrl', 'number']);
+    const missing = await rtnl(ns, 'genl-family', { name: 'NO_SUCH_FAMILY' });
+    assert.deepEqual(missing, {
+      ok: false,
+      error: 'resolving generic netlink family NO_SUCH_FAMILY: ENOENT (no such generic netlink family (kernel module not loaded?))',
+      code: 'ENOENT',
+    });
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('the link monitor reports routes added and deleted by ip when asked to', { skip }, async () => {
+  const lab = await Lab.create();
+  try {
+    const ns = await host(lab, 'mr');
+    const mon = await MonitorProcess.start(ns, { routes: true });
+    await ns.ip('route', 'add', '10.80.0.0/16', 'via', '10.0.0.1', 'table', '100');
+    const add = await mon.waitFor('route-add 10.80.0.0/16', (e) => e.kind === 'route-add' && (e.route as { destination: string }).destination === '10.80.0.0/16');
+    assert.deepEqual([(add.route as { table: number }).table, (add.route as { gateway: string }).gateway], [100, '10.0.0.1']);
+    await ns.ip('route', 'del', '10.80.0.0/16', 'table', '100');
+    await mon.waitFor('route-delete 10.80.0.0/16', (e) => e.kind === 'route-delete' && (e.route as { destination: string }).destination === '10.80.0.0/16');
     mon.stop();
   } finally {
     await lab.cleanup();

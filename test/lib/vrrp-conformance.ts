@@ -27,9 +27,11 @@ export interface AdvertInput {
 export type FixtureEvent =
   | AdvertInput
   | { type: 'start' }
-  | { type: 'timer'; timer: TimerName }
-  | { type: 'fault'; reason: FaultReason; active: boolean }
+  | { type: 'timer'; timer: TimerName; mayBecomeMaster?: boolean }
+  | { type: 'sync'; to: 'MASTER' | 'BACKUP' | 'FAULT' }
+  | { type: 'fault'; reason: FaultReason; active: boolean; holdFault?: boolean }
   | { type: 'priority'; total: number }
+  | { type: 'vip-deleted' }
   | { type: 'shutdown' };
 
 export interface FixtureStep {

@@ -297,12 +297,12 @@ describe('include', () => {
       assert.deepEqual(shape(r.nodes), [{ 'global_defs@1': ['router_id x@1'] }]);
     });
   });
-  test('missing include: warning at the include line; error with includer or -e', () => {
-    withDir({ 'main.conf': 'include nothere.conf\nincluder nothere.conf\n' }, (dir) => {
+  test('missing include: warning at the include line; error with -e', () => {
+    withDir({ 'main.conf': 'include nothere.conf\nincluder no*.conf\n' }, (dir) => {
       const r = readConfigFile(join(dir, 'main.conf'), opts);
       assert.deepEqual(messages(r), [
         "1:warning:configuration file 'nothere.conf' not found - ignored",
-        "2:error:configuration file 'nothere.conf' not found",
+        "2:warning:no configuration file matches 'no*.conf' - ignored",
       ]);
       assert.equal(r.diagnostics[0]?.loc.file, join(dir, 'main.conf'));
       const strict = readConfigFile(join(dir, 'main.conf'), { ...opts, allConfig: true });
@@ -334,10 +334,35 @@ describe('include', () => {
       assert.match(r.diagnostics[0]?.message ?? '', /not a regular non-executable file/);
     });
   });
+  test('the main file may be a glob: every match read in order, with a warning', () => {
+    withDir({ 'k1.conf': 'one\n', 'k2.conf': 'two\n' }, (dir) => {
+      const r = readConfigFile(join(dir, 'k*.conf'), opts);
+      assert.deepEqual(r.nodes.map((n) => `${n.keyword}@${n.loc.file.slice(dir.length + 1)}:${n.loc.line}`), ['one@k1.conf:1', 'two@k2.conf:1']);
+      assert.deepEqual(r.files, [join(dir, 'k1.conf'), join(dir, 'k2.conf')]);
+      assert.equal(r.diagnostics.length, 1);
+      assert.equal(r.diagnostics[0]?.severity, 'warning');
+      const none = readConfigFile(join(dir, 'z*.conf'), opts);
+      assert.deepEqual(none.files, []);
+      assert.equal(none.diagnostics[0]?.severity, 'error');
+    });
+  });
   test('a missing main file is reported, never thrown', () => {
     const r = readConfigFile('/nonexistent/keepalived.conf', opts);
     assert.equal(r.nodes.length, 0);
     assert.equal(r.diagnostics[0]?.severity, 'error');
     assert.deepEqual(r.files, []);
+  });
+});
+
+describe('bounds', () => {
+  test('blocks nested too deep are dropped with a located error', () => {
+    const r = read('~SEQ(i,40) b$i {\nx\n~SEQ(i,40) }\ntail\n');
+    assert.equal(r.diagnostics.length, 1);
+    assert.equal(r.diagnostics[0]?.loc.line, 1);
+    assert.match(r.diagnostics[0]?.message ?? '', /nested more than 32 deep/);
+    let depth = 0;
+    for (let n: ConfigNode | undefined = r.nodes[0]; n; n = n.children?.[0]) depth++;
+    assert.equal(depth, 32);
+    assert.deepEqual(r.nodes.map((n) => n.keyword), ['b1', 'tail']);
   });
 });

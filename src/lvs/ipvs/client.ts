@@ -44,7 +44,6 @@ export class IpvsClient {
   /** Opens a generic netlink socket and finds the IPVS family; a clear error when IPVS is absent. */
   static async open(): Promise<IpvsClient> {
     const sock = openSocket(AF_NETLINK, SOCK_RAW, NetlinkProtocol.GENERIC);
-    sock.bind({ family: 'netlink', pid: 0, groups: 0 });
     const conn = new NetlinkConnection(sock);
     try {
       const fam = await resolveFamily(conn, IPVS_GENL_NAME);

@@ -346,7 +346,8 @@ export function encodeNewDaemon(d: SyncDaemonConfig): Buffer {
           if (d.group.includes(':')) e.bytes(DaemonAttr.MCAST_GROUP6, addressToBytes('inet6', d.group));
           else e.bytes(DaemonAttr.MCAST_GROUP, addressToBytes('inet', d.group));
         }
-        if (d.port !== undefined) e.u16be(DaemonAttr.MCAST_PORT, d.port);
+        // The sync port is host byte order here, unlike service and tunnel ports.
+        if (d.port !== undefined) e.u16(DaemonAttr.MCAST_PORT, d.port);
         if (d.ttl !== undefined) e.u8(DaemonAttr.MCAST_TTL, d.ttl);
       })
       .finish(),
@@ -377,7 +378,7 @@ export function decodeDaemon(payload: Buffer): SyncDaemonConfig {
   const g6 = a.get(DaemonAttr.MCAST_GROUP6);
   if (g6 && g6.length === 16 && g6.some((b) => b !== 0)) out.group = bytesToAddress('inet6', g6);
   else if (g4 && g4.length === 4) out.group = bytesToAddress('inet', g4);
-  const port = a.u16be(DaemonAttr.MCAST_PORT);
+  const port = a.u16(DaemonAttr.MCAST_PORT);
   if (port !== undefined) out.port = port;
   const ttl = a.u8(DaemonAttr.MCAST_TTL);
   if (ttl !== undefined) out.ttl = ttl;

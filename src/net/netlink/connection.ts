@@ -26,7 +26,11 @@ export type BatchResult = { ok: true; replies: NetlinkMessage[] } | { ok: false;
 export interface NetlinkConnectionOptions {
   /** Receive buffer to ask for; dumps and batches need room for every reply. */
   receiveBufferBytes?: number;
-  /** Requests per sendmsg in `batch` (their acks must all fit in the receive buffer). */
+  /**
+   * Most requests per sendmsg. The kernel carries out a whole datagram inside the sendmsg
+   * call (an address add costs it some 25-40 us), so this bounds how long one send holds
+   * the event loop: 32 keeps it near a millisecond.
+   */
   batchSize?: number;
 }
 
@@ -47,16 +51,19 @@ export class NetlinkConnection {
   private seq: number;
   private portId: number | undefined;
   private eventHandlers: Array<(msg: NetlinkMessage) => void> = [];
-  private overrunHandlers: Array<() => void> = [];
+  private overrunHandlers: Array<(_: undefined) => void> = [];
   private errorHandlers: Array<(e: Error) => void> = [];
   private closed = false;
   private readonly batchSize: number;
+  /** Requests waiting for the next flush; see `transmit`. */
+  private outbox: Buffer[] = [];
+  private flushScheduled = false;
 
   constructor(
     readonly socket: SocketLike,
     options: NetlinkConnectionOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 64;
+    this.batchSize = options.batchSize ?? 32;
     // Start away from 0 so that replies are never confused with unsolicited messages.
     this.seq = (Math.floor(Math.random() * 0x7fffffff) >>> 0) | 1;
     // Extended acks give the kernel's reason in words; capped acks keep errors small.
@@ -172,18 +179,36 @@ export class NetlinkConnection {
     return this.seq;
   }
 
+  /**
+   * Queues requests and sends them on the loop's next check phase, never from inside a
+   * reply's callback. The kernel answers a netlink request during sendmsg itself, so a
+   * request sent from a reply handler makes the socket readable again at once, and a
+   * reader draining it would keep the loop (and every timer) waiting. Deferring also
+   * coalesces requests made in the same turn into one sendmsg.
+   */
   private transmit(messages: Buffer[]): void {
-    try {
-      this.socket.send(messages.length === 1 ? messages[0]! : Buffer.concat(messages), KERNEL);
-    } catch (e) {
-      // Nothing of this datagram reached the kernel: fail exactly its requests.
-      const err = e as SysError;
-      for (const m of messages) {
-        const seq = m.readUInt32LE(8);
-        const p = this.pending.get(seq);
-        if (!p) continue;
-        this.pending.delete(seq);
-        p.reject(new NetlinkError({ operation: p.request.operation, errno: err.errno ? Math.abs(err.errno) : errnoNumber('EIO'), hint: `sending: ${err.message}` }));
+    this.outbox.push(...messages);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.outbox.length > 0 && !this.closed) {
+      const datagram = this.outbox.splice(0, this.batchSize);
+      try {
+        this.socket.send(datagram.length === 1 ? datagram[0]! : Buffer.concat(datagram), KERNEL);
+      } catch (e) {
+        // Nothing of this datagram reached the kernel: fail exactly its requests.
+        const err = e as SysError;
+        for (const m of datagram) {
+          const seq = m.readUInt32LE(8);
+          const p = this.pending.get(seq);
+          if (!p) continue;
+          this.pending.delete(seq);
+          p.reject(new NetlinkError({ operation: p.request.operation, errno: err.errno ? Math.abs(err.errno) : errnoNumber('EIO'), hint: `sending: ${err.message}` }));
+        }
       }
     }
   }
@@ -193,17 +218,17 @@ export class NetlinkConnection {
     try {
       messages = decodeMessages(m.data);
     } catch (e) {
-      for (const h of this.errorHandlers) h(e as Error);
+      this.notify(this.errorHandlers, e as Error);
       return;
     }
     if (m.truncated) {
-      for (const h of this.errorHandlers) h(new Error(`netlink datagram of more than ${m.data.length} bytes was truncated`));
+      this.notify(this.errorHandlers, new Error(`netlink datagram of more than ${m.data.length} bytes was truncated`));
     }
     const multicast = m.from?.family === 'netlink' && (m.from.groups ?? 0) !== 0;
     for (const msg of messages) {
       const p = multicast ? undefined : this.pending.get(msg.seq);
       if (!p || (this.portId !== undefined && msg.pid !== this.portId && msg.pid !== 0)) {
-        if (msg.type >= 0x10 || msg.type === ControlType.ERROR) for (const h of this.eventHandlers) h(msg);
+        if (msg.type >= 0x10 || msg.type === ControlType.ERROR) this.notify(this.eventHandlers, msg);
         continue;
       }
       this.deliver(msg, p);
@@ -220,7 +245,7 @@ export class NetlinkConnection {
         try {
           body = decodeErrorBody(msg);
         } catch (e) {
-          for (const h of this.errorHandlers) h(e as Error);
+          this.notify(this.errorHandlers, e as Error);
           return;
         }
         this.pending.delete(msg.seq);
@@ -260,10 +285,24 @@ export class NetlinkConnection {
     if (e.code === 'ENOBUFS') {
       // Replies to pending requests may be among the dropped messages.
       this.failAll('ENOBUFS', 'netlink receive queue overflowed; replies were lost');
-      for (const h of this.overrunHandlers) h();
+      this.notify(this.overrunHandlers, undefined);
       return;
     }
-    for (const h of this.errorHandlers) h(e);
+    this.notify(this.errorHandlers, e);
+  }
+
+  /**
+   * Calls handlers from the socket's read callback, where an exception would be fatal to
+   * the process: a handler that throws is reported as a warning and the others still run.
+   */
+  private notify<T>(handlers: Array<(arg: T) => void>, arg: T): void {
+    for (const h of handlers) {
+      try {
+        h(arg);
+      } catch (e) {
+        process.emitWarning(`netlink handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   private failAll(code: string, hint: string): void {

@@ -116,6 +116,23 @@ export const MacvlanMode = {
 } as const;
 export type MacvlanModeName = keyof typeof MacvlanMode;
 
+/** Per-family link attributes nested in IFLA_AF_SPEC, for AF_INET6 (IFLA_INET6_). */
+export const Inet6LinkAttr = {
+  FLAGS: 1,
+  CONF: 2,
+  TOKEN: 7,
+  ADDR_GEN_MODE: 8,
+} as const;
+
+/** How the kernel makes an IPv6 link-local address for a link; "none" makes none. */
+export const AddrGenMode = {
+  eui64: 0,
+  none: 1,
+  stable_privacy: 2,
+  random: 3,
+} as const;
+export type AddrGenModeName = keyof typeof AddrGenMode;
+
 /** RFC 2863 operational states (IFLA_OPERSTATE), by number. */
 export const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
 export type OperState = (typeof OPERSTATES)[number];
@@ -190,6 +207,35 @@ export const RtaAttr = {
   EXPIRES: 23,
   UID: 25,
   NH_ID: 30,
+} as const;
+
+/** Route metrics (nested in RTA_METRICS), as ip route's "mtu", "advmss", ... */
+export const RouteMetric = {
+  lock: 1,
+  mtu: 2,
+  window: 3,
+  rtt: 4,
+  rttvar: 5,
+  ssthresh: 6,
+  cwnd: 7,
+  advmss: 8,
+  reordering: 9,
+  hoplimit: 10,
+  initcwnd: 11,
+  features: 12,
+  rto_min: 13,
+  initrwnd: 14,
+  quickack: 15,
+  congctl: 16,
+  fastopen_no_cookie: 17,
+} as const;
+export const RTAX_FEATURE_ECN = 0x1;
+
+/** IPv6 router preference (RTA_PREF). */
+export const RoutePreference = {
+  medium: 0,
+  high: 1,
+  low: 3,
 } as const;
 
 /** rtm_type / fib rule type, by number. */

@@ -32,7 +32,7 @@ export interface RuleSpec {
   suppressPrefixLength?: number;
   suppressIfgroup?: number;
   protocol?: number;
-  /** "realms A/B" as the u32 the kernel keeps (B << 16 | A). */
+  /** "realms FROM/TO" as the u32 the kernel keeps: FROM << 16 | TO. */
   realms?: number;
   l3mdev?: boolean;
   uidRange?: { start: number; end: number };

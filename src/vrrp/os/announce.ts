@@ -2,7 +2,7 @@
 // for IPv6 ones, from the interface's MAC, over one AF_PACKET sender per interface.
 import { openLinkSender, type LinkSender } from '../../net/link-sender.js';
 import { sendGratuitousArp } from '../../net/arp.js';
-import { sendUnsolicitedNa } from '../../net/ndp.js';
+import { ipv6ForwardingEnabled, sendUnsolicitedNa } from '../../net/ndp.js';
 import type { AddressOwner, AnnouncePort } from '../ports.js';
 import type { VipSpec } from '../spec.js';
 
@@ -21,7 +21,8 @@ export class PacketAnnouncer implements AnnouncePort {
         if (ifname === undefined) continue;
         try {
           const link = this.sender(ifname);
-          if (a.address.includes(':')) sendUnsolicitedNa(link, a.address);
+          // keepalived sets the NA's Router flag when the interface forwards IPv6.
+          if (a.address.includes(':')) sendUnsolicitedNa(link, a.address, { router: ipv6ForwardingEnabled(ifname) });
           else sendGratuitousArp(link, a.address);
         } catch (e) {
           this.log(`(${owner.instance}) cannot announce ${a.address} on ${ifname}: ${(e as Error).message}`);

@@ -1,7 +1,5 @@
 // The VRRP transport port on raw sockets (src/net/vrrp-socket.ts). The runtime hands us
-// whole IPv4 datagrams (its own header, which the AH ICV covers) or IPv6 VRRP PDUs; the
-// socket layer wants the header fields and the payload, and rebuilds the same header.
-import { decodeIpv4Header } from '../../net/ipv4-header.js';
+// whole IPv4 datagrams (its own header, which the AH ICV covers) or IPv6 VRRP PDUs.
 import { openVrrpSocket, type VrrpPacket, type VrrpTransport as RawTransport } from '../../net/vrrp-socket.js';
 import { IPPROTO_AH, IPPROTO_VRRP } from '../../net/constants.js';
 import type { ChannelKey, OutgoingPacket, ReceivedPacket, VrrpChannel, VrrpTransport } from '../ports.js';
@@ -20,6 +18,7 @@ export class RawSocketTransport implements VrrpTransport {
       protocol: key.protocol === 'ah' ? IPPROTO_AH : IPPROTO_VRRP,
       ...(key.interface !== undefined ? { ifname: key.interface } : {}),
       ...(key.mode === 'multicast' && key.group !== undefined ? { multicastGroup: key.group } : {}),
+      ...(key.mode === 'unicast' ? { unicast: true } : {}),
       ...(key.mode === 'unicast' && key.sourceAddress !== undefined ? { unicastSrc: key.sourceAddress } : {}),
     });
     raw.onPacket(
@@ -42,10 +41,8 @@ class RawChannel implements VrrpChannel {
 
   send(packet: OutgoingPacket): void {
     if (this.raw.family === 'inet') {
-      const d = decodeIpv4Header(packet.data);
-      if ('error' in d) throw new Error(`refusing to send a malformed IPv4 advert: ${d.error}`);
-      const h = d.header;
-      this.raw.send(packet.data.subarray(h.headerLength), { src: h.src, dst: h.dst, ttl: h.ttl, id: h.id });
+      // The runtime built the IPv4 header (the AH ICV covers it): send it as it is.
+      this.raw.sendIpv4Datagram(packet.data, packet.dst);
     } else {
       this.raw.send(packet.data, { src: packet.src ?? '::', dst: packet.dst, ...(packet.hopLimit !== undefined ? { ttl: packet.hopLimit } : {}) });
     }

@@ -144,6 +144,7 @@ test('malformed replies raise a decode error, never a crash', () => {
 test('sync daemon, timeouts and info messages', () => {
   const d = c.encodeNewDaemon({ state: 'backup', interface: 'eth0', syncId: 7, group: '224.0.0.81', port: 8848, ttl: 1, maxLength: 1400 });
   assert.deepEqual(c.decodeDaemon(d), { state: 'backup', interface: 'eth0', syncId: 7, group: '224.0.0.81', port: 8848, ttl: 1, maxLength: 1400 });
+  assert.ok(d.includes(hex('0600 0700 9022 0000')), 'sync port in host byte order (the kernel reads it with nla_get_u16)');
   assert.deepEqual(c.encodeDelDaemon('master'), hex('0a 01 0000 0c00 0380 0800 0100 01000000'));
   const t = c.encodeSetTimeouts({ tcp: 900, udp: 300 });
   assert.deepEqual(t, hex('0c 01 0000 0800 0400 84030000 0800 0500 00000000 0800 0600 2c010000'));

@@ -99,6 +99,9 @@ test('acks arriving out of order still settle the right requests', async () => {
   const conn = new NetlinkConnection(sock);
   const a = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'first' });
   const b = conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'second' });
+  // Requests made in the same turn leave together, on the loop's next check phase.
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sock.sent.length, 1);
   sock.deliver(Buffer.concat([encodeErrorReply(held[1]!, 0), encodeErrorReply(held[0]!, 99)]));
   await b;
   await assert.rejects(a, /^NetlinkError: first: /);
@@ -133,4 +136,23 @@ test('a closed connection refuses requests with a clear error', async () => {
   conn.close();
   assert.ok(sock.closed);
   await assert.rejects(conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'adding address' }), /adding address: EBADF \(netlink connection closed\)/);
+});
+
+test('an event handler that throws does not stop the others or escape into the socket callback', () => {
+  const sock = new FakeNetlinkSocket();
+  const conn = new NetlinkConnection(sock);
+  const seen: number[] = [];
+  conn.onEvent(() => {
+    throw new Error('handler bug');
+  });
+  conn.onEvent((m) => seen.push(m.type));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    sock.multicast(encodeMessage({ type: 16, flags: 0, seq: 0, pid: 0, payload: Buffer.alloc(16) }), 1);
+  } finally {
+    setImmediate(() => process.off('warning', onWarning));
+  }
+  assert.deepEqual(seen, [16]);
 });

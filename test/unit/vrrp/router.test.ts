@@ -230,3 +230,120 @@ test('garbage on the wire never crashes a router and never moves its timer', asy
   assert.equal(a.router.status('VI_1')?.state, 'MASTER');
   assert.equal(advertsFrom(seg, 'a')[0]?.time, 3_609_375);
 });
+
+test('a VIP deleted by someone else is put back after a quick re-election (no_track VIPs are left alone)', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 150, vips: [{ address: VIP }, { address: '10.0.0.101', noTrack: true }] })]);
+  await a.router.start();
+  await runUntil(seg, [a], 5_000_000);
+  assert.ok(a.host.addresses.has(VIP));
+  a.host.addresses.installed.delete('10.0.0.101');
+  a.router.addressDeleted('10.0.0.101');
+  await runUntil(seg, [a], 5_500_000);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER', 'no_track: no re-election');
+  a.host.addresses.installed.delete(VIP);
+  a.router.addressDeleted(VIP);
+  const t = seg.clock.now();
+  await runUntil(seg, [a], t + 1_000_000);
+  assert.ok(a.host.sink.lines.includes(`(VI_1) ip address ${VIP} dev eth0, no longer exist`));
+  assert.deepEqual(advertsFrom(seg, 'a', t).map((x) => x.priority).slice(0, 2), [0, 150]);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER');
+  assert.ok(a.host.addresses.has(VIP), 'the VIP is back');
+});
+
+test('sync group: the members move together (fault on one takes the group away; recovery brings it back)', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const VIP2 = '10.0.1.100';
+  const mk = (name: string, addr: string, prio: number): Node => {
+    const host = seg.host(name, [addr]);
+    const specs = [spec({ priority: prio, sourceAddress: addr }), spec({ name: 'VI_2', vrid: 52, interface: 'eth1', priority: prio, sourceAddress: addr, vips: [{ address: VIP2 }] })];
+    const r = VrrpRouter.create(specs, host.ports(), { syncGroups: [{ name: 'G', members: ['VI_1', 'VI_2'] }] });
+    assert.deepEqual(r.errors, []);
+    return { host, router: r.router };
+  };
+  const a = mk('a', '10.0.0.1', 100);
+  const b = mk('b', '10.0.0.2', 200);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  assert.deepEqual([holders([a, b]), holders([a, b], VIP2)], [['b'], ['b']]);
+
+  // Only VI_1's interface fails on b: the whole group leaves MASTER.
+  b.router.setFault('VI_1', 'interface', true);
+  await runUntil(seg, [a, b], 20_000_000);
+  assert.deepEqual(b.router.statuses().map((s) => s.state), ['FAULT', 'FAULT']);
+  assert.ok(b.host.sink.lines.includes('VRRP_Group(G) Syncing instances to FAULT state'));
+  assert.deepEqual([holders([a, b]), holders([a, b], VIP2)], [['a'], ['a']]);
+
+  b.router.setFault('VI_1', 'interface', false);
+  await runUntil(seg, [a, b], 30_000_000);
+  assert.deepEqual(b.router.statuses().map((s) => s.state), ['MASTER', 'MASTER']);
+  assert.deepEqual([holders([a, b]), holders([a, b], VIP2)], [['b'], ['b']]);
+});
+
+test('sync group: a member whose timer expires first waits until every member wants MASTER', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const host = seg.host('a', ['10.0.0.1']);
+  // VI_1 (priority 200) expires at 3.21875 s, VI_2 (priority 100) at 3.609375 s: both go MASTER then.
+  const specs = [spec({ priority: 200, sourceAddress: '10.0.0.1' }), spec({ name: 'VI_2', vrid: 52, priority: 100, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.1.100' }] })];
+  const r = VrrpRouter.create(specs, host.ports(), { syncGroups: [{ name: 'G', members: ['VI_1', 'VI_2'] }] });
+  const n: Node = { host, router: r.router };
+  await n.router.start();
+  await runUntil(seg, [n], 3_500_000, 1000);
+  assert.deepEqual(n.router.statuses().map((s) => s.state), ['BACKUP', 'BACKUP']);
+  await runUntil(seg, [n], 5_000_000, 1000);
+  assert.deepEqual(n.router.statuses().map((s) => s.state), ['MASTER', 'MASTER']);
+  const firstAdverts = seg.captured.map((c) => c.time);
+  assert.deepEqual(firstAdverts.slice(0, 2), [3_609_375, 3_609_375]);
+  assert.ok(host.sink.lines.includes('VRRP_Group(G) Syncing instances to MASTER state'));
+});
+
+test('reload keeps a MASTER master (no re-election), adds/removes VIPs, starts new and retires removed instances', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  assert.deepEqual(holders([a, b]), ['b']);
+  const linesBefore = b.host.sink.lines.length;
+  const t0 = seg.clock.now();
+
+  // Same instance, one more VIP, plus a new instance VI_2.
+  const r = await b.router.reload([
+    spec({ priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: VIP }, { address: '10.0.0.101' }] }),
+    spec({ name: 'VI_2', vrid: 52, priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: '10.0.2.100' }] }),
+  ]);
+  assert.deepEqual([r.errors, r.kept, r.added, r.removed], [[], ['VI_1'], ['VI_2'], []]);
+  await runUntil(seg, [a, b], 15_000_000);
+  assert.equal(b.router.status('VI_1')?.state, 'MASTER');
+  assert.ok(!b.host.sink.lines.slice(linesBefore).some((l) => l.startsWith('(VI_1) Entering')), 'VI_1 did not change state');
+  assert.ok(advertsFrom(seg, 'b', t0).filter((x) => x.priority === 0).length === 0, 'no priority-0 advert');
+  assert.ok(b.host.addresses.has('10.0.0.101') && b.host.addresses.has(VIP));
+  assert.ok(b.host.announce.sent.some((s) => s.address === '10.0.0.101'));
+  assert.equal(b.router.status('VI_2')?.state, 'MASTER');
+  assert.equal(a.router.status('VI_1')?.state, 'BACKUP', 'the backup never timed out');
+
+  // VI_1 removed from b: it steps down with priority 0, a takes over quickly.
+  const t1 = seg.clock.now();
+  const r2 = await b.router.reload([spec({ name: 'VI_2', vrid: 52, priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: '10.0.2.100' }] })]);
+  assert.deepEqual([r2.kept, r2.removed], [['VI_2'], ['VI_1']]);
+  assert.equal(b.host.sink.changes.at(-1)?.state, 'DELETED');
+  await runUntil(seg, [a, b], t1 + 1_000_000);
+  assert.deepEqual(holders([a, b]), ['a']);
+  assert.ok(!b.host.addresses.has('10.0.0.101'));
+  assert.equal(b.router.status('VI_2')?.state, 'MASTER');
+});
+
+test('reload with a lower priority: the master keeps its state but advertises the new priority, and is preempted', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  await b.router.reload([spec({ priority: 50, sourceAddress: '10.0.0.2' })]);
+  await runUntil(seg, [a, b], 20_000_000);
+  assert.deepEqual(holders([a, b]), ['a']);
+  assert.equal(b.router.status('VI_1')?.effectivePriority, 50);
+});

@@ -1,0 +1,180 @@
+// IP address and prefix parsing shared by the config layer and everyone who reads the model.
+// Addresses are kept as canonical strings (dotted quad; RFC 5952 text for IPv6) so that two
+// spellings of one address compare equal and the model stays plain JSON.
+import { isIPv4, isIPv6 } from 'node:net';
+
+export type IpFamily = 4 | 6;
+
+/** A validated address in canonical text form. */
+export interface IpAddress {
+  family: IpFamily;
+  address: string;
+  /** IPv6 zone (`fe80::1%eth0`), when one was written. */
+  zone?: string;
+}
+
+/** A validated address with a prefix length (host bits are kept as written, like ip(8)). */
+export interface IpPrefix extends IpAddress {
+  prefixLen: number;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
+
+/** The 8 16-bit groups of a valid IPv6 address (which must already pass isIPv6). */
+function ipv6Groups(text: string): number[] {
+  let s = text;
+  // An embedded dotted quad (::ffff:1.2.3.4) becomes the last two groups.
+  const lastColon = s.lastIndexOf(':');
+  const last = s.slice(lastColon + 1);
+  if (last.includes('.')) {
+    const b = last.split('.').map(Number);
+    const hi = (((b[0] ?? 0) << 8) | (b[1] ?? 0)).toString(16);
+    const lo = (((b[2] ?? 0) << 8) | (b[3] ?? 0)).toString(16);
+    s = `${s.slice(0, lastColon + 1)}${hi}:${lo}`;
+  }
+  const parts = s.split('::');
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const head = parse(parts[0] ?? '');
+  if (parts.length === 1) return head;
+  const tail = parse(parts[1] ?? '');
+  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** RFC 5952 text: lower case, no leading zeros, longest run (≥2) of zero groups as "::". */
+function formatIpv6(groups: number[]): string {
+  let bestStart = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** The 16 bytes of a canonical or non-canonical IPv6 address text. */
+export function ipv6Bytes(text: string): number[] {
+  return ipv6Groups(text).flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+/** The 4 bytes of a dotted quad. */
+export function ipv4Bytes(text: string): number[] {
+  return text.split('.').map(Number);
+}
+
+/** Bytes of an address in network order (4 or 16). */
+export function addressBytes(a: IpAddress): number[] {
+  return a.family === 4 ? ipv4Bytes(a.address) : ipv6Bytes(a.address);
+}
+
+/** Text of an address from its network-order bytes (4 or 16 of them). */
+export function formatAddressBytes(bytes: number[]): string {
+  if (bytes.length === 4) return bytes.join('.');
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  return formatIpv6(groups);
+}
+
+/** Parse one IPv4 or IPv6 address (IPv6 may carry `%zone`). Leading zeros in IPv4 octets are refused. */
+export function parseIpAddress(text: string): Parsed<IpAddress> {
+  if (isIPv4(text)) return ok({ family: 4, address: text });
+  let addr = text;
+  let zone: string | undefined;
+  const pct = text.indexOf('%');
+  if (pct >= 0) {
+    addr = text.slice(0, pct);
+    zone = text.slice(pct + 1);
+    if (zone === '') return fail(`invalid address '${text}': empty zone`);
+  }
+  if (isIPv6(addr)) {
+    const value: IpAddress = { family: 6, address: formatIpv6(ipv6Groups(addr)) };
+    if (zone !== undefined) value.zone = zone;
+    return ok(value);
+  }
+  return fail(`invalid IP address '${text}'`);
+}
+
+/**
+ * Parse `ADDR[/LEN]`; without `/LEN` the prefix is the full host length (/32 or /128),
+ * as keepalived does for VIPs.
+ */
+export function parseIpPrefix(text: string, opts: { requireLength?: boolean } = {}): Parsed<IpPrefix> {
+  const slash = text.indexOf('/');
+  const a = parseIpAddress(slash < 0 ? text : text.slice(0, slash));
+  if (!a.ok) return a;
+  const max = a.value.family === 4 ? 32 : 128;
+  if (slash < 0) {
+    if (opts.requireLength) return fail(`'${text}' needs a prefix length`);
+    return ok({ ...a.value, prefixLen: max });
+  }
+  const lenText = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(lenText) || Number(lenText) > max) {
+    return fail(`invalid prefix length '${lenText}' in '${text}' (0..${max})`);
+  }
+  return ok({ ...a.value, prefixLen: Number(lenText) });
+}
+
+/** `address/len` text of a prefix. */
+export function formatPrefix(p: IpPrefix): string {
+  return `${p.address}/${p.prefixLen}`;
+}
+
+/** The network address of a prefix (host bits cleared), canonical text. */
+export function networkOf(p: IpPrefix): string {
+  const bytes = addressBytes(p);
+  let bits = p.prefixLen;
+  for (let i = 0; i < bytes.length; i++) {
+    const keep = Math.max(0, Math.min(8, bits));
+    bytes[i] = (bytes[i] ?? 0) & ((0xff << (8 - keep)) & 0xff);
+    bits -= 8;
+  }
+  return formatAddressBytes(bytes);
+}
+
+export function isIpv6LinkLocal(a: IpAddress): boolean {
+  if (a.family !== 6) return false;
+  const b = ipv6Bytes(a.address);
+  return b[0] === 0xfe && ((b[1] ?? 0) & 0xc0) === 0x80;
+}
+
+export function isMulticast(a: IpAddress): boolean {
+  if (a.family === 4) return ((ipv4Bytes(a.address)[0] ?? 0) & 0xf0) === 0xe0;
+  return ipv6Bytes(a.address)[0] === 0xff;
+}
+
+/** Compare two addresses numerically (IPv4 before IPv6). */
+export function compareAddresses(a: IpAddress, b: IpAddress): number {
+  if (a.family !== b.family) return a.family - b.family;
+  const x = addressBytes(a);
+  const y = addressBytes(b);
+  for (let i = 0; i < x.length; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Add `n` to an address (used by virtual_server_group ranges). */
+export function addToAddress(a: IpAddress, n: number): IpAddress {
+  const bytes = addressBytes(a);
+  let carry = n;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
+    const v = (bytes[i] ?? 0) + carry;
+    bytes[i] = v & 0xff;
+    carry = Math.floor(v / 256);
+  }
+  return { family: a.family, address: formatAddressBytes(bytes) };
+}
+
+/** Parse a port number 1..65535 (keepalived treats 0 as absent: callers decide). */
+export function parsePort(text: string): Parsed<number> {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) return fail(`invalid port '${text}' (0..65535)`);
+  return ok(Number(text));
+}

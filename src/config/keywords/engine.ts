@@ -1,0 +1,472 @@
+// The table-driven keyword machinery: a block is a table of keyword definitions, each with a
+// handler that parses its own arguments through `Kw` (which reports problems with the line)
+// and writes into the block's target object. The same tables generate docs/config-reference.md.
+import type { ConfigNode, Diagnostic, SourceLoc } from '../ast.js';
+import { parseIpAddress, parseIpPrefix, type IpAddress, type IpPrefix } from '../address.js';
+import type { RunAs, ScriptCommand } from '../model.js';
+
+/**
+ * A diagnostic with what keepalived 2.2.7 does about it under `-t`:
+ * - `fatal` (error): keepalived cannot run this part of the config at all (e.g. missing VRID);
+ * - `security` (warning): scripts run without enable_script_security (`keepalived -t` exits 6);
+ * - `bad-interface` (warning): an interface that does not exist here (keepalived words it as a
+ *   warning, yet `-t` fails);
+ * - `keepalived-error` (warning): harmless for keepalived-ts (a deprecated spelling, a value
+ *   keepalived adjusts), but keepalived 2.2.7 reports it as a config error so `-t` fails.
+ * Errors without a code are keepalived's ordinary config errors (`-t` exits 5; keepalived
+ * still runs with the keyword ignored or defaulted).
+ */
+export type DiagnosticCode = 'fatal' | 'security' | 'bad-interface' | 'keepalived-error';
+
+export interface ConfigDiagnostic extends Diagnostic {
+  code?: DiagnosticCode;
+}
+
+/** Deprecated spellings that keepalived 2.2.7 itself reports (so its `-t` fails on them). */
+const DEPRECATIONS_KEEPALIVED_REPORTS = new Set(['vmac_garp_intvl', 'vrrp_vmac_garp_intvl', 'nb_get_retry']);
+
+export interface BuildEnv {
+  /** Whether an interface exists on this host; absent ⇒ every name is accepted. */
+  interfaceExists?: (name: string) => boolean;
+  /** Host name for router_id and email defaults. */
+  hostname?: string;
+}
+
+export class Diagnostics {
+  readonly list: ConfigDiagnostic[] = [];
+  error(loc: SourceLoc, message: string, code?: DiagnosticCode): void {
+    this.list.push(code ? { severity: 'error', loc, message, code } : { severity: 'error', loc, message });
+  }
+  warn(loc: SourceLoc, message: string, code?: DiagnosticCode): void {
+    this.list.push(code ? { severity: 'warning', loc, message, code } : { severity: 'warning', loc, message });
+  }
+}
+
+export interface BuildContext {
+  diags: Diagnostics;
+  env: BuildEnv;
+}
+
+/** Whether the keyword opens a block `{ ... }`. */
+export type BlockUse = 'none' | 'required' | 'optional';
+
+export interface KeywordDef<T> {
+  name: string;
+  /** Argument syntax for the reference ('' for a flag). */
+  syntax: string;
+  /** The default, as a user would read it. */
+  default?: string;
+  doc: string;
+  /** Accepted with a warning naming the replacement. */
+  deprecated?: string[];
+  /** Accepted silently (undocumented synonyms). */
+  aliases?: string[];
+  /** Spellings only the manual uses (keepalived's parser rejects them): accepted with a warning. */
+  manualNames?: string[];
+  /** First keepalived version with this keyword, when newer than Debian's 2.2.7. */
+  since?: string;
+  block?: BlockUse;
+  /** Sub-block whose keywords the reference lists under this one. */
+  sub?: BlockDef<never>;
+  /** May appear more than once (lists); otherwise a repeat overrides with a warning. */
+  repeatable?: boolean;
+  handle: (kw: Kw, target: T) => void;
+}
+
+export interface BlockDef<T> {
+  name: string;
+  doc: string;
+  keywords: KeywordDef<T>[];
+}
+
+export function defineBlock<T>(name: string, doc: string, keywords: KeywordDef<T>[]): BlockDef<T> {
+  return { name, doc, keywords };
+}
+
+interface Hit<T> { def: KeywordDef<T>; deprecated: boolean; unknownToKeepalived?: boolean }
+const lookupCache = new WeakMap<BlockDef<unknown>, Map<string, Hit<unknown>>>();
+
+function lookup<T>(block: BlockDef<T>, word: string): Hit<T> | undefined {
+  let m = lookupCache.get(block as BlockDef<unknown>);
+  if (!m) {
+    m = new Map();
+    for (const d of block.keywords as KeywordDef<unknown>[]) {
+      m.set(d.name, { def: d, deprecated: false });
+      for (const a of d.aliases ?? []) m.set(a, { def: d, deprecated: false });
+      for (const a of d.deprecated ?? []) m.set(a, { def: d, deprecated: true });
+      for (const a of d.manualNames ?? []) m.set(a, { def: d, deprecated: false, unknownToKeepalived: true });
+    }
+    lookupCache.set(block as BlockDef<unknown>, m);
+  }
+  return m.get(word) as Hit<T> | undefined;
+}
+
+/**
+ * Run every node of a block through the block's table. Unknown keywords are errors naming the
+ * keyword and its line; processing goes on with the next line. Handlers never throw out of here.
+ */
+export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: BlockDef<T>, target: T, where?: string): Set<string> {
+  const seen = new Set<string>();
+  for (const node of nodes) {
+    const hit = lookup(block, node.keyword);
+    if (!hit) {
+      ctx.diags.error(node.loc, `Unknown keyword '${node.keyword}'${where ? ` in ${where}` : ''}`);
+      continue;
+    }
+    const { def, deprecated } = hit;
+    if (deprecated) {
+      ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
+        DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
+    }
+    if (def.since !== undefined) {
+      // Accepted (kinder), but said: Debian's keepalived 2.2.7 rejects it, so its -t fails.
+      ctx.diags.warn(node.loc, `'${node.keyword}' is not known to keepalived 2.2.7 (needs keepalived ${def.since})`, 'keepalived-error');
+    } else if (hit.unknownToKeepalived) {
+      ctx.diags.warn(node.loc, `'${node.keyword}' is the manual's name; keepalived itself only knows '${def.name}'`, 'keepalived-error');
+    }
+    const use = def.block ?? 'none';
+    if (use === 'required' && node.children === undefined) {
+      ctx.diags.error(node.loc, `'${node.keyword}' needs a block: missing '{'`);
+      continue;
+    }
+    if (use === 'none' && node.children !== undefined) {
+      ctx.diags.error(node.loc, `'${node.keyword}' does not take a block: unexpected '{'`);
+      continue;
+    }
+    if (seen.has(def.name) && !def.repeatable && use === 'none') {
+      ctx.diags.warn(node.loc, `'${node.keyword}' given more than once; the last one is used`);
+    }
+    seen.add(def.name);
+    try {
+      def.handle(new Kw(ctx, node), target);
+    } catch (e) {
+      ctx.diags.error(node.loc, `internal error handling '${node.keyword}': ${(e as Error).message}`);
+    }
+  }
+  return seen;
+}
+
+const TRUE_WORDS = new Set(['on', 'true', 'yes']);
+const FALSE_WORDS = new Set(['off', 'false', 'no']);
+
+/** One keyword line being handled: its arguments plus parsers that report with its location. */
+export class Kw {
+  constructor(readonly ctx: BuildContext, readonly node: ConfigNode) {}
+
+  get name(): string { return this.node.keyword; }
+  get args(): string[] { return this.node.args; }
+  get loc(): SourceLoc { return this.node.loc; }
+  get children(): ConfigNode[] { return this.node.children ?? []; }
+  get env(): BuildEnv { return this.ctx.env; }
+
+  error(message: string, code?: DiagnosticCode): void {
+    this.ctx.diags.error(this.node.loc, message, code);
+  }
+  warn(message: string, code?: DiagnosticCode): void {
+    this.ctx.diags.warn(this.node.loc, message, code);
+  }
+
+  /** Check the argument count; reports and returns false when wrong. */
+  count(min: number, max = min): boolean {
+    const n = this.args.length;
+    if (n < min) {
+      this.error(`'${this.name}' needs ${min === max ? min : `at least ${min}`} argument${min === 1 ? '' : 's'}`);
+      return false;
+    }
+    if (n > max) {
+      this.error(`'${this.name}': unexpected argument '${this.args[max] ?? ''}'`);
+      return false;
+    }
+    return true;
+  }
+
+  /** A required single word. */
+  word(i = 0): string | undefined {
+    const w = this.args[i];
+    if (w === undefined) this.error(`'${this.name}' needs a value`);
+    return w;
+  }
+
+  /** The whole argument list joined (for free-text values like router_id). */
+  text(): string | undefined {
+    if (this.args.length === 0) {
+      this.error(`'${this.name}' needs a value`);
+      return undefined;
+    }
+    return this.args.join(' ');
+  }
+
+  /** An integer in [min, max]; undefined (and an error) otherwise. */
+  int(i: number, min: number, max: number, what = this.name): number | undefined {
+    const w = this.args[i];
+    if (w === undefined) {
+      this.error(`'${what}' needs a number`);
+      return undefined;
+    }
+    return this.parseInt(w, min, max, what);
+  }
+
+  parseInt(w: string, min: number, max: number, what = this.name): number | undefined {
+    if (!/^[+-]?\d+$/.test(w)) {
+      this.error(`${what}: invalid number '${w}'`);
+      return undefined;
+    }
+    const v = Number(w);
+    if (v < min || v > max) {
+      this.error(`${what}: number '${w}' outside range [${min}, ${max}]`);
+      return undefined;
+    }
+    return v;
+  }
+
+  /**
+   * A duration written in (decimal) seconds with up to 6 fractional digits, as µs.
+   * `unit` lets keywords written in milliseconds or µs reuse the parser.
+   */
+  timerUs(i: number, minUs: number, maxUs: number, unit: 's' | 'ms' | 'us' = 's'): number | undefined {
+    const w = this.args[i];
+    if (w === undefined) {
+      this.error(`'${this.name}' needs a time value`);
+      return undefined;
+    }
+    return this.parseTimer(w, minUs, maxUs, unit);
+  }
+
+  parseTimer(w: string, minUs: number, maxUs: number, unit: 's' | 'ms' | 'us' = 's'): number | undefined {
+    const m = /^(\d+)(?:\.(\d*))?$/.exec(w);
+    const scale = unit === 's' ? 1_000_000 : unit === 'ms' ? 1000 : 1;
+    const maxFrac = unit === 's' ? 6 : unit === 'ms' ? 3 : 0;
+    if (!m || (m[2] !== undefined && m[2].length > maxFrac)) {
+      this.error(`${this.name}: invalid time value '${w}'`);
+      return undefined;
+    }
+    const whole = Number(m[1]);
+    const frac = m[2] ? Number(m[2].padEnd(maxFrac, '0')) * (scale / 10 ** maxFrac) : 0;
+    const us = whole * scale + frac;
+    if (us < minUs || us > maxUs) {
+      const f = (x: number): string => String(x / scale);
+      this.error(`${this.name}: time value '${w}' outside range [${f(minUs)}, ${f(maxUs)}]`);
+      return undefined;
+    }
+    return us;
+  }
+
+  /** Optional `<BOOL>` at index i; absent ⇒ true (keepalived's flag-with-optional-value). */
+  flag(i = 0): boolean | undefined {
+    const w = this.args[i];
+    if (w === undefined) return true;
+    if (this.args.length > i + 1) this.warn(`'${this.name}': extra argument '${this.args[i + 1] ?? ''}' ignored`);
+    return this.parseBool(w);
+  }
+
+  /** Required `<BOOL>`. */
+  bool(i = 0): boolean | undefined {
+    const w = this.args[i];
+    if (w === undefined) {
+      this.error(`'${this.name}' needs on/off, true/false or yes/no`);
+      return undefined;
+    }
+    return this.parseBool(w);
+  }
+
+  parseBool(w: string): boolean | undefined {
+    const l = w.toLowerCase();
+    if (TRUE_WORDS.has(l)) return true;
+    if (FALSE_WORDS.has(l)) return false;
+    this.error(`${this.name}: invalid boolean '${w}' (expected on/off, true/false, yes/no)`);
+    return undefined;
+  }
+
+  /** A bare flag: warns about (and ignores) arguments. */
+  bare(): true {
+    if (this.args.length > 0) this.warn(`'${this.name}' takes no argument; '${this.args[0] ?? ''}' ignored`);
+    return true;
+  }
+
+  /** One of a fixed set of words (case-sensitive unless `ci`). */
+  oneOf<W extends string>(i: number, words: readonly W[], ci = false): W | undefined {
+    const w = this.args[i];
+    if (w === undefined) {
+      this.error(`'${this.name}' needs one of ${words.join('|')}`);
+      return undefined;
+    }
+    const hit = words.find((x) => (ci ? x.toLowerCase() === w.toLowerCase() : x === w));
+    if (hit === undefined) this.error(`${this.name}: invalid value '${w}' (expected ${words.join('|')})`);
+    return hit;
+  }
+
+  ip(i = 0): IpAddress | undefined {
+    const w = this.args[i];
+    if (w === undefined) {
+      this.error(`'${this.name}' needs an IP address`);
+      return undefined;
+    }
+    return this.parseIp(w);
+  }
+
+  parseIp(w: string): IpAddress | undefined {
+    const r = parseIpAddress(w);
+    if (!r.ok) {
+      this.error(`${this.name}: ${r.error}`);
+      return undefined;
+    }
+    return r.value;
+  }
+
+  parsePrefix(w: string): IpPrefix | undefined {
+    const r = parseIpPrefix(w);
+    if (!r.ok) {
+      this.error(`${this.name}: ${r.error}`);
+      return undefined;
+    }
+    return r.value;
+  }
+
+  /** Port 0..65535 (keepalived treats 0 as "no port"). */
+  port(i: number): number | undefined {
+    return this.int(i, 0, 65535, `${this.name} port`);
+  }
+
+  /** `weight W [reverse]` style pair starting at index i: returns weight and reverse. */
+  weight(i: number, min: number, max: number, allowNoReverse = false): { weight?: number; reverse: boolean } {
+    const w = this.int(i, min, max, `${this.name} weight`);
+    let reverse = false;
+    const r = this.args[i + 1];
+    if (r === 'reverse') reverse = true;
+    else if (r === 'noreverse' && allowNoReverse) reverse = false;
+    else if (r !== undefined) this.error(`${this.name}: unexpected '${r}' after weight`);
+    return w === undefined ? { reverse } : { weight: w, reverse };
+  }
+
+  /** `USER [[:]GROUP]` starting at index i. */
+  runAs(i = 0): RunAs | undefined {
+    const user = this.args[i];
+    if (user === undefined) {
+      this.error(`'${this.name}' needs a user name`);
+      return undefined;
+    }
+    const g = this.args[i + 1];
+    if (this.args.length > i + 2) this.error(`'${this.name}': unexpected argument '${this.args[i + 2] ?? ''}'`);
+    return g === undefined ? { user } : { user, group: g.replace(/^:/, '') };
+  }
+
+  /**
+   * A script keyword: `KEYWORD COMMAND [USER [[:]GROUP]]`, COMMAND quoted when it has blanks.
+   * Uses the raw rest of the line because keepalived re-tokenises it with both quote kinds.
+   */
+  script(): ScriptCommand | undefined {
+    const r = parseScriptLine(this.node.rest.length > 0 ? this.node.rest : this.args.map(quoteArg).join(' '));
+    if (!r.ok) {
+      this.error(`${this.name}: ${r.error}`);
+      return undefined;
+    }
+    return r.value;
+  }
+}
+
+function quoteArg(a: string): string {
+  return /[\s'"]/.test(a) ? `"${a}"` : a;
+}
+
+/** Split on blanks; `"` and `'` group words; backslashes are kept for the second stage. */
+function splitQuoted(text: string): { ok: true; words: string[] } | { ok: false; error: string } {
+  const words: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+    if (i >= text.length) break;
+    let word = '';
+    while (i < text.length && !/\s/.test(text[i] ?? '')) {
+      const c = text[i] ?? '';
+      if (c === '"' || c === "'") {
+        const end = text.indexOf(c, i + 1);
+        if (end < 0) return { ok: false, error: `unterminated ${c} quote` };
+        word += text.slice(i, end + 1);
+        i = end + 1;
+      } else if (c === '\\' && i + 1 < text.length) {
+        word += text.slice(i, i + 2);
+        i += 2;
+      } else {
+        word += c;
+        i++;
+      }
+    }
+    words.push(word);
+  }
+  return { ok: true, words };
+}
+
+const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/** Resolve quotes and backslash escapes of one command word into argv words. */
+function commandArgv(command: string): string[] {
+  const argv: string[] = [];
+  let cur = '';
+  let have = false;
+  let quote: string | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i] ?? '';
+    if (quote) {
+      if (c === quote) { quote = undefined; continue; }
+      cur += c;
+      continue;
+    }
+    if (c === '"' || c === "'") { quote = c; have = true; continue; }
+    if (/\s/.test(c)) {
+      if (have || cur !== '') argv.push(cur);
+      cur = '';
+      have = false;
+      continue;
+    }
+    if (c === '\\' && i + 1 < command.length) {
+      const n = command[++i] ?? '';
+      if (ESCAPES[n] !== undefined) cur += ESCAPES[n];
+      else if (/[0-7]/.test(n)) {
+        const m = /^[0-7]{1,3}/.exec(command.slice(i)) ?? [''];
+        cur += String.fromCharCode(parseInt(m[0], 8));
+        i += m[0].length - 1;
+      } else if (n === 'x') {
+        const m = /^[0-9a-fA-F]{1,2}/.exec(command.slice(i + 1)) ?? [''];
+        cur += String.fromCharCode(parseInt(m[0] || '0', 16));
+        i += m[0].length;
+      } else if (n === 'c' && i + 1 < command.length) {
+        cur += String.fromCharCode((command.charCodeAt(++i) & 0x1f));
+      } else cur += n;
+      have = true;
+      continue;
+    }
+    cur += c;
+    have = true;
+  }
+  if (have || cur !== '') argv.push(cur);
+  return argv;
+}
+
+function unquote(word: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (const c of word) {
+    if (quote) { if (c === quote) quote = undefined; else out += c; continue; }
+    if (c === '"' || c === "'") { quote = c; continue; }
+    out += c;
+  }
+  return out;
+}
+
+/** Parse `COMMAND [USER [[:]GROUP]]` the way keepalived's script keywords do. */
+export function parseScriptLine(rest: string): { ok: true; value: ScriptCommand } | { ok: false; error: string } {
+  const s = splitQuoted(rest.trim());
+  if (!s.ok) return s;
+  const [cmdWord, user, group, extra] = s.words;
+  if (cmdWord === undefined) return { ok: false, error: 'missing script command' };
+  if (extra !== undefined) return { ok: false, error: `unexpected argument '${extra}' after user and group` };
+  // The command word is the inner text of its quotes (keepalived strips one level here).
+  const inner = /^(["'])(.*)\1$/s.exec(cmdWord);
+  const command = inner ? (inner[2] ?? '') : cmdWord;
+  const argv = commandArgv(command);
+  if (argv.length === 0) return { ok: false, error: 'empty script command' };
+  const value: ScriptCommand = { command, argv };
+  if (user !== undefined) value.user = unquote(user);
+  if (group !== undefined) value.group = unquote(group).replace(/^:/, '');
+  return { ok: true, value };
+}

@@ -1,0 +1,60 @@
+// Checks that need real addresses: PING_CHECK (ICMP/ICMPv6 echo on unprivileged ping
+// sockets, which also exercises widening ping_group_range in a fresh namespace) and TCP
+// connect timeouts against a filtered port. The checkers run in a node process inside the
+// checker's namespace; the server is another namespace on the same bridge.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab, hasCommand, labUnavailable } from '../../lib/netns.js';
+import { nativeUnavailable } from '../../../src/net/sys.js';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src');
+
+const runner = `
+import { pingCheck } from '${dist}/check/ping.js';
+import { nativePingOpener } from '${dist}/check/ping-socket.js';
+import { tcpCheck } from '${dist}/check/tcp.js';
+const [kind, host, port] = process.argv.slice(2);
+const conn = { host, port: Number(port ?? 0), connectTimeoutMs: 500 };
+const run = kind === 'ping' ? pingCheck({ conn }, nativePingOpener()) : tcpCheck({ conn });
+const r = await run(new AbortController().signal);
+process.stdout.write(JSON.stringify(r));
+`;
+
+test('PING_CHECK and TCP connect timeout between namespaces', async (t) => {
+  const why = labUnavailable(['nft']) ?? nativeUnavailable();
+  if (why) { t.skip(why); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'kts-ping-'));
+  const script = join(dir, 'run.mjs');
+  writeFileSync(script, runner);
+  const lab = await Lab.create();
+  try {
+    const c = await lab.addHost('chk', { addrs: ['10.77.0.1/24', 'fd77::1/64'] });
+    const s = await lab.addHost('srv', { addrs: ['10.77.0.2/24', 'fd77::2/64'] });
+    const check = async (...args: string[]): Promise<{ ok: boolean; reason?: string }> => {
+      const r = await c.exec(process.execPath, [script, ...args], { timeoutMs: 15_000 });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { ok: boolean; reason?: string };
+    };
+    assert.equal((await c.exec('cat', ['/proc/sys/net/ipv4/ping_group_range'])).stdout.trim().replace(/\s+/, ' '), '1 0');
+    assert.deepEqual(await check('ping', '10.77.0.2'), { ok: true });
+    assert.deepEqual((await c.exec('cat', ['/proc/sys/net/ipv4/ping_group_range'])).stdout.trim().split(/\s+/), ['0', '0'], 'widened to our gid');
+    assert.deepEqual(await check('ping', 'fd77::2'), { ok: true });
+    assert.equal((await check('ping', '10.77.0.9')).ok, false, 'nobody at that address');
+    // The server stops answering pings (ICMP echo dropped), then comes back.
+    if (hasCommand('nft')) {
+      await s.run('nft', ['add table inet kt; add chain inet kt in { type filter hook input priority 0 ; } ; add rule inet kt in icmp type echo-request drop ; add rule inet kt in icmpv6 type echo-request drop ; add rule inet kt in tcp dport 81 drop']);
+      assert.deepEqual(await check('ping', '10.77.0.2'), { ok: false, reason: 'no echo reply' });
+      assert.deepEqual(await check('ping', 'fd77::2'), { ok: false, reason: 'no echo reply' });
+      assert.deepEqual(await check('tcp', '10.77.0.2', '81'), { ok: false, reason: 'connect timeout' });
+      assert.deepEqual(await check('tcp', '10.77.0.2', '82'), { ok: false, reason: 'connection refused' });
+      await s.run('nft', ['delete table inet kt']);
+      assert.deepEqual(await check('ping', '10.77.0.2'), { ok: true });
+    }
+  } finally {
+    await lab.cleanup();
+  }
+});
