@@ -70,6 +70,8 @@ export interface DaemonOptions {
   heartbeatTimeoutMs?: number;
   /** keepalived's child_wait_time (default 5 s). */
   childWaitMs?: number;
+  /** --ignore-sigint */
+  ignoreSigint?: boolean;
   /** Skip the privilege check (only for embedding in tests that run unprivileged services). */
   skipPrivilegeCheck?: boolean;
 }
@@ -186,7 +188,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   process.on('SIGTERM', () => void parent.stop());
-  process.on('SIGINT', () => void parent.stop());
+  // --ignore-sigint (keepalived's, for running under gdb): Ctrl-C does not stop the daemon.
+  process.on('SIGINT', () => { if (!o.ignoreSigint) void parent.stop(); });
   process.on('SIGHUP', () => void parent.reload());
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
