@@ -84,7 +84,12 @@ describe('-t agrees with keepalived 2.2.7', { skip }, () => {
     return { theirs, ours };
   }
 
-  for (const c of [...corpusCases(), ...sampleCases()]) {
+  // The project's own examples/ must be accepted by both.
+  const exampleCases: Case[] = existsSync(join(root, 'examples'))
+    ? readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.conf')).sort()
+      .map((n) => ({ file: join(root, 'examples', n), expectAccept: true, args: [], needs: undefined }))
+    : [];
+  for (const c of [...corpusCases(), ...exampleCases, ...sampleCases()]) {
     const label = c.file.replace(root + '/', '').replace(SAMPLES + '/', 'samples/');
     const gap = KNOWN_MODEL_GAPS[c.file.split('/').pop() ?? ''];
     test(label, gap ? { todo: `config-model: ${gap}` } : {}, async (t) => {
