@@ -1,6 +1,7 @@
 // From ConfigNode trees (the reader's output) to a typed KeepalivedConfig plus diagnostics.
 // Never throws: every problem becomes a diagnostic with its line, and processing goes on.
 import { hostname as osHostname } from 'node:os';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import type { ConfigNode } from './ast.js';
 import type { KeepalivedConfig, TrackGroup, GarpGroup, VirtualServerGroup, SslContext, BfdInstance, TrackFile } from './model.js';
 import { defineBlock, Diagnostics, runBlock, type BlockDef, type BuildContext, type BuildEnv, type ConfigDiagnostic, type Kw } from './keywords/engine.js';
@@ -196,6 +197,23 @@ export function configTestExitCode(diagnostics: ConfigDiagnostic[]): 0 | 5 | 6 {
 /** Whether keepalived 2.2.7's `-t` fails on this diagnostic (security aside). */
 export function failsConfigTest(d: ConfigDiagnostic): boolean {
   return d.severity === 'error' || d.code === 'bad-interface' || d.code === 'keepalived-error';
+}
+
+/**
+ * A BuildEnv.scriptUsable for the real host: the program exists and is executable, looked up
+ * in PATH when it has no slash (as keepalived resolves scripts).
+ */
+export function scriptIsExecutable(program: string): boolean {
+  const candidates = program.includes('/') ? [program]
+    : (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean).map((d) => `${d}/${program}`);
+  return candidates.some((p) => {
+    try {
+      accessSync(p, fsConstants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Errors that leave an instance or service unusable (keepalived would not run it). */

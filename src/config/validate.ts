@@ -123,7 +123,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   if (strict) {
     if (authentication) { err('Strict mode does not support authentication. Ignoring.', locs.authentication); authentication = undefined; }
     if (state === 'MASTER' && priority !== 255) { err('Strict mode requires state MASTER only with priority 255 - using BACKUP', locs.state); state = 'BACKUP'; }
-    if (priority === 255 && state !== 'MASTER') state = 'MASTER';
+    if (priority === 255 && state !== 'MASTER') { err('State MASTER must match being address owner - using MASTER', locs.state); state = 'MASTER'; }
     if (d.unicastPeers.length > 0) err('Strict mode does not support unicast peers', locs.unicast_peer, 'fatal');
     if (vips.length === 0) err('No VIP specified; at least one is required', d.loc, 'fatal');
     noVirtualIpaddress = false;
@@ -172,6 +172,16 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
     ctx.diags.warn(locs.interface ?? d.loc, `WARNING - interface ${d.interface} for vrrp_instance ${d.name} doesn't exist`, 'bad-interface');
   }
   if (vmacXmitBase && !vmac) { warn('vmac_xmit_base without use_vmac - ignoring'); vmacXmitBase = false; }
+  if (vmac && d.unicastPeers.length > 0 && !vmacXmitBase) {
+    err('unicast with use_vmac requires vmac_xmit_base - setting', locs.use_vmac);
+    vmacXmitBase = true;
+  }
+  if (vmac) {
+    for (const v of [...vips, ...evips]) if (v.useVmac) err(`use_vmac specified for VIP/eVIP ${v.prefix.address}/${v.prefix.prefixLen} and vrrp instance`, v.loc);
+  }
+  if (d.unicastPeers.length === 0 && !d.unicastFaultNoPeer && (d.unicastSrcIp || d.unicastTtl !== undefined || locs.unicast_peer)) {
+    err('A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.', locs.unicast_src_ip ?? locs.unicast_peer);
+  }
   if (vmac && vmac.name === '') vmac = { ...vmac, name: `${g.vmacPrefix}.${d.vrid ?? 0}` };
 
   // unicast addresses must match the family
@@ -189,15 +199,11 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   for (const list of [vips, evips]) for (const v of list) if (v.dev === undefined) v.dev = devOf;
   for (const list of [vips, evips]) checkDevs(list, g, ctx, 'ip address');
   checkDevs(d.virtualRoutes, g, ctx, 'route');
+  untrackableRoutes(d.virtualRoutes, ctx, `(${d.name}) `);
   for (const r of d.virtualRules) {
     if (r.priority === undefined) ctx.diags.warn(r.loc, `(${d.name}) Rule has no preference specified - one is assigned. This is probably not what you want.`, 'keepalived-error');
   }
-  // A tracked virtual route needs an interface to watch.
-  for (const r of d.virtualRoutes) {
-    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
-      ctx.diags.warn(r.loc, `(${d.name}) cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
-    }
-  }
+
 
   const garp = {
     masterDelayUs: garpOverrides.masterDelayUs ?? g.vrrpGarpMasterDelayUs,
@@ -289,7 +295,7 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
     const members = kept.map((m) => byName.get(m)).filter((x): x is VrrpInstance => x !== undefined);
     const owners = members.filter((i) => i.priority === 255);
     if (owners.length > 0 && owners.length < members.length) {
-      ctx.diags.error(sg.loc, `Sync group ${sg.name} has some members with priority 255 and some without - all start as BACKUP`);
+      ctx.diags.warn(sg.loc, `Sync group ${sg.name} has some members with priority 255 and some without - all start as BACKUP`);
     }
   }
   c.vrrpSyncGroups = c.vrrpSyncGroups.filter((sg) => sg.members.length > 0);
@@ -299,6 +305,17 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
   const files = new Set(c.trackFiles.map((f) => f.name));
   const procs = new Set(c.trackProcesses.map((p) => p.name));
   const bfds = new Set(c.bfdInstances.map((b) => b.name));
+  // vrrp_scripts whose program cannot be found are disabled (keepalived -t fails on them).
+  const usable = ctx.env.scriptUsable;
+  if (usable) {
+    c.vrrpScripts = c.vrrpScripts.filter((s) => {
+      const prog = s.script?.argv[0];
+      if (prog === undefined || usable(prog)) return true;
+      ctx.diags.error(s.loc, `Disabling track script ${s.name} since not found/accessible`);
+      scripts.delete(s.name);
+      return false;
+    });
+  }
   const usedScripts = new Set<string>();
   const procWeight = new Map(c.trackProcesses.map((p) => [p.name, p.weight]));
   const bfdWeight = new Map(c.bfdInstances.map((b) => [b.name, b.weight]));
@@ -394,14 +411,30 @@ function sameGroup(a: VrrpInstance, b: VrrpInstance, g: GlobalDefs): boolean {
 }
 
 function fillStaticDevs(c: KeepalivedConfig, ctx: BuildContext): void {
+  const exists = ctx.env.interfaceExists;
+  if (exists && !c.global.dynamicInterfaces) {
+    for (const d of c.interfaceUpDownDelays) {
+      if (!exists(d.name)) ctx.diags.warn(d.loc, `unknown interface ${d.name} specified for up/down delay`, 'bad-interface');
+    }
+  }
   for (const a of c.staticIpaddress) if (a.dev === undefined) a.dev = c.global.defaultInterface;
   checkDevs(c.staticIpaddress, c.global, ctx, 'ip address');
   checkDevs(c.staticRoutes, c.global, ctx, 'route');
+  untrackableRoutes(c.staticRoutes, ctx, '');
   let pref = 16384;
   for (const r of [...c.staticRules]) {
     if (r.priority === undefined) {
       ctx.diags.warn(r.loc, `Rule has no preference specified - setting to ${pref}. This is probably not what you want.`, 'keepalived-error');
       r.priority = pref--;
+    }
+  }
+}
+
+/** A tracked route needs an interface to watch; keepalived says so (and `-t` fails). */
+function untrackableRoutes(routes: { noTrack: boolean; dev?: string; nexthops: { dev?: string }[]; dst: { address: string; prefixLen: number }; loc: SourceLoc }[], ctx: BuildContext, prefix: string): void {
+  for (const r of routes) {
+    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
+      ctx.diags.warn(r.loc, `${prefix}cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
     }
   }
 }

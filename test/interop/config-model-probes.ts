@@ -1,11 +1,13 @@
 // Small probes for the keyword-level agreement test (test/interop/config-model-agreement.test.ts).
-// (A url without path is left out: keepalived 2.2.7 crashes on it.)
+// Left out: a url without path and notify with a user (keepalived 2.2.7 crashes on them), and
+// interface_up_down_delays on a missing interface (keepalived exits 4 there, we 5).
 const vi = (extra = '', name = 'VI_1', vrid = 51, vip = '10.0.0.1/24', ifname = 'eth0'): string =>
   `vrrp_instance ${name} {\n interface ${ifname}\n virtual_router_id ${vrid}\n${extra}\n virtual_ipaddress {\n  ${vip}\n }\n}\n`;
 const g = (x: string): string => `global_defs {\n ${x}\n}\n`;
 const vs = (vsExtra = 'lb_algo rr\n lb_kind NAT\n protocol TCP', rsExtra = 'TCP_CHECK {\n }', rs = '10.0.0.2 80'): string =>
   `virtual_server 10.0.0.100 80 {\n ${vsExtra}\n real_server ${rs} {\n  ${rsExtra}\n }\n}\n`;
 const base = 'lb_algo rr\n lb_kind NAT\n protocol TCP';
+const sec = 'global_defs {\n enable_script_security\n script_user root\n}\n';
 /** Value-range and edge probes, one keyword each (keepalived decides the expected exit). */
 export const PROBES: Record<string, string> = {
   adv0: vi(' advert_int 0'), adv256: vi(' advert_int 256'), adv255: vi(' advert_int 255'), advneg: vi(' advert_int -1'),
@@ -52,4 +54,64 @@ export const PROBES: Record<string, string> = {
   vsg_bad: 'virtual_server_group G {\n 10.0.0.5-2 80\n}\n', vsg_empty: 'virtual_server_group G {\n}\n',
   vsg_unused: 'virtual_server_group G {\n 10.0.0.1 80\n}\n',
   sorry_port: vs(base + '\n sorry_server 10.0.0.50'), ssl_unknown: 'SSL {\n foo bar\n}\n',
+
+  strict_v6_global: g('vrrp_strict') + vi('', 'V', 5, '2001:db8::1'),
+  strict_v6_ll: g('vrrp_strict') + vi('', 'V', 5, 'fe80::1'),
+  strict_backup_prio255: g('vrrp_strict') + vi(' state BACKUP\n priority 255'),
+  strict_master_100: g('vrrp_strict') + vi(' state MASTER\n priority 100'),
+  strict_accept_v2: g('vrrp_strict') + vi(' accept'),
+  strict_accept_v3: g('vrrp_strict') + vi(' version 3\n accept'),
+  strict_vmac_mac: g('vrrp_strict') + vi(' use_vmac vr1 00:00:5e:00:01:33'),
+  strict_xmit: g('vrrp_strict') + vi(' use_vmac\n vmac_xmit_base'),
+  strict_nopreempt: g('vrrp_strict') + vi(' nopreempt'),
+  strict_dta: g('vrrp_strict') + vi(' down_timer_adverts 4'),
+  sync_owner_mix: 'vrrp_sync_group G {\n group {\n  A\n  B\n }\n}\n' + vi(' priority 255', 'A', 1) + vi('', 'B', 2),
+  sync_weighted_script: sec + 'vrrp_script s {\n script /bin/true\n weight 10\n}\nvrrp_sync_group G {\n group {\n  A\n  B\n }\n}\n' + vi(' track_script {\n  s\n }', 'A', 1) + vi('', 'B', 2),
+  sync_group_track: sec + 'vrrp_script s {\n script /bin/true\n}\nvrrp_sync_group G {\n group {\n  A\n  B\n }\n track_script {\n  s\n }\n}\n' + vi('', 'A', 1) + vi('', 'B', 2),
+  sync_group_notify: sec + 'vrrp_sync_group G {\n group {\n  A\n  B\n }\n notify_master /bin/true\n notify "/bin/echo x"\n}\n' + vi('', 'A', 1) + vi('', 'B', 2),
+  track_file_weight: 'track_file f {\n file /tmp/kts-x\n}\n' + vi(' track_file {\n  f weight 254\n }'),
+  track_file_weight255: 'track_file f {\n file /tmp/kts-x\n}\n' + vi(' track_file {\n  f weight 255\n }'),
+  track_bfd: 'bfd_instance b {\n neighbor_ip 10.0.0.9\n}\n' + vi(' track_bfd {\n  b weight 10\n }'),
+  track_bfd_missing: vi(' track_bfd {\n  nob\n }'),
+  track_process_missing: vi(' track_process {\n  nop\n }'),
+  track_file_missing: vi(' track_file {\n  nof\n }'),
+  script_weight_owner0: sec + 'vrrp_script s {\n script /bin/true\n}\n' + vi(' priority 255\n track_script {\n  s\n }'),
+  unicast_no_src: vi(' unicast_peer {\n  10.0.0.2\n }'),
+  unicast_src_v6mismatch: vi(' unicast_src_ip 2001:db8::1\n unicast_peer {\n  10.0.0.2\n }'),
+  unicast_fault: vi(' unicast_fault_no_peer\n unicast_src_ip 10.0.0.1'),
+  unicast_src_only: vi(' unicast_src_ip 10.0.0.1'),
+  mcast_src_v6: vi(' mcast_src_ip 2001:db8::5'),
+  vmac_unicast: vi(' use_vmac\n unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n }'),
+  vmac_name: vi(' use_vmac vrrp.77'),
+  ipvlan: vi(' use_ipvlan ipv1 10.0.0.50/24 bridge'),
+  v3_noaccept: vi(' version 3\n no_accept'),
+  evip_only: 'vrrp_instance V {\n interface eth0\n virtual_router_id 5\n virtual_ipaddress_excluded {\n  10.0.0.8\n }\n}\n',
+  vip_many: vi('', 'V', 5, Array.from({ length: 30 }, (_, i) => `10.0.1.${i + 1}`).join('\n  ')),
+  vip_v6_global_first: vi('', 'V', 5, '2001:db8::1\n  fe80::1'),
+  vip_options: vi('', 'V', 5, '10.0.0.7/24 dev eth1 scope host -nodad noprefixroute home'),
+  vip_use_vmac_opt: vi(' use_vmac', 'V', 5, '10.0.0.7/24 use_vmac'),
+  vip_dup: vi('', 'V', 5, '10.0.0.7/24\n  10.0.0.7/24'),
+  vroute_table: vi(' virtual_routes {\n  10.5.0.0/16 via 10.0.0.254 dev eth0 table 100 proto static\n }'),
+  vroute_src: vi(' virtual_routes {\n  src 10.0.0.1 10.5.0.0/16 dev eth0\n }'),
+  vroute_bad: vi(' virtual_routes {\n  10.5.0.0/16 via 10.0.0.999 dev eth0\n }'),
+  vrule_v6: vi(' virtual_rules {\n  from 2001:db8::/64 table 10 priority 5\n }'),
+  srule_fwmark: 'static_rules {\n fwmark 0x10/0xff table 5 priority 7\n}\n',
+  srule_iif: 'static_rules {\n iif eth0 table 5 priority 7\n}\n',
+  sroute_default: 'static_routes {\n default via 10.0.0.1 dev eth0\n}\n',
+  sroute_unreach: 'static_routes {\n unreachable 10.66.0.0/16\n}\n',
+  sroute_missing_if: 'static_routes {\n 10.66.0.0/16 dev eth9\n}\n',
+  saddr_missing_if: 'static_ipaddress {\n 10.66.0.1/16 dev eth9\n}\n',
+  saddr_default_if: 'static_ipaddress {\n 10.66.0.1/16\n}\n',
+  notify_all: sec + vi(' notify_master /bin/true\n notify_backup /bin/true\n notify_fault /bin/true\n notify_stop /bin/true\n notify /bin/true\n notify_deleted\n notify_master_rx_lower_pri /bin/true'),
+  notify_baduser: sec + vi(' notify_master /bin/true nosuchuserxyz'),
+  notify_nonexec: sec + vi(' notify_master /etc/hostname'),
+  notify_missing: sec + vi(' notify_master /nonexistent/x'),
+  script_missing: sec + 'vrrp_script s {\n script /nonexistent/x\n}\n' + vi(' track_script {\n  s\n }'),
+  lvs_sync_inst: g('lvs_sync_daemon eth0 VI_1') + vi(),
+  lvs_sync_if_missing: g('lvs_sync_daemon eth9'),
+  two_global_defs: g('router_id a') + g('router_id b'),
+  instance_no_name: 'vrrp_instance {\n interface eth0\n}\n',
+  gtrack_group: 'track_group TG {\n group {\n  VI_1\n }\n}\nstatic_ipaddress {\n 10.66.0.1/16 dev eth0 track_group TG\n}\n' + vi(),
+  linkbeat: 'linkbeat_interfaces {\n eth0 MII\n eth1\n}\n',
+  updown: 'interface_up_down_delays {\n eth0 2 1\n}\n',
 };
