@@ -6,7 +6,7 @@
 import type { SourceLoc } from './ast.js';
 import { compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
-  Checker, GlobalDefs, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
+  Checker, GlobalDefs, VirtualServerGroup, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from './model.js';
 import type { BuildContext } from './keywords/engine.js';
@@ -43,9 +43,11 @@ export function finalise(s: BuildState, ctx: BuildContext): KeepalivedConfig {
   config.vrrpInstances = s.instances.map((d) => finaliseInstance(d, g, groupOf.get(d.name), ctx));
   validateVrrp(config, ctx);
   fillStaticDevs(config, ctx);
-  config.virtualServers = s.virtualServers.map((d) => finaliseVirtualServer(d, g, ctx));
+  const groupsByName = new Map(config.virtualServerGroups.map((x) => [x.name, x]));
+  config.virtualServers = s.virtualServers.map((d) => finaliseVirtualServer(d, g, ctx, groupsByName));
   validateLvs(config, ctx);
-  checkScriptSecurity(config, ctx);
+  checkScriptSecurity(config, ctx, s.globalLoc);
+  checkUsers(config, ctx, s.globalLoc);
   return config;
 }
 
@@ -456,18 +458,22 @@ function methodEq(a: LvsMethod, b: LvsMethod): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildContext): VirtualServer {
+function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildContext, groups: Map<string, VirtualServerGroup>): VirtualServer {
   const { persistenceGiven: _p, locs, realServers: rsDrafts, ...rest } = d;
   const key = d.key;
   const name = key.kind === 'addr' ? `${key.address.family === 6 ? `[${key.address.address}]` : key.address.address}:${key.port}` : key.kind === 'fwmark' ? `fwmark ${key.fwmark}` : `group ${key.group}`;
   const err = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.error(loc, `virtual_server ${name}: ${m}`);
-  const warn = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.warn(loc, `virtual_server ${name}: ${m}`);
 
   // keepalived 2.2.7 reports each missing default as a config error (`-t` fails), then uses it.
   let protocol = d.protocol;
   if (protocol === undefined) {
     protocol = 'UDP';
-    if (key.kind !== 'fwmark') err('no protocol set - defaulting to UDP');
+    // A group of fwmarks only needs no protocol either.
+    const grp = key.kind === 'group' ? groups.get(key.group) : undefined;
+    const addrGroup = grp === undefined || grp.entries.some((e) => e.kind === 'range');
+    if (key.kind === 'addr' || (key.kind === 'group' && addrGroup)) err('no protocol set - defaulting to UDP');
+  } else if (key.kind === 'fwmark') {
+    err('protocol specified for fwmark - protocol will be ignored', locs.protocol);
   }
   if (d.scheduler === undefined) err("no scheduler set, setting default 'wlc'");
   if (d.method === undefined) err('no forwarding method set, setting default NAT');
@@ -488,7 +494,7 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   for (const r of rsDrafts) {
     const rs = finaliseRealServer(r, vs, g, ctx, name);
     const dup = rss.find((x) => compareAddresses(x.address, rs.address) === 0 && x.port === rs.port);
-    if (dup) { ctx.diags.warn(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
+    if (dup) { ctx.diags.error(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
     rss.push(rs);
   }
   vs.realServers = rss;
@@ -515,7 +521,7 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
     vs.quorum = Math.max(total, 1);
   }
   if (vs.hysteresis >= vs.quorum) {
-    if (vs.hysteresis !== 0) warn(`hysteresis ${vs.hysteresis} must be less than quorum ${vs.quorum} - using ${vs.quorum - 1}`);
+    if (vs.hysteresis !== 0) err(`hysteresis ${vs.hysteresis} must be less than quorum ${vs.quorum} - using ${vs.quorum - 1}`);
     vs.hysteresis = Math.max(vs.quorum - 1, 0);
   }
   void methodEq;
@@ -551,11 +557,11 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
   if (rs.delayBeforeRetryUs === undefined && vs.delayBeforeRetryUs !== undefined) rs.delayBeforeRetryUs = vs.delayBeforeRetryUs;
   if (rs.warmupUs === undefined && vs.warmupUs !== undefined) rs.warmupUs = vs.warmupUs;
   if (rs.virtualhost === undefined && vs.virtualhost !== undefined) rs.virtualhost = vs.virtualhost;
-  rs.checkers = checkers.map((c) => finaliseChecker(c, rs));
+  rs.checkers = checkers.map((c) => finaliseChecker(c, rs, ctx));
   return rs;
 }
 
-function finaliseChecker(c: CheckerDraft, rs: RealServer): Checker {
+function finaliseChecker(c: CheckerDraft, rs: RealServer, ctx: BuildContext): Checker {
   if (c.type === 'FILE_CHECK' || c.type === 'BFD_CHECK') return c;
   const delayLoopUs = c.delayLoopUs ?? rs.delayLoopUs;
   const alpha = c.alpha ?? rs.alpha;
@@ -573,6 +579,11 @@ function finaliseChecker(c: CheckerDraft, rs: RealServer): Checker {
     return { ...m, ...timing, timeoutUs: c.timeoutUs ?? delayLoopUs };
   }
   const out = { ...c, ...timing, connectTimeoutUs: c.connectTimeoutUs ?? rs.connectTimeoutUs };
+  const target = out.connectIp ?? rs.address;
+  if (out.bindTo && out.bindTo.family !== target.family) {
+    ctx.diags.error(c.loc, `bindto address ${out.bindTo.address} does not match address family of connect_ip - skipping`);
+    delete out.bindTo;
+  }
   if ((out.type === 'HTTP_GET' || out.type === 'SSL_GET') && out.virtualhost === undefined && rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
   return out as Checker;
 }
@@ -590,7 +601,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
       else {
         used.add(g.name);
         const fams = new Set(g.entries.filter((e) => e.kind === 'range').map((e) => (e.kind === 'range' ? e.first.family : 4)));
-        if (fams.size > 1) ctx.diags.error(g.loc, `virtual_server_group ${g.name} mixes IPv4 and IPv6 addresses`);
+        if (fams.size > 1) ctx.diags.warn(g.loc, `virtual_server_group ${g.name} mixes IPv4 and IPv6 addresses`);
         const fam = [...fams][0];
         if (fam !== undefined && vs.ipFamily === undefined) vs.family = fam;
 
@@ -622,7 +633,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
   for (const vs of c.virtualServers) {
     const k = vs.key.kind === 'addr' ? `${vs.key.address.address}|${vs.key.port}|${vs.protocol}` : vs.key.kind === 'fwmark' ? `fwmark|${vs.key.fwmark}|${vs.family}` : `group|${vs.key.group}|${vs.protocol}`;
     const prev = keys.get(k);
-    if (prev) ctx.diags.error(vs.loc, `virtual_server is defined twice (also at line ${prev.line})`);
+    if (prev) ctx.diags.warn(vs.loc, `virtual_server is defined twice (also at line ${prev.line})`);
     else keys.set(k, vs.loc);
   }
 }
@@ -630,7 +641,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
 // ───────────────────────────── scripts ─────────────────────────────
 
 /** keepalived refuses (`-t` exits 6) when scripts run without enable_script_security. */
-function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext): void {
+function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext, globalLoc: SourceLoc | undefined): void {
   if (c.global.enableScriptSecurity) return;
   let where: SourceLoc | undefined;
   const note = (loc: SourceLoc | undefined, present: unknown): void => { if (present && !where && loc) where = loc; };
@@ -645,7 +656,16 @@ function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext): void {
     }
   }
   const g = c.global;
-  const gloc = c.vrrpInstances[0]?.loc ?? c.virtualServers[0]?.loc;
-  note(gloc, g.startupScript ?? g.shutdownScript ?? g.notifyFifoScript ?? g.vrrpNotifyFifoScript ?? g.lvsNotifyFifoScript);
+  const gloc = globalLoc ?? c.vrrpInstances[0]?.loc ?? c.virtualServers[0]?.loc;
+  // FIFO reader scripts do not count for keepalived 2.2.7; start/shutdown scripts do.
+  note(gloc, g.startupScript ?? g.shutdownScript);
   if (where) ctx.diags.warn(where, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.', 'security');
+}
+
+/** script_user (and script users of keywords) must exist when env.userExists can tell. */
+function checkUsers(c: KeepalivedConfig, ctx: BuildContext, globalLoc: SourceLoc | undefined): void {
+  const exists = ctx.env.userExists;
+  const su = c.global.scriptUser;
+  if (!exists || !su) return;
+  if (!exists(su.user)) ctx.diags.error(globalLoc ?? { file: '(config)', line: 0 }, `Error setting global script uid/gid: no user '${su.user}'`);
 }

@@ -1,11 +1,11 @@
 // Small probes for the keyword-level agreement test (test/interop/config-model-agreement.test.ts).
-// Left out: a url without path and notify with a user (keepalived 2.2.7 crashes on them), and
+// Left out: a url without path and notify or MISC_CHECK with a user (keepalived 2.2.7 crashes on them), and
 // interface_up_down_delays on a missing interface (keepalived exits 4 there, we 5).
 const vi = (extra = '', name = 'VI_1', vrid = 51, vip = '10.0.0.1/24', ifname = 'eth0'): string =>
   `vrrp_instance ${name} {\n interface ${ifname}\n virtual_router_id ${vrid}\n${extra}\n virtual_ipaddress {\n  ${vip}\n }\n}\n`;
 const g = (x: string): string => `global_defs {\n ${x}\n}\n`;
-const vs = (vsExtra = 'lb_algo rr\n lb_kind NAT\n protocol TCP', rsExtra = 'TCP_CHECK {\n }', rs = '10.0.0.2 80'): string =>
-  `virtual_server 10.0.0.100 80 {\n ${vsExtra}\n real_server ${rs} {\n  ${rsExtra}\n }\n}\n`;
+const vs = (vsExtra = 'lb_algo rr\n lb_kind NAT\n protocol TCP', rsExtra = 'TCP_CHECK {\n }', rs = '10.0.0.2 80', head = '10.0.0.100 80'): string =>
+  `virtual_server ${head} {\n ${vsExtra}\n real_server ${rs} {\n  ${rsExtra}\n }\n}\n`;
 const base = 'lb_algo rr\n lb_kind NAT\n protocol TCP';
 const sec = 'global_defs {\n enable_script_security\n script_user root\n}\n';
 /** Value-range and edge probes, one keyword each (keepalived decides the expected exit). */
@@ -114,4 +114,64 @@ export const PROBES: Record<string, string> = {
   gtrack_group: 'track_group TG {\n group {\n  VI_1\n }\n}\nstatic_ipaddress {\n 10.66.0.1/16 dev eth0 track_group TG\n}\n' + vi(),
   linkbeat: 'linkbeat_interfaces {\n eth0 MII\n eth1\n}\n',
   updown: 'interface_up_down_delays {\n eth0 2 1\n}\n',
+
+  v6_vs: vs(base, 'TCP_CHECK {\n }', '2001:db8::2 80', '2001:db8::1 80'),
+  v6_vs_v4_rs: vs(base, 'TCP_CHECK {\n }', '10.0.0.2 80', '2001:db8::1 80'),
+  fwmark_v6_noipfam: `virtual_server fwmark 5 {\n lb_algo rr\n lb_kind DR\n real_server 2001:db8::2 {\n  TCP_CHECK {\n   connect_port 80\n  }\n }\n}\n`,
+  fwmark_mixed: `virtual_server fwmark 5 {\n lb_algo rr\n lb_kind DR\n real_server 2001:db8::2 {\n  TCP_CHECK {\n   connect_port 80\n  }\n }\n real_server 10.0.0.3 {\n  TCP_CHECK {\n   connect_port 80\n  }\n }\n}\n`,
+  fwmark_tcpcheck_noport: `virtual_server fwmark 5 {\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.2 {\n  TCP_CHECK {\n  }\n }\n}\n`,
+  fwmark_protocol: `virtual_server fwmark 5 {\n lb_algo rr\n lb_kind DR\n protocol TCP\n real_server 10.0.0.2 {\n  PING_CHECK {\n  }\n }\n}\n`,
+  nat_rs_noport: vs(base, 'TCP_CHECK {\n }', '10.0.0.2'),
+  dup_rs: `virtual_server 10.0.0.100 80 {\n ${base}\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n`,
+  dup_vs: vs() + vs(),
+  sorry_is_rs: vs(base + '\n sorry_server 10.0.0.2 80\n sorry_server_inhibit'),
+  hysteresis_big: vs(base + '\n quorum 1\n hysteresis 3'),
+  quorum_up_nosec: vs(base + '\n quorum_up /bin/true'),
+  quorum_up_sec: sec + vs(base + '\n quorum_up /bin/true\n quorum_down "/bin/echo down"'),
+  rs_notify_sec: sec + vs(base, 'notify_up /bin/true\n  notify_down /bin/true\n  TCP_CHECK {\n  }'),
+  misc_nosec: vs(base, 'MISC_CHECK {\n   misc_path /bin/true\n  }'),
+  misc_missing: sec + vs(base, 'MISC_CHECK {\n   misc_path /no/such/prog\n  }'),
+  http_regex: vs(base, 'HTTP_GET {\n   url {\n    path /\n    regex "^OK"\n    regex_no_match\n    regex_min_offset 0\n    regex_max_offset 100\n   }\n  }'),
+  http_virtualhost: vs(base + '\n virtualhost a.example', 'virtualhost b.example\n  HTTP_GET {\n   virtualhost c.example\n   url {\n    path /\n    virtualhost d.example\n   }\n  }'),
+  http_sni: vs(base, 'SSL_GET {\n   url {\n    path /\n   }\n   enable_sni\n  }'),
+  http_status_multi: vs(base, 'HTTP_GET {\n   url {\n    path /\n    status_code 200\n    status_code 404\n   }\n  }'),
+  http_10c: vs(base, 'HTTP_GET {\n   url {\n    path /\n   }\n   http_protocol 1.0C\n  }'),
+  dns_types: vs(base, 'DNS_CHECK {\n   type MX\n   name example.org\n   retry 2\n  }'),
+  udp_reply: vs(base, 'UDP_CHECK {\n   payload 01 02 03\n   require_reply 0X 0y\n  }'),
+  udp_reply_wild: vs(base, 'UDP_CHECK {\n   require_reply 0X 1x\n  }'),
+  smtp_host_multi: vs(base, 'SMTP_CHECK {\n   host {\n    connect_ip 10.0.0.8\n   }\n   host {\n    connect_ip 10.0.0.9\n   }\n  }'),
+  ping_v6: vs(base, 'PING_CHECK {\n  }', '2001:db8::2 80', '2001:db8::1 80'),
+  checker_bindto: vs(base, 'TCP_CHECK {\n   bindto 10.0.0.1\n   bind_port 5000\n   bind_if eth0\n   fwmark 7\n  }'),
+  checker_bindto_v6_mismatch: vs(base, 'TCP_CHECK {\n   bindto 2001:db8::1\n  }'),
+  checker_connect_ip_v6_mismatch: vs(base, 'TCP_CHECK {\n   connect_ip 2001:db8::1\n  }'),
+  checker_delay_loop: vs(base, 'TCP_CHECK {\n   delay_loop 0.5\n   warmup 0\n   alpha\n   log_all_failures\n  }'),
+  checker_alpha_arg: vs(base, 'TCP_CHECK {\n   alpha yes\n  }'),
+  vs_alpha_arg: vs(base + '\n alpha yes'),
+  vs_inhibit_arg: vs(base + '\n inhibit_on_failure yes'),
+  rs_inhibit_arg: vs(base, 'inhibit_on_failure no\n  TCP_CHECK {\n  }'),
+  rs_method: vs(base, 'lvs_method DR\n  TCP_CHECK {\n  }'),
+  tun_gue: vs('lb_algo rr\n lb_kind TUN type gue port 5555\n protocol TCP'),
+  tun_gre_csum: vs('lb_algo rr\n lb_kind TUN type gre csum\n protocol TCP'),
+  tun_ipip_csum: vs('lb_algo rr\n lb_kind TUN type ipip csum\n protocol TCP'),
+  sched_mh: vs('lb_algo mh\n lb_kind NAT\n protocol TCP\n mh-port\n mh-fallback'),
+  sched_twos: vs('lb_algo twos\n lb_kind NAT\n protocol TCP'),
+  proto_sctp: vs('lb_algo rr\n lb_kind NAT\n protocol SCTP'),
+  ops_udp: vs('lb_algo rr\n lb_kind NAT\n protocol UDP\n ops'),
+  persist_engine: vs(base + '\n persistence_timeout 60\n persistence_engine sip'),
+  persist_gran_no_timeout: vs(base + '\n persistence_granularity 255.255.255.0'),
+  vsg_v6: `virtual_server_group G {\n 2001:db8::1-5 80\n}\nvirtual_server group G {\n ${base}\n real_server 2001:db8::9 80 {\n }\n}\n`,
+  vsg_mixed: `virtual_server_group G {\n 10.0.0.1 80\n 2001:db8::1 80\n}\nvirtual_server group G {\n ${base}\n real_server 10.0.0.9 80 {\n }\n}\n`,
+  vsg_prefix: `virtual_server_group G {\n 10.0.0.0/30 80\n}\nvirtual_server group G {\n ${base}\n real_server 10.0.0.9 80 {\n }\n}\n`,
+  vsg_noport: `virtual_server_group G {\n 10.0.0.1\n}\nvirtual_server group G {\n ${base}\n real_server 10.0.0.9 80 {\n }\n}\n`,
+  vsg_fwmark_only: `virtual_server_group G {\n fwmark 3\n}\nvirtual_server group G {\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.9 {\n }\n}\n`,
+  vsg_dup_name: `virtual_server_group G {\n 10.0.0.1 80\n}\nvirtual_server_group G {\n 10.0.0.2 80\n}\n`,
+  ssl_all: 'SSL {\n password x\n ca /etc/x\n certificate /etc/y\n key /etc/z\n}\n',
+  g_fifo_script_nosec: g('notify_fifo /tmp/f\n notify_fifo_script /bin/true'),
+  g_startup_nosec: g('startup_script /bin/true'),
+  g_script_user_missing: g('script_user nosuchuser'),
+  g_email_blank: g('notification_email {\n }'),
+  g_smtp_name: g('smtp_server localhost 25'),
+  g_checker_log: g('checker_log_all_failures'),
+  g_lvs_sync_iface_only: g('lvs_sync_daemon eth0'),
+  g_nft_ipvs_vsg: g('nftables_ipvs\n nftables_ipvs_priority 5\n nftables_ipvs_start_fwmark 2000'),
 };

@@ -35,6 +35,8 @@ export interface BuildEnv {
    * keepalived disables vrrp_scripts whose program it cannot find (see scriptIsExecutable).
    */
   scriptUsable?: (program: string) => boolean;
+  /** Whether a user name (or number) exists; absent ⇒ not checked. */
+  userExists?: (user: string) => boolean;
 }
 
 export class Diagnostics {
