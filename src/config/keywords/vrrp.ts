@@ -275,12 +275,12 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     handle: (kw, t) => { kw.bare(); kw.warn("'linkbeat_use_polling' in vrrp_instance is deprecated - use the linkbeat_interfaces block", 'keepalived-error'); t.linkbeatUsePolling = true; },
   },
 
-  timerKw('garp_master_delay', 0, 255, 'Delay of the second gratuitous ARP burst after becoming master.', (t, v) => { t.garpOverrides.masterDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
-  intKw('garp_master_repeat', 0, 255, 'Gratuitous ARPs per burst.', (t, v) => { t.garpOverrides.masterRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
-  timerKw('garp_master_refresh', 0, 86400 * 365, 'Period of gratuitous ARP refresh while master (0: off).', (t, v) => { t.garpOverrides.masterRefreshUs = v; }, { default: 'vrrp_garp_master_refresh' }),
-  intKw('garp_master_refresh_repeat', 0, 255, 'Gratuitous ARPs per refresh.', (t, v) => { t.garpOverrides.masterRefreshRepeat = v; }, { default: 'vrrp_garp_master_refresh_repeat' }),
-  timerKw('garp_lower_prio_delay', 0, 255, 'Delay of the burst after a lower-priority advert.', (t, v) => { t.garpOverrides.lowerPrioDelayUs = v; }, { default: 'vrrp_garp_lower_prio_delay' }),
-  intKw('garp_lower_prio_repeat', 0, 255, 'Gratuitous ARPs in that burst.', (t, v) => { t.garpOverrides.lowerPrioRepeat = v; }, { default: 'vrrp_garp_lower_prio_repeat' }),
+  timerKw('garp_master_delay', 0, 4294, 'Delay of the second gratuitous ARP burst after becoming master.', (t, v) => { t.garpOverrides.masterDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
+  intKw('garp_master_repeat', 0, 2147483647, 'Gratuitous ARPs per burst.', (t, v) => { t.garpOverrides.masterRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
+  timerKw('garp_master_refresh', 0, 4294, 'Period of gratuitous ARP refresh while master (0: off).', (t, v) => { t.garpOverrides.masterRefreshUs = v; }, { default: 'vrrp_garp_master_refresh' }),
+  intKw('garp_master_refresh_repeat', 0, 2147483647, 'Gratuitous ARPs per refresh.', (t, v) => { t.garpOverrides.masterRefreshRepeat = v; }, { default: 'vrrp_garp_master_refresh_repeat' }),
+  timerKw('garp_lower_prio_delay', 0, 4294, 'Delay of the burst after a lower-priority advert.', (t, v) => { t.garpOverrides.lowerPrioDelayUs = v; }, { default: 'vrrp_garp_lower_prio_delay' }),
+  intKw('garp_lower_prio_repeat', 0, 2147483647, 'Gratuitous ARPs in that burst.', (t, v) => { t.garpOverrides.lowerPrioRepeat = v; }, { default: 'vrrp_garp_lower_prio_repeat' }),
   flag('lower_prio_no_advert', 'Do not answer a lower-priority advert with our own.', (t, v) => { t.lowerPrioNoAdvert = v; }, { default: 'vrrp_lower_prio_no_advert' }),
   flag('higher_prio_send_advert', 'Send one advert before yielding to a higher priority.', (t, v) => { t.higherPrioSendAdvert = v; }, { default: 'vrrp_higher_prio_send_advert' }),
   flag('owner_ignore_adverts', 'As address owner, ignore received adverts.', (t, v) => { t.ownerIgnoreAdverts = v; }, { since: '2.3.3', default: 'vrrp_owner_ignore_adverts' }),
@@ -491,7 +491,7 @@ export function upDownDelayLine(kw: Kw, out: InterfaceUpDownDelay[]): void {
     if (down === undefined) continue;
     const up = item.args[1] === undefined ? down : sub.parseTimer(item.args[1], 0, 255_000_000);
     if (up === undefined) continue;
-    out.push({ name: item.keyword, downDelayUs: down, upDelayUs: up });
+    out.push({ name: item.keyword, loc: item.loc, downDelayUs: down, upDelayUs: up });
   }
 }
 
