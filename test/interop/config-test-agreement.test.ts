@@ -13,7 +13,6 @@ import { KEYWORD_MODEL_AVAILABLE } from '../../src/config/load.js';
  */
 const KNOWN_MODEL_GAPS: Record<string, string> = {
   'keepalived.conf.SSL_GET': 'keepalived counts "Initial state master is incompatible with AH authentication" as a config error (exit 5); we only warn',
-  'keepalived.conf.fwmark': 'keepalived counts "protocol specified for fwmark - protocol will be ignored" as a config error (exit 5)',
   'keepalived.conf.misc_check': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
   'keepalived.conf.misc_check_arg': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
   'keepalived.conf.quorum': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
