@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, labUnavailable, type Netns } from '../lib/netns.js';
 import { readConfigFile } from '../../src/config/reader.js';
-import { buildConfig, configTestExitCode } from '../../src/config/build.js';
+import { buildConfig, configTestExitCode, scriptIsExecutable, userExistsHere } from '../../src/config/build.js';
 import { formatDiagnostic } from '../../src/config/ast.js';
 import { PROBES } from './config-model-probes.js';
 
@@ -170,7 +170,7 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
       writeFileSync(file, text);
       const theirs = await ns.exec(KEEPALIVED, ['-t', '-f', file]);
       const read = readConfigFile(file, { configId: 'test' });
-      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1'].includes(i) });
+      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1'].includes(i), scriptUsable: scriptIsExecutable, userExists: userExistsHere });
       const diags = [...read.diagnostics, ...built.diagnostics];
       const code = configTestExitCode(diags);
       assert.equal(code, theirs.code, `keepalived exit ${theirs.code}:\n${theirs.stderr}\nkeepalived-ts exit ${code}:\n${diags.map(formatDiagnostic).join('\n')}\n--- config ---\n${text}`);

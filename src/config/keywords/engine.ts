@@ -30,6 +30,13 @@ export interface BuildEnv {
   interfaceExists?: (name: string) => boolean;
   /** Host name for router_id and email defaults. */
   hostname?: string;
+  /**
+   * Whether a script's program (argv[0]) exists and is executable; absent ⇒ not checked.
+   * keepalived disables vrrp_scripts whose program it cannot find (see scriptIsExecutable).
+   */
+  scriptUsable?: (program: string) => boolean;
+  /** Whether a user name (or number) exists; absent ⇒ not checked. */
+  userExists?: (user: string) => boolean;
 }
 
 export class Diagnostics {

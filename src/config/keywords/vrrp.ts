@@ -491,7 +491,7 @@ export function upDownDelayLine(kw: Kw, out: InterfaceUpDownDelay[]): void {
     if (down === undefined) continue;
     const up = item.args[1] === undefined ? down : sub.parseTimer(item.args[1], 0, 255_000_000);
     if (up === undefined) continue;
-    out.push({ name: item.keyword, downDelayUs: down, upDelayUs: up });
+    out.push({ name: item.keyword, loc: item.loc, downDelayUs: down, upDelayUs: up });
   }
 }
 
