@@ -234,7 +234,10 @@ export function userExistsHere(user: string): boolean {
   }
 }
 
-/** Errors that leave an instance or service unusable (keepalived would not run it). */
+/**
+ * Errors that leave an instance unusable: keepalived's VRRP process exits on them, so the daemon
+ * should refuse to start while any is present.
+ */
 export function fatalDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
   return diagnostics.filter((d) => d.code === 'fatal');
 }
