@@ -224,6 +224,11 @@ export function scriptIsExecutable(program: string): boolean {
   });
 }
 
+/** The host-facing hooks the CLI and daemon should pass (besides interfaceExists and hostname). */
+export function hostBuildEnv(): Required<Pick<BuildEnv, 'scriptUsable' | 'userExists'>> {
+  return { scriptUsable: scriptIsExecutable, userExists: userExistsHere };
+}
+
 /** A BuildEnv.userExists for the real host (numeric ids are taken as existing). */
 export function userExistsHere(user: string): boolean {
   if (/^\d+$/.test(user)) return true;
