@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEEPALIVED = '/usr/sbin/keepalived';
@@ -83,14 +84,31 @@ try {
       theirs.push(theirsLast.ms);
     }
   }
-  console.log(`config: ${lines} lines (1000 vrrp_instance, 1000 virtual_server x 10 real_server)${ns ? ', in a namespace with eth0-eth3' : ''}`);
-  console.log(`keepalived-ts -t: median ${median(ours).toFixed(0)} ms over ${RUNS} runs (exit ${oursLast.code}, ${oursLast.errLines} diagnostic lines)`);
+  // Markdown for bench/RESULTS.md.
+  console.log(`Config: ${lines} lines (1000 vrrp_instance, 1000 virtual_server x 10 real_server)${ns ? ', both run in a namespace with eth0-eth3' : ''}; median of ${RUNS} runs.\n`);
+  console.log('| command | median ms | exit | diagnostic lines |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| keepalived-ts -t | ${median(ours).toFixed(0)} | ${oursLast.code} | ${oursLast.errLines} |`);
   if (theirs.length) {
-    console.log(`keepalived -t:    median ${median(theirs).toFixed(0)} ms over ${RUNS} runs (exit ${theirsLast.code}, ${theirsLast.errLines} diagnostic lines)`);
-    console.log(`ratio keepalived-ts / keepalived: ${(median(ours) / median(theirs)).toFixed(2)}`);
+    console.log(`| keepalived -t (2.2.7) | ${median(theirs).toFixed(0)} | ${theirsLast.code} | ${theirsLast.errLines} |`);
+    console.log(`\nratio keepalived-ts / keepalived: **${(median(ours) / median(theirs)).toFixed(2)}**`);
   } else {
-    console.log(`keepalived -t: not run (${KEEPALIVED} missing)`);
+    console.log(`\nkeepalived -t not run (${KEEPALIVED} missing)`);
   }
+  // Where our time goes, in-process (no node start-up): the reader, then the keyword layer.
+  const { readConfigFile } = await import(join(root, 'dist', 'src', 'config', 'reader.js'));
+  const { buildConfig } = await import(join(root, 'dist', 'src', 'config', 'build.js'));
+  const readMs = [];
+  const buildMs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const read = readConfigFile(file, { configId: 'bench' });
+    const t1 = performance.now();
+    buildConfig(read.nodes, { interfaceExists: () => true, hostname: 'bench' });
+    buildMs.push(performance.now() - t1);
+    readMs.push(t1 - t0);
+  }
+  console.log(`\nin-process medians: reader ${median(readMs).toFixed(0)} ms, keyword layer (buildConfig) ${median(buildMs).toFixed(0)} ms`);
 } finally {
   if (ns) spawnSync('ip', ['netns', 'del', ns]);
   rmSync(dir, { recursive: true, force: true });

@@ -4,19 +4,10 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
-import { loadConfig, type LoadResult } from '../config/load.js';
+import { loadConfig, loadExitCode, type LoadResult } from '../config/load.js';
 import { dumpConfigJson, dumpConfigText } from '../config/dump.js';
 import { parseOptions, USAGE, type CliOptions } from './options.js';
 import { startDaemon } from './daemon-start.js';
-
-/** keepalived's `-t` exit codes (lib/scheduler.h KEEPALIVED_CHK_EXIT_*). */
-export const CONFIG_TEST_EXIT = {
-  ok: 0,
-  /** The configuration cannot be used at all (main file unreadable). */
-  cannotRun: 4,
-  /** Errors keepalived would work around (unknown keyword, bad value, brace errors...). */
-  errors: 5,
-} as const;
 
 export interface Io {
   out: (text: string) => void;
@@ -47,11 +38,6 @@ function formatForUser(d: Diagnostic): string {
   return formatDiagnostic(d);
 }
 
-export function configTestExitCode(loaded: LoadResult): number {
-  if (loaded.missingMainFile) return CONFIG_TEST_EXIT.cannotRun;
-  return loaded.diagnostics.some((d) => d.severity === 'error') ? CONFIG_TEST_EXIT.errors : CONFIG_TEST_EXIT.ok;
-}
-
 function load(options: CliOptions): LoadResult {
   const opts: { configId?: string; allConfig?: boolean } = { allConfig: options.allConfig };
   if (options.configId !== undefined) opts.configId = options.configId;
@@ -61,6 +47,7 @@ function load(options: CliOptions): LoadResult {
 function printDump(options: CliOptions, loaded: LoadResult, io: Io): void {
   if (options.dumpConf === 'json') {
     const data: { files: string[]; nodes: typeof loaded.nodes; config?: unknown } = { files: loaded.files, nodes: loaded.nodes };
+    // The typed configuration as the daemon will use it (defaults applied).
     if (loaded.config !== undefined) data.config = loaded.config;
     io.out(dumpConfigJson(data));
   } else {
@@ -84,9 +71,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     case 'signum':
       io.out(`${parsed.signal}\n`);
       return 0;
-    case 'genhash':
-      io.err('keepalived-ts: genhash mode is not available yet\n');
-      return 1;
+    case 'genhash': {
+      // Loaded on demand: -t should not pay for the HTTP/TLS checker modules.
+      const { genhash } = await import('./genhash.js');
+      return genhash(parsed.args, io);
+    }
     case 'run':
       break;
   }
@@ -107,7 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(report);
     }
     if (options.dumpConf) printDump(options, loaded, io);
-    return configTestExitCode(loaded);
+    return loadExitCode(loaded);
   }
 
   if (options.dumpConf) {

@@ -25,6 +25,10 @@ export interface CliOptions {
   logFacility: number;
   /** -G */
   noSyslog: boolean;
+  /** -g[FILE]: '' for the default ($TMPDIR or /tmp)/keepalived.log. */
+  logFile: string | undefined;
+  /** --flush-log-file */
+  flushLogFile: boolean;
   /** -u */
   umask: number | undefined;
   /** -X */
@@ -128,7 +132,9 @@ const OPTIONS: OptionSpec[] = [
       return undefined;
     },
   },
-  { long: 'log-file', short: 'g', arg: 'optional', apply: () => '-g/--log-file is not supported (keepalived needs --enable-log-file for it too); use -l or syslog' },
+  // keepalived has -g only with --enable-log-file (Debian's 2.2.7 lacks it); we always do.
+  { long: 'log-file', short: 'g', arg: 'optional', apply: (o, v) => { o.logFile = v ?? ''; return undefined; } },
+  { long: 'flush-log-file', arg: 'none', apply: flag((o) => { o.flushLogFile = true; }) },
   { long: 'all-config', short: 'e', arg: 'none', apply: flag((o) => { o.allConfig = true; }) },
   { long: 'no-syslog', short: 'G', arg: 'none', apply: flag((o) => { o.noSyslog = true; }) },
   {
@@ -200,7 +206,7 @@ export function defaultOptions(): CliOptions {
   return {
     configFile: DEFAULT_CONFIG_FILE,
     vrrpOnly: false, checkOnly: false, noBfd: false, all: false,
-    logConsole: false, logDetail: 0, logFacility: 3, noSyslog: false, umask: undefined,
+    logConsole: false, logDetail: 0, logFacility: 3, noSyslog: false, logFile: undefined, flushLogFile: false, umask: undefined,
     releaseVips: false, dontReleaseVrrp: false, dontReleaseIpvs: false, dontRespawn: false, dontFork: false,
     dumpConf: undefined,
     pidFile: undefined, vrrpPidFile: undefined, checkersPidFile: undefined, bfdPidFile: undefined,
@@ -297,6 +303,9 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -S, --log-facility=([0-7]|local[0-7]|user|daemon)
                                Syslog facility (default daemon)
   -G, --no-syslog              Do not log to syslog
+  -g, --log-file[=FILE]        Also log to FILE (default $TMPDIR/keepalived.log); the
+                               children use FILE with _vrrp / _healthcheckers added
+      --flush-log-file         Flush the log file after every line
   -u, --umask=MASK             umask for created files (numeric, e.g. 022)
   -X, --release-vips           Drop VIPs on transitions caused by signals
   -V, --dont-release-vrrp      Leave VRRP addresses and routes in place on stop

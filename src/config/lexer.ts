@@ -9,6 +9,24 @@ function isSeparator(ch: string | undefined): boolean {
   return ch !== undefined && WORD_SEPARATORS.includes(ch);
 }
 
+function isSeparatorCode(c: number): boolean {
+  // space, \t, \n, \v, \f, \r
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function isBlankCode(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+/** The line without leading and trailing spaces/tabs (one slice, no regex). */
+function trimBlanks(line: string): string {
+  let start = 0;
+  let end = line.length;
+  while (start < end && isBlankCode(line.charCodeAt(start))) start++;
+  while (end > start && isBlankCode(line.charCodeAt(end - 1))) end--;
+  return start === 0 && end === line.length ? line : line.slice(start, end);
+}
+
 export interface DecommentResult {
   /** The line without comment, leading/trailing blanks, `\#`/`\!` escapes resolved. */
   text: string;
@@ -27,7 +45,7 @@ const NEEDS_DECOMMENT = /["\\#!]/;
 
 export function decomment(line: string): DecommentResult {
   // Most lines have nothing to remove but blanks.
-  if (!NEEDS_DECOMMENT.test(line)) return { text: line.trim() === '' ? '' : line.replace(/^[ \t]+/, '').replace(/[ \t]+$/, ''), continued: false, unterminatedQuote: false };
+  if (!NEEDS_DECOMMENT.test(line)) return { text: trimBlanks(line), continued: false, unterminatedQuote: false };
   let out = '';
   let inQuote = false;
   let continued = false;
@@ -92,7 +110,9 @@ export function splitAtBrace(line: string): { head: string; residue: string | un
 }
 
 function trimEnd(s: string): string {
-  return s.replace(/[ \t]+$/, '');
+  let end = s.length;
+  while (end > 0 && isBlankCode(s.charCodeAt(end - 1))) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 export interface Tokenized {
@@ -138,16 +158,21 @@ export function tokenizeLine(line: string): Tokenized {
 
 /** The text after the first word of a line, leading blanks removed (ConfigNode.rest). */
 export function restAfterFirstWord(line: string): string {
+  const n = line.length;
   let i = 0;
-  while (i < line.length && isSeparator(line[i])) i++;
-  if (line[i] === '"') {
+  while (i < n && isSeparatorCode(line.charCodeAt(i))) i++;
+  if (line.charCodeAt(i) === 34 /* " */) {
     const close = line.indexOf('"', i + 1);
-    i = close < 0 ? line.length : close + 1;
+    i = close < 0 ? n : close + 1;
   } else {
-    while (i < line.length && !isSeparator(line[i]) && line[i] !== '"') i++;
+    while (i < n) {
+      const c = line.charCodeAt(i);
+      if (isSeparatorCode(c) || c === 34) break;
+      i++;
+    }
   }
-  while (i < line.length && isSeparator(line[i])) i++;
-  return line.slice(i);
+  while (i < n && isSeparatorCode(line.charCodeAt(i))) i++;
+  return i === 0 ? line : line.slice(i);
 }
 
 export type SplitCommandResult = { ok: true; words: string[] } | { ok: false; error: string };

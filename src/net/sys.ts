@@ -3,7 +3,13 @@
 // N-API addon in native/; no protocol logic lives here or there.
 //
 // This file is the contract the rest of src/net codes against; tests use fakes of
-// `SocketLike`. The loader (`openSocket`) is filled in with the addon.
+// `SocketLike`. `openSocket` loads the addon (native/build/Release/kts_native.node).
+
+import { createRequire } from 'node:module';
+import { endianness } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as C from './constants.js';
+import { bytesToIpv4, bytesToIpv6, ipv4ToBytes, ipv6ToBytes } from './inet-address.js';
 
 export type SockAddr =
   | { family: 'inet'; address: string; port?: number }
@@ -45,4 +51,299 @@ export interface SysError extends Error {
   code: string;
   errno: number;
   syscall: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// The loader and the socket over the addon.
+
+
+/** The raw ancillary item as it crosses the addon boundary. */
+export interface RawCmsg {
+  level: number;
+  type: number;
+  data: Buffer;
+}
+
+interface RawMessage {
+  data: Buffer;
+  from: Buffer | null;
+  cmsgs: RawCmsg[];
+  flags: number;
+}
+
+/** What native/kts_native.c exports. Addresses and cmsg payloads are raw kernel structs. */
+interface NativeAddon {
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer): void;
+  connect(fd: number, addr: Buffer): void;
+  setsockopt(fd: number, level: number, name: number, value: number | Buffer): void;
+  getsockopt(fd: number, level: number, name: number, length: number): Buffer;
+  sendmsg(fd: number, data: Buffer[], addr: Buffer | null, cmsgs: RawCmsg[] | null, flags: number): number;
+  recvmsg(fd: number, size: number): RawMessage | null;
+  pollStart(fd: number, size: number, cb: (err: SysError | null, msg: RawMessage | null) => void): unknown;
+  pollStop(handle: unknown): void;
+  close(fd: number): void;
+  ifNameToIndex(name: string): number;
+  ifIndexToName(index: number): string;
+}
+
+/** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../../native/build/Release/kts_native.node', import.meta.url));
+
+let addon: NativeAddon | undefined;
+let loadError: string | undefined;
+
+function load(): NativeAddon {
+  if (addon) return addon;
+  if (loadError === undefined) {
+    try {
+      addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
+      return addon;
+    } catch (e) {
+      const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND';
+      loadError = missing
+        ? 'keepalived-ts: native addon not built (native/build/Release/kts_native.node): run npm ci'
+        : `keepalived-ts: native addon native/build/Release/kts_native.node does not load (${(e as Error).message.split('\n')[0]}): run npm ci`;
+    }
+  }
+  throw new Error(loadError);
+}
+
+/** Why the addon cannot be used, or undefined when it can (for clear errors and test skips). */
+export function nativeUnavailable(): string | undefined {
+  try {
+    load();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+export function nativeAvailable(): boolean {
+  return nativeUnavailable() === undefined;
+}
+
+export function isSysError(e: unknown): e is SysError {
+  return e instanceof Error && typeof (e as SysError).code === 'string' && typeof (e as SysError).syscall === 'string';
+}
+
+/** An error shaped like the addon's (for fakes and for checks done on the JS side). */
+export function makeSysError(code: string, errno: number, syscall: string, message = code): SysError {
+  return Object.assign(new Error(`${code}: ${message}, ${syscall}`), { code, errno, syscall });
+}
+
+// Struct fields the kernel keeps in host byte order (families, ifindex, pids).
+const LE = endianness() === 'LE';
+const u16 = (b: Buffer, v: number, o: number) => (LE ? b.writeUInt16LE(v, o) : b.writeUInt16BE(v, o));
+const u32 = (b: Buffer, v: number, o: number) => (LE ? b.writeUInt32LE(v >>> 0, o) : b.writeUInt32BE(v >>> 0, o));
+const i32 = (b: Buffer, v: number, o: number) => (LE ? b.writeInt32LE(v, o) : b.writeInt32BE(v, o));
+const ru16 = (b: Buffer, o: number) => (LE ? b.readUInt16LE(o) : b.readUInt16BE(o));
+const ru32 = (b: Buffer, o: number) => (LE ? b.readUInt32LE(o) : b.readUInt32BE(o));
+const ri32 = (b: Buffer, o: number) => (LE ? b.readInt32LE(o) : b.readInt32BE(o));
+
+/** struct sockaddr_in / _in6 / _ll / _nl bytes for an address. */
+export function encodeSockAddr(a: SockAddr): Buffer {
+  switch (a.family) {
+    case 'inet': {
+      const b = Buffer.alloc(16);
+      u16(b, C.AF_INET, 0);
+      b.writeUInt16BE(a.port ?? 0, 2);
+      ipv4ToBytes(a.address).copy(b, 4);
+      return b;
+    }
+    case 'inet6': {
+      const b = Buffer.alloc(28);
+      u16(b, C.AF_INET6, 0);
+      b.writeUInt16BE(a.port ?? 0, 2);
+      ipv6ToBytes(a.address).copy(b, 8);
+      u32(b, a.scopeId ?? 0, 24);
+      return b;
+    }
+    case 'packet': {
+      const b = Buffer.alloc(20);
+      u16(b, C.AF_PACKET, 0);
+      b.writeUInt16BE(a.protocol, 2);
+      i32(b, a.ifindex, 4);
+      u16(b, a.hatype ?? 0, 8);
+      b[10] = a.pkttype ?? 0;
+      const hw = a.address ?? Buffer.alloc(0);
+      if (hw.length > 8) throw new RangeError('a link-layer address has at most 8 bytes');
+      b[11] = hw.length;
+      hw.copy(b, 12);
+      return b;
+    }
+    case 'netlink': {
+      const b = Buffer.alloc(12);
+      u16(b, C.AF_NETLINK, 0);
+      u32(b, a.pid ?? 0, 4);
+      u32(b, a.groups ?? 0, 8);
+      return b;
+    }
+  }
+}
+
+/** The address the kernel reported, or undefined for a family we do not model. */
+export function decodeSockAddr(b: Buffer): SockAddr | undefined {
+  if (b.length < 2) return undefined;
+  const family = ru16(b, 0);
+  if (family === C.AF_INET && b.length >= 8) return { family: 'inet', address: bytesToIpv4(b, 4), port: b.readUInt16BE(2) };
+  if (family === C.AF_INET6 && b.length >= 28) return { family: 'inet6', address: bytesToIpv6(b, 8), port: b.readUInt16BE(2), scopeId: ru32(b, 24) };
+  if (family === C.AF_PACKET && b.length >= 12) {
+    const halen = Math.min(b[11] ?? 0, 8);
+    return { family: 'packet', protocol: b.readUInt16BE(2), ifindex: ri32(b, 4), hatype: ru16(b, 8), pkttype: b[10] ?? 0, address: Buffer.from(b.subarray(12, 12 + halen)) };
+  }
+  if (family === C.AF_NETLINK && b.length >= 12) return { family: 'netlink', pid: ru32(b, 4), groups: ru32(b, 8) };
+  return undefined;
+}
+
+/** Writes a C int in host byte order (ifindex fields of ip_mreqn, ipv6_mreq, ...). */
+export function writeHostInt32(b: Buffer, v: number, offset: number): void {
+  i32(b, v, offset);
+}
+
+function intBytes(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  i32(b, v, 0);
+  return b;
+}
+
+export function encodeCmsg(c: Cmsg): RawCmsg {
+  switch (c.kind) {
+    case 'ip_pktinfo': {
+      // struct in_pktinfo { int ipi_ifindex; struct in_addr ipi_spec_dst, ipi_addr; }
+      const d = Buffer.alloc(12);
+      i32(d, c.ifindex, 0);
+      if (c.specDst) ipv4ToBytes(c.specDst).copy(d, 4);
+      if (c.addr) ipv4ToBytes(c.addr).copy(d, 8);
+      return { level: C.SOL_IP, type: C.IP_PKTINFO, data: d };
+    }
+    case 'ip_ttl':
+      return { level: C.SOL_IP, type: C.IP_TTL, data: intBytes(c.ttl) };
+    case 'ipv6_pktinfo': {
+      // struct in6_pktinfo { struct in6_addr ipi6_addr; int ipi6_ifindex; }
+      const d = Buffer.alloc(20);
+      ipv6ToBytes(c.addr).copy(d, 0);
+      i32(d, c.ifindex, 16);
+      return { level: C.SOL_IPV6, type: C.IPV6_PKTINFO, data: d };
+    }
+    case 'ipv6_hoplimit':
+      return { level: C.SOL_IPV6, type: C.IPV6_HOPLIMIT, data: intBytes(c.hopLimit) };
+    case 'raw':
+      return { level: c.level, type: c.type, data: c.data };
+  }
+}
+
+export function decodeCmsg(r: RawCmsg): Cmsg {
+  const d = r.data;
+  if (r.level === C.SOL_IP && r.type === C.IP_PKTINFO && d.length >= 12)
+    return { kind: 'ip_pktinfo', ifindex: ri32(d, 0), specDst: bytesToIpv4(d, 4), addr: bytesToIpv4(d, 8) };
+  if (r.level === C.SOL_IP && r.type === C.IP_TTL && d.length >= 4) return { kind: 'ip_ttl', ttl: ri32(d, 0) };
+  if (r.level === C.SOL_IPV6 && r.type === C.IPV6_PKTINFO && d.length >= 20) return { kind: 'ipv6_pktinfo', addr: bytesToIpv6(d, 0), ifindex: ri32(d, 16) };
+  if (r.level === C.SOL_IPV6 && r.type === C.IPV6_HOPLIMIT && d.length >= 4) return { kind: 'ipv6_hoplimit', hopLimit: ri32(d, 0) };
+  return { kind: 'raw', level: r.level, type: r.type, data: d };
+}
+
+function toMessage(m: RawMessage): ReceivedMessage {
+  const from = m.from ? decodeSockAddr(m.from) : undefined;
+  return { data: m.data, ...(from ? { from } : {}), cmsgs: m.cmsgs.map(decodeCmsg), truncated: (m.flags & C.MSG_TRUNC) !== 0 };
+}
+
+export interface OpenSocketOptions {
+  /** Largest datagram read in one piece (default 65536; larger ones arrive truncated). */
+  receiveBufferSize?: number;
+}
+
+/** A socket from the addon. Methods throw SysErrors; after close() they throw EBADF. */
+class NativeSocket implements SocketLike {
+  private poll: unknown;
+  private closed = false;
+
+  constructor(
+    private readonly native: NativeAddon,
+    readonly fd: number,
+    private readonly bufferSize: number,
+  ) {}
+
+  private check(syscall: string): void {
+    // The fd number may already belong to another socket: never touch it after close.
+    if (this.closed) throw makeSysError('EBADF', 9, syscall, 'socket is closed');
+  }
+
+  bind(addr: SockAddr): void {
+    this.check('bind');
+    this.native.bind(this.fd, encodeSockAddr(addr));
+  }
+
+  connect(addr: SockAddr): void {
+    this.check('connect');
+    this.native.connect(this.fd, encodeSockAddr(addr));
+  }
+
+  setsockopt(level: number, name: number, value: number | Buffer): void {
+    this.check('setsockopt');
+    this.native.setsockopt(this.fd, level, name, value);
+  }
+
+  getsockopt(level: number, name: number, length: number): Buffer {
+    this.check('getsockopt');
+    return this.native.getsockopt(this.fd, level, name, length);
+  }
+
+  /** `flags` are sendmsg(2) flags (MSG_DONTROUTE for VRRP multicast). */
+  send(data: Buffer | Buffer[], to?: SockAddr, cmsgs?: Cmsg[], flags = 0): number {
+    this.check('sendmsg');
+    const parts = Array.isArray(data) ? data : [data];
+    return this.native.sendmsg(this.fd, parts, to ? encodeSockAddr(to) : null, cmsgs?.length ? cmsgs.map(encodeCmsg) : null, flags);
+  }
+
+  /** One non-blocking read: the next datagram, or undefined when none is waiting. */
+  recv(): ReceivedMessage | undefined {
+    this.check('recvmsg');
+    const m = this.native.recvmsg(this.fd, this.bufferSize);
+    return m ? toMessage(m) : undefined;
+  }
+
+  onMessage(handler: (msg: ReceivedMessage) => void, onError?: (err: SysError) => void): void {
+    this.check('uv_poll');
+    if (this.poll !== undefined) this.native.pollStop(this.poll);
+    this.poll = this.native.pollStart(this.fd, this.bufferSize, (err, msg) => {
+      if (err) {
+        if (onError) onError(err);
+        else process.emitWarning(`socket ${this.fd}: ${err.message}`);
+      } else if (msg) {
+        handler(toMessage(msg));
+      }
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.poll !== undefined) this.native.pollStop(this.poll);
+    this.poll = undefined;
+    this.native.close(this.fd);
+  }
+}
+
+/** The socket the addon returns: SocketLike plus a synchronous non-blocking read. */
+export interface NativeSocketLike extends SocketLike {
+  send(data: Buffer | Buffer[], to?: SockAddr, cmsgs?: Cmsg[], flags?: number): number;
+  recv(): ReceivedMessage | undefined;
+}
+
+/** socket(2), always non-blocking and close-on-exec. Throws a SysError (EPERM without CAP_NET_RAW). */
+export function openSocket(domain: number, type: number, protocol: number, opts: OpenSocketOptions = {}): NativeSocketLike {
+  const native = load();
+  const fd = native.socket(domain, type, protocol);
+  return new NativeSocket(native, fd, opts.receiveBufferSize ?? 65536);
+}
+
+/** if_nametoindex(3); throws a SysError (ENODEV) for an unknown interface. */
+export function ifNameToIndex(name: string): number {
+  return load().ifNameToIndex(name);
+}
+
+/** if_indextoname(3); throws a SysError (ENXIO) for an unknown index. */
+export function ifIndexToName(index: number): string {
+  return load().ifIndexToName(index);
 }

@@ -76,6 +76,13 @@ describe('parseOptions', () => {
     // A detached word after -t is not its argument.
     assert.match(error('-t', '/tmp/log'), /^Unexpected argument\(s\): \/tmp\/log/);
   });
+  test('-g optional log file, --flush-log-file', () => {
+    assert.equal(run('-g').logFile, '');
+    assert.equal(run('-g/var/log/k.log').logFile, '/var/log/k.log');
+    assert.equal(run('--log-file=/tmp/k').logFile, '/tmp/k');
+    assert.equal(run().logFile, undefined);
+    assert.equal(run('--flush-log-file').flushLogFile, true);
+  });
   test('-M optional pattern', () => {
     assert.equal(run('-M').coreDumpPattern, 'core');
     assert.equal(run('-Mmycore').coreDumpPattern, 'mycore');
@@ -110,7 +117,6 @@ describe('parseOptions', () => {
     assert.match(error('-u', 'abc'), /^Invalid --umask option 'abc'/);
     assert.match(error('-u', '01000'), /^Invalid --umask option/);
     assert.match(error('extra'), /^Unexpected argument\(s\): extra/);
-    assert.match(error('-g'), /not supported/);
   });
   test('-- ends options', () => {
     assert.match(error('--', '-t'), /^Unexpected argument\(s\): -t/);

@@ -74,6 +74,11 @@ describe('keepalived-ts executable', () => {
     assert.match(h.out, /--config-test/);
     assert.deepEqual([ka('--signum=RELOAD').out, ka('--signum=STOP').out], ['1\n', '15\n']);
   });
+  test('-T hands the rest of the line to genhash', () => {
+    const r = ka('-T', '-h');
+    assert.equal(r.code, 0);
+    assert.match(r.err, /^Usage: genhash COMMAND/);
+  });
   test('bad arguments: one line on stderr, exit 1', () => {
     for (const args of [['--bogus'], ['-f'], ['-S', 'local9'], ['stray']]) {
       const r = ka(...args);

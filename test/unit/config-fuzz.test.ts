@@ -1,4 +1,4 @@
-// Thousands of mutated configurations through the reader: it must never throw, never
+// Thousands of mutated configurations through the reader and the keyword layer (what -t runs): it must never throw, never
 // hang, and every diagnostic must point at a file and a line. Deterministic (seeded).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfigText } from '../../src/config/reader.js';
+import { buildConfig } from '../../src/config/build.js';
+import type { Diagnostic } from '../../src/config/ast.js';
 
 const root = process.env.KTS_ROOT ?? process.cwd();
 const ITERATIONS = 4000;
@@ -72,7 +74,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test(`reader survives ${ITERATIONS} mutated configurations`, () => {
+test(`reader and keyword layer survive ${ITERATIONS} mutated configurations`, () => {
   const corpusDir = join(root, 'test', 'fixtures', 'configs');
   const seeds: string[] = [];
   for (const kind of ['valid', 'invalid']) {
@@ -85,10 +87,13 @@ test(`reader survives ${ITERATIONS} mutated configurations`, () => {
     const input = mutate(seeds[i % seeds.length] as string, rnd);
     const started = performance.now();
     const r = readConfigText(input, join(dir, 'fuzz.conf'), { configId: 'node1', random: rnd, env: {}, maxExpandedLines: 20_000 });
+    // What `-t` does next: the keyword layer on the tree.
+    const built = buildConfig(r.nodes, { interfaceExists: (name) => name === 'eth0', hostname: 'fuzz' });
     const elapsed = performance.now() - started;
     assert.ok(elapsed < PER_INPUT_LIMIT_MS, `input ${i} took ${elapsed} ms:\n${JSON.stringify(input)}`);
-    if (r.diagnostics.length > 0) withDiagnostics++;
-    for (const d of r.diagnostics) {
+    const diagnostics: Diagnostic[] = [...r.diagnostics, ...built.diagnostics];
+    if (diagnostics.length > 0) withDiagnostics++;
+    for (const d of diagnostics) {
       assert.ok(d.loc.file.length > 0, `input ${i}: diagnostic without file: ${d.message}`);
       assert.ok(Number.isInteger(d.loc.line) && d.loc.line >= 1, `input ${i}: line ${d.loc.line}: ${d.message}\n${JSON.stringify(input)}`);
       assert.doesNotMatch(d.message, /internal error/, `input ${i} crashed the reader:\n${JSON.stringify(input)}`);

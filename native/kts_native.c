@@ -1,0 +1,514 @@
+/*
+ * kts_native: the few system calls Node.js does not expose, exposed thinly.
+ *
+ * Sockets of any domain (raw IP, AF_PACKET, AF_NETLINK) with ancillary data, and
+ * readiness on Node's own libuv loop. Addresses and ancillary payloads cross this
+ * boundary as raw bytes (struct sockaddr_*, cmsg data): encoding and decoding them,
+ * and every bit of protocol logic, lives in TypeScript (src/net/sys.ts).
+ *
+ * No call here blocks: every socket is SOCK_NONBLOCK, and reads are driven by
+ * uv_poll_t readiness and drained until EAGAIN.
+ *
+ * Errors are thrown as Node throws its own: an Error with code ("EPERM"), errno and
+ * syscall properties.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <node_api.h>
+#include <uv.h>
+
+#define MAX_IOV 16
+#define MAX_CONTROL 1024
+
+/* Bails out of a binding when an N-API call fails (an exception is then pending). */
+#define NAPI_CALL(env, call)                                                  \
+  do {                                                                        \
+    if ((call) != napi_ok) {                                                  \
+      throw_napi_failure(env);                                                \
+      return NULL;                                                            \
+    }                                                                         \
+  } while (0)
+
+static void throw_napi_failure(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) return;
+  const napi_extended_error_info *info = NULL;
+  napi_get_last_error_info(env, &info);
+  napi_throw_error(env, NULL, info && info->error_message ? info->error_message : "N-API call failed");
+}
+
+/* An Error shaped like Node's own system errors: "EPERM: operation not permitted, bind". */
+static napi_value make_sys_error(napi_env env, int err, const char *syscall) {
+  const char *code = uv_err_name(-err);
+  char text[256];
+  snprintf(text, sizeof text, "%s: %s, %s", code, strerror(err), syscall);
+  napi_value msg, error, v;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, NULL, msg, &error);
+  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, error, "code", v);
+  napi_create_int32(env, err, &v); /* positive, as in errno.h (see SysError) */
+  napi_set_named_property(env, error, "errno", v);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, error, "syscall", v);
+  return error;
+}
+
+static napi_value throw_sys_error(napi_env env, int err, const char *syscall) {
+  napi_throw(env, make_sys_error(env, err, syscall));
+  return NULL;
+}
+
+/* Fetches up to `max` arguments; missing ones read as undefined. */
+static bool get_args(napi_env env, napi_callback_info info, size_t max, napi_value *argv) {
+  size_t argc = max;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok;
+}
+
+static bool arg_int(napi_env env, napi_value v, int32_t *out, const char *what) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number || napi_get_value_int32(env, v, out) != napi_ok) {
+    char text[96];
+    snprintf(text, sizeof text, "%s must be a number", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", text);
+    return false;
+  }
+  return true;
+}
+
+/* A Buffer argument, or NULL data for undefined/null when `optional`. */
+static bool arg_buffer(napi_env env, napi_value v, void **data, size_t *len, bool optional, const char *what) {
+  napi_valuetype t;
+  *data = NULL;
+  *len = 0;
+  if (napi_typeof(env, v, &t) != napi_ok) return false;
+  if (optional && (t == napi_undefined || t == napi_null)) return true;
+  bool is_buffer = false;
+  napi_is_buffer(env, v, &is_buffer);
+  if (!is_buffer || napi_get_buffer_info(env, v, data, len) != napi_ok) {
+    char text[96];
+    snprintf(text, sizeof text, "%s must be a Buffer", what);
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", text);
+    return false;
+  }
+  return true;
+}
+
+static napi_value make_int(napi_env env, int32_t n) {
+  napi_value v;
+  napi_create_int32(env, n, &v);
+  return v;
+}
+
+/* socket(domain, type, protocol) -> fd. Always non-blocking and close-on-exec. */
+static napi_value js_socket(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t domain, type, protocol;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!arg_int(env, argv[0], &domain, "domain") || !arg_int(env, argv[1], &type, "type") ||
+      !arg_int(env, argv[2], &protocol, "protocol"))
+    return NULL;
+  int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd < 0) return throw_sys_error(env, errno, "socket");
+  return make_int(env, fd);
+}
+
+/* bind(fd, sockaddr bytes) and connect(fd, sockaddr bytes). */
+static napi_value addr_call(napi_env env, napi_callback_info info, bool is_bind) {
+  napi_value argv[2];
+  int32_t fd;
+  void *addr;
+  size_t len;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_buffer(env, argv[1], &addr, &len, false, "address")) return NULL;
+  int rc = is_bind ? bind(fd, addr, (socklen_t)len) : connect(fd, addr, (socklen_t)len);
+  if (rc < 0) return throw_sys_error(env, errno, is_bind ? "bind" : "connect");
+  return NULL;
+}
+
+static napi_value js_bind(napi_env env, napi_callback_info info) { return addr_call(env, info, true); }
+static napi_value js_connect(napi_env env, napi_callback_info info) { return addr_call(env, info, false); }
+
+/* setsockopt(fd, level, name, value): value is an int or the option's raw bytes. */
+static napi_value js_setsockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  int32_t fd, level, name, ival;
+  napi_valuetype t;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &level, "level") ||
+      !arg_int(env, argv[2], &name, "name"))
+    return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[3], &t));
+  const void *val;
+  size_t len;
+  if (t == napi_number) {
+    NAPI_CALL(env, napi_get_value_int32(env, argv[3], &ival));
+    val = &ival;
+    len = sizeof ival;
+  } else if (!arg_buffer(env, argv[3], (void **)&val, &len, false, "value")) {
+    return NULL;
+  }
+  if (setsockopt(fd, level, name, val, (socklen_t)len) < 0) return throw_sys_error(env, errno, "setsockopt");
+  return NULL;
+}
+
+/* getsockopt(fd, level, name, length) -> Buffer of the bytes the kernel returned. */
+static napi_value js_getsockopt(napi_env env, napi_callback_info info) {
+  napi_value argv[4], result;
+  int32_t fd, level, name, length;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &level, "level") ||
+      !arg_int(env, argv[2], &name, "name") || !arg_int(env, argv[3], &length, "length"))
+    return NULL;
+  if (length < 0 || length > 65536) return throw_sys_error(env, EINVAL, "getsockopt");
+  unsigned char *tmp = calloc(1, length > 0 ? (size_t)length : 1);
+  if (!tmp) return throw_sys_error(env, ENOMEM, "getsockopt");
+  socklen_t len = (socklen_t)length;
+  if (getsockopt(fd, level, name, tmp, &len) < 0) {
+    int err = errno;
+    free(tmp);
+    return throw_sys_error(env, err, "getsockopt");
+  }
+  napi_status st = napi_create_buffer_copy(env, len, tmp, NULL, &result);
+  free(tmp);
+  NAPI_CALL(env, st);
+  return result;
+}
+
+/*
+ * Lays out [{level, type, data}] as a control buffer. Returns the used length, or -1
+ * with a JS exception pending.
+ */
+static ssize_t build_control(napi_env env, napi_value list, unsigned char *control, size_t cap) {
+  uint32_t count = 0;
+  napi_valuetype t;
+  if (napi_typeof(env, list, &t) != napi_ok) return -1;
+  if (t == napi_undefined || t == napi_null) return 0;
+  if (napi_get_array_length(env, list, &count) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "cmsgs must be an array");
+    return -1;
+  }
+  size_t used = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value item, lv, tv, dv;
+    int32_t level, type;
+    void *data;
+    size_t len;
+    if (napi_get_element(env, list, i, &item) != napi_ok || napi_get_named_property(env, item, "level", &lv) != napi_ok ||
+        napi_get_named_property(env, item, "type", &tv) != napi_ok ||
+        napi_get_named_property(env, item, "data", &dv) != napi_ok)
+      return -1;
+    if (!arg_int(env, lv, &level, "cmsg level") || !arg_int(env, tv, &type, "cmsg type") ||
+        !arg_buffer(env, dv, &data, &len, false, "cmsg data"))
+      return -1;
+    if (used + CMSG_SPACE(len) > cap) {
+      napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "ancillary data too large");
+      return -1;
+    }
+    struct cmsghdr *c = (struct cmsghdr *)(control + used);
+    c->cmsg_len = CMSG_LEN(len);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    memcpy(CMSG_DATA(c), data, len);
+    used += CMSG_SPACE(len);
+  }
+  return (ssize_t)used;
+}
+
+/* sendmsg(fd, [Buffer...], sockaddr bytes | null, cmsgs | null, flags) -> bytes sent. */
+static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  int32_t fd, flags = 0;
+  uint32_t niov = 0;
+  struct iovec iov[MAX_IOV];
+  /* Aligned for struct cmsghdr. */
+  union { unsigned char bytes[MAX_CONTROL]; struct cmsghdr align; } control;
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  if (!get_args(env, info, 5, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd")) return NULL;
+  if (napi_get_array_length(env, argv[1], &niov) != napi_ok || niov > MAX_IOV) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "data must be an array of at most 16 Buffers");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < niov; i++) {
+    napi_value b;
+    NAPI_CALL(env, napi_get_element(env, argv[1], i, &b));
+    if (!arg_buffer(env, b, &iov[i].iov_base, &iov[i].iov_len, false, "data")) return NULL;
+  }
+  void *addr;
+  size_t addrlen;
+  if (!arg_buffer(env, argv[2], &addr, &addrlen, true, "address")) return NULL;
+  ssize_t clen = build_control(env, argv[3], control.bytes, sizeof control.bytes);
+  if (clen < 0) return NULL;
+  napi_valuetype t;
+  NAPI_CALL(env, napi_typeof(env, argv[4], &t));
+  if (t != napi_undefined && !arg_int(env, argv[4], &flags, "flags")) return NULL;
+  msg.msg_name = addr;
+  msg.msg_namelen = (socklen_t)addrlen;
+  msg.msg_iov = iov;
+  msg.msg_iovlen = niov;
+  msg.msg_control = clen > 0 ? control.bytes : NULL;
+  msg.msg_controllen = (size_t)clen;
+  ssize_t n = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+  if (n < 0) return throw_sys_error(env, errno, "sendmsg");
+  return make_int(env, (int32_t)n);
+}
+
+/* Receive state: one buffer per socket, reused for every datagram. */
+typedef struct {
+  unsigned char *data;
+  size_t size;
+  union { unsigned char bytes[MAX_CONTROL]; struct cmsghdr align; } control;
+  struct sockaddr_storage from;
+} recv_buf;
+
+/*
+ * One recvmsg(2). Returns 1 with *out set to {data, from, cmsgs, flags}, 0 on EAGAIN,
+ * or -1 with errno set. from is the raw sockaddr bytes, or null when the kernel gave none.
+ */
+static int recv_one(napi_env env, int fd, recv_buf *rb, napi_value *out) {
+  struct iovec iov = {rb->data, rb->size};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_name = &rb->from;
+  msg.msg_namelen = sizeof rb->from;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = rb->control.bytes;
+  msg.msg_controllen = sizeof rb->control.bytes;
+  ssize_t n;
+  do n = recvmsg(fd, &msg, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+
+  napi_value obj, v, list;
+  napi_create_object(env, &obj);
+  size_t got = (size_t)n < rb->size ? (size_t)n : rb->size;
+  napi_create_buffer_copy(env, got, rb->data, NULL, &v);
+  napi_set_named_property(env, obj, "data", v);
+  if (msg.msg_namelen > sizeof rb->from) msg.msg_namelen = sizeof rb->from;
+  if (msg.msg_namelen > 0) napi_create_buffer_copy(env, msg.msg_namelen, &rb->from, NULL, &v);
+  else napi_get_null(env, &v);
+  napi_set_named_property(env, obj, "from", v);
+  napi_create_array(env, &list);
+  uint32_t i = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    napi_value item, d;
+    napi_create_object(env, &item);
+    napi_set_named_property(env, item, "level", make_int(env, c->cmsg_level));
+    napi_set_named_property(env, item, "type", make_int(env, c->cmsg_type));
+    napi_create_buffer_copy(env, c->cmsg_len - CMSG_LEN(0), CMSG_DATA(c), NULL, &d);
+    napi_set_named_property(env, item, "data", d);
+    napi_set_element(env, list, i++, item);
+  }
+  napi_set_named_property(env, obj, "cmsgs", list);
+  napi_set_named_property(env, obj, "flags", make_int(env, msg.msg_flags));
+  *out = obj;
+  return 1;
+}
+
+static bool recv_buf_init(recv_buf *rb, size_t size) {
+  rb->size = size;
+  rb->data = malloc(size);
+  return rb->data != NULL;
+}
+
+/* recvmsg(fd, bufferSize) -> message object, or null when nothing is waiting. */
+static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
+  napi_value argv[2], out;
+  int32_t fd, size;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &size, "size")) return NULL;
+  recv_buf *rb = malloc(sizeof *rb);
+  if (!rb || !recv_buf_init(rb, size > 0 ? (size_t)size : 1)) {
+    free(rb);
+    return throw_sys_error(env, ENOMEM, "recvmsg");
+  }
+  int rc = recv_one(env, fd, rb, &out);
+  int err = errno;
+  free(rb->data);
+  free(rb);
+  if (rc < 0) return throw_sys_error(env, err, "recvmsg");
+  if (rc == 0) napi_get_null(env, &out);
+  return out;
+}
+
+/* A socket being watched for readability on the Node loop. */
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int fd;
+  bool stopped;
+  recv_buf rb;
+} watcher;
+
+static void watcher_free(uv_handle_t *handle) {
+  watcher *w = handle->data;
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->async);
+  free(w->rb.data);
+  free(w);
+}
+
+static void watcher_stop(watcher *w) {
+  if (w->stopped) return;
+  w->stopped = true;
+  uv_poll_stop(&w->poll);
+  uv_close((uv_handle_t *)&w->poll, watcher_free);
+}
+
+/* Calls callback(err, msg); an exception thrown by it goes to process 'uncaughtException'. */
+static bool deliver(watcher *w, napi_value err, napi_value msg) {
+  napi_env env = w->env;
+  napi_value fn, recv, result, argv[2] = {err, msg};
+  napi_get_reference_value(env, w->callback, &fn);
+  napi_get_global(env, &recv); /* make_callback needs an object receiver */
+  if (napi_make_callback(env, w->async, recv, fn, 2, argv, &result) == napi_pending_exception) {
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+    return false;
+  }
+  return true;
+}
+
+/* Readable: drain the socket until EAGAIN, one callback per datagram. */
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  watcher *w = handle->data;
+  napi_env env = w->env;
+  while (!w->stopped) {
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value msg, null;
+    napi_get_null(env, &null);
+    bool more = false;
+    if (status < 0) {
+      deliver(w, make_sys_error(env, -status, "uv_poll"), null);
+    } else {
+      int rc = recv_one(env, w->fd, &w->rb, &msg);
+      if (rc > 0) more = deliver(w, null, msg);
+      else if (rc < 0) deliver(w, make_sys_error(env, errno, "recvmsg"), null);
+    }
+    napi_close_handle_scope(env, scope);
+    if (!more) break;
+  }
+}
+
+/* pollStart(fd, bufferSize, callback(err, msg)) -> handle for pollStop. */
+static napi_value js_poll_start(napi_env env, napi_callback_info info) {
+  napi_value argv[3], name, resource, handle;
+  int32_t fd, size;
+  napi_valuetype t;
+  uv_loop_t *loop;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &size, "size")) return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[2], &t));
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+  watcher *w = calloc(1, sizeof *w);
+  if (!w || !recv_buf_init(&w->rb, size > 0 ? (size_t)size : 1)) {
+    free(w);
+    return throw_sys_error(env, ENOMEM, "uv_poll_init");
+  }
+  int rc = uv_poll_init_socket(loop, &w->poll, fd);
+  if (rc < 0) {
+    free(w->rb.data);
+    free(w);
+    return throw_sys_error(env, -rc, "uv_poll_init");
+  }
+  w->env = env;
+  w->fd = fd;
+  w->poll.data = w;
+  napi_create_reference(env, argv[2], 1, &w->callback);
+  napi_create_string_utf8(env, "kts:socket", NAPI_AUTO_LENGTH, &name);
+  napi_create_object(env, &resource); /* Node 20 rejects a NULL resource */
+  napi_async_init(env, resource, name, &w->async);
+  rc = uv_poll_start(&w->poll, UV_READABLE, on_readable);
+  if (rc < 0) {
+    watcher_stop(w);
+    return throw_sys_error(env, -rc, "uv_poll_start");
+  }
+  NAPI_CALL(env, napi_create_external(env, w, NULL, NULL, &handle));
+  return handle;
+}
+
+/* pollStop(handle): no callback is made after it returns. Idempotent. */
+static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *w = NULL;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  NAPI_CALL(env, napi_get_value_external(env, argv[0], &w));
+  watcher_stop(w);
+  return NULL;
+}
+
+/* close(fd). Stop its poll first. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  int32_t fd;
+  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], &fd, "fd")) return NULL;
+  if (close(fd) < 0 && errno != EINTR) return throw_sys_error(env, errno, "close");
+  return NULL;
+}
+
+static napi_value js_if_nametoindex(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  char name[IF_NAMESIZE + 1];
+  size_t len;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "name must be a string");
+    return NULL;
+  }
+  if (len >= IF_NAMESIZE) return throw_sys_error(env, ENODEV, "if_nametoindex");
+  errno = 0;
+  unsigned idx = if_nametoindex(name);
+  if (idx == 0) return throw_sys_error(env, errno ? errno : ENODEV, "if_nametoindex");
+  return make_int(env, (int32_t)idx);
+}
+
+static napi_value js_if_indextoname(napi_env env, napi_callback_info info) {
+  napi_value argv[1], out;
+  int32_t idx;
+  char name[IF_NAMESIZE];
+  if (!get_args(env, info, 1, argv) || !arg_int(env, argv[0], &idx, "index")) return NULL;
+  if (idx <= 0 || !if_indextoname((unsigned)idx, name)) return throw_sys_error(env, idx <= 0 ? ENXIO : errno, "if_indextoname");
+  NAPI_CALL(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &out));
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"bind", NULL, js_bind, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"connect", NULL, js_connect, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setsockopt", NULL, js_setsockopt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getsockopt", NULL, js_getsockopt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendmsg", NULL, js_sendmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvmsg", NULL, js_recvmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pollStart", NULL, js_poll_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"pollStop", NULL, js_poll_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ifIndexToName", NULL, js_if_indextoname, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

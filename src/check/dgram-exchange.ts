@@ -1,0 +1,44 @@
+// One UDP request/response exchange on a connected socket, so an ICMP port/host
+// unreachable comes back as an error (ECONNREFUSED/EHOSTUNREACH) like keepalived sees it.
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import { describeError } from './conn.js';
+import type { ConnectOptions } from './types.js';
+
+export type ExchangeOutcome =
+  | { kind: 'reply'; data: Buffer }
+  | { kind: 'timeout' }
+  | { kind: 'error'; reason: string };
+
+/**
+ * Sends `payload` and waits up to connect_timeout for a datagram `accept` takes (others are
+ * ignored, like keepalived ignores a DNS reply with the wrong id).
+ */
+export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: AbortSignal, accept: (d: Buffer) => boolean = () => true): Promise<ExchangeOutcome> {
+  return new Promise((resolve) => {
+    const host = conn.bindInterface && conn.host.toLowerCase().startsWith('fe80:') && !conn.host.includes('%') ? `${conn.host}%${conn.bindInterface}` : conn.host;
+    const sock = dgram.createSocket({ type: isIPv6(conn.host) ? 'udp6' : 'udp4' });
+    let done = false;
+    const finish = (o: ExchangeOutcome): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      try { sock.close(); } catch { /* not running */ }
+      resolve(o);
+    };
+    const onAbort = (): void => finish({ kind: 'timeout' });
+    const timer = setTimeout(() => finish({ kind: 'timeout' }), conn.connectTimeoutMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sock.on('error', (e) => finish({ kind: 'error', reason: describeError(e) }));
+    sock.on('message', (m) => { if (accept(m)) finish({ kind: 'reply', data: m }); });
+    const go = (): void => {
+      sock.connect(conn.port, host, () => {
+        if (done) return;
+        sock.send(payload, (err) => { if (err) finish({ kind: 'error', reason: describeError(err) }); });
+      });
+    };
+    if (conn.bindAddress || conn.bindPort) sock.bind({ address: conn.bindAddress, port: conn.bindPort ?? 0 }, go);
+    else go();
+  });
+}

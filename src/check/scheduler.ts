@@ -1,0 +1,163 @@
+// Runs checkers on their own timelines: first run at 1 s + random[0, warmup] (so 10,000
+// checkers started together spread over a whole delay_loop, as keepalived does), then
+// every delay_loop, or delay_before_retry while retrying. Every run has a hard deadline:
+// when it passes the run counts as a timeout failure whatever the checker is doing, so one
+// stuck checker never holds up its own schedule, let alone another's. Clock and randomness
+// are injected; a test drives the scheduler with a virtual clock.
+import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
+import type { CheckResult, CheckRun, CheckTiming } from './types.js';
+
+/** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
+export const BOOTSTRAP_DELAY_MS = 1000;
+
+export interface TimerHandle { cancel(): void }
+
+export interface Clock {
+  now(): number;
+  setTimer(ms: number, fn: () => void): TimerHandle;
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+export interface ScheduledCheck<K> {
+  key: K;
+  timing: CheckTiming;
+  /** Hard deadline of one run, from its start. */
+  deadlineMs: number;
+  run: CheckRun;
+  /** Period while down (HTTP: max(delay_loop, delay_before_retry)); default delay_loop. */
+  delayWhileDownMs?: number;
+  migrated?: CheckerSnapshot;
+}
+
+export interface CheckOutcome<K> {
+  key: K;
+  result: CheckResult;
+  effect: ResultEffect;
+  /** The checker's state after this result. */
+  up: boolean;
+  startedAt: number;
+  endedAt: number;
+}
+
+interface Entry<K> {
+  check: ScheduledCheck<K>;
+  state: CheckerState;
+  timer?: TimerHandle;
+  running: boolean;
+  /** Bumped on stop so a run that settles afterwards is ignored. */
+  generation: number;
+  enabled: boolean;
+}
+
+export class Scheduler<K> {
+  private readonly entries = new Map<K, Entry<K>>();
+  private started = false;
+  private inFlight = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onOutcome: (o: CheckOutcome<K>) => void,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  get running(): number {
+    return this.inFlight;
+  }
+
+  add(check: ScheduledCheck<K>): void {
+    if (this.entries.has(check.key)) throw new Error('checker added twice');
+    const entry: Entry<K> = { check, state: new CheckerState(check.timing, check.migrated), running: false, generation: 0, enabled: true };
+    this.entries.set(check.key, entry);
+    if (this.started) this.scheduleFirst(entry);
+  }
+
+  state(key: K): CheckerSnapshot | undefined {
+    return this.entries.get(key)?.state.snapshot();
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const e of this.entries.values()) this.scheduleFirst(e);
+  }
+
+  stop(): void {
+    this.started = false;
+    for (const e of this.entries.values()) {
+      e.timer?.cancel();
+      e.timer = undefined;
+      e.generation++;
+      e.running = false;
+    }
+    this.inFlight = 0;
+  }
+
+  /** Runs a checker now (FILE_CHECK on a file change); no-op while it runs. */
+  runNow(key: K): void {
+    const e = this.entries.get(key);
+    if (!e || !this.started || e.running) return;
+    e.timer?.cancel();
+    this.runEntry(e);
+  }
+
+  /** ha_suspend: a disabled checker keeps its schedule but does not run. */
+  setEnabled(key: K, enabled: boolean): void {
+    const e = this.entries.get(key);
+    if (e) e.enabled = enabled;
+  }
+
+  private scheduleFirst(e: Entry<K>): void {
+    const warmup = Math.max(0, e.check.timing.warmupMs);
+    const delay = e.check.migrated?.hasRun ? e.check.timing.delayLoopMs : BOOTSTRAP_DELAY_MS + Math.floor(this.random() * warmup);
+    this.schedule(e, delay);
+  }
+
+  private schedule(e: Entry<K>, delayMs: number): void {
+    e.timer = this.clock.setTimer(delayMs, () => {
+      e.timer = undefined;
+      if (!e.enabled) {
+        this.schedule(e, e.check.timing.delayLoopMs);
+        return;
+      }
+      this.runEntry(e);
+    });
+  }
+
+  private runEntry(e: Entry<K>): void {
+    const generation = e.generation;
+    const startedAt = this.clock.now();
+    const controller = new AbortController();
+    let settled = false;
+    e.running = true;
+    this.inFlight++;
+    const finish = (result: CheckResult): void => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
+      if (!controller.signal.aborted) controller.abort();
+      if (generation !== e.generation) return;
+      e.running = false;
+      this.inFlight--;
+      const effect = e.state.onResult(result.ok, e.check.delayWhileDownMs);
+      const endedAt = this.clock.now();
+      this.schedule(e, effect.nextDelayMs);
+      this.onOutcome({ key: e.check.key, result, effect, up: e.state.up, startedAt, endedAt });
+    };
+    const deadline = this.clock.setTimer(e.check.deadlineMs, () => finish({ ok: false, reason: 'timeout' }));
+    let promise: Promise<CheckResult>;
+    try {
+      promise = e.check.run(controller.signal);
+    } catch (err) {
+      promise = Promise.reject(err);
+    }
+    promise.then(finish, (err: unknown) => finish({ ok: false, reason: err instanceof Error ? err.message : String(err) }));
+  }
+}

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Scheduler, type CheckOutcome } from '../../../src/check/scheduler.js';
+import type { CheckResult, CheckTiming } from '../../../src/check/types.js';
+import { VirtualClock } from './virtual-clock.js';
+
+const timing = (o: Partial<CheckTiming> = {}): CheckTiming => ({
+  delayLoopMs: 5000, retry: 2, delayBeforeRetryMs: 1000, warmupMs: 0, alpha: false, logAllFailures: false, ...o,
+});
+
+test('first run at 1 s + random*warmup, then every delay_loop', async () => {
+  const clock = new VirtualClock();
+  const starts: number[] = [];
+  const s = new Scheduler<string>(clock, () => undefined, () => 0.5);
+  s.add({ key: 'a', timing: timing({ warmupMs: 4000 }), deadlineMs: 100, run: async () => { starts.push(clock.now()); return { ok: true }; } });
+  s.start();
+  await clock.advance(20_000);
+  assert.deepEqual(starts, [3000, 8000, 13000, 18000]);
+  s.stop();
+});
+
+test('10,000 checkers with warmup = delay_loop are spread over the whole delay_loop', async () => {
+  const clock = new VirtualClock();
+  const s = new Scheduler<number>(clock, () => undefined);
+  const firstRun: number[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    let ran = false;
+    s.add({ key: i, timing: timing({ delayLoopMs: 1000, warmupMs: 1000 }), deadlineMs: 100, run: async () => { if (!ran) firstRun.push(clock.now()); ran = true; return { ok: true }; } });
+  }
+  s.start();
+  await clock.advance(2000);
+  s.stop();
+  assert.equal(firstRun.length, 10_000);
+  const buckets = new Array<number>(10).fill(0);
+  for (const t of firstRun) buckets[Math.min(9, Math.floor((t - 1000) / 100))]!++;
+  for (const b of buckets) assert.ok(b > 700 && b < 1300, `uneven spread: ${buckets.join(',')}`);
+});
+
+test('retries are delay_before_retry apart and the server goes down after retry+1 failures', async () => {
+  const clock = new VirtualClock();
+  const outcomes: Array<CheckOutcome<string>> = [];
+  const results: boolean[] = [true, false, false, false, false, true];
+  const starts: number[] = [];
+  const s = new Scheduler<string>(clock, (o) => outcomes.push(o), () => 0);
+  s.add({ key: 'a', timing: timing(), deadlineMs: 100, run: async () => { starts.push(clock.now()); const ok = results.shift() ?? true; return ok ? { ok } : { ok, reason: 'refused' }; } });
+  s.start();
+  await clock.advance(25_000);
+  s.stop();
+  // 1000 pass; 6000 fail (retry 1); 7000 fail (retry 2); 8000 fail -> down; 13000 fail (down); 18000 pass -> up
+  assert.deepEqual(starts.slice(0, 6), [1000, 6000, 7000, 8000, 13000, 18000]);
+  assert.deepEqual(outcomes.filter((o) => o.effect.transition).map((o) => [o.effect.transition, o.endedAt]), [['down', 8000], ['up', 18000]]);
+});
+
+test('a run that never settles is failed at its hard deadline and does not block others', async () => {
+  const clock = new VirtualClock();
+  const outcomes: Array<CheckOutcome<string>> = [];
+  const s = new Scheduler<string>(clock, (o) => outcomes.push(o), () => 0);
+  let aborted = false;
+  s.add({ key: 'stuck', timing: timing({ retry: 0 }), deadlineMs: 700, run: (signal) => new Promise<CheckResult>(() => { signal.addEventListener('abort', () => { aborted = true; }); }) });
+  s.add({ key: 'fine', timing: timing(), deadlineMs: 700, run: async () => ({ ok: true }) });
+  s.start();
+  await clock.advance(2000);
+  s.stop();
+  const stuck = outcomes.find((o) => o.key === 'stuck');
+  assert.ok(stuck);
+  assert.deepEqual(stuck.result, { ok: false, reason: 'timeout' });
+  assert.equal(stuck.endedAt, 1700);
+  assert.equal(stuck.effect.transition, 'down');
+  assert.ok(aborted, 'the run was told to abort');
+  assert.ok(outcomes.some((o) => o.key === 'fine' && o.result.ok && o.endedAt === 1000));
+});
+
+test('a thrown error counts as a failure with its message', async () => {
+  const clock = new VirtualClock();
+  const outcomes: Array<CheckOutcome<string>> = [];
+  const s = new Scheduler<string>(clock, (o) => outcomes.push(o), () => 0);
+  s.add({ key: 'x', timing: timing(), deadlineMs: 100, run: () => { throw new Error('boom'); } });
+  s.start();
+  await clock.advance(1000);
+  s.stop();
+  assert.deepEqual(outcomes[0]?.result, { ok: false, reason: 'boom' });
+});
+
+test('a disabled checker (ha_suspend) does not run until enabled', async () => {
+  const clock = new VirtualClock();
+  let runs = 0;
+  const s = new Scheduler<string>(clock, () => undefined, () => 0);
+  s.add({ key: 'x', timing: timing(), deadlineMs: 100, run: async () => { runs++; return { ok: true }; } });
+  s.setEnabled('x', false);
+  s.start();
+  await clock.advance(12_000);
+  assert.equal(runs, 0);
+  s.setEnabled('x', true);
+  await clock.advance(5_000);
+  assert.equal(runs, 1);
+  s.stop();
+});
