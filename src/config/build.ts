@@ -224,6 +224,11 @@ export function scriptIsExecutable(program: string): boolean {
   });
 }
 
+/** The host-facing hooks the CLI and daemon should pass (besides interfaceExists and hostname). */
+export function hostBuildEnv(): Required<Pick<BuildEnv, 'scriptUsable' | 'userExists'>> {
+  return { scriptUsable: scriptIsExecutable, userExists: userExistsHere };
+}
+
 /** A BuildEnv.userExists for the real host (numeric ids are taken as existing). */
 export function userExistsHere(user: string): boolean {
   if (/^\d+$/.test(user)) return true;
@@ -234,7 +239,10 @@ export function userExistsHere(user: string): boolean {
   }
 }
 
-/** Errors that leave an instance or service unusable (keepalived would not run it). */
+/**
+ * Errors that leave an instance unusable: keepalived's VRRP process exits on them, so the daemon
+ * should refuse to start while any is present.
+ */
 export function fatalDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
   return diagnostics.filter((d) => d.code === 'fatal');
 }

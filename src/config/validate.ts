@@ -6,7 +6,7 @@
 import type { SourceLoc } from './ast.js';
 import { compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
-  Checker, GlobalDefs, VirtualServerGroup, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
+  Checker, GlobalDefs, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from './model.js';
 import type { BuildContext } from './keywords/engine.js';
@@ -155,7 +155,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
     if (version === 3) { err('VRRP version 3 does not support authentication. Ignoring.', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && family === 6) { err('IPsec-AH authentication is not supported with IPv6 - ignoring', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && state === 'MASTER' && priority !== 255) {
-      warn('state MASTER is not supported with AH authentication - using BACKUP');
+      err('Initial state master is incompatible with AH authentication - clearing', locs.state);
       state = 'BACKUP';
     }
   }
@@ -644,21 +644,33 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
 function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext, globalLoc: SourceLoc | undefined): void {
   if (c.global.enableScriptSecurity) return;
   let where: SourceLoc | undefined;
-  const note = (loc: SourceLoc | undefined, present: unknown): void => { if (present && !where && loc) where = loc; };
+  // Only scripts keepalived would actually run count: with env.scriptUsable, those whose
+  // program exists (keepalived drops the others before its security check).
+  const usable = ctx.env.scriptUsable;
+  const runs = (x: unknown): boolean => {
+    if (!x) return false;
+    if (!usable) return true;
+    const cmds = [x, (x as { script?: unknown }).script].filter((v): v is ScriptCommand => typeof v === 'object' && v !== null && Array.isArray((v as ScriptCommand).argv));
+    return cmds.some((c) => c.argv[0] !== undefined && usable(c.argv[0]));
+  };
+  const note = (loc: SourceLoc | undefined, present: unknown): void => { if (!where && loc && runs(present)) where = loc; };
   for (const s of c.vrrpScripts) note(s.loc, s.script);
-  for (const i of c.vrrpInstances) note(i.loc, Object.values(i.notify).some((x) => x !== undefined && !('script' in (x as object) && (x as { script?: unknown }).script === undefined)));
-  for (const sg of c.vrrpSyncGroups) note(sg.loc, Object.values(sg.notify).some((x) => x !== undefined));
+  for (const i of c.vrrpInstances) for (const x of Object.values(i.notify)) note(i.loc, x);
+  for (const sg of c.vrrpSyncGroups) for (const x of Object.values(sg.notify)) note(sg.loc, x);
   for (const vs of c.virtualServers) {
-    note(vs.loc, vs.quorumUp ?? vs.quorumDown);
+    note(vs.loc, vs.quorumUp);
+    note(vs.loc, vs.quorumDown);
     for (const rs of vs.realServers) {
-      note(rs.loc, rs.notifyUp ?? rs.notifyDown);
+      note(rs.loc, rs.notifyUp);
+      note(rs.loc, rs.notifyDown);
       for (const ch of rs.checkers) if (ch.type === 'MISC_CHECK') note(ch.loc, ch.path);
     }
   }
   const g = c.global;
   const gloc = globalLoc ?? c.vrrpInstances[0]?.loc ?? c.virtualServers[0]?.loc;
   // FIFO reader scripts do not count for keepalived 2.2.7; start/shutdown scripts do.
-  note(gloc, g.startupScript ?? g.shutdownScript);
+  note(gloc, g.startupScript);
+  note(gloc, g.shutdownScript);
   if (where) ctx.diags.warn(where, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.', 'security');
 }
 
