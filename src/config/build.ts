@@ -244,5 +244,5 @@ export function userExistsHere(user: string): boolean {
  * should refuse to start while any is present.
  */
 export function fatalDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
-  return diagnostics.filter((d) => d.code === 'fatal');
+  return diagnostics.filter((d) => d.code === 'fatal' || d.code === 'syntax');
 }

@@ -53,7 +53,9 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   return {
     config: built.config,
     nodes: read.nodes,
-    diagnostics: [...read.diagnostics, ...built.diagnostics],
+    // A reader error (unclosed block, missing include, ...) leaves the tree unreliable: mark it
+    // so the daemon refuses such a file, while keyword errors keepalived runs with do not.
+    diagnostics: [...read.diagnostics.map(markSyntax), ...built.diagnostics],
     files: read.files,
     missingMainFile,
   };
@@ -63,4 +65,8 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
 export function loadExitCode(loaded: LoadResult): number {
   if (loaded.missingMainFile) return 4;
   return configTestExitCode(loaded.diagnostics);
+}
+
+function markSyntax(d: ConfigDiagnostic): ConfigDiagnostic {
+  return d.severity === 'error' && d.code === undefined ? { ...d, code: 'syntax' } : d;
 }

@@ -23,6 +23,12 @@ export interface LoadedConfig {
   /** The resolved configuration; absent when it could not be built. */
   config?: unknown;
   diagnostics: Diagnostic[];
+  /**
+   * The diagnostics that stop a start or a reload. keepalived runs with a config whose -t
+   * reports errors (the offending keyword ignored); it stops only on fatal ones. Absent:
+   * every error blocks.
+   */
+  blocking?: Diagnostic[];
   /** The children this configuration needs (keepalived starts only those). */
   roles?: Role[];
 }
@@ -332,10 +338,9 @@ export class ParentDaemon {
       if (d.severity === 'error') this.o.log.error(describeDiagnostic(d));
       else this.o.log.warn(describeDiagnostic(d));
     }
-    const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    if (errors > 0 || loaded.config === undefined) {
-      const details = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
-      return { ok: false, errors: Math.max(errors, 1), details };
+    const blocking = loaded.blocking ?? loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (blocking.length > 0 || loaded.config === undefined) {
+      return { ok: false, errors: Math.max(blocking.length, 1), details: blocking.map(describeDiagnostic) };
     }
     return { ok: true, config: loaded.config, roles: loaded.roles ?? this.o.rolesFor(loaded.config) };
   }

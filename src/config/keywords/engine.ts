@@ -16,7 +16,7 @@ import type { RunAs, ScriptCommand } from '../model.js';
  * Errors without a code are keepalived's ordinary config errors (`-t` exits 5; keepalived
  * still runs with the keyword ignored or defaulted).
  */
-export type DiagnosticCode = 'fatal' | 'security' | 'bad-interface' | 'keepalived-error';
+export type DiagnosticCode = 'fatal' | 'syntax' | 'security' | 'bad-interface' | 'keepalived-error';
 
 export interface ConfigDiagnostic extends Diagnostic {
   code?: DiagnosticCode;
