@@ -233,10 +233,10 @@ function deleteDestinationMessages(table: string, s: ServiceEntry, d: Destinatio
 /**
  * Slots of a service without persistence: a fixed number, so that a checker event only
  * rewrites map elements (no rule, no verdict: the kernel then need not re-validate the whole
- * table, which costs as much as the table is large). 720 divides evenly among 1..6, 8, 9, 10,
- * 12, 15, 16 equal servers and keeps other ratios within a fraction of a percent.
+ * table, which costs as much as the table is large). 120 divides evenly among 1..6, 8, 10,
+ * 12, 15 equal servers and keeps other ratios within a few percent.
  */
-export const FIXED_SLOTS = 720;
+export const FIXED_SLOTS = 120;
 
 /** Everything a new service needs: slot map, chains, rules and its dispatch element. */
 export function addServiceMessages(table: string, s: ServiceEntry): NftMessage[] {
