@@ -163,7 +163,7 @@ export function checkerSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOp
       if (rs.notifyDown) spec.notifyDown = rs.notifyDown.command;
       return spec;
     });
-    const spec: VirtualServerSpec = { id: virtualServerId(vs), quorum: vs.quorum, hysteresis: vs.hysteresis, smtpAlert: vs.smtpAlert, realServers };
+    const spec: VirtualServerSpec = { id: virtualServerId(vs), protocol: vs.protocol.toLowerCase() as 'tcp' | 'udp' | 'sctp', quorum: vs.quorum, hysteresis: vs.hysteresis, smtpAlert: vs.smtpAlert, realServers };
     if (vs.quorumUp) spec.quorumUp = vs.quorumUp.command;
     if (vs.quorumDown) spec.quorumDown = vs.quorumDown.command;
     if (vs.sorryServer) spec.sorryServer = endpointId(vs.sorryServer.address, vs.sorryServer.port);

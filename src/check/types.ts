@@ -133,6 +133,8 @@ export interface RealServerSpec {
 export interface VirtualServerSpec {
   /** "ip:port" / "fwmark:N" / "group:NAME", the identity the LVS side knows it by. */
   id: string;
+  /** For log lines in keepalived's "[ip]:tcp:port" form; default tcp. */
+  protocol?: 'tcp' | 'udp' | 'sctp';
   quorum: number;
   hysteresis: number;
   quorumUp?: string;

@@ -36,12 +36,21 @@ function blockName(kw: Kw): string | undefined {
   return kw.args[0];
 }
 
+/** Names already used per list, so duplicate checks stay linear on huge configs. */
+const namesSeen = new WeakMap<object, Set<string>>();
+
 /** Named objects must be unique: keepalived reports the second one and skips it. */
 function unique(kw: Kw, list: { name: string }[], what: string, name: string): boolean {
-  if (list.some((x) => x.name === name)) {
+  let names = namesSeen.get(list);
+  if (!names) {
+    names = new Set(list.map((x) => x.name));
+    namesSeen.set(list, names);
+  }
+  if (names.has(name)) {
     kw.error(`${what} ${name} is defined more than once - skipping this one`);
     return false;
   }
+  names.add(name);
   return true;
 }
 

@@ -35,6 +35,8 @@ export interface PreprocessOptions {
   random?: () => number;
   /** Bound on logical lines (default MAX_EXPANDED_LINES). */
   maxExpandedLines?: number;
+  /** Receives each logical line as it is produced (then `lines` in the result stays empty). */
+  sink?: (line: LogicalLine) => void;
 }
 
 export interface PreprocessResult {
@@ -90,6 +92,7 @@ export class Preprocessor {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly files: string[] = [];
   private readonly out: LogicalLine[] = [];
+  private emitted = 0;
   private readonly defs: Definitions;
   private collecting: { name: string; lines: string[] } | undefined;
   private aborted = false;
@@ -235,14 +238,16 @@ export class Preprocessor {
 
   private emit(line: LogicalLine): void {
     const max = this.opts.maxExpandedLines ?? MAX_EXPANDED_LINES;
-    if (this.out.length >= max) {
+    if (this.emitted >= max) {
       if (!this.aborted) {
         this.error(line.loc, `configuration expands to more than ${max} lines - stopping`);
         this.aborted = true;
       }
       return;
     }
-    this.out.push(line);
+    this.emitted++;
+    if (this.opts.sink) this.opts.sink(line);
+    else this.out.push(line);
   }
 
   private run(): PreprocessResult {

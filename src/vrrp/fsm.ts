@@ -129,9 +129,11 @@ export type FsmEvent =
   | { type: 'priority'; total: number }
   /** One of our VIPs (without no_track) was deleted behind our back while MASTER. */
   | { type: 'vip-deleted' }
-  | { type: 'shutdown' };
+  /** Daemon stop, or (`deleted`) the instance removed by a reload. */
+  | { type: 'shutdown'; deleted?: boolean };
 
-export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
+/** DELETED: the instance was removed by a reload (keepalived reports FAULT unless notify_deleted). */
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
 export type FsmAction =
   | { type: 'send-advert'; priority: number }
@@ -647,7 +649,7 @@ class Step {
     this.initSands();
   }
 
-  shutdown(): void {
+  shutdown(deleted: boolean): void {
     const s = this.s;
     if (s.stopped) return;
     if (s.state === 'MASTER') this.restoreInterface(true);
@@ -655,7 +657,7 @@ class Step {
     s.stopped = true;
     s.state = 'INIT';
     s.deadline = null;
-    this.notify('STOP');
+    this.notify(deleted ? 'DELETED' : 'STOP');
   }
 }
 
@@ -686,10 +688,27 @@ export function step(c: FsmConfig, state: FsmState, event: FsmEvent, now: number
       st.vipDeleted();
       break;
     case 'shutdown':
-      st.shutdown();
+      st.shutdown(event.deleted ?? false);
       break;
   }
   return st.finish();
+}
+
+/**
+ * The state an instance keeps across a configuration reload (keepalived keeps state,
+ * stats and the VIPs-set flag of instances matched old <-> new): a MASTER stays MASTER
+ * without re-election; timers are recomputed from the new configuration.
+ */
+export function adoptState(c: FsmConfig, old: FsmState, now: number): FsmState {
+  const s: FsmState = { ...old, faults: [...old.faults], rlFlags: [], stats: { ...old.stats } };
+  // Tracking contributions are re-applied by the caller (setPriority) after a reload.
+  s.effectivePriority = c.basePriority;
+  s.totalPriority = c.basePriority;
+  if (s.state === 'MASTER') s.masterAdverIntUs = c.advertIntUs;
+  s.msDownTimerUs = masterDownIntervalUs(c.version, c.downTimerAdverts, s.masterAdverIntUs, s.effectivePriority);
+  if (s.state === 'MASTER') s.deadline = Math.min(old.deadline ?? now, now + c.advertIntUs);
+  if (c.preemptDelayUs === 0) s.preemptTime = null;
+  return s;
 }
 
 /** The state machine bound to one instance's configuration. */

@@ -6,7 +6,7 @@
 // advert.
 
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
-import { createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { adoptState, createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
@@ -112,9 +112,48 @@ export class VrrpInstance {
     return true;
   }
 
-  /** Stops: priority-0 advert if MASTER, VIPs removed, STOP notified; resolves when done. */
-  async stop(): Promise<void> {
-    this.handle({ type: 'shutdown' });
+  /**
+   * Takes over a running instance of the previous configuration (reload): its state,
+   * statistics, IPv4 id / AH sequence and timers carry on; VIPs no longer configured are
+   * removed and new ones added (and announced) if the instance holds its VIPs.
+   */
+  adopt(old: VrrpInstance): void {
+    const now = this.ports.clock.now();
+    old.releaseTimers();
+    this.state = adoptState(this.config, old.state, now);
+    this.ipId = old.ipId;
+    this.ahSeq = old.ahSeq;
+    this.lastNotified = old.lastNotified;
+    this.queue = old.queue;
+    if (this.state.deadline !== null) this.perform({ type: 'set-timer', timer: 'main', at: this.state.deadline });
+    if (this.state.vipsSet) {
+      const key = (v: VipSpec): string => `${v.address}|${v.prefixLength ?? ''}|${v.device ?? ''}`;
+      const now2 = new Set(this.installed.map(key));
+      const was = new Set(old.installed.map(key));
+      const gone = old.installed.filter((v) => !now2.has(key(v)));
+      const added = this.installed.filter((v) => !was.has(key(v)));
+      if (gone.length > 0) this.enqueue('removing VIPs', () => this.ports.addresses.removeVips(this.owner, gone));
+      if (added.length > 0) {
+        this.enqueue('adding VIPs', () => this.ports.addresses.addVips(this.owner, added));
+        this.enqueue('sending gratuitous ARPs', () => this.ports.announce.announce(this.owner, added, this.config.garp.masterRepeat));
+      }
+      if (this.config.garp.masterRefreshUs > 0) this.perform({ type: 'set-timer', timer: 'garp-refresh', at: now + this.config.garp.masterRefreshUs });
+    }
+  }
+
+  /** Sends one advert now if MASTER (keepalived does before a reload). */
+  advertIfMaster(): void {
+    if (this.state.state === 'MASTER') this.sendAdvert(this.state.effectivePriority);
+  }
+
+  private releaseTimers(): void {
+    for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
+    this.timers.clear();
+  }
+
+  /** Stops: priority-0 advert if MASTER, VIPs removed, STOP (or DELETED) notified; resolves when done. */
+  async stop(deleted = false): Promise<void> {
+    this.handle({ type: 'shutdown', deleted });
     for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
     this.timers.clear();
     await this.idle();

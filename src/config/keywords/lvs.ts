@@ -158,7 +158,7 @@ export const virtualServerBlock = defineBlock<VirtualServerDraft>('virtual_serve
   boolKw('smtp_alert', 'Email on quorum changes.', (t, v) => { t.smtpAlert = v; }, { default: 'smtp_alert_checker / smtp_alert / off' }),
   strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.snmpName = v; }),
   {
-    name: 'real_server', syntax: 'ADDRESS [PORT] { ... }', block: 'optional', repeatable: true, sub: realServerBlock as BlockDef<never>, doc: 'A real server.',
+    name: 'real_server', syntax: 'ADDRESS [PORT] { ... }', block: 'required', repeatable: true, sub: realServerBlock as BlockDef<never>, doc: 'A real server.',
     handle: (kw, t) => {
       if (!kw.count(1, 2)) return;
       const r = addrPort(kw, 0);

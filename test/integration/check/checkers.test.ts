@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tcpCheck } from '../../../src/check/tcp.js';
+import { netTcpProbe, rawTcpProbe, tcpCheck } from '../../../src/check/tcp.js';
 import { smtpCheck } from '../../../src/check/smtp.js';
 import { dnsCheck } from '../../../src/check/dns.js';
 import { decodeMessage, encodeName } from '../../../src/check/dns-codec.js';
@@ -35,6 +35,27 @@ test('TCP_CHECK: up on a listening port, down on refused; bindto is the source a
     assert.deepEqual(from, ['127.0.0.9']);
   } finally {
     await close(s2);
+  }
+});
+
+test('TCP_CHECK: the fast TCP-handle path and the net.connect path agree', async () => {
+  const from: string[] = [];
+  const s = net.createServer((c) => { from.push(c.remoteAddress ?? ''); c.destroy(); });
+  const p = await listen(s);
+  const dead = await deadPort();
+  try {
+    for (const c of [conn(p), conn(dead), { ...conn(p), bindAddress: '127.0.0.7' }, { ...conn(p), bindAddress: '127.0.0.8', bindPort: 0 }]) {
+      const raw = rawTcpProbe(c, signal());
+      assert.ok(raw, 'the TCP handle binding is reachable on this Node');
+      assert.deepEqual(await raw, await netTcpProbe(c, signal()), JSON.stringify(c));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(from.filter((a) => a !== '127.0.0.1'), ['127.0.0.7', '127.0.0.7', '127.0.0.8', '127.0.0.8']);
+    const aborted = new AbortController();
+    aborted.abort();
+    assert.deepEqual(await rawTcpProbe(conn(p), aborted.signal), { ok: false, reason: 'timeout' });
+  } finally {
+    await close(s);
   }
 });
 

@@ -45,7 +45,7 @@ test('umask accepts numbers and bit names; process tuning; cpu lists', () => {
   assert.equal(build('global_defs {\n umask 022\n}\n').config.global.umask, 0o22);
   assert.equal(build('global_defs {\n umask IWGRP|IWOTH\n}\n').config.global.umask, 0o22);
   assert.ok(build('global_defs {\n umask IWHAT\n}\n').errors.length === 1);
-  const g = build('global_defs {\n vrrp_priority -10\n vrrp_no_swap\n vrrp_rt_priority 50\n checker_cpu_affinity 0-2 5\n vrrp_rlimit_rtime 20000\n}\n');
+  const g = build('global_defs {\n vrrp_priority -10\n vrrp_no_swap\n vrrp_rt_priority 50\n checker_cpu_affinity 0 1 2 5\n vrrp_rlimit_rtime 20000\n}\n');
   assert.deepEqual(g.config.global.vrrpProcess, { nice: -10, noSwap: true, rtPriority: 50, rlimitRttimeUs: 20000 });
   assert.deepEqual(g.config.global.checkerProcess.cpuAffinity, [0, 1, 2, 5]);
   assert.ok(g.warnings.some((w) => w.includes("'vrrp_rlimit_rtime' is deprecated, use 'vrrp_rlimit_rttime'")));

@@ -297,3 +297,53 @@ test('sync group: a member whose timer expires first waits until every member wa
   assert.deepEqual(firstAdverts.slice(0, 2), [3_609_375, 3_609_375]);
   assert.ok(host.sink.lines.includes('VRRP_Group(G) Syncing instances to MASTER state'));
 });
+
+test('reload keeps a MASTER master (no re-election), adds/removes VIPs, starts new and retires removed instances', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  assert.deepEqual(holders([a, b]), ['b']);
+  const linesBefore = b.host.sink.lines.length;
+  const t0 = seg.clock.now();
+
+  // Same instance, one more VIP, plus a new instance VI_2.
+  const r = await b.router.reload([
+    spec({ priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: VIP }, { address: '10.0.0.101' }] }),
+    spec({ name: 'VI_2', vrid: 52, priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: '10.0.2.100' }] }),
+  ]);
+  assert.deepEqual([r.errors, r.kept, r.added, r.removed], [[], ['VI_1'], ['VI_2'], []]);
+  await runUntil(seg, [a, b], 15_000_000);
+  assert.equal(b.router.status('VI_1')?.state, 'MASTER');
+  assert.ok(!b.host.sink.lines.slice(linesBefore).some((l) => l.startsWith('(VI_1) Entering')), 'VI_1 did not change state');
+  assert.ok(advertsFrom(seg, 'b', t0).filter((x) => x.priority === 0).length === 0, 'no priority-0 advert');
+  assert.ok(b.host.addresses.has('10.0.0.101') && b.host.addresses.has(VIP));
+  assert.ok(b.host.announce.sent.some((s) => s.address === '10.0.0.101'));
+  assert.equal(b.router.status('VI_2')?.state, 'MASTER');
+  assert.equal(a.router.status('VI_1')?.state, 'BACKUP', 'the backup never timed out');
+
+  // VI_1 removed from b: it steps down with priority 0, a takes over quickly.
+  const t1 = seg.clock.now();
+  const r2 = await b.router.reload([spec({ name: 'VI_2', vrid: 52, priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: '10.0.2.100' }] })]);
+  assert.deepEqual([r2.kept, r2.removed], [['VI_2'], ['VI_1']]);
+  assert.equal(b.host.sink.changes.at(-1)?.state, 'DELETED');
+  await runUntil(seg, [a, b], t1 + 1_000_000);
+  assert.deepEqual(holders([a, b]), ['a']);
+  assert.ok(!b.host.addresses.has('10.0.0.101'));
+  assert.equal(b.router.status('VI_2')?.state, 'MASTER');
+});
+
+test('reload with a lower priority: the master keeps its state but advertises the new priority, and is preempted', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  await b.router.reload([spec({ priority: 50, sourceAddress: '10.0.0.2' })]);
+  await runUntil(seg, [a, b], 20_000_000);
+  assert.deepEqual(holders([a, b]), ['a']);
+  assert.equal(b.router.status('VI_1')?.effectivePriority, 50);
+});
