@@ -296,6 +296,7 @@ static int recv_one(napi_env env, int fd, recv_buf *rb, napi_value *out) {
   size_t got = (size_t)n < rb->size ? (size_t)n : rb->size;
   napi_create_buffer_copy(env, got, rb->data, NULL, &v);
   napi_set_named_property(env, obj, "data", v);
+  if (msg.msg_namelen > sizeof rb->from) msg.msg_namelen = sizeof rb->from;
   if (msg.msg_namelen > 0) napi_create_buffer_copy(env, msg.msg_namelen, &rb->from, NULL, &v);
   else napi_get_null(env, &v);
   napi_set_named_property(env, obj, "from", v);

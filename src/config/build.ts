@@ -15,7 +15,7 @@ import { bfdInstanceBlock, newBfdInstance } from './keywords/bfd.js';
 import { bareFlag, intKw, strKw } from './keywords/common.js';
 import { finalise } from './validate.js';
 
-export type { ConfigDiagnostic, BuildEnv } from './keywords/engine.js';
+export type { ConfigDiagnostic, BuildEnv, DiagnosticCode } from './keywords/engine.js';
 
 /** Everything read from the file before defaults and validation. */
 export interface BuildState {
@@ -175,13 +175,21 @@ export function buildConfig(nodes: ConfigNode[], env: BuildEnv = {}): BuildResul
 }
 
 /**
- * What `keepalived -t` (2.2.7) would exit with for these diagnostics: 0 clean, 6 when scripts run
- * without script security (wins over the rest), 4 for fatal problems, 5 for other config errors
- * (including interfaces that do not exist).
+ * What `keepalived -t` (2.2.7) exits with for these diagnostics: 0 clean; 6 when scripts run
+ * without enable_script_security (this wins over everything else); 5 for any config error,
+ * including interfaces that do not exist here (which keepalived words as a WARNING).
  */
-export function configTestExitCode(diagnostics: ConfigDiagnostic[]): 0 | 4 | 5 | 6 {
+export function configTestExitCode(diagnostics: ConfigDiagnostic[]): 0 | 5 | 6 {
   if (diagnostics.some((d) => d.code === 'security')) return 6;
-  const failing = diagnostics.filter((d) => d.severity === 'error' || d.code === 'bad-interface');
-  if (failing.length === 0) return 0;
-  return 5;
+  return diagnostics.some(failsConfigTest) ? 5 : 0;
+}
+
+/** Whether keepalived 2.2.7's `-t` fails on this diagnostic (security aside). */
+export function failsConfigTest(d: ConfigDiagnostic): boolean {
+  return d.severity === 'error' || d.code === 'bad-interface' || d.code === 'keepalived-error';
+}
+
+/** Errors that leave an instance or service unusable (keepalived would not run it). */
+export function fatalDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
+  return diagnostics.filter((d) => d.code === 'fatal');
 }

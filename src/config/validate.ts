@@ -42,7 +42,7 @@ export function finalise(s: BuildState, ctx: BuildContext): KeepalivedConfig {
   for (const sg of config.vrrpSyncGroups) for (const m of sg.members) if (!groupOf.has(m)) groupOf.set(m, sg);
   config.vrrpInstances = s.instances.map((d) => finaliseInstance(d, g, groupOf.get(d.name), ctx));
   validateVrrp(config, ctx);
-  fillStaticDevs(config);
+  fillStaticDevs(config, ctx);
   config.virtualServers = s.virtualServers.map((d) => finaliseVirtualServer(d, g, ctx));
   validateLvs(config, ctx);
   checkScriptSecurity(config, ctx);
@@ -80,14 +80,12 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   const firstVip = d.virtualIpaddress[0];
   let family = d.family ?? firstVip?.prefix.family ?? d.unicastSrcIp?.family ?? d.mcastSrcIp?.family ?? d.unicastPeers[0]?.address.family ?? 4;
   if (d.family === 6 && firstVip && firstVip.prefix.family === 4) family = 4;
-  const vips = d.virtualIpaddress.filter((v) => v.prefix.family === family);
+  const vips = d.virtualIpaddress.filter((v) => {
+    if (v.prefix.family === family) return true;
+    ctx.diags.error(v.loc, `(${d.name}): address family must match VRRP instance [${v.prefix.address}] - ignoring`);
+    return false;
+  });
   const evips = [...d.virtualIpaddressExcluded];
-  for (const v of d.virtualIpaddress) {
-    if (v.prefix.family !== family) {
-      ctx.diags.error(v.loc, `(${d.name}) address family of VIP ${v.prefix.address} does not match the instance's - moved to virtual_ipaddress_excluded`);
-      evips.push(v);
-    }
-  }
 
   let version: 2 | 3 = explicitVersion ?? g.vrrpVersion;
   if (family === 6 && version === 2) {
@@ -100,7 +98,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   if (version === 2) {
     const rounded = Math.max(1, Math.round(advertIntUs / 1e6)) * 1e6;
     if (rounded !== advertIntUs) {
-      ctx.diags.warn(locs.advert_int ?? d.loc, `(${d.name}) VRRPv2 advert_int must be whole seconds - rounded to ${rounded / 1e6}`);
+      ctx.diags.error(locs.advert_int ?? d.loc, `(${d.name}) VRRPv2 advertisement interval ${advertIntUs / 1e6}s must be an integer - rounding to ${rounded / 1e6}`);
       advertIntUs = rounded;
     }
   } else {
@@ -109,7 +107,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
       ctx.diags.error(locs.advert_int ?? d.loc, `(${d.name}) VRRPv3 advert_int ${advertIntUs / 1e6} is more than 40.95 - using 40.95`);
       cs = 4095;
     }
-    if (cs * 10_000 !== advertIntUs && cs !== 4095) ctx.diags.warn(locs.advert_int ?? d.loc, `(${d.name}) VRRPv3 advert_int rounded to ${cs / 100}`);
+    if (cs * 10_000 !== advertIntUs && cs !== 4095) ctx.diags.error(locs.advert_int ?? d.loc, `(${d.name}) VRRPv3 advertisement interval ${advertIntUs / 1e6}s must be in units of 10ms - rounding to ${cs / 100}`);
     advertIntUs = cs * 10_000;
   }
 
@@ -144,15 +142,15 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   }
 
   if (nopreempt && priority === 255) { err('nopreempt is incompatible with priority 255. resetting nopreempt', locs.nopreempt); nopreempt = false; }
-  else if (nopreempt && state === 'MASTER') { err('nopreempt is incompatible with state MASTER. resetting state to BACKUP', locs.state); state = 'BACKUP'; }
+  else if (nopreempt && state === 'MASTER') { err('Warning - nopreempt will not work with initial state MASTER - clearing', locs.nopreempt); nopreempt = false; }
   if (preemptDelayUs && (state === 'MASTER' || nopreempt)) {
-    err(`preempt_delay is incompatible with ${nopreempt ? 'nopreempt' : 'state MASTER'} - resetting preempt_delay`, locs.preempt_delay);
+    err(`Warning - preempt delay will not work with ${nopreempt ? 'nopreempt' : 'initial state MASTER'} - clearing`, locs.preempt_delay);
     preemptDelayUs = 0;
   }
   if (d.timerExpiredBackup !== undefined && !nopreempt) warn('timer_expired_backup needs nopreempt - ignoring');
 
   if (authentication) {
-    if (version === 3) { err('authentication is not supported with VRRPv3 - ignoring', locs.authentication); authentication = undefined; }
+    if (version === 3) { err('VRRP version 3 does not support authentication. Ignoring.', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && family === 6) { err('IPsec-AH authentication is not supported with IPv6 - ignoring', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && state === 'MASTER' && priority !== 255) {
       warn('state MASTER is not supported with AH authentication - using BACKUP');
@@ -165,7 +163,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   // interface
   if (d.interface === undefined) {
     if (!d.unicastSrcIp || d.unicastPeers.length === 0) {
-      err('interface must be specified (only unicast instances with unicast_src_ip may omit it)', d.loc, 'fatal');
+      err('Unknown interface! (interface must be given unless unicast_src_ip and unicast_peer are)', d.loc, 'fatal');
     } else if (isIpv6LinkLocal(d.unicastSrcIp)) {
       err('unicast_src_ip must not be link-local without an interface', locs.unicast_src_ip, 'fatal');
     }
@@ -189,6 +187,17 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   // the interface that VIPs without `dev` go on
   const devOf = d.interface ?? g.defaultInterface;
   for (const list of [vips, evips]) for (const v of list) if (v.dev === undefined) v.dev = devOf;
+  for (const list of [vips, evips]) checkDevs(list, g, ctx, 'ip address');
+  checkDevs(d.virtualRoutes, g, ctx, 'route');
+  for (const r of d.virtualRules) {
+    if (r.priority === undefined) ctx.diags.warn(r.loc, `(${d.name}) Rule has no preference specified - one is assigned. This is probably not what you want.`, 'keepalived-error');
+  }
+  // A tracked virtual route needs an interface to watch.
+  for (const r of d.virtualRoutes) {
+    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
+      ctx.diags.warn(r.loc, `(${d.name}) cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
+    }
+  }
 
   const garp = {
     masterDelayUs: garpOverrides.masterDelayUs ?? g.vrrpGarpMasterDelayUs,
@@ -250,7 +259,8 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
     }
     sg.members = kept;
     if (kept.length === 0) ctx.diags.error(sg.loc, `Sync group ${sg.name} has no virtual router(s) - removing`);
-    else if (kept.length === 1) ctx.diags.warn(sg.loc, `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`);
+    // keepalived 2.2.7 counts this as a config error (`-t` fails) but runs the group.
+    else if (kept.length === 1) ctx.diags.error(sg.loc, `Sync group ${sg.name} has only 1 virtual router(s) - this probably isn't what you want`);
     // group trackers apply to every member
     for (const m of kept) {
       const inst = byName.get(m);
@@ -298,17 +308,23 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
       const w = effectiveWeight(r, own(r.name));
       if (w === 0) return true;
       if (inst.priority === 255) {
-        ctx.diags.error(r.loc, `(${inst.name}) cannot have weighted ${what} ${r.name} with priority 255 - setting weight 0`);
-        r.weight = 0;
-        return true;
+        // The owner's priority can never change: keepalived drops the tracker.
+        ctx.diags.error(r.loc, `(${inst.name}) ignoring ${r.name} ${what} due to address owner`);
+        return false;
       }
       if (inst.syncGroup !== undefined && !groupWeighted.get(inst.syncGroup)) {
-        ctx.diags.error(r.loc, `(${inst.name}) ${what} ${r.name} cannot have a weight in sync group ${inst.syncGroup} (use sync_group_tracking_weight) - setting weight 0`);
+        ctx.diags.error(r.loc, `(${inst.name}) ignoring ${r.name} ${what} weight due to SYNC group (use sync_group_tracking_weight)`);
         r.weight = 0;
       }
       return true;
     });
-    inst.trackInterfaces = weighted(inst.trackInterfaces, () => undefined, 'track_interface');
+    // Tracking the instance's own interface is implicit (unless dont_track_primary).
+    inst.trackInterfaces = inst.trackInterfaces.filter((r) => {
+      if (r.name !== inst.interface) return true;
+      ctx.diags.error(r.loc, `(${inst.name}) Ignoring track_interface ${r.name} since own interface`);
+      return false;
+    });
+    inst.trackInterfaces = weighted(inst.trackInterfaces, () => undefined, 'tracked interface');
     inst.trackScripts = weighted(inst.trackScripts, (n) => scripts.get(n)?.weight, 'track_script');
     inst.trackProcesses = weighted(inst.trackProcesses, (n) => c.trackProcesses.find((p) => p.name === n)?.weight, 'track_process');
     inst.trackBfds = weighted(inst.trackBfds, (n) => c.bfdInstances.find((b) => b.name === n)?.weight, 'track_bfd');
@@ -357,8 +373,28 @@ function sameGroup(a: VrrpInstance, b: VrrpInstance, g: GlobalDefs): boolean {
   return compareAddresses(a.mcastDstIp ?? def, b.mcastDstIp ?? def) === 0;
 }
 
-function fillStaticDevs(c: KeepalivedConfig): void {
+function fillStaticDevs(c: KeepalivedConfig, ctx: BuildContext): void {
   for (const a of c.staticIpaddress) if (a.dev === undefined) a.dev = c.global.defaultInterface;
+  checkDevs(c.staticIpaddress, c.global, ctx, 'ip address');
+  checkDevs(c.staticRoutes, c.global, ctx, 'route');
+  let pref = 16384;
+  for (const r of [...c.staticRules]) {
+    if (r.priority === undefined) {
+      ctx.diags.warn(r.loc, `Rule has no preference specified - setting to ${pref}. This is probably not what you want.`, 'keepalived-error');
+      r.priority = pref--;
+    }
+  }
+}
+
+/** keepalived warns about (and `-t` fails on) interfaces of addresses/routes that do not exist. */
+function checkDevs(list: { dev?: string; loc: SourceLoc; prefix?: { address: string }; dst?: { address: string } }[], g: GlobalDefs, ctx: BuildContext, what: string): void {
+  const exists = ctx.env.interfaceExists;
+  if (!exists || g.dynamicInterfaces) return;
+  for (const e of list) {
+    if (e.dev !== undefined && !exists(e.dev)) {
+      ctx.diags.warn(e.loc, `WARNING - interface ${e.dev} for ${what} ${(e.prefix ?? e.dst)?.address ?? ''} doesn't exist`, 'bad-interface');
+    }
+  }
 }
 
 // ───────────────────────────── LVS ─────────────────────────────
@@ -374,11 +410,14 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   const err = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.error(loc, `virtual_server ${name}: ${m}`);
   const warn = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.warn(loc, `virtual_server ${name}: ${m}`);
 
+  // keepalived 2.2.7 reports each missing default as a config error (`-t` fails), then uses it.
   let protocol = d.protocol;
   if (protocol === undefined) {
     protocol = 'UDP';
-    if (key.kind !== 'fwmark') warn('no protocol specified - defaulting to UDP');
+    if (key.kind !== 'fwmark') err('no protocol set - defaulting to UDP');
   }
+  if (d.scheduler === undefined) err("no scheduler set, setting default 'wlc'");
+  if (d.method === undefined) err('no forwarding method set, setting default NAT');
   const scheduler = d.scheduler ?? 'wlc';
   const method = d.method ?? { kind: 'NAT' as const };
   const vs: VirtualServer = {
@@ -416,7 +455,7 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
 
   const total = rss.reduce((a, r) => a + r.weight, 0);
   if (rss.length > 0 && vs.quorum > total) {
-    warn(`quorum ${vs.quorum} is more than the total weight ${total} of the real servers - using ${total}`);
+    err(`quorum ${vs.quorum} exceeds total weight of real servers ${total}, reducing quorum to ${Math.max(total, 1)}`);
     vs.quorum = Math.max(total, 1);
   }
   if (vs.hysteresis >= vs.quorum) {
@@ -436,7 +475,7 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
     if (givenPort && method.kind !== 'NAT') port = 0;
   } else if (key.kind === 'addr') {
     if (method.kind !== 'NAT' && givenPort !== undefined && givenPort !== key.port && key.port !== 0) {
-      ctx.diags.warn(r.loc, `virtual_server ${vsName}: ${method.kind} real server ${r.address.address} port ${givenPort} must equal the service port - using ${key.port}`);
+      ctx.diags.error(r.loc, `virtual_server ${vsName}: ${method.kind} real server ${r.address.address} port ${givenPort} does not match the service port - resetting to ${key.port}`);
       port = key.port;
     } else if (givenPort === undefined) port = key.port;
   }

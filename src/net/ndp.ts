@@ -2,6 +2,7 @@
 // RFC 4861 §7.2.6): to all-nodes ff02::1 from the VIP itself, hop limit 255, Override set,
 // Router set when the interface forwards, with a target link-layer address option. We
 // build Ethernet + IPv6 + ICMPv6 ourselves, so the checksum is ours too.
+import { readFileSync } from 'node:fs';
 import { ETH_P_IPV6, IPPROTO_ICMPV6 } from './constants.js';
 import { onesComplementSum } from './checksum.js';
 import { ipv6ToBytes, macToBytes } from './inet-address.js';
@@ -65,4 +66,13 @@ export function encodeUnsolicitedNa(na: UnsolicitedNa): Buffer {
 /** One unsolicited NA for `target` out of the sender's interface. */
 export function sendUnsolicitedNa(link: LinkSender, target: string, opts: { mac?: string | Buffer; router?: boolean } = {}): void {
   link.sendFrame(encodeUnsolicitedNa({ target, mac: opts.mac ?? link.mac, router: opts.router ?? false }));
+}
+
+/** Whether the interface forwards IPv6 (keepalived then sets the NA Router flag). Reads this namespace's /proc. */
+export function ipv6ForwardingEnabled(ifname: string): boolean {
+  try {
+    return readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/forwarding`, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
 }

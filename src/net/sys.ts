@@ -100,7 +100,10 @@ function load(): NativeAddon {
       addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH) as NativeAddon;
       return addon;
     } catch (e) {
-      loadError = `keepalived-ts: native addon not built (native/build/Release/kts_native.node): run npm ci (${(e as Error).message.split('\n')[0]})`;
+      const missing = (e as { code?: string }).code === 'MODULE_NOT_FOUND';
+      loadError = missing
+        ? 'keepalived-ts: native addon not built (native/build/Release/kts_native.node): run npm ci'
+        : `keepalived-ts: native addon native/build/Release/kts_native.node does not load (${(e as Error).message.split('\n')[0]}): run npm ci`;
     }
   }
   throw new Error(loadError);

@@ -32,6 +32,8 @@ export interface VrrpSocketOptions {
   protocol?: number;
   /** Multicast mode group (default 224.0.0.18 / ff02::12). Ignored in unicast mode. */
   multicastGroup?: string;
+  /** Unicast mode (unicast_peer): no group is joined. Implied by unicastSrc. */
+  unicast?: boolean;
   /** Unicast mode: the local address the receive socket binds to (unicast_src_ip). */
   unicastSrc?: string;
   /** SO_RCVBUF of the receive socket (keepalived sizes it from the MTU and instances). */
@@ -39,7 +41,8 @@ export interface VrrpSocketOptions {
 }
 
 export interface VrrpSendOptions {
-  src: string;
+  /** Source address; IPv6 may leave it to the kernel (it then picks one on the interface). */
+  src?: string;
   dst: string;
   /** TTL / hop limit; default 255 (unicast_ttl may lower it). */
   ttl?: number;
@@ -69,6 +72,11 @@ export interface VrrpTransport {
   readonly ifindex: number;
   /** Sends one advert; throws a SysError (ENETDOWN, ENOBUFS, ...) when the kernel refuses. */
   send(payload: Buffer, opts: VrrpSendOptions): void;
+  /**
+   * IPv4 only: sends a datagram whose IPv4 header the caller built (AH signs the header,
+   * so the VRRP codec may build it itself). The kernel still fills in length and checksum.
+   */
+  sendIpv4Datagram(datagram: Buffer, dst: string): void;
   /** Delivers every received packet from the loop. Malformed datagrams are counted and dropped. */
   onPacket(cb: (p: VrrpPacket) => void, onError?: (err: SysError) => void): void;
   /** Datagrams dropped because they were not a usable IP packet for us. */
@@ -139,7 +147,7 @@ function closeQuietly(...socks: Array<NativeSocketLike | undefined>): void {
 export function openVrrpSocket(opts: VrrpSocketOptions, sys: VrrpSocketSystem = realSystem): VrrpTransport {
   const { family } = opts;
   const protocol = opts.protocol ?? C.IPPROTO_VRRP;
-  const unicast = opts.unicastSrc !== undefined;
+  const unicast = opts.unicast === true || opts.unicastSrc !== undefined;
   if (!opts.ifname && !unicast) throw new Error('a multicast VRRP socket needs an interface');
   const ifindex = opts.ifname ? sys.ifNameToIndex(opts.ifname) : 0;
   const group = opts.multicastGroup ?? (family === 'inet' ? VRRP_GROUP_IPV4 : VRRP_GROUP_IPV6);
@@ -212,8 +220,9 @@ function setUpReceiver(rx: NativeSocketLike, opts: VrrpSocketOptions, ifindex: n
         /* see above */
       }
     }
-  } else {
-    const src = opts.unicastSrc!;
+  } else if (opts.unicastSrc !== undefined) {
+    // Only adverts to our unicast source (keepalived fails the instance when it is not local).
+    const src = opts.unicastSrc;
     const addr: SockAddr =
       opts.family === 'inet' ? { family: 'inet', address: src } : { family: 'inet6', address: src, scopeId: isLinkLocal6(src) ? ifindex : 0 };
     rx.bind(addr);
@@ -238,17 +247,23 @@ class RawVrrpTransport implements VrrpTransport {
     // Multicast adverts are for the link only: never routed.
     const flags = isMulticast(o.dst, this.family) ? C.MSG_DONTROUTE : 0;
     if (this.family === 'inet') {
+      if (o.src === undefined) throw new Error('an IPv4 advert needs a source address (we build its header)');
       const id = o.id ?? (this.ipId = nextIpv4Id(this.ipId));
       const header = encodeIpv4Header({ src: o.src, dst: o.dst, payloadLength: payload.length, id, ttl, protocol: this.protocol });
       this.tx.send([header, payload], { family: 'inet', address: o.dst }, undefined, flags);
     } else {
       const scoped = isMulticast(o.dst, 'inet6') || isLinkLocal6(o.dst);
       const cmsgs: Cmsg[] = [
-        { kind: 'ipv6_pktinfo', addr: o.src, ifindex: this.ifindex },
+        { kind: 'ipv6_pktinfo', addr: o.src ?? '::', ifindex: this.ifindex },
         { kind: 'ipv6_hoplimit', hopLimit: ttl },
       ];
       this.tx.send(payload, { family: 'inet6', address: o.dst, scopeId: scoped ? this.ifindex : 0 }, cmsgs, flags);
     }
+  }
+
+  sendIpv4Datagram(datagram: Buffer, dst: string): void {
+    if (this.family !== 'inet') throw new Error('sendIpv4Datagram is for IPv4 transports');
+    this.tx.send(datagram, { family: 'inet', address: dst }, undefined, isMulticast(dst, 'inet') ? C.MSG_DONTROUTE : 0);
   }
 
   onPacket(cb: (p: VrrpPacket) => void, onError?: (err: SysError) => void): void {

@@ -135,7 +135,7 @@ function httpKeywords(kind: 'HTTP_GET' | 'SSL_GET'): KeywordDef<HttpDraft>[] {
     flag('fast_recovery', 'Check every URL back to back when recovering.', (t, v) => { t.fastRecovery = v; }),
     {
       name: 'nb_get_retry', syntax: 'N', doc: 'Deprecated spelling of retry.',
-      handle: (kw, t) => { kw.warn("'nb_get_retry' is deprecated, use 'retry'"); if (!kw.count(1)) return; const v = kw.int(0, 0, 0x7fffffff); if (v !== undefined) t.retry = v; },
+      handle: (kw, t) => { kw.warn("'nb_get_retry' is deprecated, use 'retry'", 'keepalived-error'); if (!kw.count(1)) return; const v = kw.int(0, 0, 0x7fffffff); if (v !== undefined) t.retry = v; },
     },
     flag('enable_sni', 'Send SNI in the TLS handshake.', (t, v) => { t.enableSni = v; }),
     strKw('sni_name', 'NAME', 'Name sent as SNI.', (t, v) => { t.sniName = v; t.enableSni = true; }, { since: '2.3.0' }),
@@ -269,7 +269,11 @@ export function buildChecker(kw: Kw): CheckerDraft | undefined {
   }
 }
 
-export const checkerBlocks: BlockDef<never>[] = [httpGetBlock, sslGetBlock, tcpCheckBlock, smtpCheckBlock, dnsCheckBlock,
-  udpCheckBlock, pingCheckBlock, miscCheckBlock, fileCheckBlock, bfdCheckBlock] as unknown as BlockDef<never>[];
+/** Each checker keyword's block, for the reference. */
+export const checkerBlocks: Record<(typeof CHECKER_TYPES)[number], BlockDef<never>> = {
+  HTTP_GET: httpGetBlock, SSL_GET: sslGetBlock, TCP_CHECK: tcpCheckBlock, SMTP_CHECK: smtpCheckBlock,
+  DNS_CHECK: dnsCheckBlock, UDP_CHECK: udpCheckBlock, PING_CHECK: pingCheckBlock, MISC_CHECK: miscCheckBlock,
+  FILE_CHECK: fileCheckBlock, BFD_CHECK: bfdCheckBlock,
+} as unknown as Record<(typeof CHECKER_TYPES)[number], BlockDef<never>>;
 
 export { scriptKw };

@@ -91,7 +91,7 @@ export function trackBlock<T>(name: string, doc: string, range: [number, number]
           let n = Number(w);
           // keepalived coerces ±254 to ±253 for interfaces and scripts (the owner priority gap).
           if (range[1] === 253 && Math.abs(n) === 254) {
-            kw.ctx.diags.warn(item.loc, `${name} ${item.keyword}: weight ${n} changed to ${n > 0 ? 253 : -253}`);
+            kw.ctx.diags.warn(item.loc, `${name} ${item.keyword}: weight ${n} changed to ${n > 0 ? 253 : -253}`, 'keepalived-error');
             n = n > 0 ? 253 : -253;
           }
           if (n < range[0] || n > range[1]) {
@@ -120,10 +120,8 @@ export function wordList<T>(name: string, syntax: string, doc: string, get: (t: 
   return {
     name, syntax, doc, block: 'required', repeatable: true, ...extra,
     handle: (kw, t) => {
-      for (const item of kw.children) {
-        if (item.args.length > 0) kw.ctx.diags.error(item.loc, `${name}: unexpected '${item.args[0] ?? ''}' after '${item.keyword}' (one entry per line)`);
-        get(t).push(item.keyword);
-      }
+      // keepalived takes every word of every line as an entry.
+      for (const item of kw.children) get(t).push(item.keyword, ...item.args);
     },
   };
 }

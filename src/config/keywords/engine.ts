@@ -7,15 +7,23 @@ import type { RunAs, ScriptCommand } from '../model.js';
 
 /**
  * A diagnostic with what keepalived 2.2.7 does about it under `-t`:
- * - `fatal`: keepalived cannot run this part of the config at all (e.g. missing VRID);
- * - `security`: the script-security violation (`keepalived -t` exits 6);
- * - `bad-interface`: an interface that does not exist here (keepalived warns, yet `-t` fails).
- * Errors without a code are keepalived's ordinary config errors (`-t` exits non-zero, the
- * daemon runs with the keyword ignored or defaulted).
+ * - `fatal` (error): keepalived cannot run this part of the config at all (e.g. missing VRID);
+ * - `security` (warning): scripts run without enable_script_security (`keepalived -t` exits 6);
+ * - `bad-interface` (warning): an interface that does not exist here (keepalived words it as a
+ *   warning, yet `-t` fails);
+ * - `keepalived-error` (warning): harmless for keepalived-ts (a deprecated spelling, a value
+ *   keepalived adjusts), but keepalived 2.2.7 reports it as a config error so `-t` fails.
+ * Errors without a code are keepalived's ordinary config errors (`-t` exits 5; keepalived
+ * still runs with the keyword ignored or defaulted).
  */
+export type DiagnosticCode = 'fatal' | 'security' | 'bad-interface' | 'keepalived-error';
+
 export interface ConfigDiagnostic extends Diagnostic {
-  code?: 'fatal' | 'security' | 'bad-interface';
+  code?: DiagnosticCode;
 }
+
+/** Deprecated spellings that keepalived 2.2.7 itself reports (so its `-t` fails on them). */
+const DEPRECATIONS_KEEPALIVED_REPORTS = new Set(['vmac_garp_intvl', 'vrrp_vmac_garp_intvl', 'nb_get_retry']);
 
 export interface BuildEnv {
   /** Whether an interface exists on this host; absent ⇒ every name is accepted. */
@@ -26,10 +34,10 @@ export interface BuildEnv {
 
 export class Diagnostics {
   readonly list: ConfigDiagnostic[] = [];
-  error(loc: SourceLoc, message: string, code?: ConfigDiagnostic['code']): void {
+  error(loc: SourceLoc, message: string, code?: DiagnosticCode): void {
     this.list.push(code ? { severity: 'error', loc, message, code } : { severity: 'error', loc, message });
   }
-  warn(loc: SourceLoc, message: string, code?: ConfigDiagnostic['code']): void {
+  warn(loc: SourceLoc, message: string, code?: DiagnosticCode): void {
     this.list.push(code ? { severity: 'warning', loc, message, code } : { severity: 'warning', loc, message });
   }
 }
@@ -102,7 +110,10 @@ export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: Block
       continue;
     }
     const { def, deprecated } = hit;
-    if (deprecated) ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`);
+    if (deprecated) {
+      ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
+        DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
+    }
     const use = def.block ?? 'none';
     if (use === 'required' && node.children === undefined) {
       ctx.diags.error(node.loc, `'${node.keyword}' needs a block: missing '{'`);
@@ -138,10 +149,10 @@ export class Kw {
   get children(): ConfigNode[] { return this.node.children ?? []; }
   get env(): BuildEnv { return this.ctx.env; }
 
-  error(message: string, code?: ConfigDiagnostic['code']): void {
+  error(message: string, code?: DiagnosticCode): void {
     this.ctx.diags.error(this.node.loc, message, code);
   }
-  warn(message: string, code?: ConfigDiagnostic['code']): void {
+  warn(message: string, code?: DiagnosticCode): void {
     this.ctx.diags.warn(this.node.loc, message, code);
   }
 

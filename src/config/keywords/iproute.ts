@@ -217,8 +217,9 @@ export function parseRouteLine(ctx: BuildContext, node: ConfigNode, kind: EntryK
           if (w === 'default') setDst({ family: family ?? 4, address: family === 6 ? '::' : '0.0.0.0', prefixLen: 0 });
           else setDst(t.prefix('destination', w));
         } else {
-          t.error(`unknown route option '${w}'`);
-          bad = true;
+          // keepalived skips the whole route on an unknown word.
+          t.error(`unknown route option '${w}' - ignoring the route`);
+          return undefined;
         }
     }
   }
@@ -283,7 +284,7 @@ export function parseRuleLine(ctx: BuildContext, node: ConfigNode, kind: EntryKi
       default:
         if ((RULE_ACTIONS as readonly string[]).includes(w)) r.action = w as RuleEntry['action'];
         else if (RULE_VALUE_OPTS.has(w)) { const v = t.value(w); if (v !== undefined) r.options[w] = v; }
-        else { t.error(`unknown rule option '${w}'`); bad = true; }
+        else { t.error(`unknown rule option '${w}' - ignoring the rule`); return undefined; }
     }
   }
   const fams = [r.from?.family, r.to?.family].filter((x): x is 4 | 6 => x !== undefined);

@@ -7,7 +7,7 @@ import type {
 } from '../model.js';
 import { defineBlock, runBlock, type BlockDef, type Kw } from './engine.js';
 import { bareFlag, boolKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
-import { buildChecker, type CheckerDraft } from './checkers.js';
+import { buildChecker, CHECKER_TYPES, checkerBlocks, type CheckerDraft } from './checkers.js';
 
 const SCHEDULERS: readonly LvsScheduler[] = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'];
 
@@ -66,8 +66,8 @@ export const realServerBlock = defineBlock<RealServerDraft>('real_server ADDRESS
   boolKw('smtp_alert', 'Email on state changes.', (t, v) => { t.smtpAlert = v; }, { default: 'smtp_alert_checker / smtp_alert / on' }),
   strKw('virtualhost', 'HOST', 'Default Host: for HTTP/SSL checkers.', (t, v) => { t.virtualhost = v; }),
   strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.snmpName = v; }),
-  ...(['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'MISC_CHECK', 'FILE_CHECK', 'BFD_CHECK'] as const).map((name) => ({
-    name, syntax: '{ ... }', block: 'required' as const, repeatable: true, doc: `A ${name} health checker (see its block).`,
+  ...CHECKER_TYPES.map((name) => ({
+    name, syntax: '{ ... }', block: 'required' as const, repeatable: true, sub: checkerBlocks[name], doc: checkerBlocks[name].doc,
     handle: (kw: Kw, t: RealServerDraft) => { const c = buildChecker(kw); if (c) t.checkers.push(c); },
   })),
 ]);

@@ -270,7 +270,10 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
   trackBlock('track_file', 'track_files whose value changes the priority.', [-254, 254], (t) => t.trackFiles, { what: 'FILE' }),
   trackBlock('track_process', 'vrrp_track_processes whose state changes the priority.', [-254, 254], (t) => t.trackProcesses, { what: 'PROCESS' }),
   trackBlock('track_bfd', 'bfd_instances whose state changes the priority.', [-253, 253], (t) => t.trackBfds, { what: 'BFD' }),
-  bareFlag('linkbeat_use_polling', 'Poll the link state of this instance\'s interface.', (t) => { t.linkbeatUsePolling = true; }, { deprecated: [] }),
+  {
+    name: 'linkbeat_use_polling', syntax: '', doc: 'Deprecated: poll the link state of this instance\'s interface (use linkbeat_interfaces).',
+    handle: (kw, t) => { kw.bare(); kw.warn("'linkbeat_use_polling' in vrrp_instance is deprecated - use the linkbeat_interfaces block", 'keepalived-error'); t.linkbeatUsePolling = true; },
+  },
 
   timerKw('garp_master_delay', 0, 255, 'Delay of the second gratuitous ARP burst after becoming master.', (t, v) => { t.garpOverrides.masterDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
   intKw('garp_master_repeat', 0, 255, 'Gratuitous ARPs per burst.', (t, v) => { t.garpOverrides.masterRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
@@ -298,7 +301,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     name: 'lvs_sync_daemon_interface', syntax: 'IFNAME', doc: 'Old way to tie lvs_sync_daemon to this instance.',
     handle: (kw, t) => {
       if (!kw.count(1)) return;
-      kw.warn("'lvs_sync_daemon_interface' is deprecated, use 'lvs_sync_daemon' in global_defs");
+      kw.warn("'lvs_sync_daemon_interface' is deprecated, use 'lvs_sync_daemon' in global_defs", 'keepalived-error');
       t.lvsSyncDaemonInterface = kw.args[0] ?? '';
     },
   },
@@ -317,7 +320,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
         } else if (item.keyword === 'auth_pass') {
           const v = item.args[0];
           if (v === undefined) { kw.ctx.diags.error(item.loc, "'auth_pass' needs a password"); continue; }
-          if (v.length > 8) kw.ctx.diags.warn(item.loc, `auth_pass: password longer than 8 characters, only '${v.slice(0, 8)}' is used`);
+          if (v.length > 8) kw.ctx.diags.warn(item.loc, `auth_pass: password longer than 8 characters, only '${v.slice(0, 8)}' is used`, 'keepalived-error');
           pass = v;
         } else kw.ctx.diags.error(item.loc, `Unknown keyword '${item.keyword}' in authentication`);
       }
@@ -348,7 +351,7 @@ export const vrrpSyncGroupBlock = defineBlock<SyncGroupDraft>('vrrp_sync_group N
   ...notifyKeywords<SyncGroupDraft>('group'),
   flag('notify_priority_changes', 'Default notify_priority_changes of the members.', (t, v) => { t.notifyPriorityChanges = v; }),
   flag('smtp_alert', 'Email on group state changes.', (t, v) => { t.smtpAlert = v; }),
-  { name: 'global_tracking', syntax: '', doc: 'Obsolete; use sync_group_tracking_weight.', handle: (kw, t) => { kw.bare(); kw.warn("'global_tracking' is deprecated, use 'sync_group_tracking_weight'"); t.syncGroupTrackingWeight = true; } },
+  { name: 'global_tracking', syntax: '', doc: 'Obsolete; use sync_group_tracking_weight.', handle: (kw, t) => { kw.bare(); kw.warn("'global_tracking' is deprecated, use track_interface/script/file on the sync group or sync_group_tracking_weight", 'keepalived-error'); t.syncGroupTrackingWeight = true; } },
   bareFlag('sync_group_tracking_weight', 'Allow weighted trackers on member instances.', (t) => { t.syncGroupTrackingWeight = true; }),
 ]);
 
@@ -369,7 +372,7 @@ export const vrrpScriptBlock = defineBlock<ScriptDraft>('vrrp_script NAME', 'A p
     handle: (kw, t) => {
       if (!kw.count(1, 2)) return;
       let w = kw.args[0] ?? '';
-      if (w === '254' || w === '-254') { kw.warn(`weight ${w} changed to ${w === '254' ? 253 : -253}`); w = w === '254' ? '253' : '-253'; }
+      if (w === '254' || w === '-254') { kw.warn(`weight ${w} changed to ${w === '254' ? 253 : -253}`, 'keepalived-error'); w = w === '254' ? '253' : '-253'; }
       const v = kw.parseInt(w, -253, 253);
       if (v === undefined) return;
       t.weight = v;

@@ -101,3 +101,25 @@ test('a netlink socket binds and reports the kernel as the source', { skip }, as
     s.close();
   }
 });
+
+test('closing a socket from its handler stops delivery mid-drain', { skip }, async () => {
+  const { rx, tx, port } = udpPair();
+  try {
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) tx.send(Buffer.from(`m${i}`), { family: 'inet', address: '127.0.0.1', port });
+    await new Promise<void>((resolve) => {
+      rx.onMessage((m) => {
+        got.push(m.data.toString());
+        rx.close();
+        resolve();
+      });
+    });
+    // Give the loop several turns: nothing more may arrive on the closed socket.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(got, ['m0']);
+    assert.throws(() => rx.recv(), { code: 'EBADF' });
+  } finally {
+    rx.close();
+    tx.close();
+  }
+});

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildConfig } from '../../../src/config/build.js';
 import { formatDiagnostic } from '../../../src/config/ast.js';
-import { parseTree } from '../../lib/tree.js';
+import { readConfigText } from '../../../src/config/reader.js';
 
 const dir = '/work/shared/fixtures/keepalived-samples';
 const samples = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('keepalived.conf')) : [];
@@ -28,7 +28,10 @@ const CONFIG_ID: Record<string, string> = { 'keepalived.conf.conditional_conf': 
 for (const f of samples) {
   test(`sample ${f} builds ${KNOWN_BAD[f] ? 'with keepalived\'s errors' : 'without errors'}`, () => {
     const text = readFileSync(join(dir, f), 'utf8');
-    const { config, diagnostics } = buildConfig(parseTree(text, f, CONFIG_ID[f]), { hostname: 'testhost' });
+    const read = readConfigText(text, join(dir, f), { configId: CONFIG_ID[f] ?? 'testhost' });
+    const built = buildConfig(read.nodes, { hostname: 'testhost' });
+    const { config } = built;
+    const diagnostics = [...read.diagnostics, ...built.diagnostics];
     const errors = diagnostics.filter((d) => d.severity === 'error');
     const bad = KNOWN_BAD[f];
     if (bad) {

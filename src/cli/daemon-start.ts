@@ -1,0 +1,36 @@
+// The daemon entry point the CLI hands over to when neither -t nor --signum/-v/-h ends the
+// run: maps the command line onto runDaemon's options.
+import type { CliOptions } from './options.js';
+import { runDaemon, type DaemonOptions } from '../daemon/index.js';
+
+/** Pure: the daemon's options from the command line. */
+export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
+  const d: DaemonOptions = {
+    configFile: o.configFile,
+    vrrpOnly: o.vrrpOnly,
+    checkerOnly: o.checkOnly,
+    all: o.all,
+    dontFork: o.dontFork,
+    dontRespawn: o.dontRespawn,
+    logConsole: o.logConsole,
+    noSyslog: o.noSyslog,
+    logFacility: o.logFacility,
+    logDetail: o.logDetail > 0,
+    allConfig: o.allConfig,
+    flushLogFile: o.flushLogFile,
+  };
+  if (o.logFile !== undefined) d.logFile = o.logFile;
+  if (o.pidFile !== undefined) d.pidFile = o.pidFile;
+  if (o.vrrpPidFile !== undefined) d.vrrpPidFile = o.vrrpPidFile;
+  if (o.checkersPidFile !== undefined) d.checkersPidFile = o.checkersPidFile;
+  if (o.configId !== undefined) d.configId = o.configId;
+  return d;
+}
+
+export async function startDaemon(options: CliOptions, _io: { err: (text: string) => void }): Promise<number> {
+  if (options.umask !== undefined) process.umask(options.umask);
+  const code = await runDaemon(daemonOptionsFrom(options));
+  // Exit even if a stray handle (a log socket) would keep the loop turning.
+  setTimeout(() => process.exit(code), 200).unref();
+  return code;
+}

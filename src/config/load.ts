@@ -1,0 +1,57 @@
+// Loading a configuration for the CLI and the daemon: the reader (text -> ConfigNode
+// trees, src/config/reader.ts) followed by the keyword layer (trees -> typed configuration
+// + diagnostics, src/config/build.ts).
+import { existsSync } from 'node:fs';
+import type { ConfigNode } from './ast.js';
+import { readConfigFile, type ReadOptions } from './reader.js';
+import { buildConfig, configTestExitCode, type BuildEnv, type ConfigDiagnostic } from './build.js';
+import type { KeepalivedConfig } from './model.js';
+
+export interface LoadOptions extends ReadOptions {
+  /** Whether an interface exists; default: /sys/class/net of the current network namespace. */
+  interfaceExists?: (name: string) => boolean;
+  hostname?: string;
+}
+
+/** Whether the keyword layer (typed model, unknown keywords, value checks) runs in loadConfig. */
+export const KEYWORD_MODEL_AVAILABLE: boolean = true;
+
+export interface LoadResult {
+  /** The typed configuration (absent only when the main file could not be read). */
+  config?: KeepalivedConfig;
+  /** The resolved tree (includes, conditionals and macros applied). */
+  nodes: ConfigNode[];
+  /** Reader diagnostics first, then the keyword layer's. */
+  diagnostics: ConfigDiagnostic[];
+  files: string[];
+  /** The main file could not be read at all. */
+  missingMainFile: boolean;
+}
+
+/** Interface names as the kernel lists them in this network namespace. */
+export function interfaceExistsHere(name: string): boolean {
+  if (name === '' || name.includes('/') || name === '.' || name === '..') return false;
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
+  const read = readConfigFile(path, opts);
+  const missingMainFile = read.files.length === 0;
+  if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile };
+  const env: BuildEnv = { interfaceExists: opts.interfaceExists ?? interfaceExistsHere };
+  if (opts.hostname !== undefined) env.hostname = opts.hostname;
+  const built = buildConfig(read.nodes, env);
+  return {
+    config: built.config,
+    nodes: read.nodes,
+    diagnostics: [...read.diagnostics, ...built.diagnostics],
+    files: read.files,
+    missingMainFile,
+  };
+}
+
+/** keepalived's `-t` exit status: 4 unusable (main file missing), else 0 / 5 / 6 as keepalived. */
+export function loadExitCode(loaded: LoadResult): number {
+  if (loaded.missingMainFile) return 4;
+  return configTestExitCode(loaded.diagnostics);
+}

@@ -1,0 +1,163 @@
+// Entry point of a child process: `node child.js <role> [service module ...]`, forked by the
+// parent with an IPC channel. It imports the service modules (which register services for
+// the roles), builds its role's service and runs it from the parent's messages.
+//
+// Exit codes follow keepalived: 0 after a stop, CONFIG/FATAL when the service refuses its
+// configuration (the parent then terminates), PROGRAM_ERROR (70) on a crash (the parent
+// respawns it). When the parent disappears (its IPC channel closes) the child stops, the
+// equivalent of keepalived's PR_SET_PDEATHSIG.
+import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { createLogger, formatConsoleLine, type Logger } from './log.js';
+import { isRole, ROLE_INFO, type Role } from './roles.js';
+import { EXIT, ServiceError, serviceFactory, type ChildService, type DumpKind } from './service.js';
+import { asParentMessage, type ChildMessage, type ParentMessage } from './ipc.js';
+import { dumpDirectory, dumpPath, writeFileAtomic } from './dumpfile.js';
+
+/** How long stop() may take before the child exits anyway (the parent waits longer). */
+const STOP_GRACE_MS = 1500;
+
+const roleArg = process.argv[2] ?? '';
+if (!isRole(roleArg) || !process.send) {
+  process.stderr.write('keepalived-ts child: must be started by the keepalived-ts parent process\n');
+  process.exit(EXIT.FATAL);
+}
+const role: Role = roleArg;
+const serviceModules = process.argv.slice(3);
+
+let log: Logger | undefined;
+let service: ChildService | undefined;
+let stopping = false;
+/** start, reload and dump run one after the other, in the order the parent sent them. */
+let queue: Promise<void> = Promise.resolve();
+
+function send(msg: ChildMessage): void {
+  if (process.connected) process.send?.(msg);
+}
+
+function say(level: 'info' | 'err' | 'alert', message: string): void {
+  if (log) log.log(level, message);
+  else process.stderr.write(`${formatConsoleLine(new Date(), `${ROLE_INFO[role].ident}: ${message}`)}\n`);
+}
+
+function exitWith(code: number): never {
+  log?.close();
+  process.exit(code);
+}
+
+function fail(e: unknown): never {
+  if (e instanceof ServiceError) {
+    say('err', e.message);
+    exitWith(e.exitCode);
+  }
+  say('alert', `${ROLE_INFO[role].title} child process: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  exitWith(EXIT.PROGRAM_ERROR);
+}
+
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+
+async function loadModules(): Promise<void> {
+  for (const m of serviceModules) await import(isAbsolute(m) ? pathToFileURL(m).href : m);
+}
+
+async function start(msg: Extract<ParentMessage, { type: 'start' }>): Promise<void> {
+  log = await createLogger(ROLE_INFO[role].ident, msg.log, ROLE_INFO[role].logSuffix);
+  await loadModules();
+  const factory = serviceFactory(role);
+  if (!factory) throw new ServiceError(`no ${ROLE_INFO[role].title} service is registered in this build`, EXIT.FATAL);
+  service = factory({ role, log });
+  await service.start(msg.config);
+  send({ type: 'ready', generation: msg.generation });
+}
+
+async function reload(msg: Extract<ParentMessage, { type: 'reload' }>): Promise<void> {
+  if (!service) return;
+  log?.info('Reloading');
+  const t0 = process.hrtime.bigint();
+  try {
+    await service.reload(msg.config);
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    const reason = e instanceof Error ? e.message : String(e);
+    log?.error(`Reload failed: ${reason}`);
+    send({ type: 'reloaded', generation: msg.generation, error: reason });
+    return;
+  }
+  log?.info(`Reload finished in ${(process.hrtime.bigint() - t0) / 1000n} usec`);
+  send({ type: 'reloaded', generation: msg.generation });
+}
+
+async function dump(kind: DumpKind, path: string): Promise<void> {
+  if (!service) return;
+  const label = kind === 'stats' ? 'stats' : kind === 'json' ? 'JSON' : 'data';
+  try {
+    const text = await service.dump(kind);
+    writeFileAtomic(path, text);
+    log?.info(`Printing ${ROLE_INFO[role].title} ${label} for process(${process.pid}) on signal`);
+    send({ type: 'dumped', kind, path });
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    log?.error(`Unable to write ${path}: ${reason}`);
+    send({ type: 'dumped', kind, path, error: reason });
+  }
+}
+
+async function stop(): Promise<never> {
+  if (stopping) return new Promise<never>(() => undefined);
+  stopping = true;
+  const grace = setTimeout(() => {
+    log?.error(`${ROLE_INFO[role].title} service did not stop within ${STOP_GRACE_MS} ms; exiting`);
+    exitWith(EXIT.OK);
+  }, STOP_GRACE_MS);
+  try {
+    await queue.catch(() => undefined);
+    await service?.stop();
+  } catch (e) {
+    log?.error(`Error while stopping: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  clearTimeout(grace);
+  const cpu = process.cpuUsage();
+  log?.info(`Stopped - used ${(cpu.user / 1e6).toFixed(6)} user time, ${(cpu.system / 1e6).toFixed(6)} system time`);
+  exitWith(EXIT.OK);
+}
+
+function enqueue(job: () => Promise<void>): void {
+  queue = queue.then(job).catch(fail);
+}
+
+process.on('message', (raw: unknown) => {
+  const msg = asParentMessage(raw);
+  if (!msg) return;
+  switch (msg.type) {
+    case 'ping':
+      // Answered at once, outside the queue: the pong proves this event loop turns.
+      send({ type: 'pong', seq: msg.seq });
+      break;
+    case 'start':
+      enqueue(() => start(msg));
+      break;
+    case 'reload':
+      if (!stopping) enqueue(() => reload(msg));
+      break;
+    case 'dump':
+      if (!stopping) enqueue(() => dump(msg.kind, msg.path));
+      break;
+    case 'stop':
+      void stop();
+      break;
+  }
+});
+
+// The parent went away (killed, crashed): stop cleanly rather than run unsupervised.
+process.on('disconnect', () => void stop());
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+// Reloads come from the parent, which validated the new configuration first.
+process.on('SIGHUP', () => undefined);
+// Signals sent straight to a child's pid (kill -USR1 $(cat /run/vrrp.pid)) dump as keepalived's children do.
+process.on('SIGUSR1', () => enqueue(() => dump('data', dumpPath(dumpDirectory(), role, 'data'))));
+process.on('SIGUSR2', () => {
+  if (role === 'vrrp') enqueue(() => dump('stats', dumpPath(dumpDirectory(), role, 'stats')));
+});
+process.on('SIGPIPE', () => undefined);

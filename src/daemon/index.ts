@@ -1,0 +1,205 @@
+// The daemon's entry: runDaemon(options) is what `keepalived-ts` calls when it is not
+// testing or dumping a configuration. It checks privileges, detaches unless -n, claims the
+// pid files, starts the parent (which forks the children) and wires the signals.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkOwnPrivileges } from './caps.js';
+import { isDetachedDaemon, launchDetached, reportStartup } from './detach.js';
+import { dumpDirectory } from './dumpfile.js';
+import { createLogger, DEFAULT_LOG_CONFIG, parseFacility, type LogConfig } from './log.js';
+import { ParentDaemon, type ConfigSource } from './parent.js';
+import { AlreadyRunningError, assertPidFileFree, DEFAULT_PID_FILES, writePidFile, removePidFile, type PidFilePaths } from './pidfile.js';
+import { PARENT_IDENT, type Role } from './roles.js';
+import { systemdNotifier } from './sd-notify.js';
+import { EXIT } from './service.js';
+import { defaultRolesFor, fileConfigSource } from './config-source.js';
+import { ControlSocket, controlSocketPath } from './control.js';
+import { watchJsonSignal } from './rt-signals.js';
+
+export type { ConfigSource, LoadedConfig } from './parent.js';
+export type { ChildService, ChildContext, ServiceFactory, DumpKind } from './service.js';
+export { registerService, ServiceError, EXIT } from './service.js';
+export type { Role } from './roles.js';
+export { Logger, type LogConfig } from './log.js';
+
+/** The daemon's share of keepalived's command line (the CLI parses; this runs). */
+export interface DaemonOptions {
+  /** -f (default /etc/keepalived/keepalived.conf). */
+  configFile?: string;
+  /** Replaces reading `configFile` with src/config/load.ts (tests, embedding). */
+  configSource?: ConfigSource;
+  /** Which children a configuration needs; default looks at the typed model. */
+  rolesFor?: (config: unknown) => Role[];
+  /** -P */
+  vrrpOnly?: boolean;
+  /** -C */
+  checkerOnly?: boolean;
+  /** --all */
+  all?: boolean;
+  /** -n */
+  dontFork?: boolean;
+  /** -R */
+  dontRespawn?: boolean;
+  /** -p, -r, -c */
+  pidFile?: string;
+  vrrpPidFile?: string;
+  checkersPidFile?: string;
+  /** -l */
+  logConsole?: boolean;
+  /** -G */
+  noSyslog?: boolean;
+  /** -S: a facility number (daemon = 3) or keepalived's -S text: 0-7 (local0-7), local0-7, user, daemon. */
+  logFacility?: number | string;
+  /** -g: the parent's log file ('' = $TMPDIR or /tmp, keepalived.log); children add _vrrp / _healthcheckers. */
+  logFile?: string;
+  /** --flush-log-file */
+  flushLogFile?: boolean;
+  /** -D (any count) */
+  logDetail?: boolean;
+  /** -i / -e, passed to the config reader. */
+  configId?: string;
+  allConfig?: boolean;
+  /** The syslog socket (default /dev/log). */
+  syslogSocket?: string;
+  /** The control socket (default: the parent pid file with .ctl for .pid). */
+  controlSocket?: string;
+  /** Modules the children import to register services (default: ./services.js). */
+  serviceModules?: string[];
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** keepalived's child_wait_time (default 5 s). */
+  childWaitMs?: number;
+  /** Skip the privilege check (only for embedding in tests that run unprivileged services). */
+  skipPrivilegeCheck?: boolean;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(here, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Pure: the pid files of these options. */
+export function pidFilesOf(o: DaemonOptions): PidFilePaths {
+  return {
+    parent: o.pidFile ?? DEFAULT_PID_FILES.parent,
+    vrrp: o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp,
+    checker: o.checkersPidFile ?? DEFAULT_PID_FILES.checker,
+  };
+}
+
+/** Pure: the log configuration of these options, or the complaint about -S. */
+export function logConfigOf(o: DaemonOptions): LogConfig | string {
+  let facility = DEFAULT_LOG_CONFIG.facility;
+  if (typeof o.logFacility === 'number') {
+    facility = o.logFacility;
+  } else if (o.logFacility !== undefined) {
+    const f = parseFacility(o.logFacility);
+    if (f === undefined) return `keepalived-ts: invalid log facility '${o.logFacility}' (0-7, local0-7, user or daemon)`;
+    facility = f;
+  }
+  return {
+    console: o.logConsole ?? false,
+    syslog: !(o.noSyslog ?? false),
+    facility,
+    ...(o.logFile !== undefined ? { file: o.logFile === '' ? join(dumpDirectory(), 'keepalived.log') : o.logFile } : {}),
+    flushFile: o.flushLogFile ?? false,
+    detail: o.logDetail ?? false,
+    ...(o.syslogSocket !== undefined ? { syslogSocket: o.syslogSocket } : {}),
+  };
+}
+
+function fail(message: string, code: number): number {
+  process.stderr.write(`${message}\n`);
+  reportStartup({ ok: false, message });
+  return code;
+}
+
+/**
+ * Runs the daemon until it stops; resolves with the process exit code (the caller exits).
+ * Without -n this process only launches the detached daemon and resolves when it is up.
+ */
+export async function runDaemon(o: DaemonOptions): Promise<number> {
+  const detached = isDetachedDaemon();
+  const logConfig = logConfigOf(o);
+  if (typeof logConfig === 'string') return fail(logConfig, EXIT.FATAL);
+
+  if (!o.skipPrivilegeCheck) {
+    const problem = checkOwnPrivileges();
+    if (problem) return fail(problem, EXIT.MISSING_PERMISSION);
+  }
+
+  if (!o.dontFork && !detached) return launchDetached();
+
+  const pidFiles = pidFilesOf(o);
+  try {
+    for (const path of [pidFiles.parent, pidFiles.vrrp, pidFiles.checker]) assertPidFileFree(path);
+    writePidFile(pidFiles.parent, process.pid);
+  } catch (e) {
+    if (e instanceof AlreadyRunningError) return fail(`keepalived-ts: ${e.message}`, EXIT.FATAL);
+    return fail(`keepalived-ts: cannot write pid file ${pidFiles.parent}: ${(e as Error).message}`, EXIT.FATAL);
+  }
+  // Whatever ends this process, its pid file goes with it.
+  process.on('exit', () => removePidFile(pidFiles.parent, process.pid));
+
+  const log = await createLogger(PARENT_IDENT, logConfig);
+  const notifier = await systemdNotifier((m) => log.warn(m));
+  const configFile = o.configFile ?? '/etc/keepalived/keepalived.conf';
+  // -P and -C together mean both, as in keepalived (the CLI warns).
+  const only: Role[] | undefined = o.vrrpOnly && o.checkerOnly ? undefined : o.vrrpOnly ? ['vrrp'] : o.checkerOnly ? ['checker'] : undefined;
+  const parent = new ParentDaemon({
+    source: o.configSource ?? fileConfigSource(configFile, {
+      ...(o.configId !== undefined ? { configId: o.configId } : {}),
+      allConfig: o.allConfig ?? false,
+    }),
+    rolesFor: o.rolesFor ?? defaultRolesFor,
+    ...(only ? { only } : {}),
+    startAll: o.all ?? false,
+    respawn: !(o.dontRespawn ?? false),
+    pidFiles,
+    log,
+    logConfig,
+    notifier,
+    serviceModules: o.serviceModules ?? [join(here, 'services.js')],
+    childScript: join(here, 'child.js'),
+    heartbeatIntervalMs: o.heartbeatIntervalMs ?? 1000,
+    heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 5000,
+    childWaitMs: o.childWaitMs ?? 5000,
+    dumpDir: () => dumpDirectory(),
+    version: packageVersion(),
+    commandLine: process.argv.slice(1),
+  });
+
+  process.on('SIGTERM', () => void parent.stop());
+  process.on('SIGINT', () => void parent.stop());
+  process.on('SIGHUP', () => void parent.reload());
+  process.on('SIGUSR1', () => parent.dump('data'));
+  process.on('SIGUSR2', () => parent.dump('stats'));
+  process.on('SIGPIPE', () => undefined);
+  if (!(await watchJsonSignal(() => parent.dump('json')))) {
+    log.detail('SIGRTMIN+2 (JSON dump) cannot be caught in this build; use the control socket\'s "json" command');
+  }
+
+  const startError = await parent.start();
+  if (startError) {
+    // The reasons reach the user's terminal whatever the log settings (the launcher prints
+    // them when detached; the console log already has them with -l).
+    const text = [...startError.details, startError.error].join('\n');
+    reportStartup({ ok: false, message: text });
+    if (!detached) process.stderr.write(`${logConfig.console ? startError.error : text}\n`);
+    return parent.done;
+  }
+  const control = new ControlSocket(o.controlSocket ?? controlSocketPath(pidFiles.parent), parent, (m) => log.warn(m));
+  await control.listen();
+  process.on('exit', () => control.close());
+  reportStartup({ ok: true });
+  const code = await parent.done;
+  control.close();
+  return code;
+}

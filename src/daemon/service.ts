@@ -1,0 +1,67 @@
+// What a child process runs. The parent forks one child per role (VRRP, checker); the child
+// builds the service registered for its role and drives it from the parent's messages:
+//
+//   start(config)   once, with the configuration the parent read and validated;
+//   reload(config)  on SIGHUP, with a new configuration that passed validation;
+//   stop()          on SIGTERM/SIGINT (VRRP masters send priority 0 and remove their VIPs);
+//   dump(kind)      on SIGUSR1 ('data'), SIGUSR2 ('stats') or a JSON request ('json'): the
+//                   text the child writes to keepalived.data / .stats / .json.
+//
+// `config` is whatever the configuration loader produced, after a JSON round trip through
+// the IPC channel (plain objects, arrays, strings, numbers, booleans, null).
+//
+// A service that cannot run with its configuration throws ServiceError with exit code
+// CONFIG (2) or FATAL (1): the child exits with it and the parent, like keepalived's,
+// terminates instead of respawning. Any other throw or crash is respawned with backoff.
+import type { Logger } from './log.js';
+import type { Role } from './roles.js';
+
+export type DumpKind = 'data' | 'stats' | 'json';
+
+export interface ChildService {
+  start(config: unknown): Promise<void>;
+  reload(config: unknown): Promise<void>;
+  stop(): Promise<void>;
+  dump(kind: DumpKind): Promise<string>;
+}
+
+export interface ChildContext {
+  role: Role;
+  /** The child's logger: ident Keepalived_vrrp / Keepalived_healthcheckers. */
+  log: Logger;
+}
+
+export type ServiceFactory = (ctx: ChildContext) => ChildService;
+
+/** Exit codes with keepalived's meaning (lib/scheduler.h). */
+export const EXIT = {
+  OK: 0,
+  FATAL: 1,
+  CONFIG: 2,
+  MISSING_PERMISSION: 4,
+  NO_CONFIG: 6,
+  PROGRAM_ERROR: 70,
+} as const;
+
+/** Exit codes with which a child makes the parent stop rather than respawn it. */
+export const PERMANENT_EXIT_CODES: ReadonlySet<number> = new Set([EXIT.FATAL, EXIT.CONFIG, EXIT.MISSING_PERMISSION]);
+
+export class ServiceError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: typeof EXIT.FATAL | typeof EXIT.CONFIG | typeof EXIT.MISSING_PERMISSION = EXIT.FATAL,
+  ) {
+    super(message);
+  }
+}
+
+const registry = new Map<Role, ServiceFactory>();
+
+/** Registers the service a role's child runs (a later registration replaces an earlier one). */
+export function registerService(role: Role, factory: ServiceFactory): void {
+  registry.set(role, factory);
+}
+
+export function serviceFactory(role: Role): ServiceFactory | undefined {
+  return registry.get(role);
+}

@@ -1,0 +1,84 @@
+// Maps the typed configuration (src/config/model.ts, defaults and strict-mode corrections
+// already applied there) to the VRRP runtime's VrrpInstanceSpec. What the model cannot
+// know, the interface's current primary address, comes from the caller.
+
+import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelInstance } from '../config/model.js';
+import type { AddressFamily } from './addr.js';
+import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroupSpec } from './sync-group.js';
+
+export interface FromConfigOptions {
+  /**
+   * The address adverts are sent from when neither unicast_src_ip nor mcast_src_ip is
+   * configured: the interface's primary IPv4 address, or its IPv6 link-local address.
+   */
+  primaryAddress?: (ifname: string, family: AddressFamily) => string | undefined;
+}
+
+function vip(e: AddressEntry): VipSpec {
+  const v: VipSpec = { address: e.prefix.address, prefixLength: e.prefix.prefixLen, noTrack: e.noTrack };
+  if (e.dev !== undefined) v.device = e.dev;
+  if (e.label !== undefined) v.label = e.label;
+  if (e.broadcast !== undefined) v.broadcast = e.broadcast;
+  if (e.scope !== undefined) v.scope = String(e.scope);
+  return v;
+}
+
+export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromConfigOptions = {}): VrrpInstanceSpec {
+  const family: AddressFamily = i.family === 6 ? 'inet6' : 'inet';
+  const spec: VrrpInstanceSpec = {
+    name: i.name,
+    vrid: i.vrid,
+    version: i.version,
+    family,
+    initialState: i.state,
+    priority: i.priority,
+    advertIntSec: i.advertIntUs / 1_000_000,
+    vips: i.virtualIpaddress.map(vip),
+    excludedVips: i.virtualIpaddressExcluded.map(vip),
+    unicastPeers: i.unicastPeers.map((p) => {
+      const peer: { address: string; minTtl?: number; maxTtl?: number } = { address: p.address.address };
+      if (p.minTtl !== undefined) peer.minTtl = p.minTtl;
+      if (p.maxTtl !== undefined) peer.maxTtl = p.maxTtl;
+      return peer;
+    }),
+    nopreempt: i.nopreempt,
+    preemptDelaySec: i.preemptDelayUs / 1_000_000,
+    downTimerAdverts: i.downTimerAdverts,
+    lowerPrioNoAdvert: i.lowerPrioNoAdvert,
+    higherPrioSendAdvert: i.higherPrioSendAdvert,
+    ownerIgnoreAdverts: i.ownerIgnoreAdverts,
+    skipCheckAdvAddr: i.skipCheckAdvAddr,
+    checkUnicastSource: i.checkUnicastSrc || g.vrrpCheckUnicastSrc,
+    accept: i.accept,
+    strict: i.strict,
+    v3ChecksumAsV2: i.v3ChecksumAsV2,
+    dontTrackPrimary: i.dontTrackPrimary,
+    startupDelaySec: g.vrrpStartupDelayUs / 1_000_000,
+    garp: {
+      masterDelaySec: i.garp.masterDelayUs / 1_000_000,
+      masterRepeat: i.garp.masterRepeat,
+      masterRefreshSec: i.garp.masterRefreshUs / 1_000_000,
+      masterRefreshRepeat: i.garp.masterRefreshRepeat,
+      lowerPrioDelaySec: i.garp.lowerPrioDelayUs / 1_000_000,
+      lowerPrioRepeat: i.garp.lowerPrioRepeat,
+    },
+  };
+  if (i.interface !== undefined) spec.interface = i.interface;
+  if (i.unicastTtl !== undefined) spec.unicastTtl = i.unicastTtl;
+  if (i.authentication) spec.auth = { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password };
+  const group = i.mcastDstIp?.address ?? (family === 'inet' ? g.vrrpMcastGroup4.address : g.vrrpMcastGroup6.address);
+  spec.multicastGroup = group;
+  const src = i.unicastSrcIp?.address ?? i.mcastSrcIp?.address ?? (i.interface !== undefined ? opts.primaryAddress?.(i.interface, family) : undefined);
+  if (src !== undefined) spec.sourceAddress = src;
+  return spec;
+}
+
+export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptions = {}): VrrpInstanceSpec[] {
+  return cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, opts));
+}
+
+/** vrrp_sync_group blocks, for RouterOptions.syncGroups. */
+export function vrrpSyncGroupsFromConfig(cfg: KeepalivedConfig): SyncGroupSpec[] {
+  return cfg.vrrpSyncGroups.map((g) => ({ name: g.name, members: [...g.members] }));
+}

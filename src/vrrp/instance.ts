@@ -1,0 +1,259 @@
+// One running VRRP instance: feeds events to the pure state machine and carries out its
+// actions through the ports. Adverts and timers act at once (they are what keeps the
+// election correct); address changes, GARPs and notifications go through one ordered
+// queue per instance, so "add VIPs, then GARP, then notify MASTER" happen in that order
+// even when the address adapter is asynchronous, and a slow netlink call never delays an
+// advert.
+
+import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
+import { createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
+import type { ReceiveMeta } from './receive-check.js';
+import type { VipSpec, VrrpInstanceSpec } from './spec.js';
+import type { SyncGroup } from './sync-group.js';
+import { advertIntervalField } from './timers.js';
+
+/** A read-only view of an instance for status output and tests. */
+export interface InstanceStatus {
+  name: string;
+  vrid: number;
+  family: 'inet' | 'inet6';
+  state: FsmState['state'];
+  effectivePriority: number;
+  masterAddress: string | null;
+  vipsSet: boolean;
+  faults: readonly string[];
+  stats: Readonly<Stats>;
+}
+
+export class VrrpInstance {
+  readonly name: string;
+  readonly fsm: Fsm;
+  readonly owner: AddressOwner;
+  readonly channelKey: ChannelKey;
+  private state: FsmState;
+  private channel: VrrpChannel | undefined;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private queue: Promise<void> = Promise.resolve();
+  private ipId = 0;
+  private ahSeq = 0;
+  private lastNotified: NotifyState | 'INIT' = 'INIT';
+  private readonly installed: VipSpec[];
+  /** The vrrp_sync_group this instance belongs to, if any (set by the router). */
+  group: SyncGroup | undefined;
+
+  constructor(readonly spec: VrrpInstanceSpec, config: FsmConfig, private readonly ports: RouterPorts) {
+    this.name = config.name;
+    this.fsm = createFsm(config);
+    this.state = this.fsm.initial();
+    this.owner = { instance: config.name, family: config.family };
+    if (spec.interface !== undefined) this.owner.interface = spec.interface;
+    this.channelKey = channelKeyFor(spec, config);
+    // VIPs then eVIPs, each defaulting to the instance's interface.
+    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && spec.interface !== undefined ? { ...v, device: spec.interface } : v));
+  }
+
+  get config(): FsmConfig {
+    return this.fsm.config;
+  }
+
+  attach(channel: VrrpChannel): void {
+    this.channel = channel;
+  }
+
+  status(): InstanceStatus {
+    const s = this.state;
+    return {
+      name: this.name, vrid: this.config.vrid, family: this.config.family, state: s.state,
+      effectivePriority: s.effectivePriority, masterAddress: s.masterAddress, vipsSet: s.vipsSet,
+      faults: s.faults, stats: s.stats,
+    };
+  }
+
+  /** The state machine's state (read-only use). */
+  fsmState(): Readonly<FsmState> {
+    return this.state;
+  }
+
+  /** Sync group: another member moved the group to `to`. */
+  applySync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    this.handle({ type: 'sync', to });
+  }
+
+  /** Whether a unicast advert from `src` is meant for this instance (shared VRIDs). */
+  hasPeer(src: string): boolean {
+    return this.config.peers.some((p) => p.address === src);
+  }
+
+  start(): void {
+    this.handle({ type: 'start' });
+  }
+
+  receive(advert: DecodedAdvert, meta: ReceiveMeta): void {
+    this.handle({ type: 'packet', advert, meta });
+  }
+
+  setFault(reason: FaultReason, active: boolean): void {
+    this.handle({ type: 'fault', reason, active });
+  }
+
+  setPriority(total: number): void {
+    this.handle({ type: 'priority', total });
+  }
+
+  /** An address was deleted from the system; if it is one of our tracked VIPs while MASTER, re-elect. */
+  addressDeleted(address: string): boolean {
+    const hit = this.installed.find((v) => v.address === address && !v.noTrack);
+    if (!hit) return false;
+    if (this.state.state === 'MASTER' && this.state.vipsSet) {
+      this.ports.sink.log(`(${this.name}) ip address ${address}${hit.prefixLength !== undefined ? `/${hit.prefixLength}` : ''} dev ${hit.device ?? ''}, no longer exist`);
+      this.handle({ type: 'vip-deleted' });
+    }
+    return true;
+  }
+
+  /** Stops: priority-0 advert if MASTER, VIPs removed, STOP notified; resolves when done. */
+  async stop(): Promise<void> {
+    this.handle({ type: 'shutdown' });
+    for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
+    this.timers.clear();
+    await this.idle();
+  }
+
+  /** Resolves once every queued address/announce/notify operation has run. */
+  async idle(): Promise<void> {
+    let q: Promise<void>;
+    do {
+      q = this.queue;
+      await q;
+    } while (q !== this.queue);
+  }
+
+  private handle(input: FsmEvent): void {
+    let event = input;
+    const g = this.group;
+    if (g && event.type === 'timer' && event.timer === 'main') event = { ...event, mayBecomeMaster: g.canGotoMaster(this) };
+    if (g && event.type === 'fault' && !event.active) event = { ...event, holdFault: g.othersFaulty(this) };
+    const before = this.state.state;
+    let r;
+    try {
+      r = this.fsm.step(this.state, event, this.ports.clock.now());
+    } catch (e) {
+      // The state machine is total; if it ever throws, keep running on the old state.
+      this.ports.sink.log(`(${this.name}) internal error handling ${event.type}: ${String(e)}`);
+      return;
+    }
+    this.state = r.state;
+    for (const a of r.actions) this.perform(a);
+    if (g && before !== this.state.state) g.onTransition(this, before, this.state.state);
+  }
+
+  private perform(a: FsmAction): void {
+    switch (a.type) {
+      case 'send-advert':
+        this.sendAdvert(a.priority);
+        return;
+      case 'set-timer': {
+        const old = this.timers.get(a.timer);
+        if (old) this.ports.clock.clearTimer(old);
+        this.timers.set(a.timer, this.ports.clock.setTimer(a.at, () => {
+          this.timers.delete(a.timer);
+          this.handle({ type: 'timer', timer: a.timer });
+        }));
+        return;
+      }
+      case 'cancel-timer': {
+        const h = this.timers.get(a.timer);
+        if (h) this.ports.clock.clearTimer(h);
+        this.timers.delete(a.timer);
+        return;
+      }
+      case 'log':
+        this.ports.sink.log(a.message);
+        return;
+      case 'add-vips':
+        this.enqueue('adding VIPs', () => this.ports.addresses.addVips(this.owner, this.installed));
+        return;
+      case 'remove-vips':
+        this.enqueue('removing VIPs', () => this.ports.addresses.removeVips(this.owner, this.installed));
+        return;
+      case 'accept-mode':
+        this.enqueue('setting accept mode', () => this.ports.addresses.setVipBlock?.(this.owner, this.installed, a.block));
+        return;
+      case 'announce':
+        this.enqueue('sending gratuitous ARPs', () => this.ports.announce.announce(this.owner, this.installed, a.repeat));
+        return;
+      case 'announce-source': {
+        const src = this.config.sourceAddress;
+        if (src !== undefined) this.enqueue('announcing source address', () => this.ports.announce.announce(this.owner, [{ address: src }], 1));
+        return;
+      }
+      case 'notify': {
+        const change = { instance: this.name, from: this.lastNotified, state: a.state, priority: a.priority };
+        this.lastNotified = a.state;
+        this.enqueue('notifying', () => this.ports.sink.stateChange(change));
+        return;
+      }
+      case 'event':
+        this.enqueue('notifying', () => this.ports.sink.event?.(this.name, a.event, a.priority));
+        return;
+    }
+  }
+
+  private enqueue(what: string, op: () => void | Promise<void>): void {
+    this.queue = this.queue.then(op).then(undefined, (e: unknown) => {
+      this.ports.sink.log(`(${this.name}) error ${what}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
+
+  private sendAdvert(priority: number): void {
+    const channel = this.channel;
+    if (!channel) return;
+    const c = this.config;
+    const fields: AdvertFields = {
+      version: c.version, family: c.family, vrid: c.vrid, priority,
+      advertInterval: advertIntervalField(c.version, c.advertIntUs), addresses: c.vips, auth: c.auth,
+    };
+    // IPv4 id and AH sequence advance once per advert, whatever the number of peers.
+    this.ipId = this.ipId >= 0xffff ? 1 : this.ipId + 1;
+    // keepalived keeps one AH sequence counter per instance for what it sends and what it
+    // accepts, so a restarted router resumes above its peer's sequence instead of having
+    // every advert dropped as a replay until its own counter catches up.
+    this.ahSeq = (Math.max(this.ahSeq, this.state.ahLastSeq) + 1) >>> 0;
+    this.state.ahLastSeq = this.ahSeq;
+    const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
+    for (const dst of dsts) {
+      try {
+        const src = c.sourceAddress ?? (c.family === 'inet' ? '0.0.0.0' : '::');
+        const packet = c.family === 'inet'
+          ? { data: encodeIpv4Advert(fields, { src, dst, id: this.ipId, ttl: c.unicast ? (this.spec.unicastTtl ?? 255) : 255, v3ChecksumAsV2: c.v3ChecksumAsV2, ahSeq: this.ahSeq, unicast: c.unicast }), dst, multicast: !c.unicast }
+          : { data: encodeIpv6Advert(fields, { src, dst }), dst, src, hopLimit: c.unicast ? (this.spec.unicastTtl ?? 255) : 255, multicast: !c.unicast };
+        const r = channel.send(packet);
+        if (r instanceof Promise) r.catch((e: unknown) => this.sendError(dst, e));
+      } catch (e) {
+        this.sendError(dst, e);
+      }
+    }
+  }
+
+  private sendError(dst: string, e: unknown): void {
+    const msg = e instanceof Error ? e.message : String(e);
+    this.ports.sink.log(this.config.unicast ? `(${this.name}) Cant send advert to ${dst} (${msg})` : `(${this.name}): send advert error (${msg})`);
+  }
+}
+
+export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey {
+  const key: ChannelKey = { family: c.family, mode: c.unicast ? 'unicast' : 'multicast' };
+  if (c.auth.type === 'ah') key.protocol = 'ah';
+  if (spec.interface !== undefined) key.interface = spec.interface;
+  if (c.unicast) {
+    if (c.sourceAddress !== undefined) key.sourceAddress = c.sourceAddress;
+  } else {
+    key.group = spec.multicastGroup ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP);
+  }
+  return key;
+}
+
+export function channelKeyString(k: ChannelKey): string {
+  return [k.family, k.interface ?? '', k.mode, k.group ?? '', k.sourceAddress ?? '', k.protocol ?? 'vrrp'].join('|');
+}
