@@ -43,6 +43,16 @@ export interface CheckerServiceOptions {
 
 export interface CheckKey { vs: number; rs: number; checker: number }
 
+/** keepalived's FMT_RS/FMT_VS: "[10.0.0.1]:tcp:80", "FWM 5", "[group]". */
+export function formatEndpoint(id: string, protocol = 'tcp'): string {
+  // Already in that form (the LVS side's virtual server names).
+  if (/^\[[^\]]*\]:[a-z]+:\d+$/.test(id) || /^(FWM|GROUP) /.test(id)) return id;
+  if (id.startsWith('fwmark:')) return `FWM ${id.slice(7)}`;
+  if (id.startsWith('group:')) return `[${id.slice(6)}]`;
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(id);
+  return m ? `[${m[1]}]:${protocol}:${m[2]}` : `[${id}]`;
+}
+
 export function spawnScript(command: string): void {
   const words = splitCommand(command);
   const [file, ...args] = words && words.length ? words : ['/bin/sh', '-c', command];
@@ -160,15 +170,40 @@ export class CheckerService {
     this.dispatch(state.checkerChanged(o.key.rs, o.key.checker, o.up, weight, b?.weightMode ?? 'absolute'), false);
   }
 
+  private vsSpec(id: string): VirtualServerSpec | undefined {
+    return this.specs.find((s) => s.id === id);
+  }
+
+  /** keepalived's wording (ipwrapper.c): "Removing service [ip]:tcp:port from VS [vip]:tcp:port". */
+  private rsLogLine(c: RsStateChange, cause: 'state' | 'weight'): string {
+    const vs = this.vsSpec(c.vs);
+    const inhibit = vs?.realServers.find((r) => r.id === c.rs)?.inhibitOnFailure ?? false;
+    const rs = formatEndpoint(c.rs, vs?.protocol);
+    const v = formatEndpoint(c.vs, vs?.protocol);
+    if (cause === 'weight') return `Changing weight to ${c.weight} for rs ${rs} VS ${v}`;
+    const verb = c.up ? (inhibit ? 'Enabl' : 'Add') : (inhibit ? 'Disabl' : 'Remov');
+    return `${verb}ing service ${rs} ${inhibit ? 'of' : c.up ? 'to' : 'from'} VS ${v}`;
+  }
+
+  private quorumLogLine(q: QuorumChange): string {
+    const state = this.states.find((s) => s.spec.id === q.vs);
+    const quorum = state?.quorum ?? 0;
+    const h = state?.hysteresis ?? 0;
+    const v = formatEndpoint(q.vs, this.vsSpec(q.vs)?.protocol);
+    return q.up
+      ? `Gained quorum ${quorum}+${h}=${quorum + h} <= ${q.aliveWeight} for VS ${v}`
+      : `Lost quorum ${quorum}-${h}=${quorum - h} > ${q.aliveWeight} for VS ${v}`;
+  }
+
   private dispatch(events: CheckEvent[], initial: boolean): void {
     for (const e of events) {
       switch (e.type) {
         case 'rs':
-          if (!initial) this.log(`${e.change.up ? (e.cause === 'weight' ? 'Changing weight of' : 'Adding') : 'Removing'} service [${e.change.rs}] ${e.change.up ? 'to' : 'from'} VS [${e.change.vs}]${e.change.up ? ` (weight ${e.change.weight})` : ''}`);
+          if (!initial) this.log(this.rsLogLine(e.change, e.cause));
           this.opts.sink.rsChanged(e.change);
           break;
         case 'quorum':
-          if (!initial) this.log(`${e.change.up ? 'Gained' : 'Lost'} quorum for VS [${e.change.vs}] (alive weight ${e.change.aliveWeight})`);
+          if (!initial) this.log(this.quorumLogLine(e.change));
           this.opts.sink.quorumChanged(e.change);
           break;
         case 'script':

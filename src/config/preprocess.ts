@@ -35,6 +35,8 @@ export interface PreprocessOptions {
   random?: () => number;
   /** Bound on logical lines (default MAX_EXPANDED_LINES). */
   maxExpandedLines?: number;
+  /** Receives each logical line as it is produced (then `lines` in the result stays empty). */
+  sink?: (line: LogicalLine) => void;
 }
 
 export interface PreprocessResult {
@@ -90,6 +92,7 @@ export class Preprocessor {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly files: string[] = [];
   private readonly out: LogicalLine[] = [];
+  private emitted = 0;
   private readonly defs: Definitions;
   private collecting: { name: string; lines: string[] } | undefined;
   private aborted = false;
@@ -156,7 +159,8 @@ export class Preprocessor {
         this.error(at, `'${abs}' is not a regular file`);
         return undefined;
       }
-      return readFileSync(abs, 'latin1');
+      // UTF-8, the encoding users write; keepalived itself only sees bytes.
+      return readFileSync(abs, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       if (mustExist) this.error(at, `cannot read configuration file '${abs}' (${code})`);
@@ -206,7 +210,8 @@ export class Preprocessor {
         let text = top.lines[top.next++] as string;
         if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
         const loc = { file: top.name, line: lineNo };
-        if (text.length >= MAX_LINE_LENGTH) {
+        // keepalived's limit is in bytes (its fgets buffer).
+        if (text.length >= MAX_LINE_LENGTH || (text.length * 3 >= MAX_LINE_LENGTH && Buffer.byteLength(text) >= MAX_LINE_LENGTH)) {
           this.error(loc, 'line too long - ignoring');
           text = '';
         } else if (text.indexOf('\0') >= 0) {
@@ -235,14 +240,16 @@ export class Preprocessor {
 
   private emit(line: LogicalLine): void {
     const max = this.opts.maxExpandedLines ?? MAX_EXPANDED_LINES;
-    if (this.out.length >= max) {
+    if (this.emitted >= max) {
       if (!this.aborted) {
         this.error(line.loc, `configuration expands to more than ${max} lines - stopping`);
         this.aborted = true;
       }
       return;
     }
-    this.out.push(line);
+    this.emitted++;
+    if (this.opts.sink) this.opts.sink(line);
+    else this.out.push(line);
   }
 
   private run(): PreprocessResult {

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type { ConfigNode, Diagnostic } from './ast.js';
 import { Preprocessor, type PreprocessOptions, type PreprocessResult } from './preprocess.js';
-import { buildTree } from './tree.js';
+import { TreeBuilder } from './tree.js';
 
 export interface ReadOptions {
   /** `-i/--config-id`; default: the host name up to its first dot, as keepalived. */
@@ -27,8 +27,8 @@ export function defaultConfigId(): string {
   return hostname().split('.')[0] ?? '';
 }
 
-function preprocessOptions(opts: ReadOptions): PreprocessOptions {
-  const p: PreprocessOptions = { configId: opts.configId ?? defaultConfigId() };
+function preprocessOptions(opts: ReadOptions, tree: TreeBuilder): PreprocessOptions {
+  const p: PreprocessOptions = { configId: opts.configId ?? defaultConfigId(), sink: (line) => tree.add(line) };
   if (opts.allConfig !== undefined) p.allConfig = opts.allConfig;
   if (opts.env !== undefined) p.env = opts.env;
   if (opts.random !== undefined) p.random = opts.random;
@@ -36,15 +36,17 @@ function preprocessOptions(opts: ReadOptions): PreprocessOptions {
   return p;
 }
 
-function finish(pre: PreprocessResult): ReadResult {
-  const tree = buildTree(pre.lines);
-  const diagnostics = [...pre.diagnostics, ...tree.diagnostics];
-  return { nodes: tree.nodes, diagnostics, files: pre.files };
+/** Runs the preprocessor streaming into a tree builder; reader diagnostics come first. */
+function readWith(run: (p: PreprocessOptions) => PreprocessResult, opts: ReadOptions): ReadResult {
+  const tree = new TreeBuilder();
+  const pre = run(preprocessOptions(opts, tree));
+  const built = tree.finish();
+  return { nodes: built.nodes, diagnostics: [...pre.diagnostics, ...built.diagnostics], files: pre.files };
 }
 
-function guarded(run: () => PreprocessResult, file: string): ReadResult {
+function guarded(run: () => ReadResult, file: string): ReadResult {
   try {
-    return finish(run());
+    return run();
   } catch (e) {
     // A reader bug must still surface as a located diagnostic, never a crash.
     return {
@@ -56,10 +58,10 @@ function guarded(run: () => PreprocessResult, file: string): ReadResult {
 }
 
 export function readConfigFile(path: string, opts: ReadOptions = {}): ReadResult {
-  return guarded(() => Preprocessor.fromFile(path, preprocessOptions(opts)), path);
+  return guarded(() => readWith((p) => Preprocessor.fromFile(path, p), opts), path);
 }
 
 /** Reads configuration text as if it were the file `fileName` (includes resolve from its directory). */
 export function readConfigText(text: string, fileName: string, opts: ReadOptions = {}): ReadResult {
-  return guarded(() => Preprocessor.fromText(text, fileName, preprocessOptions(opts)), fileName);
+  return guarded(() => readWith((p) => Preprocessor.fromText(text, fileName, p), opts), fileName);
 }

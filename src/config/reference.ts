@@ -14,6 +14,7 @@ export interface KeywordDoc {
   block: boolean;
   aliases: string[];
   deprecated: string[];
+  manualNames: string[];
   /** keepalived version that introduced it, when newer than Debian's 2.2.7. */
   since?: string;
 }
@@ -25,7 +26,7 @@ export function listKeywords(): KeywordDoc[] {
     for (const k of block.keywords as KeywordDef<never>[]) {
       const d: KeywordDoc = {
         path, keyword: k.name, syntax: k.syntax, doc: k.doc, block: (k.block ?? 'none') !== 'none',
-        aliases: k.aliases ?? [], deprecated: k.deprecated ?? [],
+        aliases: k.aliases ?? [], deprecated: k.deprecated ?? [], manualNames: k.manualNames ?? [],
       };
       if (k.default !== undefined) d.default = k.default;
       if (k.since !== undefined) d.since = k.since;
@@ -67,6 +68,7 @@ export function renderReference(): string {
       if (r.since) notes.push(`since ${r.since}`);
       if (r.aliases.length) notes.push(`also: ${r.aliases.map((a) => `\`${a}\``).join(', ')}`);
       if (r.deprecated.length) notes.push(`deprecated: ${r.deprecated.map((a) => `\`${a}\``).join(', ')}`);
+      if (r.manualNames.length) notes.push(`manual's name: ${r.manualNames.map((a) => `\`${a}\``).join(', ')}`);
       const desc = `${r.doc}${notes.length ? ` (${notes.join('; ')})` : ''}`;
       lines.push(`| \`${r.keyword}\` | ${r.syntax ? `\`${esc(r.syntax)}\`` : '(flag)'} | ${r.default !== undefined ? esc(r.default) : ''} | ${esc(desc)} |`);
     }

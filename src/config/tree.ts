@@ -1,7 +1,8 @@
-// Builds the ConfigNode tree from the preprocessor's logical lines. The reader knows no
-// keywords: any line followed by "{" owns a block, the keyword layer decides whether the
-// keyword exists and whether it takes a block. Brace errors are located: an unclosed
-// block names the line that opened it, a stray "}" its own line.
+// Builds the ConfigNode tree from the preprocessor's logical lines, one line at a time
+// (the preprocessor streams into it). The reader knows no keywords: any line followed by
+// "{" owns a block, the keyword layer decides whether the keyword exists and whether it
+// takes a block. Brace errors are located: an unclosed block names the line that opened
+// it, a stray "}" its own line.
 import type { ConfigNode, Diagnostic, SourceLoc } from './ast.js';
 import { restAfterFirstWord, tokenizeLine } from './lexer.js';
 import type { LogicalLine } from './preprocess.js';
@@ -18,63 +19,75 @@ interface OpenBlock {
   nodes: ConfigNode[];
 }
 
-export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[]; diagnostics: Diagnostic[] } {
-  const diagnostics: Diagnostic[] = [];
-  const root: ConfigNode[] = [];
-  const stack: OpenBlock[] = [];
-  let current = root;
-  // The node on the previous logical line, which a following "{" opens a block for.
-  let lastNode: ConfigNode | undefined;
-  // Brace depth inside a dropped too-deep block (0 = not dropping).
-  let dropping = 0;
+export class TreeBuilder {
+  readonly nodes: ConfigNode[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  private readonly stack: OpenBlock[] = [];
+  private current: ConfigNode[] = this.nodes;
+  /** The node on the previous logical line, which a following "{" opens a block for. */
+  private lastNode: ConfigNode | undefined;
+  /** Brace depth inside a dropped too-deep block (0 = not dropping). */
+  private dropping = 0;
 
-  for (const line of lines) {
-    if (dropping > 0) {
-      if (line.text === '{') dropping++;
-      else if (line.text === '}') dropping--;
-      continue;
+  add(line: LogicalLine): void {
+    const text = line.text;
+    if (this.dropping > 0) {
+      if (text === '{') this.dropping++;
+      else if (text === '}') this.dropping--;
+      return;
     }
-    if (line.text === '{') {
-      if (lastNode && lastNode.children === undefined && stack.length >= MAX_BLOCK_DEPTH) {
-        diagnostics.push(err(line.loc, `blocks nested more than ${MAX_BLOCK_DEPTH} deep - ignoring '${lastNode.keyword}' block`));
-        current.pop();
-        dropping = 1;
-      } else if (lastNode && lastNode.children === undefined) {
-        lastNode.children = [];
-        stack.push({ owner: lastNode, nodes: current });
-        current = lastNode.children;
+    if (text === '{') {
+      const owner = this.lastNode;
+      this.lastNode = undefined;
+      if (owner && owner.children === undefined && this.stack.length >= MAX_BLOCK_DEPTH) {
+        this.diagnostics.push(err(line.loc, `blocks nested more than ${MAX_BLOCK_DEPTH} deep - ignoring '${owner.keyword}' block`));
+        this.current.pop();
+        this.dropping = 1;
+      } else if (owner && owner.children === undefined) {
+        owner.children = [];
+        this.stack.push({ owner, nodes: this.current });
+        this.current = owner.children;
       } else {
-        diagnostics.push(err(line.loc, "Unexpected '{' - ignoring"));
+        this.diagnostics.push(err(line.loc, "Unexpected '{' - ignoring"));
       }
-      lastNode = undefined;
-      continue;
+      return;
     }
-    if (line.text === '}') {
-      const open = stack.pop();
-      if (open) current = open.nodes;
-      else diagnostics.push(err(line.loc, "Extra '}' found"));
-      lastNode = undefined;
-      continue;
+    if (text === '}') {
+      const open = this.stack.pop();
+      if (open) this.current = open.nodes;
+      else this.diagnostics.push(err(line.loc, "Extra '}' found"));
+      this.lastNode = undefined;
+      return;
     }
-    const { words, unmatchedQuote } = tokenizeLine(line.text);
+    const { words, unmatchedQuote } = tokenizeLine(text);
     // words becomes the node's args (no copy: this runs once per configuration line).
     const keyword = words.shift();
     if (keyword === undefined) {
-      // Only an unterminated quote can leave a non-empty line without words;
-      // the preprocessor has already reported it.
-      if (unmatchedQuote) diagnostics.push(err(line.loc, `Unmatched quote: '${line.text}'`));
-      lastNode = undefined;
-      continue;
+      // Only an unterminated quote can leave a non-empty line without words.
+      if (unmatchedQuote) this.diagnostics.push(err(line.loc, `Unmatched quote: '${text}'`));
+      this.lastNode = undefined;
+      return;
     }
-    const node: ConfigNode = { keyword, args: words, rest: restAfterFirstWord(line.text), loc: line.loc };
-    current.push(node);
-    lastNode = node;
+    const node: ConfigNode = { keyword, args: words, rest: restAfterFirstWord(text), loc: line.loc };
+    this.current.push(node);
+    this.lastNode = node;
   }
-  for (let i = stack.length - 1; i >= 0; i--) {
-    const open = stack[i] as OpenBlock;
-    diagnostics.push(err(open.owner.loc, `'${open.owner.keyword}' block opened here is never closed (missing '}')`));
+
+  /** Reports blocks still open at the end of the configuration, innermost first. */
+  finish(): { nodes: ConfigNode[]; diagnostics: Diagnostic[] } {
+    for (let i = this.stack.length - 1; i >= 0; i--) {
+      const open = this.stack[i] as OpenBlock;
+      this.diagnostics.push(err(open.owner.loc, `'${open.owner.keyword}' block opened here is never closed (missing '}')`));
+    }
+    this.stack.length = 0;
+    return { nodes: this.nodes, diagnostics: this.diagnostics };
   }
-  return { nodes: root, diagnostics };
+}
+
+export function buildTree(lines: readonly LogicalLine[]): { nodes: ConfigNode[]; diagnostics: Diagnostic[] } {
+  const builder = new TreeBuilder();
+  for (const line of lines) builder.add(line);
+  return builder.finish();
 }
 
 function err(loc: SourceLoc, message: string): Diagnostic {

@@ -3,7 +3,7 @@
 // watches them (exit and heartbeat), respawns them with keepalived's backoff, and drives
 // reload, stop and dumps from signals. Its messages are keepalived's words.
 import { fork, type ChildProcess } from 'node:child_process';
-import { constants as osConstants, release, version as osVersion } from 'node:os';
+import { release, version as osVersion } from 'node:os';
 import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
 import { decideRestart, INITIAL_BACKOFF, type RestartBackoff } from './backoff.js';
 import type { LogConfig, Logger } from './log.js';
@@ -12,12 +12,23 @@ import { removePidFile, writePidFile, type PidFilePaths } from './pidfile.js';
 import { ROLE_INFO, ROLES, type Role } from './roles.js';
 import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
 import { asChildMessage, type ParentMessage } from './ipc.js';
-import { dumpPath, writeFileAtomic } from './dumpfile.js';
+import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
+import { reloadRefusals } from './reload-guard.js';
+import { describeChildExit } from './child-exit.js';
+
+export { describeChildExit } from './child-exit.js';
+import { childWaitMsOf, parentScriptOf, runParentScript } from './parent-scripts.js';
 
 export interface LoadedConfig {
   /** The resolved configuration; absent when it could not be built. */
   config?: unknown;
   diagnostics: Diagnostic[];
+  /**
+   * The diagnostics that stop a start or a reload. keepalived runs with a config whose -t
+   * reports errors (the offending keyword ignored); it stops only on fatal ones. Absent:
+   * every error blocks.
+   */
+  blocking?: Diagnostic[];
   /** The children this configuration needs (keepalived starts only those). */
   roles?: Role[];
 }
@@ -75,27 +86,6 @@ type Phase = 'idle' | 'starting' | 'running' | 'reloading' | 'stopping';
 function describeDiagnostic(d: Diagnostic): string {
   if (d.loc.line >= 1) return formatDiagnostic(d);
   return `${d.loc.file}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
-}
-
-const SIGNAL_TEXT: Record<string, string> = {
-  SIGHUP: 'Hangup', SIGINT: 'Interrupt', SIGQUIT: 'Quit', SIGILL: 'Illegal instruction', SIGABRT: 'Aborted',
-  SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGKILL: 'Killed', SIGUSR1: 'User defined signal 1',
-  SIGSEGV: 'Segmentation fault', SIGUSR2: 'User defined signal 2', SIGPIPE: 'Broken pipe', SIGALRM: 'Alarm clock',
-  SIGTERM: 'Terminated',
-};
-
-/** Pure: keepalived's line for a child's end (report_child_status), or undefined for a clean exit. */
-export function describeChildExit(pid: number, code: number | null, signal: NodeJS.Signals | null): string | undefined {
-  if (signal) {
-    const num = (osConstants.signals as Record<string, number>)[signal] ?? 0;
-    return `pid ${pid} exited due to signal ${num} (${SIGNAL_TEXT[signal] ?? signal})`;
-  }
-  if (code === EXIT.CONFIG || code === EXIT.FATAL || code === EXIT.MISSING_PERMISSION) {
-    const name = code === EXIT.CONFIG ? 'CONFIG' : code === EXIT.FATAL ? 'FATAL' : 'MISSING_PERMISSION';
-    return `pid ${pid} exited with permanent error ${name}. Terminating`;
-  }
-  if (code !== null && code !== 0) return `pid ${pid} exited with status ${code}`;
-  return undefined;
 }
 
 /** One file a dump request produced (or why it could not). */
@@ -166,6 +156,12 @@ export class ParentDaemon {
     this.config = loaded.config;
     this.roles = loaded.roles;
     this.generation = 1;
+    const startup = parentScriptOf(this.config, 'startup');
+    if (startup) {
+      const problem = await runParentScript(startup, 'Startup script');
+      if (problem) log.error(problem);
+      if ((this.phase as Phase) === 'stopping') return undefined;
+    }
     for (const role of this.wantedRoles()) {
       this.awaiting.add(role);
       this.spawn(this.slotFor(role));
@@ -194,9 +190,14 @@ export class ParentDaemon {
     if ((this.phase as Phase) === 'stopping') return;
     if (!loaded.ok) {
       log.error(`Reload failed: the new configuration has ${loaded.errors} error(s); keeping the running configuration`);
-      this.phase = 'running';
-      this.o.notifier.ready(process.pid);
-      this.runQueuedReload();
+      this.endRejectedReload();
+      return;
+    }
+    const refusals = reloadRefusals(this.config, loaded.config);
+    if (refusals.length > 0) {
+      for (const r of refusals) log.error(r);
+      log.error('Reload failed: keeping the running configuration');
+      this.endRejectedReload();
       return;
     }
     this.config = loaded.config;
@@ -217,6 +218,12 @@ export class ParentDaemon {
     this.checkAwaited();
   }
 
+  private endRejectedReload(): void {
+    this.phase = 'running';
+    this.o.notifier.ready(process.pid);
+    this.runQueuedReload();
+  }
+
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */
   dump(kind: DumpKind): void {
     void this.dumpAndWait(kind);
@@ -226,9 +233,10 @@ export class ParentDaemon {
   async dumpAndWait(kind: DumpKind): Promise<DumpResult[]> {
     if (this.phase === 'stopping' || this.phase === 'idle') return [];
     const dir = this.o.dumpDir();
+    const settings = dumpSettingsOf(this.config);
     const results: Promise<DumpResult>[] = [];
     if (kind === 'data') {
-      const path = dumpPath(dir, 'parent', 'data');
+      const path = configuredDumpPath(settings, dir, 'parent', 'data');
       try {
         writeFileAtomic(path, this.parentData());
         this.o.log.info(`Printing parent data for process(${process.pid}) on signal`);
@@ -243,7 +251,7 @@ export class ParentDaemon {
     for (const role of roles) {
       const slot = this.slots.get(role);
       if (!slot?.proc) continue;
-      const path = dumpPath(dir, role, kind);
+      const path = configuredDumpPath(settings, dir, role, kind);
       this.pendingDumps.get(path)?.done({ path, error: 'superseded by a newer request' });
       results.push(new Promise((done) => this.pendingDumps.set(path, { role, done })));
       this.sendTo(slot, { type: 'dump', kind, path });
@@ -285,21 +293,27 @@ export class ParentDaemon {
       if (proc.connected) this.sendTo(slot, { type: 'stop' });
       else proc.kill('SIGTERM');
     }
+    const waitMs = childWaitMsOf(this.config) ?? this.o.childWaitMs;
     if (exits.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         Promise.all(exits).then(() => false),
-        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.o.childWaitMs))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), waitMs))),
       ]);
       clearTimeout(timer);
       if (timedOut) {
         for (const slot of this.slots.values()) {
           if (!slot.proc) continue;
-          log.info(`${ROLE_INFO[slot.role].title} child process(${slot.proc.pid}) did not stop within ${this.o.childWaitMs} ms; killing it`);
+          log.info(`${ROLE_INFO[slot.role].title} child process(${slot.proc.pid}) did not stop within ${waitMs} ms; killing it`);
           slot.proc.kill('SIGKILL');
         }
         await Promise.all(exits);
       }
+    }
+    const shutdown = wasStarted ? parentScriptOf(this.config, 'shutdown') : undefined;
+    if (shutdown) {
+      const problem = await runParentScript(shutdown, 'Shutdown script');
+      if (problem) log.error(problem);
     }
     removePidFile(this.o.pidFiles.parent, process.pid);
     const cpu = process.cpuUsage();
@@ -324,10 +338,9 @@ export class ParentDaemon {
       if (d.severity === 'error') this.o.log.error(describeDiagnostic(d));
       else this.o.log.warn(describeDiagnostic(d));
     }
-    const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    if (errors > 0 || loaded.config === undefined) {
-      const details = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
-      return { ok: false, errors: Math.max(errors, 1), details };
+    const blocking = loaded.blocking ?? loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (blocking.length > 0 || loaded.config === undefined) {
+      return { ok: false, errors: Math.max(blocking.length, 1), details: blocking.map(describeDiagnostic) };
     }
     return { ok: true, config: loaded.config, roles: loaded.roles ?? this.o.rolesFor(loaded.config) };
   }
@@ -382,10 +395,15 @@ export class ParentDaemon {
   private sendTo(slot: ChildSlot, msg: ParentMessage): void {
     const proc = slot.proc;
     if (!proc?.connected) return;
-    proc.send(msg, (err) => {
-      // The child died between the check and the write; its exit handler deals with it.
-      if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
-    });
+    try {
+      proc.send(msg, (err) => {
+        // The child died between the check and the write; its exit handler deals with it.
+        if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
+      });
+    } catch (e) {
+      // Only a configuration that is not plain JSON data gets here: a program error.
+      this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): cannot send '${msg.type}': ${(e as Error).message}`);
+    }
   }
 
   private onChildMessage(slot: ChildSlot, proc: ChildProcess, raw: unknown): void {

@@ -1,7 +1,7 @@
 // The data plane behind the reconciler: IPVS over generic netlink, nftables over
 // nfnetlink, or an in-memory fake for tests.
 import { serviceKeyString, type ServiceEntry } from './desired.js';
-import { applyToTable, diff, planStop, type Operation } from './reconciler.js';
+import { applyToTable, diff, planStop, TableError, type Operation } from './reconciler.js';
 
 export interface LvsBackend {
   readonly name: 'ipvs' | 'nftables' | 'fake';
@@ -40,17 +40,64 @@ export class FakeBackend implements LvsBackend {
  */
 export class LvsReconciler {
   private readonly owned = new Set<string>();
+  /** The table as we last read or wrote it; undefined = read it from the backend next time. */
+  private known: ServiceEntry[] | undefined;
 
   constructor(private readonly backend: LvsBackend) {}
 
-  /** Reads the data plane and applies the difference; returns the operations it ran. */
+  /**
+   * Applies the difference between `desired` and the data plane; returns the operations it
+   * ran. The data plane is read on the first call (adopting what is there) and after a
+   * failure or `forgetState()`; in between, what we wrote is trusted, so a checker event
+   * costs one diff in memory and the few operations it needs.
+   */
   async sync(desired: readonly ServiceEntry[]): Promise<Operation[]> {
-    const actual = await this.backend.read();
+    const actual = this.known ?? (await this.backend.read());
     const ops = diff(desired, actual, { owned: this.owned });
-    if (ops.length) await this.backend.apply(ops);
+    if (ops.length) {
+      try {
+        await this.backend.apply(ops);
+      } catch (e) {
+        this.known = undefined;
+        throw e;
+      }
+      this.known = applyTolerant(actual, ops);
+    } else {
+      this.known = actual;
+    }
     for (const k of [...this.owned]) if (!desired.some((s) => serviceKeyString(s.key) === k)) this.owned.delete(k);
     for (const s of desired) this.owned.add(serviceKeyString(s.key));
     return ops;
+  }
+
+  /**
+   * Brings only these services in line (a checker event touches one virtual server): other
+   * services are neither compared nor deleted. Needs a first full `sync`.
+   */
+  async syncServices(services: readonly ServiceEntry[]): Promise<Operation[]> {
+    const known = this.known ?? (await this.backend.read());
+    const keys = new Set(services.map((s) => serviceKeyString(s.key)));
+    const touched = known.filter((s) => keys.has(serviceKeyString(s.key)));
+    const ops = diff(services, touched);
+    if (ops.length) {
+      try {
+        await this.backend.apply(ops);
+      } catch (e) {
+        this.known = undefined;
+        throw e;
+      }
+      // Only the touched services are copied: an event costs the same in a table of any size.
+      this.known = [...known.filter((s) => !keys.has(serviceKeyString(s.key))), ...applyTolerant(touched, ops)];
+    } else {
+      this.known = known;
+    }
+    for (const k of keys) this.owned.add(k);
+    return ops;
+  }
+
+  /** Read the data plane again at the next sync (after an overrun, or periodically). */
+  forgetState(): void {
+    this.known = undefined;
   }
 
   /** Removes every service this reconciler owns (unless the caller keeps them: `-I`). */
@@ -58,10 +105,30 @@ export class LvsReconciler {
     const ops = planStop(await this.backend.read(), this.owned);
     if (ops.length) await this.backend.apply(ops);
     this.owned.clear();
+    this.known = undefined;
     return ops;
   }
 
   ownedKeys(): ReadonlySet<string> {
     return this.owned;
   }
+}
+
+/** The table after operations the backend accepted (its EEXIST/ENOENT tolerance included). */
+function applyTolerant(table: ServiceEntry[], ops: readonly Operation[]): ServiceEntry[] {
+  try {
+    return applyToTable(table, ops);
+  } catch (e) {
+    if (!(e instanceof TableError)) throw e;
+  }
+  let t = table;
+  for (const o of ops) {
+    try {
+      t = applyToTable(t, [o]);
+    } catch (e) {
+      if (!(e instanceof TableError)) throw e;
+      if (o.op === 'edit-destination') t = applyToTable(t, [{ ...o, op: 'add-destination' }]);
+    }
+  }
+  return t;
 }

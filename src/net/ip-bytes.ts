@@ -17,7 +17,34 @@ export function afOf(family: IpFamily): number {
   return family === 4 ? AF_INET : AF_INET6;
 }
 
+/** Dotted quad to 4 bytes in one pass, or undefined when `addr` is not one (VIP batches are hot). */
+function ipv4Bytes(addr: string): Buffer | undefined {
+  const out = Buffer.allocUnsafe(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= addr.length; i++) {
+    const c = i < addr.length ? addr.charCodeAt(i) : 46; // a final '.'
+    if (c >= 48 && c <= 57) {
+      // No leading zeros ("010" is not an address to Node either), at most 255.
+      if (digits > 0 && value === 0) return undefined;
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || part > 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
+  }
+  return part === 4 ? out : undefined;
+}
+
 export function ipToBytes(addr: string): Buffer {
+  const quad = ipv4Bytes(addr);
+  if (quad) return quad;
   const fam = familyOf(addr);
   if (fam === 4) return Buffer.from(addr.split('.').map(Number));
   // Expand an embedded dotted quad, then the "::".
@@ -74,7 +101,7 @@ export interface Prefix {
 export function parsePrefix(text: string): Prefix {
   const [addr, len, extra] = text.split('/');
   if (addr === undefined || extra !== undefined) throw new Error(`"${text}" is not ADDRESS[/PREFIX]`);
-  const family = familyOf(addr);
+  const family = ipv4Bytes(addr) ? 4 : familyOf(addr);
   const max = family === 4 ? 32 : 128;
   if (len === undefined) return { address: addr, prefixLength: max, family };
   const n = /^\d{1,3}$/.test(len) ? Number(len) : NaN;

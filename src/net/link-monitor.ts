@@ -21,8 +21,9 @@ export type LinkEvent =
   /** Something else changed (MTU, MAC, flags) with the usable state unchanged. */
   | { kind: 'link-change'; link: Link }
   | { kind: 'link-delete'; link: Link }
-  | { kind: 'address-add'; address: Address }
-  | { kind: 'address-delete'; address: Address }
+  /** `ifname` is the name of link `address.index` as last known (absent if unknown). */
+  | { kind: 'address-add'; address: Address; ifname?: string }
+  | { kind: 'address-delete'; address: Address; ifname?: string }
   | { kind: 'route-add'; route: Route }
   | { kind: 'route-delete'; route: Route }
   /** The kernel dropped events (receive queue overflow): re-read the state you track. */
@@ -153,9 +154,12 @@ export class LinkMonitor {
           return;
         }
         case RtmType.NEWADDR:
-          return this.emit({ kind: 'address-add', address: decodeAddress(m.payload) });
-        case RtmType.DELADDR:
-          return this.emit({ kind: 'address-delete', address: decodeAddress(m.payload) });
+        case RtmType.DELADDR: {
+          const address = decodeAddress(m.payload);
+          const ifname = this.known.get(address.index)?.name;
+          const kind = m.type === RtmType.NEWADDR ? 'address-add' : 'address-delete';
+          return this.emit(ifname === undefined ? { kind, address } : { kind, address, ifname });
+        }
         case RtmType.NEWROUTE:
           if (this.options.routes) this.emit({ kind: 'route-add', route: decodeRoute(m.payload) });
           return;

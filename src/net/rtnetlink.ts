@@ -7,11 +7,11 @@ import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, typ
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
-import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
+import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
 import { decodeAddress, encodeDelAddress, encodeDumpAddresses, encodeNewAddress, type Address, type AddressSpec } from './rtnetlink/address.js';
 import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Nexthop, type Route, type RouteSpec } from './rtnetlink/route.js';
 import { decodeRule, encodeDelRule, encodeDumpRules, encodeNewRule, type Rule, type RuleSpec } from './rtnetlink/rule.js';
-import type { MacvlanModeName } from './rtnetlink/constants.js';
+import type { AddrGenModeName, MacvlanModeName } from './rtnetlink/constants.js';
 
 export type { Link } from './rtnetlink/link.js';
 export type { Address, AddressSpec } from './rtnetlink/address.js';
@@ -41,6 +41,8 @@ export interface MacvlanOptions {
   /** Default "private", as keepalived's VMACs. */
   mode?: MacvlanModeName;
   up?: boolean;
+  /** "none" for an IPv6 VMAC, so that only the link-local address we add is on it. */
+  addrGenMode?: AddrGenModeName;
 }
 
 /**
@@ -48,6 +50,17 @@ export interface MacvlanOptions {
  * "replace" adds it or updates its options (label, flags, lifetimes) in place.
  */
 export type AddressOp = ({ op: 'add' | 'replace' } & AddressChange) | ({ op: 'delete' } & Pick<AddressChange, 'address' | 'link' | 'peer'>);
+
+export type RouteInstallMode = 'add' | 'replace' | 'append' | 'prepend';
+
+const ROUTE_MODE_FLAGS: Record<RouteInstallMode, number> = {
+  add: MessageFlag.EXCL,
+  replace: MessageFlag.REPLACE,
+  append: MessageFlag.APPEND,
+  prepend: 0,
+};
+
+const ROUTE_MODE_WORDS: Record<RouteInstallMode, string> = { add: 'adding', replace: 'replacing', append: 'appending', prepend: 'prepending' };
 
 const OP_WORDS = { add: 'adding', replace: 'replacing', delete: 'deleting' } as const;
 
@@ -138,9 +151,23 @@ export class RtnetlinkClient {
   async createMacvlan(o: MacvlanOptions): Promise<Link> {
     const operation = `creating macvlan ${o.name} on ${o.parent}${o.mac ? ` with MAC ${o.mac}` : ''}`;
     const parentIndex = await this.index(o.parent, operation, 'no such parent interface');
-    const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(o.up ? { up: true } : {}) };
+    // The address generation mode can only be set once the link exists, and must be set
+    // before it goes up (when the kernel would make its link-local address).
+    const upNow = o.up === true && !o.addrGenMode;
+    const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(upNow ? { up: true } : {}) };
     await this.conn.request({ type: RtmType.NEWLINK, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewMacvlan(spec), operation, hints: MACVLAN_HINTS });
+    if (o.addrGenMode) {
+      await this.setAddrGenMode(o.name, o.addrGenMode);
+      if (o.up) await this.setLinkUp(o.name, true);
+    }
     return this.link(o.name);
+  }
+
+  /** Sets how the kernel makes the link's IPv6 link-local address ("none": it makes none). */
+  async setAddrGenMode(ref: LinkRef, mode: AddrGenModeName): Promise<void> {
+    const operation = `setting IPv6 address generation of ${ref} to ${mode}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetAddrGenMode(index, mode), operation, hints: LINK_HINTS });
   }
 
   async deleteLink(ref: LinkRef): Promise<void> {
@@ -213,13 +240,19 @@ export class RtnetlinkClient {
       .filter((r) => (filter.table === undefined || r.table === filter.table) && (filter.family === undefined || r.family === filter.family));
   }
 
-  /** Adds a route; `replace` overwrites one with the same key instead of failing with EEXIST. */
-  async addRoute(r: RouteChange, opts: { replace?: boolean } = {}): Promise<void> {
-    const operation = `adding route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
+  /**
+   * Adds a route. `mode` is ip route's verb: "add" (default) fails with EEXIST when the
+   * route is there; "replace" overwrites it; "append" adds another route with the same key
+   * after it (IPv6 makes them one multipath route); "prepend" adds one before it
+   * (keepalived's default for virtual_routes).
+   */
+  async addRoute(r: RouteChange, opts: { mode?: RouteInstallMode; replace?: boolean } = {}): Promise<void> {
+    const mode = opts.mode ?? (opts.replace ? 'replace' : 'add');
+    const operation = `${ROUTE_MODE_WORDS[mode]} route ${describeRoute(r, r.device === undefined ? undefined : String(r.device))}`;
     const spec = await this.routeSpec(r, operation);
     await this.conn.request({
       type: RtmType.NEWROUTE,
-      flags: MessageFlag.CREATE | (opts.replace ? MessageFlag.REPLACE : MessageFlag.EXCL),
+      flags: MessageFlag.CREATE | ROUTE_MODE_FLAGS[mode],
       payload: this.encode(() => encodeNewRoute(spec), operation),
       operation,
       hints: ROUTE_ADD_HINTS,

@@ -334,3 +334,43 @@ test('a SIGHUP during a reload is queued and runs after it', { skip }, async () 
     await d.cleanup();
   }
 });
+
+test('a reload that changes what cannot change at a reload (instance) is refused whole', { skip }, async () => {
+  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1', global: { instanceName: 'a' } } });
+  try {
+    await d.waitForStartup();
+    d.writeConfig({ roles: ['vrrp'], tag: 'v2', global: { instanceName: 'b' } });
+    const mark = d.output.length;
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    await d.waitForLine(/Reload failed: keeping the running configuration$/, 15_000, mark);
+    assert.match(d.output.slice(mark), /Cannot change instance at a reload - please restart keepalived-ts/);
+    assert.deepEqual(d.state('vrrp')?.reloads, [], 'the child never saw the other edits either');
+    assert.equal(d.state('vrrp')?.tag, 'v1');
+  } finally {
+    await d.cleanup();
+  }
+});
+
+test('startup_script runs before the children start, shutdown_script after they stopped', { skip }, async () => {
+  const sh = (script: string) => ({ command: script, argv: ['/bin/sh', '-c', script] });
+  const d = DaemonRun.start({
+    config: (dir) => ({
+      roles: ['vrrp'],
+      global: {
+        startupScript: sh(`test ! -e ${join(dir, 'vrrp.json')} && touch ${join(dir, 'startup-ran-first')}`),
+        startupScriptTimeoutS: 10,
+        shutdownScript: sh(`test -e ${join(dir, 'vrrp.stopped')} && touch ${join(dir, 'shutdown-ran-last')}`),
+        shutdownScriptTimeoutS: 10,
+      },
+    }),
+  });
+  try {
+    await d.waitForStartup();
+    assert.ok(existsSync(join(d.dir, 'startup-ran-first')), 'startup_script ran before the VRRP service started');
+    process.kill(d.proc.pid as number, 'SIGTERM');
+    assert.equal((await d.exit).code, 0);
+    assert.ok(existsSync(join(d.dir, 'shutdown-ran-last')), 'shutdown_script ran after the VRRP service stopped');
+  } finally {
+    await d.cleanup();
+  }
+});

@@ -152,6 +152,16 @@ test('routes added by the client are what ip route shows, and go away when delet
     const bad = await rtnl(ns, 'add-route', { destination: '10.53.0.0/16', nexthops: [{ gateway: '10.0.0.1', device: 'eth0' }], realms: 5 });
     assert.ok(!bad.ok && bad.code === 'EINVAL' && /^adding route 10\.53\.0\.0\/16: EINVAL \(invalid argument\): \S/.test(bad.error), JSON.stringify(bad));
 
+    // replace / prepend / append, as ip route's verbs.
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'unreachable', mode: 'replace' });
+    assert.equal((JSON.parse(await ns.ip('-j', 'route', 'show', '10.60.0.0/16')) as IpRouteJson[])[0]?.type, 'unreachable');
+    await rtnlOk(ns, 'add-route', { destination: '10.60.0.0/16', type: 'blackhole', mode: 'replace' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.1', metric: 7 });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.2', metric: 7, mode: 'prepend' });
+    await rtnlOk(ns, 'add-route', { destination: '10.61.0.0/16', gateway: '10.0.0.3', metric: 7, mode: 'append' });
+    const order = (JSON.parse(await ns.ip('-j', 'route', 'show', '10.61.0.0/16')) as IpRouteJson[]).map((x) => x.gateway);
+    assert.deepEqual(order, ['10.0.0.2', '10.0.0.1', '10.0.0.3']);
+
     // The client's listing agrees.
     const listed = await rtnlOk<Array<{ destination: string; table: number; gateway?: string; metric?: number; protocol: string | number }>>(ns, 'routes', { table: 100 });
     assert.ok(listed.some((x) => x.destination === '10.50.0.0/16' && x.gateway === '10.0.0.254' && x.metric === 5 && x.protocol === 'keepalived'));
@@ -252,6 +262,15 @@ test('a macvlan VMAC is created on its parent with the MAC asked, in private mod
     const orphan = await rtnl(ns, 'create-macvlan', { name: 'vrrp.52', parent: 'nosuch0' });
     assert.deepEqual(orphan, { ok: false, error: 'creating macvlan vrrp.52 on nosuch0: ENODEV (no such parent interface)', code: 'ENODEV' });
 
+    // An IPv6 VMAC: no kernel-made link-local address, only what keepalived adds.
+    const v6 = await rtnlOk<{ addrGenMode: string }>(ns, 'create-macvlan', { name: 'vrrp6.51', parent: 'eth0', mac: '00:00:5e:00:02:33', up: true, addrGenMode: 'none' });
+    assert.equal(v6.addrGenMode, 'none');
+    const d6 = (JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!;
+    assert.equal(d6.inet6_addr_gen_mode, 'none');
+    assert.deepEqual((await ipAddrs(ns, 'vrrp6.51')).filter((a) => a.family === 'inet6'), []);
+    await rtnlOk(ns, 'set-addr-gen-mode', { link: 'vrrp6.51', mode: 'eui64' });
+    assert.equal((JSON.parse(await ns.ip('-j', '-d', 'link', 'show', 'dev', 'vrrp6.51')) as Array<{ inet6_addr_gen_mode?: string }>)[0]!.inet6_addr_gen_mode, 'eui64');
+
     await rtnlOk(ns, 'delete-link', { link: 'vrrp.51' });
     assert.equal((await ns.exec('ip', ['link', 'show', 'dev', 'vrrp.51'])).code !== 0, true);
   } finally {
@@ -267,6 +286,7 @@ test('the link monitor reports addresses added by ip, links going down and up, n
     await ns.ip('addr', 'add', '10.0.0.77/24', 'dev', 'eth0');
     const added = await mon.waitFor('address-add 10.0.0.77', (e) => e.kind === 'address-add' && (e.address as { address: string }).address === '10.0.0.77');
     assert.equal((added.address as { prefixLength: number }).prefixLength, 24);
+    assert.equal(added.ifname, 'eth0');
     await ns.ip('addr', 'del', '10.0.0.77/24', 'dev', 'eth0');
     await mon.waitFor('address-delete 10.0.0.77', (e) => e.kind === 'address-delete' && (e.address as { address: string }).address === '10.0.0.77');
     await ns.ip('-6', 'addr', 'add', 'fd00::77/64', 'dev', 'eth0', 'nodad');

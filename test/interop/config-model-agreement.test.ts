@@ -1,17 +1,18 @@
 // Keyword-level cases: `keepalived-ts -t` must exit exactly as keepalived 2.2.7's `-t` does
 // (0 clean, 5 config error, 6 scripts without script security). Each case is a small config
 // exercising one rule of the keyword layer (ranges, defaults keepalived reports, references,
-// conflicts, strict mode, LVS derivations). keepalived runs in a namespace with eth0 and eth1;
+// conflicts, strict mode, LVS derivations). keepalived runs in a namespace with eth0..eth3;
 // our side runs in-process (reader + keyword layer) told that those interfaces exist.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, labUnavailable, type Netns } from '../lib/netns.js';
 import { readConfigFile } from '../../src/config/reader.js';
-import { buildConfig, configTestExitCode } from '../../src/config/build.js';
+import { buildConfig, configTestExitCode, scriptIsExecutable, userExistsHere } from '../../src/config/build.js';
 import { formatDiagnostic } from '../../src/config/ast.js';
+import { PROBES } from './config-model-probes.js';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
 const skip = labUnavailable() ?? (existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`);
@@ -91,7 +92,64 @@ const CASES: Record<string, string> = {
   'DNS, UDP, SMTP and PING checks': vs(undefined, 'DNS_CHECK {\n   type A\n   name example.com\n  }\n  UDP_CHECK {\n   payload 0a0b\n  }\n  SMTP_CHECK {\n   helo_name x\n  }\n  PING_CHECK {\n  }'),
   'bad status code': vs(undefined, 'HTTP_GET {\n   url {\n    path /\n    status_code 700\n   }\n  }'),
   'unknown checker keyword': vs(undefined, 'TCP_CHECK {\n   bogus 1\n  }'),
+  'keyword newer than 2.2.7': vi(' nopreempt\n timer_expired_backup'),
+  'global keyword newer than 2.2.7': 'global_defs {\n json_version 2\n}\n',
+  'manual name of a dump file keyword': 'global_defs {\n state_file_location /tmp/x\n}\n',
+  'many global keywords': 'global_defs {\n router_id R1\n vrrp_mcast_group4 224.0.0.18\n vrrp_mcast_group6 ff02::12\n' +
+    ' vrrp_version 2\n vrrp_garp_master_delay 5\n vrrp_garp_master_repeat 5\n vrrp_garp_master_refresh 0\n' +
+    ' vrrp_garp_master_refresh_repeat 1\n vrrp_garp_lower_prio_delay 5\n vrrp_garp_lower_prio_repeat 5\n' +
+    ' vrrp_garp_interval 0\n vrrp_gna_interval 0\n vrrp_lower_prio_no_advert false\n vrrp_higher_prio_send_advert off\n' +
+    ' vrrp_check_unicast_src\n vrrp_skip_check_adv_addr\n vrrp_down_timer_adverts 3\n vrrp_startup_delay 1.5\n' +
+    ' log_unknown_vrids\n vmac_prefix vr\n vmac_addr_prefix vma\n vrrp_priority -5\n checker_priority 0\n' +
+    ' vrrp_no_swap\n checker_no_swap\n vrrp_rt_priority 10\n vrrp_rlimit_rttime 20000\n max_auto_priority 10\n' +
+    ' min_auto_priority_delay 500000\n umask 0077\n process_names\n dynamic_interfaces\n default_interface eth0\n' +
+    ' lvs_flush\n lvs_timeouts tcp 900 tcpfin 120 udp 300\n lvs_sync_daemon eth0 id 5 port 8848\n' +
+    ' nftables keepalived\n nftables_priority -1\n notify_fifo /tmp/k.fifo\n vrrp_notify_priority_changes\n' +
+    ' smtp_alert_vrrp off\n smtp_alert_checker on\n no_email_faults\n checker_log_all_failures on\n' +
+    ' rs_init_notifies\n no_checker_emails\n reload_repeat\n data_use_instance\n vrrp_rx_bufs_policy MTU\n' +
+    ' vrrp_rx_bufs_multiplier 4\n vrrp_netlink_cmd_rcv_bufs 1048576\n vrrp_netlink_cmd_rcv_bufs_force\n' +
+    ' enable_traps\n snmp_socket tcp:localhost:705\n enable_dbus\n dbus_service_name org.keepalived.Vrrp1\n' +
+    ' startup_script_timeout 5\n shutdown_script_timeout 5\n random_seed 42\n}\n',
+  'many instance keywords': 'global_defs {\n vrrp_garp_extra_if 60\n}\nvrrp_instance VI_1 {\n state BACKUP\n interface eth0\n' +
+    ' virtual_router_id 51\n priority 150\n advert_int 2\n nopreempt\n down_timer_adverts 4\n debug 2\n' +
+    ' mcast_src_ip 10.0.0.5\n mcast_dst_ip 224.0.0.99\n dont_track_primary\n promote_secondaries\n no_accept\n' +
+    ' skip_check_adv_addr on\n garp_master_delay 2\n garp_master_repeat 3\n garp_master_refresh 60\n' +
+    ' garp_master_refresh_repeat 2\n garp_lower_prio_delay 1\n garp_lower_prio_repeat 2\n lower_prio_no_advert\n' +
+    ' higher_prio_send_advert true\n garp_extra_if all 30\n kernel_rx_buf_size 65536\n track_src_ip\n' +
+    ' notify_priority_changes on\n smtp_alert off\n use_vmac vrrp51\n vmac_xmit_base\n' +
+    ' virtual_ipaddress {\n  10.0.0.100/24 dev eth0 brd 10.0.0.255 label eth0:1 scope global\n  10.0.0.101/24 no_track\n }\n' +
+    ' virtual_ipaddress_excluded {\n  10.0.1.1/24 dev eth1\n  2001:db8::1/64 dev eth1\n }\n' +
+    ' virtual_routes {\n  10.5.0.0/16 via 10.0.0.254 dev eth0 metric 5\n  blackhole 10.6.0.0/16\n }\n' +
+    ' virtual_rules {\n  from 10.0.0.0/24 table 100 priority 100\n }\n}\n',
+  'many virtual server keywords': 'virtual_server 10.0.0.100 80 {\n delay_loop 10\n lvs_sched sh\n lvs_method NAT\n protocol TCP\n' +
+    ' persistence_timeout 300\n persistence_granularity 255.255.255.0\n sh-port\n sh-fallback\n ha_suspend\n' +
+    ' virtualhost www.example.com\n alpha\n omega\n quorum 2\n hysteresis 1\n sorry_server 10.0.0.50 80\n' +
+    ' sorry_server_inhibit\n inhibit_on_failure\n connect_timeout 4\n retry 2\n delay_before_retry 1\n warmup 3\n' +
+    ' smtp_alert on\n real_server 10.0.0.2 80 {\n  weight 2\n  inhibit_on_failure\n  uthreshold 100\n  lthreshold 10\n' +
+    '  HTTP_GET {\n   url {\n    path /health\n    status_code 200 301-302\n    virtualhost h.example.com\n   }\n' +
+    '   connect_ip 10.0.0.2\n   connect_port 8080\n   bindto 10.0.0.1\n   connect_timeout 2\n   retry 3\n' +
+    '   delay_before_retry 2\n   warmup 1\n   http_protocol 1.1\n   fast_recovery\n  }\n }\n' +
+    ' real_server 10.0.0.3 80 {\n  weight 1\n  SMTP_CHECK {\n   helo_name me.example.com\n   connect_port 25\n  }\n' +
+    '  DNS_CHECK {\n   type SOA\n   name example.com\n  }\n  UDP_CHECK {\n   connect_port 53\n   payload 00ff\n' +
+    '   require_reply\n   min_reply_length 1\n   max_reply_length 100\n  }\n }\n}\n',
+  'tunnelled fwmark service': 'virtual_server fwmark 10 {\n lvs_sched wrr\n lvs_method TUN type gre\n ip_family inet6\n' +
+    ' real_server 2001:db8::2 {\n  weight 5\n  PING_CHECK {\n  }\n }\n}\n',
+  'bfd instance and BFD_CHECK': 'bfd_instance b1 {\n neighbor_ip 10.0.0.9\n source_ip 10.0.0.1\n min_rx 100\n min_tx 100\n' +
+    ' multiplier 3\n}\n' + vs(undefined, 'BFD_CHECK {\n   name b1\n  }'),
+  'track_file and FILE_CHECK': 'track_file tf {\n file /tmp/kts-tf\n weight 2\n}\n' + vs(undefined, 'FILE_CHECK {\n   track_file tf\n   weight 3\n  }'),
+  'track_process': 'vrrp_track_process p {\n process sshd\n weight 10\n quorum 1\n delay 0.5\n}\n' + vi(' track_process {\n  p\n }'),
+  'static addresses routes rules': 'static_ipaddress {\n 10.9.0.1/24 dev eth0\n}\nstatic_routes {\n 10.8.0.0/16 via 10.9.0.254 dev eth0\n}\n' +
+    'static_rules {\n from 10.9.0.0/24 table 10 priority 10\n}\n',
+  'garp_group': 'garp_group {\n garp_interval 0.01\n interface eth0\n}\n',
+  'SSL block and SSL_GET': 'SSL {\n ca /etc/ssl/ca.pem\n}\n' + vs(undefined, 'SSL_GET {\n   url {\n    path /\n   }\n  }'),
 };
+
+// keepalived's own samples too (the config-reader test checks them through the CLI).
+const SAMPLES = '/work/shared/fixtures/keepalived-samples';
+const samples: [string, string][] = existsSync(SAMPLES)
+  ? readdirSync(SAMPLES).filter((f) => f.startsWith('keepalived.conf') && f !== 'keepalived.conf.conditional_conf')
+    .map((f) => [`sample ${f}`, readFileSync(join(SAMPLES, f), 'utf8')])
+  : [];
 
 describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, () => {
   let lab: Lab | undefined;
@@ -102,7 +160,7 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
     dir = mkdtempSync(join(tmpdir(), 'kts-model-'));
     lab = await Lab.create();
     ns = await lab.addNs('mdl');
-    for (const ifname of ['eth0', 'eth1']) {
+    for (const ifname of ['eth0', 'eth1', 'eth2', 'eth3']) {
       await ns.ip('link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`);
       await ns.ip('link', 'set', ifname, 'up');
     }
@@ -113,13 +171,13 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
   });
 
   let n = 0;
-  for (const [name, text] of Object.entries(CASES)) {
+  for (const [name, text] of [...Object.entries(CASES), ...Object.entries(PROBES).map(([k, v]) => [`probe ${k}`, v] as const), ...samples]) {
     test(name, async () => {
       const file = join(dir, `case${++n}.conf`);
       writeFileSync(file, text);
       const theirs = await ns.exec(KEEPALIVED, ['-t', '-f', file]);
       const read = readConfigFile(file, { configId: 'test' });
-      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1'].includes(i) });
+      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1', 'eth2', 'eth3'].includes(i), scriptUsable: scriptIsExecutable, userExists: userExistsHere });
       const diags = [...read.diagnostics, ...built.diagnostics];
       const code = configTestExitCode(diags);
       assert.equal(code, theirs.code, `keepalived exit ${theirs.code}:\n${theirs.stderr}\nkeepalived-ts exit ${code}:\n${diags.map(formatDiagnostic).join('\n')}\n--- config ---\n${text}`);

@@ -29,8 +29,8 @@ export function alive(pid: number): boolean {
 }
 
 export interface StartOptions {
-  /** Test-service configuration (JSON); `stateDir` is filled in. */
-  config?: Record<string, unknown>;
+  /** Test-service configuration (JSON), or a function of the run's directory; `stateDir` is filled in. */
+  config?: Record<string, unknown> | ((dir: string) => Record<string, unknown>);
   args?: string[];
   env?: Record<string, string>;
   /** Use another run's directory (and so its pid files). */
@@ -51,7 +51,7 @@ export class DaemonRun {
 
   private constructor(readonly dir: string, readonly ownsDir: boolean, o: StartOptions) {
     this.pidFiles = { parent: join(dir, 'keepalived.pid'), vrrp: join(dir, 'vrrp.pid'), checker: join(dir, 'checkers.pid') };
-    if (o.config) this.writeConfig(o.config);
+    if (o.config) this.writeConfig(typeof o.config === 'function' ? o.config(dir) : o.config);
     const [cmd, ...lead] = o.command ?? [process.execPath, TEST_ENTRY];
     const args = [...lead, ...(o.detach ? [] : ['-n']), '-l', ...(o.syslog ? [] : ['-G']), '-f', this.configPath,
       '-p', this.pidFiles.parent, '-r', this.pidFiles.vrrp, '-c', this.pidFiles.checker, ...(o.args ?? [])];

@@ -243,3 +243,41 @@ test('sockaddr_un: filesystem paths NUL-terminated, "@name" in the abstract name
   assert.equal(abs[2], 0);
   assert.throws(() => encodeSockaddrUn(`/${'x'.repeat(120)}`), RangeError);
 });
+
+test('reload refusals: namespace, instance, nftables tables, tmp_config_directory, disable_local_igmp', async () => {
+  const { reloadRefusals } = await import('../../src/daemon/reload-guard.js');
+  const typed = (g: Record<string, unknown>) => ({ global: g, vrrpInstances: [] });
+  assert.deepEqual(reloadRefusals(typed({ netNamespace: 'blue' }), typed({ netNamespace: 'blue', routerId: 'x' })), []);
+  assert.deepEqual(reloadRefusals(typed({ netNamespace: 'blue' }), typed({})), ['Cannot change net_namespace at a reload - please restart keepalived-ts']);
+  assert.deepEqual(reloadRefusals(typed({ nftables: { table: 'a' }, disableLocalIgmp: false }), typed({ nftables: { table: 'b' }, disableLocalIgmp: true })), [
+    'Cannot change nftables at a reload - please restart keepalived-ts',
+    'Cannot change disable_local_igmp at a reload - please restart keepalived-ts',
+  ]);
+  const node = (keyword: string, args: string[] = [], children?: ConfigNode[]): ConfigNode => ({ keyword, args, rest: args.join(' '), ...(children ? { children } : {}), loc: { file: 'k.conf', line: 1 } });
+  const tree = (...nodes: ConfigNode[]) => ({ nodes });
+  assert.deepEqual(reloadRefusals(tree(node('instance', ['a'])), tree(node('instance', ['a']), node('vrrp_instance', ['VI_1'], []))), []);
+  assert.deepEqual(reloadRefusals(tree(node('instance', ['a'])), tree(node('instance', ['b']))), ['Cannot change instance at a reload - please restart keepalived-ts']);
+  assert.deepEqual(reloadRefusals(tree(node('global_defs', [], [node('tmp_config_directory', ['/x'])])), tree(node('global_defs', [], []))),
+    ['Cannot change tmp_config_directory at a reload - please restart keepalived-ts']);
+});
+
+test('configured dump file names (state_dump_file, stats_dump_file, json_dump_file)', async () => {
+  const { configuredDumpPath, dumpSettingsOf } = await import('../../src/daemon/dumpfile.js');
+  const s = dumpSettingsOf({ global: { stateDumpFile: '/var/run/ka/state.txt', statsDumpFile: 'stats.out', jsonDumpFile: '/x/ka.json', routerId: 'r' } });
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'data'), '/var/run/ka/state.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'checker', 'data'), '/var/run/ka/state_check.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'parent', 'data'), '/var/run/ka/state_parent.txt');
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'stats'), '/tmp/stats.out');
+  assert.equal(configuredDumpPath(s, '/tmp', 'vrrp', 'json'), '/x/ka.json');
+  assert.equal(configuredDumpPath({}, '/tmp', 'checker', 'data'), '/tmp/keepalived_check.data');
+  assert.deepEqual(dumpSettingsOf({ nodes: [] }), {});
+});
+
+test('startup/shutdown scripts and child_wait_time from the typed model', async () => {
+  const { parentScriptOf, childWaitMsOf } = await import('../../src/daemon/parent-scripts.js');
+  const config = { global: { startupScript: { command: '/bin/up "a b"', argv: ['/bin/up', 'a b'] }, startupScriptTimeoutS: 3, childWaitTimeS: 7 } };
+  assert.deepEqual(parentScriptOf(config, 'startup'), { command: '/bin/up "a b"', argv: ['/bin/up', 'a b'], timeoutMs: 3000 });
+  assert.equal(parentScriptOf(config, 'shutdown'), undefined);
+  assert.equal(childWaitMsOf(config), 7000);
+  assert.equal(childWaitMsOf({ nodes: [] }), undefined);
+});

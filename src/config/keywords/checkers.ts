@@ -173,12 +173,31 @@ export const dnsCheckBlock = defineBlock<DnsDraft>('DNS_CHECK', 'Up when a DNS q
   strKw('name', 'NAME', 'Name queried.', (t, v) => { t.name = v; }, { default: '.' }),
 ]);
 
+/**
+ * Hex bytes as keepalived reads them: blanks may separate bytes, a lone digit before a blank
+ * (or at the end) is one byte, and with wildcards allowed X (or x) matches any nibble.
+ * Returns lower-case hex, two digits per byte ('x' for wildcard nibbles).
+ */
+export function parseHexBytes(text: string, wild: boolean): string | undefined {
+  const digit = wild ? /^[0-9a-fA-FxX]$/ : /^[0-9a-fA-F]$/;
+  let out = '';
+  for (const word of text.split(/[ \t]+/).filter((w) => w !== '')) {
+    for (let i = 0; i < word.length; i += 2) {
+      const pair = word.slice(i, i + 2);
+      if (![...pair].every((c) => digit.test(c))) return undefined;
+      out += (pair.length === 1 ? `0${pair}` : pair).toLowerCase();
+    }
+  }
+  return out === '' ? undefined : out;
+}
+
 function hexKw(kw: Kw, wild: boolean): string | undefined {
-  const v = kw.args.join('');
-  if (v === '') { kw.error(`'${kw.name}' needs hex data`); return undefined; }
-  const re = wild ? /^([0-9a-fA-FxX]{2})+$/ : /^([0-9a-fA-F]{2})+$/;
-  if (!re.test(v)) { kw.error(`${kw.name}: '${v}' is not an even number of hex digits${wild ? ' (X for any nibble)' : ''}`); return undefined; }
-  return v.toLowerCase();
+  if (kw.args.length === 0) { kw.error(`'${kw.name}' needs hex data`); return undefined; }
+  const v = parseHexBytes(kw.args.join(' '), wild);
+  if (v === undefined) { kw.error(`Invalid hex string for UDP_CHECK ${kw.name === 'payload' ? 'payload' : 'reply'}${wild ? ' (hex digits, X for any nibble)' : ''}`); return undefined; }
+  // keepalived 2.2.7 wrongly rejects data whose last byte is ff (its end-of-parse sentinel).
+  if (v.endsWith('ff')) kw.warn(`keepalived 2.2.7 rejects UDP_CHECK ${kw.name} data ending in byte ff (accepted here)`, 'keepalived-error');
+  return v;
 }
 
 export const udpCheckBlock = defineBlock<UdpDraft>('UDP_CHECK', 'Up when a UDP probe is not refused (and answered as required).', [

@@ -16,7 +16,7 @@ import type { RunAs, ScriptCommand } from '../model.js';
  * Errors without a code are keepalived's ordinary config errors (`-t` exits 5; keepalived
  * still runs with the keyword ignored or defaulted).
  */
-export type DiagnosticCode = 'fatal' | 'security' | 'bad-interface' | 'keepalived-error';
+export type DiagnosticCode = 'fatal' | 'syntax' | 'security' | 'bad-interface' | 'keepalived-error';
 
 export interface ConfigDiagnostic extends Diagnostic {
   code?: DiagnosticCode;
@@ -30,6 +30,13 @@ export interface BuildEnv {
   interfaceExists?: (name: string) => boolean;
   /** Host name for router_id and email defaults. */
   hostname?: string;
+  /**
+   * Whether a script's program (argv[0]) exists and is executable; absent ⇒ not checked.
+   * keepalived disables vrrp_scripts whose program it cannot find (see scriptIsExecutable).
+   */
+  scriptUsable?: (program: string) => boolean;
+  /** Whether a user name (or number) exists; absent ⇒ not checked. */
+  userExists?: (user: string) => boolean;
 }
 
 export class Diagnostics {
@@ -61,6 +68,8 @@ export interface KeywordDef<T> {
   deprecated?: string[];
   /** Accepted silently (undocumented synonyms). */
   aliases?: string[];
+  /** Spellings only the manual uses (keepalived's parser rejects them): accepted with a warning. */
+  manualNames?: string[];
   /** First keepalived version with this keyword, when newer than Debian's 2.2.7. */
   since?: string;
   block?: BlockUse;
@@ -81,9 +90,10 @@ export function defineBlock<T>(name: string, doc: string, keywords: KeywordDef<T
   return { name, doc, keywords };
 }
 
-const lookupCache = new WeakMap<BlockDef<unknown>, Map<string, { def: KeywordDef<unknown>; deprecated: boolean }>>();
+interface Hit<T> { def: KeywordDef<T>; deprecated: boolean; unknownToKeepalived?: boolean }
+const lookupCache = new WeakMap<BlockDef<unknown>, Map<string, Hit<unknown>>>();
 
-function lookup<T>(block: BlockDef<T>, word: string): { def: KeywordDef<T>; deprecated: boolean } | undefined {
+function lookup<T>(block: BlockDef<T>, word: string): Hit<T> | undefined {
   let m = lookupCache.get(block as BlockDef<unknown>);
   if (!m) {
     m = new Map();
@@ -91,10 +101,11 @@ function lookup<T>(block: BlockDef<T>, word: string): { def: KeywordDef<T>; depr
       m.set(d.name, { def: d, deprecated: false });
       for (const a of d.aliases ?? []) m.set(a, { def: d, deprecated: false });
       for (const a of d.deprecated ?? []) m.set(a, { def: d, deprecated: true });
+      for (const a of d.manualNames ?? []) m.set(a, { def: d, deprecated: false, unknownToKeepalived: true });
     }
     lookupCache.set(block as BlockDef<unknown>, m);
   }
-  return m.get(word) as { def: KeywordDef<T>; deprecated: boolean } | undefined;
+  return m.get(word) as Hit<T> | undefined;
 }
 
 /**
@@ -113,6 +124,12 @@ export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: Block
     if (deprecated) {
       ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
         DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
+    }
+    if (def.since !== undefined) {
+      // Accepted (kinder), but said: Debian's keepalived 2.2.7 rejects it, so its -t fails.
+      ctx.diags.warn(node.loc, `'${node.keyword}' is not known to keepalived 2.2.7 (needs keepalived ${def.since})`, 'keepalived-error');
+    } else if (hit.unknownToKeepalived) {
+      ctx.diags.warn(node.loc, `'${node.keyword}' is the manual's name; keepalived itself only knows '${def.name}'`, 'keepalived-error');
     }
     const use = def.block ?? 'none';
     if (use === 'required' && node.children === undefined) {

@@ -47,13 +47,9 @@ function fifoKw(name: string, doc: string, set: (g: GlobalDefs, f: FifoSpec) => 
 function cpuList(kw: Kw): number[] | undefined {
   const out: number[] = [];
   for (const a of kw.args) {
-    for (const part of a.split(',')) {
-      const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-      if (!m) { kw.error(`${kw.name}: invalid CPU '${part}'`); return undefined; }
-      const from = Number(m[1]);
-      const to = m[2] === undefined ? from : Number(m[2]);
-      for (let c = from; c <= to && c < 4096; c++) out.push(c);
-    }
+    // keepalived takes plain CPU numbers only (no ranges).
+    if (!/^\d+$/.test(a) || Number(a) >= 4096) { kw.error(`${kw.name}: invalid number '${a}'`); return undefined; }
+    out.push(Number(a));
   }
   if (out.length === 0) { kw.error(`'${kw.name}' needs a CPU list`); return undefined; }
   return out;
@@ -73,7 +69,7 @@ function processTuning(prefix: 'vrrp' | 'checker' | 'bfd', get: (g: GlobalDefs) 
     {
       name: `${prefix}_rlimit_rttime`, syntax: 'MICROSECONDS', default: '10000', deprecated: [`${prefix}_rlimit_rtime`],
       doc: `RLIMIT_RTTIME of the ${proc} process when it runs realtime.`,
-      handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.int(0, 2, 0x7fffffff); if (v !== undefined) get(g).rlimitRttimeUs = v; },
+      handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.int(0, 1, 0x7fffffff); if (v !== undefined) get(g).rlimitRttimeUs = v; },
     },
   ];
 }
@@ -166,9 +162,9 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     },
   },
   flag('data_use_instance', 'Put the network namespace and instance name into dump file names.', (g, v) => { g.dataUseInstance = v; }),
-  strKw('state_dump_file', 'PATH', 'Where SIGUSR1 dumps go.', (g, v) => { g.stateDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.data', aliases: ['state_file_location'] }),
-  strKw('stats_dump_file', 'PATH', 'Where SIGUSR2 statistics go.', (g, v) => { g.statsDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.stats', aliases: ['stats_file_location'] }),
-  strKw('json_dump_file', 'PATH', 'Where the JSON dump goes.', (g, v) => { g.jsonDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.json', aliases: ['json_file_location'] }),
+  strKw('state_dump_file', 'PATH', 'Where SIGUSR1 dumps go.', (g, v) => { g.stateDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.data', manualNames: ['state_file_location'] }),
+  strKw('stats_dump_file', 'PATH', 'Where SIGUSR2 statistics go.', (g, v) => { g.statsDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.stats', manualNames: ['stats_file_location'] }),
+  strKw('json_dump_file', 'PATH', 'Where the JSON dump goes.', (g, v) => { g.jsonDumpFile = v; }, { since: '2.3.0', default: '$TMPDIR/keepalived.json', manualNames: ['json_file_location'] }),
   {
     name: 'json_version', syntax: '1|2', default: '1', since: '2.2.8', doc: 'Layout of the JSON dump.',
     handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.int(0, 1, 2); if (v !== undefined) g.jsonVersion = v as 1 | 2; },
@@ -190,11 +186,19 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
   // email
   {
     name: 'router_id', syntax: 'STRING', default: 'host name', doc: 'Name of this node in email subjects.',
-    handle: (kw, g) => { if (!kw.count(1)) return; g.routerId = kw.args[0] ?? ''; },
+    handle: (kw, g) => {
+      if (kw.args.length === 0) { kw.error("'router_id' needs a value"); return; }
+      // keepalived takes the first word and ignores the rest.
+      if (kw.args.length > 1) kw.warn(`router_id: only '${kw.args[0] ?? ''}' is used`);
+      g.routerId = kw.args[0] ?? '';
+    },
   },
   {
     name: 'notification_email', syntax: '{ ADDRESS ... }', block: 'required', repeatable: true, doc: 'Recipients of notification emails.',
-    handle: (kw, g) => { for (const item of kw.children) g.notificationEmail.push(...[item.keyword, ...item.args]); },
+    handle: (kw, g) => {
+      if (kw.children.length === 0) kw.error('Warning - empty notification_email block');
+      for (const item of kw.children) g.notificationEmail.push(...[item.keyword, ...item.args]);
+    },
   },
   {
     name: 'notification_email_from', syntax: 'ADDRESS', default: 'USER@HOSTNAME', doc: 'From: of notification emails.',
@@ -212,7 +216,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     },
   },
   strKw('smtp_helo_name', 'NAME', 'HELO name sent to the SMTP server.', (g, v) => { g.smtpHeloName = v; }, { default: 'host name' }),
-  timerKw('smtp_connect_timeout', 0, 4294, 'SMTP connection timeout.', (g, v) => { g.smtpConnectTimeoutUs = v; }, { default: '30' }),
+  timerKw('smtp_connect_timeout', 0.000001, 4294, 'SMTP connection timeout.', (g, v) => { g.smtpConnectTimeoutUs = v; }, { default: '30' }),
   boolKw('smtp_alert', 'Default for every smtp_alert.', (g, v) => { g.smtpAlert = v; }),
   boolKw('smtp_alert_vrrp', 'Default smtp_alert of VRRP instances and sync groups.', (g, v) => { g.smtpAlertVrrp = v; }),
   boolKw('smtp_alert_checker', 'Default smtp_alert of virtual and real servers.', (g, v) => { g.smtpAlertChecker = v; }),
@@ -257,14 +261,14 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     name: 'vrrp_version', syntax: '2|3', default: '2', doc: 'Default VRRP version (IPv6 instances always use 3).',
     handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.int(0, 2, 3); if (v !== undefined) g.vrrpVersion = v as 2 | 3; },
   },
-  timerKw('vrrp_garp_master_delay', 0, 255, 'Delay of the second gratuitous ARP burst after becoming master (0: none).', (g, v) => { g.vrrpGarpMasterDelayUs = v; }, { default: '5' }),
-  intKw('vrrp_garp_master_repeat', 0, 255, 'Gratuitous ARPs per burst.', (g, v) => { g.vrrpGarpMasterRepeat = v; }, { default: '5' }),
-  timerKw('vrrp_garp_master_refresh', 0, 0x7fffffff / 1e6 * 1e3, 'Period of gratuitous ARP refresh while master (0: off).', (g, v) => { g.vrrpGarpMasterRefreshUs = v; }, { default: '0' }),
-  intKw('vrrp_garp_master_refresh_repeat', 0, 255, 'Gratuitous ARPs per refresh.', (g, v) => { g.vrrpGarpMasterRefreshRepeat = v; }, { default: '1' }),
-  timerKw('vrrp_garp_lower_prio_delay', 0, 255, 'Delay of the burst after a lower-priority advert is received as master.', (g, v) => { g.vrrpGarpLowerPrioDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
-  intKw('vrrp_garp_lower_prio_repeat', 0, 255, 'Gratuitous ARPs in that burst.', (g, v) => { g.vrrpGarpLowerPrioRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
-  timerKw('vrrp_garp_interval', 0, 1, 'Minimum gap between gratuitous ARPs on one interface.', (g, v) => { g.vrrpGarpIntervalUs = v; }, { default: '0' }),
-  timerKw('vrrp_gna_interval', 0, 1, 'Minimum gap between unsolicited neighbour advertisements on one interface.', (g, v) => { g.vrrpGnaIntervalUs = v; }, { default: '0' }),
+  timerKw('vrrp_garp_master_delay', 0, 4294, 'Delay of the second gratuitous ARP burst after becoming master (0: none).', (g, v) => { g.vrrpGarpMasterDelayUs = v; }, { default: '5' }),
+  intKw('vrrp_garp_master_repeat', 0, 2147483647, 'Gratuitous ARPs per burst.', (g, v) => { g.vrrpGarpMasterRepeat = v; }, { default: '5' }),
+  timerKw('vrrp_garp_master_refresh', 0, 4294, 'Period of gratuitous ARP refresh while master (0: off).', (g, v) => { g.vrrpGarpMasterRefreshUs = v; }, { default: '0' }),
+  intKw('vrrp_garp_master_refresh_repeat', 0, 2147483647, 'Gratuitous ARPs per refresh.', (g, v) => { g.vrrpGarpMasterRefreshRepeat = v; }, { default: '1' }),
+  timerKw('vrrp_garp_lower_prio_delay', 0, 4294, 'Delay of the burst after a lower-priority advert is received as master.', (g, v) => { g.vrrpGarpLowerPrioDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
+  intKw('vrrp_garp_lower_prio_repeat', 0, 2147483647, 'Gratuitous ARPs in that burst.', (g, v) => { g.vrrpGarpLowerPrioRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
+  timerKw('vrrp_garp_interval', 0.000001, 4294.967295, 'Minimum gap between gratuitous ARPs on one interface.', (g, v) => { g.vrrpGarpIntervalUs = v; }, { default: '0' }),
+  timerKw('vrrp_gna_interval', 0.000001, 4294.967295, 'Minimum gap between unsolicited neighbour advertisements on one interface.', (g, v) => { g.vrrpGnaIntervalUs = v; }, { default: '0' }),
   flag('vrrp_min_garp', 'One gratuitous ARP, no second burst, no refresh (only changes untouched defaults).', (g, v) => { g.vrrpMinGarp = v; }),
   {
     name: 'vrrp_garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vrrp_vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on VMAC and other interfaces of the VIPs.',
@@ -289,7 +293,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
   bareFlag('log_unknown_vrids', 'Log adverts for VRIDs that are not configured.', (g) => { g.logUnknownVrids = true; }),
   {
     name: 'vmac_prefix', syntax: 'PREFIX', default: 'vrrp', doc: 'Prefix of VMAC interface names.',
-    handle: (kw, g) => { if (!kw.count(1)) return; const v = kw.args[0] ?? ''; if (v.length > 10) { kw.error('vmac_prefix: longer than 10 characters'); return; } g.vmacPrefix = v; },
+    handle: (kw, g) => { if (!kw.count(1)) return; g.vmacPrefix = kw.args[0] ?? ''; },
   },
   strKw('vmac_addr_prefix', 'PREFIX', 'Prefix of VMAC names for use_vmac_addr interfaces.', (g, v) => { g.vmacAddrPrefix = v; }, { default: 'vmac_prefix' }),
   {
@@ -310,13 +314,15 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     name: 'vrrp_iptables', syntax: '[IN_CHAIN [OUT_CHAIN]]', doc: 'Use iptables chains for no_accept (default INPUT/OUTPUT).',
     handle: (kw, g) => {
       if (!kw.count(0, 2)) return;
+      // Debian's 2.2.7 (like keepalived-ts) has no iptables support and says so as an error.
+      kw.warn("iptables not supported, using nftables instead; replace 'vrrp_iptables' with 'nftables'", 'keepalived-error');
       g.vrrpIptables = { inChain: kw.args[0] ?? 'INPUT' };
       if (kw.args[1] !== undefined) g.vrrpIptables.outChain = kw.args[1];
       else if (kw.args.length === 0) g.vrrpIptables.outChain = 'OUTPUT';
     },
   },
   {
-    name: 'vrrp_ipsets', syntax: '[SET4 [SET6 [SET_IF6 [IGMP [MLD [VMAC_ND]]]]]]', doc: 'ipset names used with vrrp_iptables.',
+    name: 'vrrp_ipsets', since: '2.2.7 built with ipset', syntax: '[SET4 [SET6 [SET_IF6 [IGMP [MLD [VMAC_ND]]]]]]', doc: 'ipset names used with vrrp_iptables.',
     handle: (kw, g) => { if (!kw.count(0, 6)) return; g.vrrpIpsets = kw.args.length ? [...kw.args] : ['keepalived', 'keepalived6', 'keepalived_if6']; },
   },
   {

@@ -158,7 +158,7 @@ export const virtualServerBlock = defineBlock<VirtualServerDraft>('virtual_serve
   boolKw('smtp_alert', 'Email on quorum changes.', (t, v) => { t.smtpAlert = v; }, { default: 'smtp_alert_checker / smtp_alert / off' }),
   strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.snmpName = v; }),
   {
-    name: 'real_server', syntax: 'ADDRESS [PORT] { ... }', block: 'optional', repeatable: true, sub: realServerBlock as BlockDef<never>, doc: 'A real server.',
+    name: 'real_server', syntax: 'ADDRESS [PORT] { ... }', block: 'required', repeatable: true, sub: realServerBlock as BlockDef<never>, doc: 'A real server.',
     handle: (kw, t) => {
       if (!kw.count(1, 2)) return;
       const r = addrPort(kw, 0);
@@ -271,7 +271,8 @@ export function parseVsgEntry(kw: Kw, out: VirtualServerGroup): void {
     }
     let port = 0;
     const ptext = item.args[0];
-    if (ptext !== undefined) {
+    if (ptext === undefined) { err(`${text} has no port - ignoring`); continue; }
+    {
       if (!/^\d+$/.test(ptext) || Number(ptext) > 65535) { err(`invalid port '${ptext}'`); continue; }
       port = Number(ptext);
     }

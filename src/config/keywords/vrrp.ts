@@ -1,6 +1,7 @@
 // VRRP blocks: vrrp_instance, vrrp_sync_group, vrrp_script, track_file, vrrp_track_process,
 // garp_group, static_* and the small top-level VRRP blocks.
 import type { SourceLoc } from '../ast.js';
+import type { IpAddress } from '../address.js';
 import type {
   AddressEntry, GarpTiming, GarpGroup, InterfaceUpDownDelay, LinkbeatInterface, RouteEntry, RuleEntry, TrackFile,
   TrackGroup, TrackProcess, UnicastPeer, VrrpInstance, VrrpScript, VrrpSyncGroup,
@@ -44,6 +45,16 @@ function routes(kw: Kw, list: RouteEntry[], kind: 'virtual' | 'static'): void {
 }
 function rules(kw: Kw, list: RuleEntry[], kind: 'virtual' | 'static'): void {
   for (const item of kw.children) { const e = parseRuleLine(kw.ctx, item, kind); if (e) list.push(e); }
+}
+
+/** A source address: keepalived refuses a `%zone` here (the interface gives the scope). */
+function srcIp(kw: Kw): IpAddress | undefined {
+  const a = kw.ip(0);
+  if (a?.zone !== undefined) {
+    kw.error(`Configuration error: malformed src address[${kw.args[0] ?? ''}]. Skipping...`);
+    return undefined;
+  }
+  return a;
 }
 
 /** Record the location of an explicitly given keyword (for later cross-keyword diagnostics). */
@@ -154,11 +165,11 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
 
   {
     name: 'mcast_src_ip', syntax: 'ADDRESS', default: 'primary address of the interface', doc: 'Source address of adverts.',
-    handle: (kw, t) => { if (!kw.count(1)) return; const a = kw.ip(0); if (a) { t.mcastSrcIp = a; at(kw, t); } },
+    handle: (kw, t) => { if (!kw.count(1)) return; const a = srcIp(kw); if (a) { t.mcastSrcIp = a; at(kw, t); } },
   },
   {
     name: 'unicast_src_ip', syntax: 'ADDRESS', default: 'primary address of the interface', doc: 'Source address of unicast adverts.',
-    handle: (kw, t) => { if (!kw.count(1)) return; const a = kw.ip(0); if (a) { t.unicastSrcIp = a; at(kw, t); } },
+    handle: (kw, t) => { if (!kw.count(1)) return; const a = srcIp(kw); if (a) { t.unicastSrcIp = a; at(kw, t); } },
   },
   {
     name: 'mcast_dst_ip', syntax: 'ADDRESS', default: 'vrrp_mcast_group4/6', doc: 'Multicast group of this instance.',
@@ -275,12 +286,12 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     handle: (kw, t) => { kw.bare(); kw.warn("'linkbeat_use_polling' in vrrp_instance is deprecated - use the linkbeat_interfaces block", 'keepalived-error'); t.linkbeatUsePolling = true; },
   },
 
-  timerKw('garp_master_delay', 0, 255, 'Delay of the second gratuitous ARP burst after becoming master.', (t, v) => { t.garpOverrides.masterDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
-  intKw('garp_master_repeat', 0, 255, 'Gratuitous ARPs per burst.', (t, v) => { t.garpOverrides.masterRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
-  timerKw('garp_master_refresh', 0, 86400 * 365, 'Period of gratuitous ARP refresh while master (0: off).', (t, v) => { t.garpOverrides.masterRefreshUs = v; }, { default: 'vrrp_garp_master_refresh' }),
-  intKw('garp_master_refresh_repeat', 0, 255, 'Gratuitous ARPs per refresh.', (t, v) => { t.garpOverrides.masterRefreshRepeat = v; }, { default: 'vrrp_garp_master_refresh_repeat' }),
-  timerKw('garp_lower_prio_delay', 0, 255, 'Delay of the burst after a lower-priority advert.', (t, v) => { t.garpOverrides.lowerPrioDelayUs = v; }, { default: 'vrrp_garp_lower_prio_delay' }),
-  intKw('garp_lower_prio_repeat', 0, 255, 'Gratuitous ARPs in that burst.', (t, v) => { t.garpOverrides.lowerPrioRepeat = v; }, { default: 'vrrp_garp_lower_prio_repeat' }),
+  timerKw('garp_master_delay', 0, 4294, 'Delay of the second gratuitous ARP burst after becoming master.', (t, v) => { t.garpOverrides.masterDelayUs = v; }, { default: 'vrrp_garp_master_delay' }),
+  intKw('garp_master_repeat', 0, 2147483647, 'Gratuitous ARPs per burst.', (t, v) => { t.garpOverrides.masterRepeat = v; }, { default: 'vrrp_garp_master_repeat' }),
+  timerKw('garp_master_refresh', 0, 4294, 'Period of gratuitous ARP refresh while master (0: off).', (t, v) => { t.garpOverrides.masterRefreshUs = v; }, { default: 'vrrp_garp_master_refresh' }),
+  intKw('garp_master_refresh_repeat', 0, 2147483647, 'Gratuitous ARPs per refresh.', (t, v) => { t.garpOverrides.masterRefreshRepeat = v; }, { default: 'vrrp_garp_master_refresh_repeat' }),
+  timerKw('garp_lower_prio_delay', 0, 4294, 'Delay of the burst after a lower-priority advert.', (t, v) => { t.garpOverrides.lowerPrioDelayUs = v; }, { default: 'vrrp_garp_lower_prio_delay' }),
+  intKw('garp_lower_prio_repeat', 0, 2147483647, 'Gratuitous ARPs in that burst.', (t, v) => { t.garpOverrides.lowerPrioRepeat = v; }, { default: 'vrrp_garp_lower_prio_repeat' }),
   flag('lower_prio_no_advert', 'Do not answer a lower-priority advert with our own.', (t, v) => { t.lowerPrioNoAdvert = v; }, { default: 'vrrp_lower_prio_no_advert' }),
   flag('higher_prio_send_advert', 'Send one advert before yielding to a higher priority.', (t, v) => { t.higherPrioSendAdvert = v; }, { default: 'vrrp_higher_prio_send_advert' }),
   flag('owner_ignore_adverts', 'As address owner, ignore received adverts.', (t, v) => { t.ownerIgnoreAdverts = v; }, { since: '2.3.3', default: 'vrrp_owner_ignore_adverts' }),
@@ -333,7 +344,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
   {
     name: 'auth_hmac', syntax: '{ key ID SECRET; active_key ID; anti_replay time|monotonic; time_window S; mode enforce|permissive|receive-only }', block: 'required', since: '2.4.0',
     doc: 'HMAC-SHA256 authentication of adverts (keepalived 2.4); accepted but not implemented.',
-    handle: (kw) => { kw.warn('auth_hmac is not supported by keepalived-ts (or by keepalived 2.2.7); adverts are sent without it'); },
+    handle: (kw) => { kw.warn('auth_hmac is not supported by keepalived-ts yet; adverts are sent without HMAC authentication'); },
   },
 ]);
 
@@ -463,8 +474,8 @@ export function newTrackProcess(name: string, loc: SourceLoc): TrackProcessDraft
 }
 
 export const garpGroupBlock = defineBlock<GarpGroup>('garp_group', 'Shared gratuitous ARP / NA rate limit for a set of interfaces.', [
-  timerKw('garp_interval', 0, 1000, 'Minimum gap between gratuitous ARPs.', (t, v) => { t.garpIntervalUs = v; }),
-  timerKw('gna_interval', 0, 1000, 'Minimum gap between unsolicited NAs.', (t, v) => { t.gnaIntervalUs = v; }),
+  timerKw('garp_interval', 0.000001, 4294.967295, 'Minimum gap between gratuitous ARPs.', (t, v) => { t.garpIntervalUs = v; }),
+  timerKw('gna_interval', 0.000001, 4294.967295, 'Minimum gap between unsolicited NAs.', (t, v) => { t.gnaIntervalUs = v; }),
   strKw('interface', 'IFNAME', 'An interface of the group.', (t, v) => { t.interfaces.push(v); }, { repeatable: true }),
   wordList('interfaces', '{ IFNAME ... }', 'Interfaces of the group.', (t) => t.interfaces),
 ]);
@@ -491,7 +502,7 @@ export function upDownDelayLine(kw: Kw, out: InterfaceUpDownDelay[]): void {
     if (down === undefined) continue;
     const up = item.args[1] === undefined ? down : sub.parseTimer(item.args[1], 0, 255_000_000);
     if (up === undefined) continue;
-    out.push({ name: item.keyword, downDelayUs: down, upDelayUs: up });
+    out.push({ name: item.keyword, loc: item.loc, downDelayUs: down, upDelayUs: up });
   }
 }
 

@@ -51,7 +51,7 @@ export class NetlinkConnection {
   private seq: number;
   private portId: number | undefined;
   private eventHandlers: Array<(msg: NetlinkMessage) => void> = [];
-  private overrunHandlers: Array<() => void> = [];
+  private overrunHandlers: Array<(_: undefined) => void> = [];
   private errorHandlers: Array<(e: Error) => void> = [];
   private closed = false;
   private readonly batchSize: number;
@@ -218,17 +218,17 @@ export class NetlinkConnection {
     try {
       messages = decodeMessages(m.data);
     } catch (e) {
-      for (const h of this.errorHandlers) h(e as Error);
+      this.notify(this.errorHandlers, e as Error);
       return;
     }
     if (m.truncated) {
-      for (const h of this.errorHandlers) h(new Error(`netlink datagram of more than ${m.data.length} bytes was truncated`));
+      this.notify(this.errorHandlers, new Error(`netlink datagram of more than ${m.data.length} bytes was truncated`));
     }
     const multicast = m.from?.family === 'netlink' && (m.from.groups ?? 0) !== 0;
     for (const msg of messages) {
       const p = multicast ? undefined : this.pending.get(msg.seq);
       if (!p || (this.portId !== undefined && msg.pid !== this.portId && msg.pid !== 0)) {
-        if (msg.type >= 0x10 || msg.type === ControlType.ERROR) for (const h of this.eventHandlers) h(msg);
+        if (msg.type >= 0x10 || msg.type === ControlType.ERROR) this.notify(this.eventHandlers, msg);
         continue;
       }
       this.deliver(msg, p);
@@ -245,7 +245,7 @@ export class NetlinkConnection {
         try {
           body = decodeErrorBody(msg);
         } catch (e) {
-          for (const h of this.errorHandlers) h(e as Error);
+          this.notify(this.errorHandlers, e as Error);
           return;
         }
         this.pending.delete(msg.seq);
@@ -285,10 +285,24 @@ export class NetlinkConnection {
     if (e.code === 'ENOBUFS') {
       // Replies to pending requests may be among the dropped messages.
       this.failAll('ENOBUFS', 'netlink receive queue overflowed; replies were lost');
-      for (const h of this.overrunHandlers) h();
+      this.notify(this.overrunHandlers, undefined);
       return;
     }
-    for (const h of this.errorHandlers) h(e);
+    this.notify(this.errorHandlers, e);
+  }
+
+  /**
+   * Calls handlers from the socket's read callback, where an exception would be fatal to
+   * the process: a handler that throws is reported as a warning and the others still run.
+   */
+  private notify<T>(handlers: Array<(arg: T) => void>, arg: T): void {
+    for (const h of handlers) {
+      try {
+        h(arg);
+      } catch (e) {
+        process.emitWarning(`netlink handler threw: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
   }
 
   private failAll(code: string, hint: string): void {

@@ -116,6 +116,23 @@ export const MacvlanMode = {
 } as const;
 export type MacvlanModeName = keyof typeof MacvlanMode;
 
+/** Per-family link attributes nested in IFLA_AF_SPEC, for AF_INET6 (IFLA_INET6_). */
+export const Inet6LinkAttr = {
+  FLAGS: 1,
+  CONF: 2,
+  TOKEN: 7,
+  ADDR_GEN_MODE: 8,
+} as const;
+
+/** How the kernel makes an IPv6 link-local address for a link; "none" makes none. */
+export const AddrGenMode = {
+  eui64: 0,
+  none: 1,
+  stable_privacy: 2,
+  random: 3,
+} as const;
+export type AddrGenModeName = keyof typeof AddrGenMode;
+
 /** RFC 2863 operational states (IFLA_OPERSTATE), by number. */
 export const OPERSTATES = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'] as const;
 export type OperState = (typeof OPERSTATES)[number];

@@ -2,7 +2,8 @@
 //   u8 family, u8 pad, u16 type (ARPHRD_), i32 index, u32 flags, u32 change mask
 import { AttributeEncoder, Attributes } from '../netlink/attributes.js';
 import { bytesToMac, macToBytes } from '../ip-bytes.js';
-import { IflaAttr, LinkFlag, LinkInfoAttr, MacvlanAttr, MacvlanMode, OPERSTATES, type MacvlanModeName, type OperState } from './constants.js';
+import { AddrGenMode, IflaAttr, Inet6LinkAttr, LinkFlag, LinkInfoAttr, MacvlanAttr, MacvlanMode, OPERSTATES, type AddrGenModeName, type MacvlanModeName, type OperState } from './constants.js';
+import { AF_INET6 } from '../ip-bytes.js';
 
 export const IFINFOMSG_LEN = 16;
 
@@ -51,6 +52,8 @@ export interface Link {
   masterIndex?: number;
   macvlanMode?: MacvlanModeName;
   alias?: string;
+  /** How the kernel makes its IPv6 link-local address ("none": it makes none). */
+  addrGenMode?: AddrGenModeName;
 }
 
 export function decodeLink(payload: Buffer): Link {
@@ -78,6 +81,9 @@ export function decodeLink(payload: Buffer): Link {
   if (master !== undefined && master !== 0) link.masterIndex = master;
   const alias = a.string(IflaAttr.IFALIAS);
   if (alias) link.alias = alias;
+  const genMode = a.nested(IflaAttr.AF_SPEC)?.nested(AF_INET6)?.u8(Inet6LinkAttr.ADDR_GEN_MODE);
+  const genName = (Object.keys(AddrGenMode) as AddrGenModeName[]).find((k) => AddrGenMode[k] === genMode);
+  if (genName) link.addrGenMode = genName;
   const info = a.nested(IflaAttr.LINKINFO);
   if (info) {
     const kind = info.string(LinkInfoAttr.KIND);
@@ -114,6 +120,20 @@ export interface MacvlanSpec {
   mac?: string;
   mode?: MacvlanModeName;
   up?: boolean;
+}
+
+function addrGenModeAttr(e: AttributeEncoder, mode: AddrGenModeName): void {
+  e.nested(IflaAttr.AF_SPEC, (af) => af.nested(AF_INET6, (i6) => i6.u8(Inet6LinkAttr.ADDR_GEN_MODE, AddrGenMode[mode])));
+}
+
+/**
+ * RTM_NEWLINK setting how the link's IPv6 link-local address is made. Only for a link that
+ * exists: at creation the kernel has no IPv6 state for it yet and refuses (EAFNOSUPPORT).
+ */
+export function encodeSetAddrGenMode(index: number, mode: AddrGenModeName): Buffer {
+  const e = new AttributeEncoder();
+  addrGenModeAttr(e, mode);
+  return Buffer.concat([encodeIfInfo({ family: 0, type: 0, index, flags: 0, change: 0 }), e.finish()]);
 }
 
 /** RTM_NEWLINK (with CREATE|EXCL) creating a macvlan on a parent. */

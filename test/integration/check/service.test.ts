@@ -29,17 +29,19 @@ function virtualServer(realServers: RealServerSpec[], extra: Partial<VirtualServ
 }
 
 /** A MISC_CHECK script whose exit status is read from a file, logging each run. */
-function controlledScript(): { command: string; setExit: (n: number) => void; runs: () => number } {
+function controlledScript(): { command: string; setExit: (n: number) => void; runs: () => number; failures: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'kts-svc-'));
   const script = join(dir, 'check.sh');
   writeFileSync(join(dir, 'exit'), '0');
-  writeFileSync(script, `#!/bin/sh\necho run >> ${dir}/runs\nexit $(cat ${dir}/exit)\n`);
+  // Each run logs the status it exits with, so a test can count failures exactly.
+  writeFileSync(script, `#!/bin/sh\ncode=$(cat ${dir}/exit)\necho $code >> ${dir}/runs\nexit $code\n`);
   chmodSync(script, 0o755);
   return {
     command: script,
     // Atomic, so a run never reads a half-written file.
     setExit: (n) => { writeFileSync(join(dir, 'exit.tmp'), String(n)); renameSync(join(dir, 'exit.tmp'), join(dir, 'exit')); },
     runs: () => (existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'latin1').split('\n').filter(Boolean).length : 0),
+    failures: () => (existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'latin1').split('\n').filter((l) => l === '1').length : 0),
   };
 }
 
@@ -51,7 +53,8 @@ test('a dead TCP server is removed, a revived one re-added, with notify scripts 
   const scripts: string[] = [];
   const rs = realServer(`127.0.0.1:${port}`, [{ kind: 'TCP_CHECK', conn: conn(port, 300), timing: timing({ retry: 1 }) }],
     { notifyUp: `${dir}/up.sh`, notifyDown: `${dir}/down.sh` });
-  const svc = new CheckerService([virtualServer([rs])], { sink, runScript: (cmd) => scripts.push(cmd) });
+  const logs: string[] = [];
+  const svc = new CheckerService([virtualServer([rs])], { sink, runScript: (cmd) => scripts.push(cmd), log: (l) => logs.push(l) });
   svc.start();
   try {
     assert.deepEqual(sink.rs, [{ vs: '10.1.1.1:80', rs: rs.id, up: true, weight: 1 }]);
@@ -61,6 +64,8 @@ test('a dead TCP server is removed, a revived one re-added, with notify scripts 
     assert.deepEqual(sink.rs[1], { vs: '10.1.1.1:80', rs: rs.id, up: false, weight: 1 });
     assert.deepEqual(scripts, [`${dir}/down.sh`]);
     assert.deepEqual(sink.quorum.map((q) => q.up), [true, false]);
+    assert.ok(logs.includes(`Removing service [127.0.0.1]:tcp:${port} from VS [10.1.1.1]:tcp:80`), logs.join('\n'));
+    assert.ok(logs.includes('Lost quorum 1-0=1 > 0 for VS [10.1.1.1]:tcp:80'), logs.join('\n'));
     const again = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => again.listen(port, '127.0.0.1', r));
     try {
@@ -77,17 +82,17 @@ test('a dead TCP server is removed, a revived one re-added, with notify scripts 
 
 test('once passing, the server goes down only after retry+1 consecutive failed runs', async () => {
   const s = controlledScript();
+  let failuresAtRemoval = -1;
   const sink = new RecordingSink();
+  const record = sink.rsChanged.bind(sink);
+  sink.rsChanged = (c) => { if (!c.up) failuresAtRemoval = s.failures(); record(c); };
   const svc = new CheckerService([virtualServer([realServer('rs1', [{ kind: 'MISC_CHECK', command: s.command, timeoutMs: 2000, dynamic: false, timing: timing({ retry: 3 }) }])])], { sink });
   svc.start();
   try {
     await waitFor('first pass', () => s.runs() >= 2, 10_000);
     s.setExit(1);
-    const before = s.runs();
     await waitFor('RS removed', () => sink.rs.length === 2, 10_000);
-    const failedRuns = s.runs() - before;
-    // The run in flight when the exit code changed may have read the old value.
-    assert.ok(failedRuns === 4 || failedRuns === 5, `expected retry+1 = 4 failing runs, saw ${failedRuns}`);
+    assert.equal(failuresAtRemoval, 4, 'retry + 1 = 4 consecutive failed runs');
     assert.equal(sink.rs[1]?.up, false);
   } finally {
     svc.stop();
@@ -99,6 +104,9 @@ test('at start, a non-alpha server goes down at its first failure; an alpha one 
   failing.setExit(1);
   const passing = controlledScript();
   const sink = new RecordingSink();
+  let runsAtRemoval = -1;
+  const record = sink.rsChanged.bind(sink);
+  sink.rsChanged = (c) => { if (c.rs === 'nonalpha' && !c.up) runsAtRemoval = failing.runs(); record(c); };
   const svc = new CheckerService([virtualServer([
     realServer('nonalpha', [{ kind: 'MISC_CHECK', command: failing.command, timeoutMs: 2000, dynamic: false, timing: timing({ retry: 3 }) }]),
     realServer('alpha', [{ kind: 'MISC_CHECK', command: passing.command, timeoutMs: 2000, dynamic: false, timing: timing({ alpha: true }) }]),
@@ -107,7 +115,7 @@ test('at start, a non-alpha server goes down at its first failure; an alpha one 
   try {
     assert.deepEqual(sink.rs.map((c) => [c.rs, c.up]), [['nonalpha', true], ['alpha', false]]);
     await waitFor('both settled', () => sink.rs.length >= 4, 10_000);
-    assert.equal(failing.runs(), 1, 'one failure was enough at start');
+    assert.equal(runsAtRemoval, 1, 'one failure was enough at start');
     assert.deepEqual(sink.rs.slice(2).map((c) => [c.rs, c.up]).sort(), [['alpha', true], ['nonalpha', false]]);
   } finally {
     svc.stop();

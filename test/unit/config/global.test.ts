@@ -45,7 +45,7 @@ test('umask accepts numbers and bit names; process tuning; cpu lists', () => {
   assert.equal(build('global_defs {\n umask 022\n}\n').config.global.umask, 0o22);
   assert.equal(build('global_defs {\n umask IWGRP|IWOTH\n}\n').config.global.umask, 0o22);
   assert.ok(build('global_defs {\n umask IWHAT\n}\n').errors.length === 1);
-  const g = build('global_defs {\n vrrp_priority -10\n vrrp_no_swap\n vrrp_rt_priority 50\n checker_cpu_affinity 0-2 5\n vrrp_rlimit_rtime 20000\n}\n');
+  const g = build('global_defs {\n vrrp_priority -10\n vrrp_no_swap\n vrrp_rt_priority 50\n checker_cpu_affinity 0 1 2 5\n vrrp_rlimit_rtime 20000\n}\n');
   assert.deepEqual(g.config.global.vrrpProcess, { nice: -10, noSwap: true, rtPriority: 50, rlimitRttimeUs: 20000 });
   assert.deepEqual(g.config.global.checkerProcess.cpuAffinity, [0, 1, 2, 5]);
   assert.ok(g.warnings.some((w) => w.includes("'vrrp_rlimit_rtime' is deprecated, use 'vrrp_rlimit_rttime'")));
@@ -92,7 +92,7 @@ test('track_file, vrrp_track_process, garp_group, linkbeat and up/down delays, t
   assert.deepEqual([p?.process, p?.params, p?.paramMatch, p?.weight, p?.quorum, p?.quorumMax, p?.forkDelayUs, p?.terminateDelayUs], ['httpd', ['-DFOREGROUND'], 'initial', 10, 2, 4, 1_500_000, 1_500_000]);
   assert.deepEqual([c.garpGroups[0]?.garpIntervalUs, c.garpGroups[0]?.interfaces], [1000, ['eth0', 'eth1']]);
   assert.deepEqual(c.linkbeatInterfaces, [{ name: 'eth0', method: 'MII' }, { name: 'eth1' }]);
-  assert.deepEqual(c.interfaceUpDownDelays, [{ name: 'eth0', downDelayUs: 2_000_000, upDelayUs: 500_000 }, { name: 'eth1', downDelayUs: 1_000_000, upDelayUs: 1_000_000 }]);
+  assert.deepEqual(c.interfaceUpDownDelays.map(({ loc: _l, ...d }) => d), [{ name: 'eth0', downDelayUs: 2_000_000, upDelayUs: 500_000 }, { name: 'eth1', downDelayUs: 1_000_000, upDelayUs: 1_000_000 }]);
   assert.deepEqual(c.trackGroups.map((t) => [t.name, t.members]), [['TG', ['VI_1']]]);
   assert.ok(build('vrrp_track_process p {\n process x\n quorum 3\n quorum_max 2\n}\n').errors.some((e) => e.includes('quorum_max 2 is less than quorum 3')));
 });

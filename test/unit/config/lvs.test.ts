@@ -31,7 +31,7 @@ test('missing protocol, scheduler and method are errors (as in keepalived 2.2.7)
 });
 
 test('lb_algo / lb_kind synonyms, TUN options, bad methods', () => {
-  const vs = onlyVs(build('virtual_server 10.0.0.100 80 {\n lb_algo wrr\n lb_kind TUN type gue port 6080 remcsum\n protocol udp\n}\n'));
+  const vs = onlyVs(build('virtual_server 10.0.0.100 80 {\n lb_algo wrr\n lb_kind TUN type gue port 6080 remcsum\n protocol udp\n real_server 10.0.0.2 80 {\n }\n}\n'));
   assert.deepEqual([vs.scheduler, vs.method, vs.protocol], ['wrr', { kind: 'TUN', tunnel: 'gue', port: 6080, checksum: 'remcsum' }, 'UDP']);
   assert.ok(build(vserver(' lvs_method TUN type gue')).errors.some((e) => e.includes('TUN type gue needs a port')));
   assert.ok(build(vserver(' lvs_sched fastest')).errors.some((e) => e.includes("invalid value 'fastest'")));
@@ -85,14 +85,14 @@ test('HTTP_GET url: path required, digest, status_code ranges, regex; nb_get_ret
 });
 
 test('SMTP_CHECK helo default and deprecated host block; UDP_CHECK payloads; FILE/BFD references', () => {
-  const b = build('track_file tf {\n file /tmp/w\n}\n' + vserver('', 'SMTP_CHECK {\n host {\n connect_ip 10.0.0.9\n connect_port 25\n }\n }\n UDP_CHECK {\n payload 0a0B\n require_reply 0Xff\n }\n FILE_CHECK {\n track_file tf\n weight 2 reverse\n }\n BFD_CHECK {\n name nosuch\n }'));
+  const b = build('track_file tf {\n file /tmp/w\n}\n' + vserver('', 'SMTP_CHECK {\n host {\n connect_ip 10.0.0.9\n connect_port 25\n }\n }\n UDP_CHECK {\n payload 0a 0B\n require_reply 0Xf\n }\n FILE_CHECK {\n track_file tf\n weight 2 reverse\n }\n BFD_CHECK {\n name nosuch\n }'));
   assert.ok(b.warnings.some((w) => w.includes("'host' blocks are deprecated")));
   assert.ok(b.errors.some((e) => e.includes('bfd_instance nosuch not found')));
   const [s, u, f] = onlyVs(b).realServers[0]?.checkers ?? [];
   assert.deepEqual([(s as SmtpCheck).heloName, (s as SmtpCheck).connectIp?.address, (s as SmtpCheck).connectPort], ['smtpchecker.keepalived.org', '10.0.0.9', 25]);
-  assert.deepEqual([(u as UdpCheck).payload, (u as UdpCheck).requireReply, (u as UdpCheck).replyRequired, (u as UdpCheck).maxReplyLength], ['0a0b', '0xff', true, 255]);
+  assert.deepEqual([(u as UdpCheck).payload, (u as UdpCheck).requireReply, (u as UdpCheck).replyRequired, (u as UdpCheck).maxReplyLength], ['0a0b', '0x0f', true, 255]);
   assert.deepEqual(f, { type: 'FILE_CHECK', loc: f?.loc, trackFile: 'tf', weight: 2, weightReverse: true });
-  assert.ok(build(vserver('', 'UDP_CHECK {\n payload 0g\n }')).errors.some((e) => e.includes('hex digits')));
+  assert.ok(build(vserver('', 'UDP_CHECK {\n payload 0g\n }')).errors.some((e) => e.includes('Invalid hex string for UDP_CHECK payload')));
   assert.ok(build(vserver('', 'FILE_CHECK {\n track_file none\n }')).errors.some((e) => e.includes('track_file none not found')));
 });
 
@@ -102,7 +102,7 @@ test('quorum clamped to the total weight (error), hysteresis below quorum, dupli
   const vs = onlyVs(b);
   assert.deepEqual([vs.quorum, vs.hysteresis], [1, 0]);
   const d = build('virtual_server 10.0.0.100 80 {\n lvs_sched rr\n lvs_method NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n');
-  assert.ok(d.warnings.some((w) => w.includes('is duplicated')));
+  assert.ok(d.errors.some((w) => w.includes('is duplicated')));
   assert.equal(onlyVs(d).realServers.length, 1);
 });
 
@@ -140,11 +140,22 @@ test('virtual_server_group: ranges, prefixes, fwmarks; group references', () => 
 test('SSL block and a duplicate service', () => {
   const b = build('SSL {\n ca /etc/ca.pem\n certificate /etc/c.pem\n key /etc/k.pem\n password pw\n}\n' + vserver() + vserver());
   assert.deepEqual(b.config.ssl && { ...b.config.ssl, loc: undefined }, { loc: undefined, ca: '/etc/ca.pem', certificate: '/etc/c.pem', key: '/etc/k.pem', password: 'pw' });
-  assert.ok(b.errors.some((e) => e.includes('virtual_server is defined twice')));
+  assert.ok(b.warnings.some((e) => e.includes('virtual_server is defined twice')));
 });
 
 test('real server notify scripts and smtp_alert defaults from global smtp_alert_checker', () => {
   const b = build('global_defs {\n enable_script_security\n smtp_alert_checker off\n}\n' + vserver('', ' notify_up "/bin/up a"\n notify_down /bin/down'));
   const rs = onlyVs(b).realServers[0];
   assert.deepEqual([rs?.notifyUp?.argv, rs?.notifyDown?.argv, rs?.smtpAlert], [['/bin/up', 'a'], ['/bin/down'], false]);
+});
+
+test('keepalived drops services without real servers and empty groups (errors); port 0 needs persistence', () => {
+  const b = build('virtual_server 10.0.0.100 80 {\n lvs_sched rr\n lvs_method NAT\n protocol TCP\n}\nvirtual_server_group E {\n}\n');
+  assert.ok(b.errors.some((e) => e.includes('has no real servers - ignoring')));
+  assert.ok(b.errors.some((e) => e.includes('virtual server group E has no entries')));
+  assert.deepEqual([b.config.virtualServers.length, b.config.virtualServerGroups.length], [0, 0]);
+  const z = build(vserver('', '', '10.0.0.100 0', '10.0.0.2'));
+  assert.ok(z.errors.some((e) => e.includes('zero port only valid for persistent services')));
+  assert.deepEqual(build(vserver(' persistence_timeout 30', '', '10.0.0.100 0', '10.0.0.2')).errors, []);
+  assert.ok(build('virtual_server 10.0.0.100 80 {\n lvs_sched rr\n lvs_method NAT\n protocol TCP\n real_server 10.0.0.2 80\n}\n').errors.length > 0);
 });

@@ -133,3 +133,29 @@ test('reconciler: restart adopts, checker flip is one edit, reload drops, stop r
   assert.deepEqual(backend.table.map((s) => s.key), [B], 'the foreign service survives');
   assert.deepEqual(planStop(backend.table, new Set()), []);
 });
+
+test('between syncs the reconciler trusts what it wrote; after a failure it reads again', async () => {
+  const backend = new FakeBackend();
+  let reads = 0;
+  const read = backend.read.bind(backend);
+  backend.read = async () => {
+    reads++;
+    return read();
+  };
+  const rec = new LvsReconciler(backend);
+  const specs = [vs('web', [A], [rs('192.168.1.1', 80), rs('192.168.1.2', 80)])];
+  await rec.sync(materialize(specs, new Map(), new Map()));
+  const down: HealthMap = new Map([['web', new Map([['192.168.1.2:80', false]])]]);
+  for (let i = 0; i < 5; i++) {
+    await rec.sync(materialize(specs, down, new Map()));
+    await rec.sync(materialize(specs, new Map(), new Map()));
+  }
+  assert.equal(reads, 1);
+  assert.deepEqual(backend.table[0]!.destinations.map((d) => d.address), ['192.168.1.1', '192.168.1.2']);
+  // Someone else removes our service: a failed apply makes the next sync read and repair.
+  backend.table = [];
+  await assert.rejects(rec.sync(materialize(specs, down, new Map())));
+  await rec.sync(materialize(specs, down, new Map()));
+  assert.equal(reads, 2);
+  assert.deepEqual(backend.table[0]!.destinations.map((d) => d.address), ['192.168.1.1']);
+});

@@ -35,3 +35,17 @@ test('MAC addresses', () => {
   assert.equal(bytesToMac(Buffer.from([0, 0, 0x5e, 0, 1, 0x33])), '00:00:5e:00:01:33');
   assert.throws(() => macToBytes('00:00:5e:00:01'), /not a MAC/);
 });
+
+test('the IPv4 fast path agrees with node:net on what is an address', async () => {
+  const { isIPv4 } = await import('node:net');
+  for (const t of ['0.0.0.0', '255.255.255.255', '10.0.0.1', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1..2.3', '1.2.3.', 'a.b.c.d', '1.2.3.4 ', '']) {
+    let ours: boolean;
+    try {
+      ours = ipToBytes(t).length === 4;
+    } catch {
+      ours = false;
+    }
+    assert.equal(ours, isIPv4(t), t);
+  }
+  assert.deepEqual(ipToBytes('192.168.0.255'), Buffer.from([192, 168, 0, 255]));
+});

@@ -137,3 +137,22 @@ test('a closed connection refuses requests with a clear error', async () => {
   assert.ok(sock.closed);
   await assert.rejects(conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'adding address' }), /adding address: EBADF \(netlink connection closed\)/);
 });
+
+test('an event handler that throws does not stop the others or escape into the socket callback', () => {
+  const sock = new FakeNetlinkSocket();
+  const conn = new NetlinkConnection(sock);
+  const seen: number[] = [];
+  conn.onEvent(() => {
+    throw new Error('handler bug');
+  });
+  conn.onEvent((m) => seen.push(m.type));
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  try {
+    sock.multicast(encodeMessage({ type: 16, flags: 0, seq: 0, pid: 0, payload: Buffer.alloc(16) }), 1);
+  } finally {
+    setImmediate(() => process.off('warning', onWarning));
+  }
+  assert.deepEqual(seen, [16]);
+});

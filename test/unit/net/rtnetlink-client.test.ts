@@ -102,6 +102,7 @@ test('the link monitor turns multicast notifications into typed events', async (
   assert.ok(rename.kind === 'link-rename' && rename.oldName === 'eth0' && rename.link.name === 'lan0');
   const add = events[5]!;
   assert.ok(add.kind === 'address-add' && add.address.address === '10.0.0.77' && add.address.prefixLength === 24);
+  assert.equal(add.ifname, 'lan0');
   mon.close();
 });
 

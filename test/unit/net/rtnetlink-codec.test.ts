@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMessages } from '../../../src/net/netlink/message.js';
-import { decodeLink, encodeNewMacvlan, encodeSetLinkUp, encodeGetLink } from '../../../src/net/rtnetlink/link.js';
+import { decodeLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkUp, encodeGetLink } from '../../../src/net/rtnetlink/link.js';
 import { decodeAddress, encodeDelAddress, encodeNewAddress } from '../../../src/net/rtnetlink/address.js';
 import { decodeRoute, encodeDelRoute, encodeNewRoute } from '../../../src/net/rtnetlink/route.js';
 import { decodeRule, encodeDelRule, encodeNewRule } from '../../../src/net/rtnetlink/rule.js';
@@ -50,6 +50,9 @@ test('RTM_NEWLINK creating a private-mode macvlan with a VRRP MAC, byte for byte
     ),
   );
   assert.deepEqual(encodeSetLinkUp(7, false), hex('00 00 0000 07000000 00000000 01000000'));
+  // IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE none } }
+  assert.deepEqual(encodeSetAddrGenMode(7, 'none'), hex('00 00 0000 07000000 00000000 00000000  1000 1a80 0c00 0a80 0500 0800 01 000000'));
+  assert.equal(decodeLink(encodeSetAddrGenMode(7, 'none')).addrGenMode, 'none');
   assert.deepEqual(encodeGetLink('eth0'), hex('00 00 0000 00000000 00000000 00000000 0900 0300 6574683000 000000'));
 });
 
