@@ -70,6 +70,29 @@ export class LvsReconciler {
     return ops;
   }
 
+  /**
+   * Brings only these services in line (a checker event touches one virtual server): other
+   * services are neither compared nor deleted. Needs a first full `sync`.
+   */
+  async syncServices(services: readonly ServiceEntry[]): Promise<Operation[]> {
+    const known = this.known ?? (await this.backend.read());
+    const keys = new Set(services.map((s) => serviceKeyString(s.key)));
+    const ops = diff(services, known.filter((s) => keys.has(serviceKeyString(s.key))));
+    if (ops.length) {
+      try {
+        await this.backend.apply(ops);
+      } catch (e) {
+        this.known = undefined;
+        throw e;
+      }
+      this.known = applyTolerant(known, ops);
+    } else {
+      this.known = known;
+    }
+    for (const k of keys) this.owned.add(k);
+    return ops;
+  }
+
   /** Read the data plane again at the next sync (after an overrun, or periodically). */
   forgetState(): void {
     this.known = undefined;

@@ -6,11 +6,14 @@
 //     ip daddr . meta l4proto . th dport vmap @svc4        address services
 //     ip daddr . meta l4proto vmap @svc4any                port 0 ("all ports") services
 //     (the same two for IPv6: @svc6, @svc6any)
-//   chain vs_<service>: picks a real server
-//     [persistence] ip saddr & mask @pe_<service>__<rs> goto vs_<service>__<rs>   (one per server)
-//     numgen inc mod S (rr, wrr) | jhash ip saddr mod S (sh, mh) vmap @rs_<service>  (slot -> goto)
-//   chain vs_<service>__<rs>: [persistence: update @pe_<service>__<rs> { ip saddr & mask }]
-//     dnat to <rs address>:<port>
+//   chain vs_<service>: picks a real server and DNATs to it
+//     dnat to numgen inc mod S (rr, wrr) | jhash ip saddr mod S (sh, mh) map @rs_<service>
+//                                                      (slot -> address . port)
+//   with persistence, one chain per real server instead (nft cannot express "remember the
+//   result of a map lookup"):
+//     ip saddr & mask @pe_<service>__<rs> goto vs_<service>__<rs>   (one rule per server)
+//     numgen inc mod S | jhash ... vmap @rs_<service>                (slot -> goto)
+//   chain vs_<service>__<rs>: update @pe_<service>__<rs> { ip saddr & mask }; dnat to <rs>
 //
 // Weights become slots: S slots shared in proportion to the weights (exactly, when the
 // reduced weights add up to at most MAX_SLOTS). A server at weight 0 holds no slot and is
@@ -66,17 +69,18 @@ export function nftablesRefusals(services: readonly ServiceEntry[]): string[] {
 }
 
 /** Weighted slots: which destination (index) each of S slots goes to. Empty when no weight. */
-export function slots(weights: readonly number[]): number[] {
+export function slots(weights: readonly number[], fixedSize?: number): number[] {
   const live = weights.map((w, i) => [w, i] as const).filter(([w]) => w > 0);
   if (live.length === 0) return [];
   const g = live.reduce((acc, [w]) => gcd(acc, w), 0);
   const reduced = live.map(([w, i]) => [w / g, i] as const);
   const total = reduced.reduce((n, [w]) => n + w, 0);
   let counts: Array<readonly [number, number]>;
-  if (total <= MAX_SLOTS) counts = reduced;
+  if (fixedSize === undefined && total <= MAX_SLOTS) counts = reduced;
+  else if (fixedSize !== undefined && fixedSize % total === 0) counts = reduced.map(([w, i]) => [(w * fixedSize) / total, i] as const);
   else {
     // Largest remainder, every live server keeps at least one slot.
-    const size = Math.max(MAX_SLOTS, live.length);
+    const size = Math.max(fixedSize ?? MAX_SLOTS, live.length);
     const exact = reduced.map(([w, i]) => [(w * size) / total, i] as const);
     const base = exact.map(([x, i]) => [Math.max(1, Math.floor(x)), i] as const);
     let left = size - base.reduce((n, [c]) => n + c, 0);
@@ -226,14 +230,27 @@ function deleteDestinationMessages(table: string, s: ServiceEntry, d: Destinatio
   return out;
 }
 
+/**
+ * Slots of a service without persistence: a fixed number, so that a checker event only
+ * rewrites map elements (no rule, no verdict: the kernel then need not re-validate the whole
+ * table, which costs as much as the table is large). 120 divides evenly among 1..6, 8, 10,
+ * 12, 15 equal servers and keeps other ratios within a few percent.
+ */
+export const FIXED_SLOTS = 120;
+
 /** Everything a new service needs: slot map, chains, rules and its dispatch element. */
 export function addServiceMessages(table: string, s: ServiceEntry): NftMessage[] {
   const k = s.key;
   const out: NftMessage[] = [];
-  out.push(m.newSet(F, table, { name: slotMapName(k), flags: SetFlag.MAP, keyType: NftType.INTEGER, keyLen: 4, dataType: NFT_DATA_VERDICT, dataLen: 0, id: setIds++, hostOrderKey: true }));
+  if (s.persistence) {
+    out.push(m.newSet(F, table, { name: slotMapName(k), flags: SetFlag.MAP, keyType: NftType.MARK, keyLen: 4, dataType: NFT_DATA_VERDICT, dataLen: 0, id: setIds++, hostOrderKey: true }));
+  } else {
+    const dataType = withPort(k) ? concat(k.family === 'inet' ? NftType.IPADDR : NftType.IP6ADDR, NftType.INET_SERVICE) : k.family === 'inet' ? NftType.IPADDR : NftType.IP6ADDR;
+    out.push(m.newSet(F, table, { name: slotMapName(k), flags: SetFlag.MAP, keyType: NftType.MARK, keyLen: 4, dataType, dataLen: addrLen(k) + (withPort(k) ? 4 : 0), id: setIds++, hostOrderKey: true }));
+  }
   out.push(m.newChain(F, table, chainName(k)));
-  for (const d of uniqueDestinations(s)) out.push(...addDestinationMessages(table, s, d));
-  out.push(...fillService(table, s));
+  if (s.persistence) for (const d of uniqueDestinations(s)) out.push(...addDestinationMessages(table, s, d));
+  out.push(...serviceRules(table, s), ...slotElements(table, s));
   const disp = dispatchOf(k);
   out.push(m.newElements(F, table, disp.map, [{ key: disp.key, data: { verdict: Verdict.GOTO, chain: chainName(k) } }]));
   return out;
@@ -249,14 +266,21 @@ function uniqueDestinations(s: ServiceEntry): DestinationEntry[] {
   });
 }
 
-/** The service chain's rules and slot map elements (chain and map exist and are empty). */
-function fillService(table: string, s: ServiceEntry): NftMessage[] {
+function slotsOf(s: ServiceEntry): number[] {
+  return slots(
+    uniqueDestinations(s).map((d) => d.weight),
+    s.persistence ? undefined : FIXED_SLOTS,
+  );
+}
+
+/** The service chain's rules (the chain exists and is empty). */
+function serviceRules(table: string, s: ServiceEntry): NftMessage[] {
   const k = s.key;
   const e = m.expr;
   const out: NftMessage[] = [];
   const dests = uniqueDestinations(s);
-  const slotOf = slots(dests.map((d) => d.weight));
   const name = serviceKeyString(k);
+  const alen = addrLen(k);
   if (s.persistence) {
     // A client seen recently goes back to its server, as long as that server takes new connections.
     for (const d of dests) {
@@ -264,22 +288,31 @@ function fillService(table: string, s: ServiceEntry): NftMessage[] {
       out.push(m.newRule(F, table, chainName(k), [...clientKey(s), e.lookup(affinitySetName(k, d), Reg.R4), e.verdict(Verdict.GOTO, destChainName(k, d))], `${name}: persistent clients of [${d.address}]:${d.port}`));
     }
   }
-  if (slotOf.length === 0) return out; // nobody takes new connections: the packet goes on untouched
-  out.push(
-    m.newElements(
-      F,
-      table,
-      slotMapName(k),
-      slotOf.map((i, slot) => ({ key: u32le(slot), data: { verdict: Verdict.GOTO, chain: destChainName(k, dests[i]!) } })),
-    ),
-  );
-  const alen = addrLen(k);
+  const size = s.persistence ? slotsOf(s).length : FIXED_SLOTS;
+  if (size === 0) return out; // nobody takes new connections: the packet goes on untouched
   const pick =
     s.scheduler === 'sh' || s.scheduler === 'mh'
-      ? [...familyCheck(k), e.payload(PayloadBase.NETWORK, k.family === 'inet' ? 12 : 8, alen, Reg.R4), e.jhash(Reg.R4, alen, slotOf.length, seedOf(k), r32(8))]
-      : [e.numgen(NumgenType.INC, slotOf.length, r32(8))];
-  out.push(m.newRule(F, table, chainName(k), [...pick, e.lookup(slotMapName(k), r32(8), Reg.VERDICT)], `${name}: ${s.scheduler}`));
+      ? [...familyCheck(k), e.payload(PayloadBase.NETWORK, k.family === 'inet' ? 12 : 8, alen, Reg.R4), e.jhash(Reg.R4, alen, size, seedOf(k), r32(8))]
+      : [e.numgen(NumgenType.INC, size, r32(8))];
+  if (s.persistence) {
+    out.push(m.newRule(F, table, chainName(k), [...pick, e.lookup(slotMapName(k), r32(8), Reg.VERDICT)], `${name}: ${s.scheduler}`));
+  } else {
+    // A slot with no element (no server up) makes the lookup fail: no DNAT.
+    const fam = k.family === 'inet' ? NfProto.IPV4 : NfProto.IPV6;
+    out.push(m.newRule(F, table, chainName(k), [...pick, e.lookup(slotMapName(k), r32(8), Reg.R1), e.dnat(fam, Reg.R1, withPort(k) ? r32(alen / 4) : undefined)], `${name}: ${s.scheduler}`));
+  }
   return out;
+}
+
+/** The slot map's elements (the map exists and is empty). */
+function slotElements(table: string, s: ServiceEntry): NftMessage[] {
+  const k = s.key;
+  const dests = uniqueDestinations(s);
+  const slotOf = slotsOf(s);
+  if (slotOf.length === 0) return [];
+  const data = (d: DestinationEntry): m.ElementData =>
+    s.persistence ? { verdict: Verdict.GOTO, chain: destChainName(k, d) } : { value: withPort(k) ? Buffer.concat([addressToBytes(k.family, d.address), padded(port16(d.port))]) : addressToBytes(k.family, d.address) };
+  return [m.newElements(F, table, slotMapName(k), slotOf.map((i, slot) => ({ key: u32le(slot), data: data(dests[i]!) })))];
 }
 
 export function deleteServiceMessages(table: string, s: ServiceEntry): NftMessage[] {
@@ -290,7 +323,7 @@ export function deleteServiceMessages(table: string, s: ServiceEntry): NftMessag
     m.flushChain(F, table, chainName(k)),
     m.flushSet(F, table, slotMapName(k)),
     m.delSet(F, table, slotMapName(k)),
-    ...uniqueDestinations(s).flatMap((d) => deleteDestinationMessages(table, s, d)),
+    ...(s.persistence ? uniqueDestinations(s).flatMap((d) => deleteDestinationMessages(table, s, d)) : []),
     m.delChain(F, table, chainName(k)),
   ];
 }
@@ -298,12 +331,19 @@ export function deleteServiceMessages(table: string, s: ServiceEntry): NftMessag
 const samePersistence = (a: ServiceEntry, b: ServiceEntry): boolean => JSON.stringify(a.persistence ?? null) === JSON.stringify(b.persistence ?? null);
 
 /**
- * Rewrites a service in place: its rules and slots are replaced; servers that left lose
- * their chains; a server that stops taking connections (weight 0) forgets its clients.
+ * Rewrites a service in place. Without persistence a weight or membership change only
+ * replaces the slot map's elements. With persistence the chain is rewritten too; servers
+ * that left lose their chains; a server that stops taking connections forgets its clients.
  */
 export function changeServiceMessages(table: string, before: ServiceEntry, after: ServiceEntry): NftMessage[] {
   if (!samePersistence(before, after)) return [...deleteServiceMessages(table, before), ...addServiceMessages(table, after)];
   const k = after.key;
+  if (!after.persistence) {
+    const out = [];
+    if (before.scheduler !== after.scheduler) out.push(m.flushChain(F, table, chainName(k)), ...serviceRules(table, after));
+    out.push(m.flushSet(F, table, slotMapName(k)), ...slotElements(table, after));
+    return out;
+  }
   const out = [m.flushChain(F, table, chainName(k)), m.flushSet(F, table, slotMapName(k))];
   const was = new Map(uniqueDestinations(before).map((d) => [destWords(d), d]));
   const now = new Map(uniqueDestinations(after).map((d) => [destWords(d), d]));
@@ -311,9 +351,9 @@ export function changeServiceMessages(table: string, before: ServiceEntry, after
   for (const [w, d] of now) {
     const old = was.get(w);
     if (!old) out.push(...addDestinationMessages(table, after, d));
-    else if (after.persistence && d.weight <= 0 && old.weight > 0) out.push(m.flushSet(F, table, affinitySetName(k, d)));
+    else if (d.weight <= 0 && old.weight > 0) out.push(m.flushSet(F, table, affinitySetName(k, d)));
   }
-  out.push(...fillService(table, after));
+  out.push(...serviceRules(table, after), ...slotElements(table, after));
   return out;
 }
 

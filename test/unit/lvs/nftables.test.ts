@@ -21,6 +21,13 @@ test('weights become slots in exact proportion, interleaved', () => {
   for (let i = 1; i < s.length; i++) if (s[i] === s[i - 1]) assert.equal(s[i], 2, JSON.stringify(s));
 });
 
+test('a fixed slot count keeps exact ratios when it can', () => {
+  assert.deepEqual(count(slots([1, 2, 3], 120)), { 0: 20, 1: 40, 2: 60 });
+  assert.deepEqual(count(slots([1, 0, 1], 120)), { 0: 60, 2: 60 });
+  const seven = count(slots([1, 1, 1, 1, 1, 1, 1], 120));
+  assert.ok(Object.values(seven).every((n) => n === 17 || n === 18));
+});
+
 test('large weights are scaled to at most 256 slots, every live server keeping one', () => {
   const s = slots([1, 1000, 999, 7]);
   assert.equal(s.length, 256);
@@ -46,8 +53,12 @@ test('the first batch deletes and rebuilds the table; a weight change touches on
   const b = structuredClone(a);
   b.destinations[1]!.weight = 0;
   const change = changeServiceMessages('kts', a, b);
-  // flush the service chain and slot map, then one slot element list and one rule: no table-wide work.
-  assert.deepEqual(change.map((m) => m.msg), [NftMsg.DELRULE, NftMsg.DELSETELEM, NftMsg.NEWSETELEM, NftMsg.NEWRULE]);
+  // Only the slot map's elements change: no rule and no verdict, so no table-wide validation.
+  assert.deepEqual(change.map((m) => m.msg), [NftMsg.DELSETELEM, NftMsg.NEWSETELEM]);
+  const persistent = { ...a, persistence: { timeout: 60, prefixLength: 32 } };
+  const p2 = structuredClone(persistent);
+  p2.destinations[1]!.weight = 0;
+  assert.deepEqual(changeServiceMessages('kts', persistent, p2).map((m) => m.msg), [NftMsg.DELRULE, NftMsg.DELSETELEM, NftMsg.DELSETELEM, NftMsg.NEWRULE, NftMsg.NEWRULE, NftMsg.NEWSETELEM], 'persistent: rules rewritten, the quiesced server forgets its clients');
   assert.ok(!change.some((m) => m.msg === NftMsg.DELTABLE || m.msg === NftMsg.DELCHAIN));
   // A removed server loses its chain; deleting the service removes what adding it made.
   const added = addServiceMessages('kts', a);
