@@ -136,23 +136,26 @@ async function orchestrate() {
   try {
     execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
     execFileSync('ip', ['netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1', 'net.core.somaxconn=65535', 'net.ipv4.tcp_max_syn_backlog=65535']);
-    const srv = ns(name, process.execPath, [fileURLToPath(import.meta.url), 'server']);
-    children.push(srv);
-    let killedAt = 0;
-    await new Promise((resolve) => lines(srv, (l) => { if (l === 'ready') resolve(); if (l.startsWith('killed ')) killedAt = Number(l.slice(7)); }));
-
-    // Ours.
-    const ch = ns(name, process.execPath, [fileURLToPath(import.meta.url), 'ours']);
-    children.push(ch);
-    let result;
-    let removedAt = 0;
-    const done = new Promise((resolve) => lines(ch, (l) => {
-      if (l === 'measuring') setTimeout(() => srv.kill('SIGUSR1'), (SECONDS / 2) * 1000);
-      if (l.startsWith('removed ')) removedAt = Number(l.slice(8));
-      if (l.startsWith('result ')) { result = JSON.parse(l.slice(7)); resolve(); }
-    }));
-    await done;
-    const detectMs = removedAt && killedAt ? removedAt - killedAt : NaN;
+    /** One run of our checker (its own server process, so the victim is fresh). */
+    const runOurs = async (nTcp, nHttp) => {
+      const srv = ns(name, process.execPath, [fileURLToPath(import.meta.url), 'server']);
+      children.push(srv);
+      let killedAt = 0;
+      await new Promise((resolve) => lines(srv, (l) => { if (l === 'ready') resolve(); if (l.startsWith('killed ')) killedAt = Number(l.slice(7)); }));
+      const ch = ns(name, process.execPath, [fileURLToPath(import.meta.url), 'ours'], { env: { ...process.env, KTS_BENCH_TCP: String(nTcp), KTS_BENCH_HTTP: String(nHttp) } });
+      children.push(ch);
+      let result;
+      let removedAt = 0;
+      await new Promise((resolve) => lines(ch, (l) => {
+        if (l === 'measuring') setTimeout(() => srv.kill('SIGUSR1'), (SECONDS / 2) * 1000);
+        if (l.startsWith('removed ')) removedAt = Number(l.slice(8));
+        if (l.startsWith('result ')) { result = JSON.parse(l.slice(7)); resolve(); }
+      }));
+      srv.kill('SIGKILL');
+      return { result, detectMs: removedAt && killedAt ? removedAt - killedAt : NaN };
+    };
+    const { result, detectMs } = await runOurs(N_TCP, N_HTTP);
+    const small = await runOurs(Math.round(N_TCP / 10), Math.round(N_HTTP / 10));
 
     // keepalived's checker on the same configuration.
     let ka = 'not run';
@@ -191,6 +194,7 @@ async function orchestrate() {
     console.log('| checker | CPU (% of one core) | checks run /s (target ' + (N_TCP + N_HTTP + 1) + ') | CPU per check | peak RSS (MiB) | death -> removal (retry 1, delay_before_retry 1 s) | false downs |');
     console.log('|---|---|---|---|---|---|---|');
     console.log(`| keepalived-ts | ${result.cpuPct.toFixed(1)} | ${result.runsPerSec.toFixed(0)} | ${result.cpuUsPerRun.toFixed(0)} us | ${result.rssMiB.toFixed(1)} | ${(detectMs / 1000).toFixed(2)} s | ${result.falseDowns} |`);
+    console.log(`| keepalived-ts, a tenth of the servers (${Math.round(N_TCP / 10)} + ${Math.round(N_HTTP / 10)}) | ${small.result.cpuPct.toFixed(1)} | ${small.result.runsPerSec.toFixed(0)} (target ${Math.round(N_TCP / 10) + Math.round(N_HTTP / 10) + 1}) | ${small.result.cpuUsPerRun.toFixed(0)} us | ${small.result.rssMiB.toFixed(1)} | ${(small.detectMs / 1000).toFixed(2)} s | ${small.result.falseDowns} |`);
     console.log(`| keepalived 2.2.7 | ${ka} | | | | | |`);
     console.log(`\nkeepalived-ts event-loop delay during the run: p99 ${result.lagP99Ms.toFixed(1)} ms, max ${result.lagMaxMs.toFixed(1)} ms. Failures logged: ${JSON.stringify(result.reasons)}.`);
     console.log('\nExpected death -> removal with these settings: the next check (0-1 s) fails, the retry 1 s later fails: 1-2 s, the same rule as keepalived.');

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Checker, CheckerCommon, KeepalivedConfig, RealServer, RunAs, VirtualServer } from '../config/model.js';
 import type { IpAddress } from '../config/address.js';
+import { virtualServerName } from '../lvs/from-config.js';
 import { parseReplyPattern } from './udp.js';
 import { DEFAULT_HELO_NAME } from './smtp.js';
 import type { CheckerSpec, CheckTiming, ConnectOptions, HttpUrl, RealServerSpec, VirtualServerSpec } from './types.js';
@@ -30,12 +31,10 @@ export function endpointId(a: IpAddress, port: number): string {
   return a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`;
 }
 
+/** The LVS side's name for a virtual server ("[10.0.0.1]:tcp:80", "FWM 5", "GROUP web"), so
+ *  the sink's `vs` keys its health map directly. */
 export function virtualServerId(vs: VirtualServer): string {
-  switch (vs.key.kind) {
-    case 'addr': return endpointId(vs.key.address, vs.key.port);
-    case 'fwmark': return `fwmark:${vs.key.fwmark}`;
-    case 'group': return `group:${vs.key.group}`;
-  }
+  return virtualServerName(vs);
 }
 
 function timing(c: Pick<CheckerCommon, 'delayLoopUs' | 'retry' | 'delayBeforeRetryUs' | 'warmupUs' | 'alpha' | 'logAllFailures'>): CheckTiming {

@@ -45,6 +45,8 @@ export interface CheckKey { vs: number; rs: number; checker: number }
 
 /** keepalived's FMT_RS/FMT_VS: "[10.0.0.1]:tcp:80", "FWM 5", "[group]". */
 export function formatEndpoint(id: string, protocol = 'tcp'): string {
+  // Already in that form (the LVS side's virtual server names).
+  if (/^\[[^\]]*\]:[a-z]+:\d+$/.test(id) || /^(FWM|GROUP) /.test(id)) return id;
   if (id.startsWith('fwmark:')) return `FWM ${id.slice(7)}`;
   if (id.startsWith('group:')) return `[${id.slice(6)}]`;
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(id);

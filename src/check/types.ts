@@ -131,7 +131,8 @@ export interface RealServerSpec {
 }
 
 export interface VirtualServerSpec {
-  /** "ip:port" / "fwmark:N" / "group:NAME", the identity the LVS side knows it by. */
+  /** The identity the LVS side knows it by: from-config uses src/lvs's virtualServerName
+   *  ("[10.0.0.1]:tcp:80", "FWM 5", "GROUP web"); "ip:port", "fwmark:N", "group:NAME" also log well. */
   id: string;
   /** For log lines in keepalived's "[ip]:tcp:port" form; default tcp. */
   protocol?: 'tcp' | 'udp' | 'sctp';

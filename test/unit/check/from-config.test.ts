@@ -71,7 +71,7 @@ test('from the typed config to checker specs: inheritance, defaults, SSL{}, trac
   const { virtualServers: [vs], warnings } = checkerSpecsFromConfig(config);
   assert.deepEqual(warnings, []);
   assert.ok(vs);
-  assert.deepEqual([vs.id, vs.quorum, vs.hysteresis, vs.sorryServer], ['10.0.0.1:80', 2, 1, '10.0.0.9:80']);
+  assert.deepEqual([vs.id, vs.quorum, vs.hysteresis, vs.sorryServer], ['[10.0.0.1]:tcp:80', 2, 1, '10.0.0.9:80']);
   const [rs1, rs2] = vs.realServers;
   assert.ok(rs1 && rs2);
   assert.deepEqual([rs1.id, rs1.weight, rs1.notifyDown], ['192.168.1.10:8080', 3, '/usr/local/bin/rs-down x']);
