@@ -8,7 +8,9 @@
 // no connection): IPVS is read back and diffed; the nftables table is swapped for the
 // desired one in a single atomic transaction, so it is never seen empty.
 // Reload keeps unchanged virtual/real servers and their checker state (no remove/re-add).
-// Stop removes our entries unless `-I` (KEEPALIVED_TS_DONT_RELEASE_IPVS=1 from the parent).
+// Stop removes our entries (IPVS: our services only, every one with `lvs_flush_on_stop`;
+// nftables: our table) unless `-I` (KEEPALIVED_TS_DONT_RELEASE_IPVS=1 from the parent).
+// `lvs_timeouts` and `lvs_flush` are applied at start as keepalived does (IPVS only).
 import type { KeepalivedConfig } from '../config/model.js';
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
 import { EXIT, ServiceError } from '../daemon/service.js';
@@ -215,9 +217,28 @@ export class CheckerProcess implements ChildService {
       }
     }
     this.info(`Using ${this.backend.name === 'ipvs' ? 'IPVS' : this.backend.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : this.backend.name} for LVS`);
+    if (this.backend instanceof IpvsBackend) await this.ipvsGlobals(g.config);
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+  }
+
+  /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
+  private async ipvsGlobals(cfg: KeepalivedConfig): Promise<void> {
+    if (!(this.backend instanceof IpvsBackend)) return;
+    const t = cfg.global.lvsTimeouts;
+    try {
+      if (t) {
+        await this.backend.client.setTimeouts({
+          ...(t.tcpS !== undefined ? { tcp: t.tcpS } : {}),
+          ...(t.tcpFinS !== undefined ? { tcpFin: t.tcpFinS } : {}),
+          ...(t.udpS !== undefined ? { udp: t.udpS } : {}),
+        });
+      }
+      if (cfg.global.lvsFlush) await this.backend.client.flush();
+    } catch (e) {
+      this.ctx.log.error(`IPVS: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   async reload(config: unknown): Promise<void> {
@@ -241,6 +262,7 @@ export class CheckerProcess implements ChildService {
     try {
       if (!keep && this.backend) {
         if (this.backend instanceof NftablesBackend) await this.backend.destroy();
+        else if (this.backend instanceof IpvsBackend && this.gen?.config.global.lvsFlushOnStop === 'all') await this.backend.client.flush();
         else if (this.reconciler) await this.reconciler.stop();
         this.info(`Removed LVS ${this.backend.name === 'ipvs' ? 'IPVS services' : 'nftables table'}`);
       }

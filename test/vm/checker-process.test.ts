@@ -50,7 +50,10 @@ test('a real server whose check fails is removed; with inhibit_on_failure it sta
 });
 
 test('a real server that answers again is put back with its weight', { skip }, () => {
-  assert.deepEqual(parseIpvsadmSave(step<string>('restore'))['tcp 10.0.20.1:80']?.destinations, web(1, 2));
+  const r = step<{ ipvsadm: string; log: string }>('restore');
+  assert.deepEqual(parseIpvsadmSave(r.ipvsadm)['tcp 10.0.20.1:80']?.destinations, web(1, 2));
+  assert.match(r.log, /Adding service \[127\.0\.0\.2\]:tcp:8001 to VS \[10\.0\.20\.1\]:tcp:80/);
+  assert.match(r.log, /Enabling service \[127\.0\.0\.3\]:tcp:8001 of VS \[10\.0\.20\.1\]:tcp:80/);
 });
 
 test('reload: changed weights updated in place, removed service deleted, new one added, the rest untouched', { skip }, () => {
