@@ -23,6 +23,10 @@ import { NftablesBackend } from '../lvs/nftables/backend.js';
 import { DEFAULT_TABLE, nftablesRefusals } from '../lvs/nftables/ruleset.js';
 import { NfnetlinkSocket } from '../lvs/nftables/transport.js';
 import { describeOperation } from '../lvs/reconciler.js';
+import { canonicalAddress } from '../lvs/desired.js';
+import { virtualServerName } from '../lvs/from-config.js';
+import { LinkMonitor } from '../net/link-monitor.js';
+import { RtnetlinkClient } from '../net/rtnetlink.js';
 import { checkerSpecsFromConfig } from './from-config.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
 import { CheckerService, formatEndpoint, type CheckerServiceOptions } from './service.js';
@@ -54,7 +58,38 @@ export const openSystemBackend: BackendOpener = async (choice, initial) => {
   }
 };
 
+/** The host's addresses as they come and go (ha_suspend). */
+export interface AddressWatch {
+  /** Addresses present now (canonical text). */
+  readonly present: ReadonlySet<string>;
+  /** Calls `fn` after every change; returns a function that unregisters it. */
+  onChange(fn: () => void): void;
+  close(): void;
+}
+
+/** The system's addresses from rtnetlink: one listing, then address events. */
+export async function watchSystemAddresses(): Promise<AddressWatch> {
+  const present = new Set<string>();
+  const monitor = await LinkMonitor.open();
+  const fns: Array<() => void> = [];
+  const rt = RtnetlinkClient.open();
+  try {
+    for (const a of await rt.addresses()) present.add(canonicalAddress(a.address));
+  } finally {
+    rt.close();
+  }
+  monitor.on((e) => {
+    if (e.kind === 'address-add') present.add(canonicalAddress(e.address.address));
+    else if (e.kind === 'address-delete') present.delete(canonicalAddress(e.address.address));
+    else return;
+    for (const f of fns) f();
+  });
+  return { present, onChange: (f) => { fns.push(f); }, close: () => monitor.close() };
+}
+
 export interface CheckerProcessOptions {
+  /** ha_suspend: the host's addresses (default: rtnetlink, opened only when a VS uses it). */
+  watchAddresses?: () => Promise<AddressWatch>;
   openBackend?: BackendOpener;
   /** -I: leave the data plane as it is at stop. Default: KEEPALIVED_TS_DONT_RELEASE_IPVS=1. */
   keepOnStop?: boolean;
@@ -90,6 +125,9 @@ export class CheckerProcess implements ChildService {
   private syncWanted = false;
   private stopped = false;
   private applied = 0;
+  private addresses: AddressWatch | undefined;
+  /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
+  private readonly suspended = new Map<string, boolean>();
 
   constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
 
@@ -199,6 +237,7 @@ export class CheckerProcess implements ChildService {
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
     this.gen.checker.start();
+    await this.applyHaSuspend();
     const choice = g.config.global.lvsBackend ?? 'auto';
     const open = this.opts.openBackend ?? openSystemBackend;
     try {
@@ -250,11 +289,43 @@ export class CheckerProcess implements ChildService {
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
     // servers stay as they are in the data plane and only the differences are applied.
     this.gen.checker.start();
+    this.suspended.clear();
+    await this.applyHaSuspend();
     this.requestSync();
     await this.syncing;
   }
 
+  /**
+   * ha_suspend (keepalived's netlink address watch): a virtual server's checkers run only
+   * while its address is on this host (a VRRP VIP held by this node), so a BACKUP does not
+   * flap real servers it cannot reach through the VIP.
+   */
+  private async applyHaSuspend(): Promise<void> {
+    const vss = (this.gen?.config.virtualServers ?? []).filter((v) => v.haSuspend && v.key.kind === 'addr');
+    if (!vss.length) return;
+    if (!this.addresses) {
+      try {
+        this.addresses = await (this.opts.watchAddresses ?? watchSystemAddresses)();
+      } catch (e) {
+        this.ctx.log.error(`ha_suspend: cannot watch the host's addresses (${e instanceof Error ? e.message : String(e)}); checkers stay active`);
+        return;
+      }
+      this.addresses.onChange(() => { void this.applyHaSuspend(); });
+    }
+    for (const v of vss) {
+      if (v.key.kind !== 'addr') continue;
+      const name = virtualServerName(v);
+      const active = this.addresses.present.has(canonicalAddress(v.key.address.address));
+      if (this.suspended.get(name) === active) continue;
+      const first = !this.suspended.has(name);
+      this.suspended.set(name, active);
+      this.gen?.checker.setVirtualServerEnabled(name, active);
+      if (!first || !active) this.info(`${active ? 'Activating' : 'Suspending'} healthchecker for service ${name}`);
+    }
+  }
+
   async stop(): Promise<void> {
+    this.addresses?.close();
     this.gen?.checker.stop();
     await this.syncing.catch(() => undefined);
     this.stopped = true;

@@ -90,3 +90,24 @@ test('a configuration nftables cannot carry is refused before anything changes',
   await assert.rejects(proc.start(cfg), /lb_algo wlc is not possible with lvs_backend nftables/);
   assert.deepEqual(fake.applied, []);
 });
+
+test('ha_suspend: checkers are suspended while the virtual address is not on the host', async () => {
+  const present = new Set<string>();
+  const fns: Array<() => void> = [];
+  const watch = { present, onChange: (f: () => void) => { fns.push(f); }, close: () => undefined };
+  const lines: string[] = [];
+  const log = { info: (m: string) => lines.push(m), error: (m: string) => lines.push(`ERR ${m}`), warn: () => undefined, debug: () => undefined } as unknown as Logger;
+  const fake = new FakeBackend();
+  const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, watchAddresses: async () => watch, checker: { clock: new VirtualClock() } });
+  await proc.start(model(vs('10.0.0.1', rs('192.168.0.1', 1), '  ha_suspend\n')));
+  assert.deepEqual(lines.filter((l) => /healthchecker/.test(l)), ['Suspending healthchecker for service [10.0.0.1]:tcp:80']);
+  present.add('10.0.0.1');
+  for (const f of fns) f();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(lines.filter((l) => /healthchecker/.test(l)).at(-1), 'Activating healthchecker for service [10.0.0.1]:tcp:80');
+  present.delete('10.0.0.1');
+  for (const f of fns) f();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(lines.filter((l) => /healthchecker/.test(l)).at(-1), 'Suspending healthchecker for service [10.0.0.1]:tcp:80');
+  await proc.stop();
+});
