@@ -156,6 +156,34 @@ test('with every real server down the sorry server answers; quorum comes back wi
   assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
 });
 
+test('SIGUSR1 writes keepalived_check.data with the virtual and real servers as they are', { skip }, async () => {
+  const parent = Number(readFileSync(join(dir, 'k.pid'), 'utf8').trim());
+  const file = join(dir, 'keepalived_check.data');
+  rmSync(file, { force: true });
+  process.kill(parent, 'SIGUSR1');
+  const text = await waitFor('the data dump', () => { try { return readFileSync(file, 'utf8'); } catch { return undefined; } });
+  assert.match(text, /VS = \[10\.9\.1\.100\]:tcp:80/);
+  assert.match(text, /RS = \[10\.9\.2\.12\]:tcp:8080\n {5}weight = 2, alive = yes/);
+});
+
+test('reload keeps a failed real server out (state migrated) and applies a weight change in place', { skip }, async () => {
+  await stopServer(1);
+  await waitFor('rs2 leaves the table', async () => !(await dnatTargets()).includes(addr(1)), 20_000);
+  writeFileSync(join(dir, 'keepalived.conf'), CONFIG.replace('weight 3', 'weight 1'));
+  const reloadsBefore = out.split('Reload finished').length;
+  process.kill(Number(readFileSync(join(dir, 'k.pid'), 'utf8').trim()), 'SIGHUP');
+  await waitFor('the reload', async () => {
+    // rs2 is still down: the reloaded checker knows it and never puts it back.
+    assert.ok(!(await dnatTargets()).includes(addr(1)), 'rs2 came back at the reload');
+    return out.split('Reload finished').length > reloadsBefore;
+  }, 20_000, 20);
+  assert.deepEqual(await dnatTargets(), [addr(0), addr(2)]);
+  assert.deepEqual(await requests(120), { rs1: 60, rs3: 60 });
+  await startServer(1);
+  await waitFor('rs2 is back', async () => (await dnatTargets()).includes(addr(1)), 20_000);
+  assert.deepEqual(await requests(120), { rs1: 30, rs2: 60, rs3: 30 });
+});
+
 test('kill -9 of the checker child: the parent restarts it and the table is never emptied', { skip }, async () => {
   const pidFile = join(dir, 'c.pid');
   const oldPid = Number(readFileSync(pidFile, 'utf8').trim());
@@ -175,7 +203,7 @@ test('kill -9 of the checker child: the parent restarts it and the table is neve
   }, 30_000, 20);
   assert.notEqual(newPid, oldPid);
   assert.ok(polls >= 2, `only ${polls} looks at the table`);
-  assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
+  assert.deepEqual(await requests(120), { rs1: 30, rs2: 60, rs3: 30 });
 });
 
 test('SIGTERM stops the daemon and removes the nftables table', { skip }, async () => {
