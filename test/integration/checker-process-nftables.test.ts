@@ -5,7 +5,7 @@
 // is asserted: which servers answer the VIP, `nft list ruleset`, the daemon's log lines.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ const CLIENT = `const http=require('http');const [,url,n]=process.argv;const c={
 (async()=>{for(let i=0;i<+n;i++){const b=await new Promise((ok)=>{const q=http.get(url,{agent:false,timeout:2000},(r)=>{let d='';r.on('data',x=>d+=x);r.on('end',()=>ok(d))});q.on('timeout',()=>q.destroy(new Error('timeout')));q.on('error',()=>ok('error'))});c[b]=(c[b]||0)+1}console.log(JSON.stringify(c))})()`;
 
 const CHECK = 'connect_timeout 1\n      retry 1\n      delay_before_retry 1';
-const CONFIG = `global_defs {
+const config = (dir: string): string => `global_defs {
   router_id lb
   lvs_backend nftables
 }
@@ -32,6 +32,8 @@ virtual_server ${VIP} 80 {
   lb_kind NAT
   protocol TCP
   sorry_server ${addr(3)} 8080
+  quorum_down "/usr/bin/touch ${dir}/quorum.down"
+  quorum_up "/usr/bin/touch ${dir}/quorum.up"
   real_server ${addr(0)} 8080 {
     weight 1
     HTTP_GET {
@@ -44,6 +46,8 @@ virtual_server ${VIP} 80 {
   }
   real_server ${addr(1)} 8080 {
     weight 2
+    notify_down "/usr/bin/touch ${dir}/rs2.down"
+    notify_up "/usr/bin/touch ${dir}/rs2.up"
     TCP_CHECK {
       ${CHECK}
     }
@@ -107,7 +111,7 @@ before(async () => {
     await startServer(i);
   }
   dir = mkdtempSync(join(tmpdir(), 'kts-checker-'));
-  writeFileSync(join(dir, 'keepalived.conf'), CONFIG);
+  writeFileSync(join(dir, 'keepalived.conf'), config(dir));
   daemon = lb.spawn(CLI, ['-n', '-l', '-C', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid')], {
     env: { ...process.env, TMPDIR: dir },
   });
@@ -137,10 +141,13 @@ test('a stopped real server is removed after its retries, and comes back when it
   await stopServer(1);
   await waitFor('rs2 leaves the nftables table', async () => !(await dnatTargets()).includes(addr(1)), 20_000);
   assert.match(out, /Removing service \[10\.9\.2\.12\]:tcp:8080 from VS \[10\.9\.1\.100\]:tcp:80/);
+  await waitFor('notify_down ran', () => existsSync(join(dir, 'rs2.down')));
+  assert.ok(!existsSync(join(dir, 'rs2.up')));
   assert.deepEqual(await requests(120), { rs1: 30, rs3: 90 });
   await startServer(1);
   await waitFor('rs2 is back in the table', async () => (await dnatTargets()).includes(addr(1)), 20_000);
   assert.match(out, /Adding service \[10\.9\.2\.12\]:tcp:8080 to VS \[10\.9\.1\.100\]:tcp:80/);
+  await waitFor('notify_up ran', () => existsSync(join(dir, 'rs2.up')));
   assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
 });
 
@@ -150,9 +157,12 @@ test('with every real server down the sorry server answers; quorum comes back wi
   assert.match(out, /Lost quorum 1-0=1 > 0 for VS \[10\.9\.1\.100\]:tcp:80/);
   assert.match(out, /Adding sorry server \[10\.9\.2\.14\]:tcp:8080 to VS \[10\.9\.1\.100\]:tcp:80/);
   assert.deepEqual(await requests(10), { sorry: 10 });
+  await waitFor('quorum_down ran', () => existsSync(join(dir, 'quorum.down')));
+  assert.ok(!existsSync(join(dir, 'quorum.up')));
   for (const i of [0, 1, 2]) await startServer(i);
   await waitFor('all real servers are back', async () => (await dnatTargets()).join() === [addr(0), addr(1), addr(2)].join(), 20_000);
   assert.match(out, /Gained quorum 1\+0=1 <= \d+ for VS \[10\.9\.1\.100\]:tcp:80/);
+  await waitFor('quorum_up ran', () => existsSync(join(dir, 'quorum.up')));
   assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
 });
 
@@ -169,7 +179,7 @@ test('SIGUSR1 writes keepalived_check.data with the virtual and real servers as 
 test('reload keeps a failed real server out (state migrated) and applies a weight change in place', { skip }, async () => {
   await stopServer(1);
   await waitFor('rs2 leaves the table', async () => !(await dnatTargets()).includes(addr(1)), 20_000);
-  writeFileSync(join(dir, 'keepalived.conf'), CONFIG.replace('weight 3', 'weight 1'));
+  writeFileSync(join(dir, 'keepalived.conf'), config(dir).replace('weight 3', 'weight 1'));
   const reloadsBefore = out.split('Reload finished').length;
   process.kill(Number(readFileSync(join(dir, 'k.pid'), 'utf8').trim()), 'SIGHUP');
   await waitFor('the reload', async () => {
