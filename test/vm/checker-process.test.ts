@@ -56,6 +56,13 @@ test('a real server that answers again is put back with its weight', { skip }, (
   assert.match(r.log, /Enabling service \[127\.0\.0\.3\]:tcp:8001 of VS \[10\.0\.20\.1\]:tcp:80/);
 });
 
+test('kill -9 of the checker child: the restarted child adopts IPVS as it is (never emptied, no change)', { skip }, () => {
+  const r = step<{ before: string; changed: string[]; looks: number }>('kill-checker');
+  assert.ok(r.looks >= 2);
+  assert.deepEqual(r.changed, []);
+  assert.equal(Object.keys(parseIpvsadmSave(r.before)).length, 3);
+});
+
 test('reload: changed weights updated in place, removed service deleted, new one added, the rest untouched', { skip }, () => {
   const r = step<{ ipvsadm: string; log: string }>('reload');
   assert.deepEqual(parseIpvsadmSave(r.ipvsadm), {
