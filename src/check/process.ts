@@ -281,7 +281,14 @@ export class CheckerProcess implements ChildService {
   }
 
   async reload(config: unknown): Promise<void> {
-    const g = this.prepare(config);
+    let g: Omit<Generation, 'checker'>;
+    try {
+      g = this.prepare(config);
+    } catch (e) {
+      // A configuration this data plane cannot carry fails the reload, not the process:
+      // the running configuration stays (the child reports "Reload failed").
+      throw new Error(e instanceof Error ? e.message : String(e));
+    }
     const old = this.gen;
     old?.checker.stop();
     this.resetState();

@@ -5,7 +5,7 @@ import { CheckerProcess } from '../../../src/check/process.js';
 import { FakeBackend } from '../../../src/lvs/backend.js';
 import { describeOperation } from '../../../src/lvs/reconciler.js';
 import { serviceKeyString, type ServiceEntry } from '../../../src/lvs/desired.js';
-import type { ChildContext } from '../../../src/daemon/service.js';
+import { ServiceError, type ChildContext } from '../../../src/daemon/service.js';
 import type { Logger } from '../../../src/daemon/log.js';
 import { parseTree } from '../../lib/tree.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -109,5 +109,15 @@ test('ha_suspend: checkers are suspended while the virtual address is not on the
   for (const f of fns) f();
   await new Promise((r) => setImmediate(r));
   assert.equal(lines.filter((l) => /healthchecker/.test(l)).at(-1), 'Suspending healthchecker for service [10.0.0.1]:tcp:80');
+  await proc.stop();
+});
+
+test('a reload nftables cannot carry fails the reload and keeps the running table', async () => {
+  const { proc, fake } = harness();
+  const nft = `global_defs {\n  lvs_backend nftables\n}\n`;
+  await proc.start(model(nft + vs('10.0.0.1', rs('192.168.0.1', 1))));
+  const table = structuredClone(fake.table);
+  await assert.rejects(proc.reload(model(nft + vs('10.0.0.1', rs('192.168.0.1', 1)).replace('lb_algo rr', 'lb_algo wlc'))), (e: Error) => !(e instanceof ServiceError) && /lb_algo wlc/.test(e.message));
+  assert.deepEqual(fake.table, table);
   await proc.stop();
 });
