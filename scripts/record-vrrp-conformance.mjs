@@ -11,6 +11,7 @@ for (const file of process.argv.slice(2).filter((a) => a.endsWith(".json"))) {
   for (const o of runFixture(fixture)) {
     console.log(`-- at ${o.step.at} ${JSON.stringify(o.step.event)} -> ${o.state.state} prio ${o.state.effectivePriority} deadline ${o.state.deadline}`);
     for (const a of o.actions) console.log(`   ${JSON.stringify(a)}`);
+    for (const h of o.packets) console.log(`   packet ${h}`);
   }
 }
 
@@ -20,7 +21,8 @@ if (process.argv.includes('--write')) {
   for (const file of process.argv.slice(2).filter((a) => a.endsWith('.json'))) {
     const fixture = JSON.parse(readFileSync(file, 'utf8'));
     const outcomes = runFixture(fixture);
-    fixture.steps = outcomes.map((o) => ({ ...o.step, state: o.state.state, deadline: o.state.deadline, actions: o.actions }));
+    // Packets are recorded only for fixtures that ask for them ("recordPackets": true).
+    fixture.steps = outcomes.map((o) => ({ ...o.step, state: o.state.state, deadline: o.state.deadline, actions: o.actions, ...(fixture.recordPackets ? { packets: o.packets } : {}) }));
     writeFileSync(file, JSON.stringify(fixture, null, 2) + '\n');
   }
 }

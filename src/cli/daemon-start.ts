@@ -18,6 +18,7 @@ export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
     logDetail: o.logDetail > 0,
     allConfig: o.allConfig,
     flushLogFile: o.flushLogFile,
+    ignoreSigint: o.ignoreSigint,
   };
   if (o.logFile !== undefined) d.logFile = o.logFile;
   if (o.pidFile !== undefined) d.pidFile = o.pidFile;

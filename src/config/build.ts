@@ -1,7 +1,8 @@
 // From ConfigNode trees (the reader's output) to a typed KeepalivedConfig plus diagnostics.
 // Never throws: every problem becomes a diagnostic with its line, and processing goes on.
 import { hostname as osHostname } from 'node:os';
-import type { ConfigNode } from './ast.js';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import type { ConfigNode, SourceLoc } from './ast.js';
 import type { KeepalivedConfig, TrackGroup, GarpGroup, VirtualServerGroup, SslContext, BfdInstance, TrackFile } from './model.js';
 import { defineBlock, Diagnostics, runBlock, type BlockDef, type BuildContext, type BuildEnv, type ConfigDiagnostic, type Kw } from './keywords/engine.js';
 import { defaultGlobal, globalDefsBlock } from './keywords/global.js';
@@ -27,6 +28,8 @@ export interface BuildState {
   virtualServers: VirtualServerDraft[];
   /** Keywords given in global_defs (for "only if untouched" defaults). */
   globalSeen: Set<string>;
+  /** Where the first global_defs block is (for diagnostics about global settings). */
+  globalLoc?: SourceLoc;
 }
 
 /** `KEYWORD NAME { ... }`: the name, or an error. */
@@ -73,7 +76,10 @@ function namedBlock<D extends { name: string }>(
 export const topLevelBlock = defineBlock<BuildState>('(top level)', 'Keywords outside any block.', [
   {
     name: 'global_defs', syntax: '{ ... }', block: 'required', repeatable: true, sub: globalDefsBlock as BlockDef<never>, doc: 'Global settings.',
-    handle: (kw, s) => { for (const k of runBlock(kw.ctx, kw.children, globalDefsBlock, s.config.global, 'global_defs')) s.globalSeen.add(k); },
+    handle: (kw, s) => {
+      s.globalLoc ??= kw.loc;
+      for (const k of runBlock(kw.ctx, kw.children, globalDefsBlock, s.config.global, 'global_defs')) s.globalSeen.add(k);
+    },
   },
   strKw('net_namespace', 'NAME', 'Run the whole daemon in this network namespace.', (s, v) => { s.config.global.netNamespace = v; }),
   {
@@ -129,10 +135,13 @@ export const topLevelBlock = defineBlock<BuildState>('(top level)', 'Keywords ou
     name: 'virtual_server_group', syntax: 'NAME { ADDRESS[-END|/LEN] [PORT] | fwmark N [inet|inet6] ... }', block: 'required', repeatable: true, doc: 'Addresses and fwmarks sharing one set of real servers.',
     handle: (kw, s) => {
       const name = blockName(kw);
-      if (name === undefined || !unique(kw, s.config.virtualServerGroups, 'virtual_server_group', name)) return;
-      const g: VirtualServerGroup = { name, loc: kw.loc, entries: [] };
+      if (name === undefined) return;
+      // keepalived adds the entries of a repeated group to the first one.
+      const existing = s.config.virtualServerGroups.find((x) => x.name === name);
+      if (existing) kw.warn(`virtual_server_group ${name} is defined more than once - adding these entries to it`);
+      const g: VirtualServerGroup = existing ?? { name, loc: kw.loc, entries: [] };
       parseVsgEntry(kw, g);
-      s.config.virtualServerGroups.push(g);
+      if (!existing) s.config.virtualServerGroups.push(g);
     },
   },
   {
@@ -198,7 +207,42 @@ export function failsConfigTest(d: ConfigDiagnostic): boolean {
   return d.severity === 'error' || d.code === 'bad-interface' || d.code === 'keepalived-error';
 }
 
-/** Errors that leave an instance or service unusable (keepalived would not run it). */
+/**
+ * A BuildEnv.scriptUsable for the real host: the program exists and is executable, looked up
+ * in PATH when it has no slash (as keepalived resolves scripts).
+ */
+export function scriptIsExecutable(program: string): boolean {
+  const candidates = program.includes('/') ? [program]
+    : (process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin').split(':').filter(Boolean).map((d) => `${d}/${program}`);
+  return candidates.some((p) => {
+    try {
+      accessSync(p, fsConstants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The host-facing hooks the CLI and daemon should pass (besides interfaceExists and hostname). */
+export function hostBuildEnv(): Required<Pick<BuildEnv, 'scriptUsable' | 'userExists'>> {
+  return { scriptUsable: scriptIsExecutable, userExists: userExistsHere };
+}
+
+/** A BuildEnv.userExists for the real host (numeric ids are taken as existing). */
+export function userExistsHere(user: string): boolean {
+  if (/^\d+$/.test(user)) return true;
+  try {
+    return readFileSync('/etc/passwd', 'utf8').split('\n').some((l) => l.split(':')[0] === user);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Errors that leave an instance unusable: keepalived's VRRP process exits on them, so the daemon
+ * should refuse to start while any is present.
+ */
 export function fatalDiagnostics(diagnostics: ConfigDiagnostic[]): ConfigDiagnostic[] {
-  return diagnostics.filter((d) => d.code === 'fatal');
+  return diagnostics.filter((d) => d.code === 'fatal' || d.code === 'syntax');
 }

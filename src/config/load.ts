@@ -4,12 +4,16 @@
 import { existsSync } from 'node:fs';
 import type { ConfigNode } from './ast.js';
 import { readConfigFile, type ReadOptions } from './reader.js';
-import { buildConfig, configTestExitCode, type BuildEnv, type ConfigDiagnostic } from './build.js';
+import { buildConfig, configTestExitCode, scriptIsExecutable, userExistsHere, type BuildEnv, type ConfigDiagnostic } from './build.js';
 import type { KeepalivedConfig } from './model.js';
 
 export interface LoadOptions extends ReadOptions {
   /** Whether an interface exists; default: /sys/class/net of the current network namespace. */
   interfaceExists?: (name: string) => boolean;
+  /** Whether a script's program exists and is executable; default: PATH lookup on this host. */
+  scriptUsable?: (program: string) => boolean;
+  /** Whether a user exists; default: this host's user database. */
+  userExists?: (user: string) => boolean;
   hostname?: string;
 }
 
@@ -38,13 +42,20 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   const read = readConfigFile(path, opts);
   const missingMainFile = read.files.length === 0;
   if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile };
-  const env: BuildEnv = { interfaceExists: opts.interfaceExists ?? interfaceExistsHere };
+  // -t checks against this host, as keepalived does: interfaces, script programs, users.
+  const env: BuildEnv = {
+    interfaceExists: opts.interfaceExists ?? interfaceExistsHere,
+    scriptUsable: opts.scriptUsable ?? scriptIsExecutable,
+    userExists: opts.userExists ?? userExistsHere,
+  };
   if (opts.hostname !== undefined) env.hostname = opts.hostname;
   const built = buildConfig(read.nodes, env);
   return {
     config: built.config,
     nodes: read.nodes,
-    diagnostics: [...read.diagnostics, ...built.diagnostics],
+    // A reader error (unclosed block, missing include, ...) leaves the tree unreliable: mark it
+    // so the daemon refuses such a file, while keyword errors keepalived runs with do not.
+    diagnostics: [...read.diagnostics.map(markSyntax), ...built.diagnostics],
     files: read.files,
     missingMainFile,
   };
@@ -54,4 +65,8 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
 export function loadExitCode(loaded: LoadResult): number {
   if (loaded.missingMainFile) return 4;
   return configTestExitCode(loaded.diagnostics);
+}
+
+function markSyntax(d: ConfigDiagnostic): ConfigDiagnostic {
+  return d.severity === 'error' && d.code === undefined ? { ...d, code: 'syntax' } : d;
 }

@@ -499,6 +499,7 @@ export interface LinkbeatInterface {
 
 export interface InterfaceUpDownDelay {
   name: string;
+  loc: SourceLoc;
   downDelayUs: number;
   upDelayUs: number;
 }

@@ -159,7 +159,8 @@ export class Preprocessor {
         this.error(at, `'${abs}' is not a regular file`);
         return undefined;
       }
-      return readFileSync(abs, 'latin1');
+      // UTF-8, the encoding users write; keepalived itself only sees bytes.
+      return readFileSync(abs, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       if (mustExist) this.error(at, `cannot read configuration file '${abs}' (${code})`);
@@ -209,7 +210,8 @@ export class Preprocessor {
         let text = top.lines[top.next++] as string;
         if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
         const loc = { file: top.name, line: lineNo };
-        if (text.length >= MAX_LINE_LENGTH) {
+        // keepalived's limit is in bytes (its fgets buffer).
+        if (text.length >= MAX_LINE_LENGTH || (text.length * 3 >= MAX_LINE_LENGTH && Buffer.byteLength(text) >= MAX_LINE_LENGTH)) {
           this.error(loc, 'line too long - ignoring');
           text = '';
         } else if (text.indexOf('\0') >= 0) {

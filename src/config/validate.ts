@@ -6,7 +6,7 @@
 import type { SourceLoc } from './ast.js';
 import { compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
-  Checker, GlobalDefs, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
+  Checker, GlobalDefs, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from './model.js';
 import type { BuildContext } from './keywords/engine.js';
@@ -43,9 +43,11 @@ export function finalise(s: BuildState, ctx: BuildContext): KeepalivedConfig {
   config.vrrpInstances = s.instances.map((d) => finaliseInstance(d, g, groupOf.get(d.name), ctx));
   validateVrrp(config, ctx);
   fillStaticDevs(config, ctx);
-  config.virtualServers = s.virtualServers.map((d) => finaliseVirtualServer(d, g, ctx));
+  const groupsByName = new Map(config.virtualServerGroups.map((x) => [x.name, x]));
+  config.virtualServers = s.virtualServers.map((d) => finaliseVirtualServer(d, g, ctx, groupsByName));
   validateLvs(config, ctx);
-  checkScriptSecurity(config, ctx);
+  checkScriptSecurity(config, ctx, s.globalLoc);
+  checkUsers(config, ctx, s.globalLoc);
   return config;
 }
 
@@ -123,7 +125,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   if (strict) {
     if (authentication) { err('Strict mode does not support authentication. Ignoring.', locs.authentication); authentication = undefined; }
     if (state === 'MASTER' && priority !== 255) { err('Strict mode requires state MASTER only with priority 255 - using BACKUP', locs.state); state = 'BACKUP'; }
-    if (priority === 255 && state !== 'MASTER') state = 'MASTER';
+    if (priority === 255 && state !== 'MASTER') { err('State MASTER must match being address owner - using MASTER', locs.state); state = 'MASTER'; }
     if (d.unicastPeers.length > 0) err('Strict mode does not support unicast peers', locs.unicast_peer, 'fatal');
     if (vips.length === 0) err('No VIP specified; at least one is required', d.loc, 'fatal');
     noVirtualIpaddress = false;
@@ -153,7 +155,7 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
     if (version === 3) { err('VRRP version 3 does not support authentication. Ignoring.', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && family === 6) { err('IPsec-AH authentication is not supported with IPv6 - ignoring', locs.authentication); authentication = undefined; }
     else if (authentication.type === 'AH' && state === 'MASTER' && priority !== 255) {
-      warn('state MASTER is not supported with AH authentication - using BACKUP');
+      err('Initial state master is incompatible with AH authentication - clearing', locs.state);
       state = 'BACKUP';
     }
   }
@@ -172,6 +174,16 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
     ctx.diags.warn(locs.interface ?? d.loc, `WARNING - interface ${d.interface} for vrrp_instance ${d.name} doesn't exist`, 'bad-interface');
   }
   if (vmacXmitBase && !vmac) { warn('vmac_xmit_base without use_vmac - ignoring'); vmacXmitBase = false; }
+  if (vmac && d.unicastPeers.length > 0 && !vmacXmitBase) {
+    err('unicast with use_vmac requires vmac_xmit_base - setting', locs.use_vmac);
+    vmacXmitBase = true;
+  }
+  if (vmac) {
+    for (const v of [...vips, ...evips]) if (v.useVmac) err(`use_vmac specified for VIP/eVIP ${v.prefix.address}/${v.prefix.prefixLen} and vrrp instance`, v.loc);
+  }
+  if (d.unicastPeers.length === 0 && !d.unicastFaultNoPeer && (d.unicastSrcIp || d.unicastTtl !== undefined || locs.unicast_peer)) {
+    err('A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.', locs.unicast_src_ip ?? locs.unicast_peer);
+  }
   if (vmac && vmac.name === '') vmac = { ...vmac, name: `${g.vmacPrefix}.${d.vrid ?? 0}` };
 
   // unicast addresses must match the family
@@ -189,15 +201,11 @@ function finaliseInstance(d: InstanceDraft, g: GlobalDefs, group: VrrpSyncGroup 
   for (const list of [vips, evips]) for (const v of list) if (v.dev === undefined) v.dev = devOf;
   for (const list of [vips, evips]) checkDevs(list, g, ctx, 'ip address');
   checkDevs(d.virtualRoutes, g, ctx, 'route');
+  untrackableRoutes(d.virtualRoutes, ctx, `(${d.name}) `);
   for (const r of d.virtualRules) {
     if (r.priority === undefined) ctx.diags.warn(r.loc, `(${d.name}) Rule has no preference specified - one is assigned. This is probably not what you want.`, 'keepalived-error');
   }
-  // A tracked virtual route needs an interface to watch.
-  for (const r of d.virtualRoutes) {
-    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
-      ctx.diags.warn(r.loc, `(${d.name}) cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
-    }
-  }
+
 
   const garp = {
     masterDelayUs: garpOverrides.masterDelayUs ?? g.vrrpGarpMasterDelayUs,
@@ -289,7 +297,7 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
     const members = kept.map((m) => byName.get(m)).filter((x): x is VrrpInstance => x !== undefined);
     const owners = members.filter((i) => i.priority === 255);
     if (owners.length > 0 && owners.length < members.length) {
-      ctx.diags.error(sg.loc, `Sync group ${sg.name} has some members with priority 255 and some without - all start as BACKUP`);
+      ctx.diags.warn(sg.loc, `Sync group ${sg.name} has some members with priority 255 and some without - all start as BACKUP`);
     }
   }
   c.vrrpSyncGroups = c.vrrpSyncGroups.filter((sg) => sg.members.length > 0);
@@ -299,6 +307,17 @@ function validateVrrp(c: KeepalivedConfig, ctx: BuildContext): void {
   const files = new Set(c.trackFiles.map((f) => f.name));
   const procs = new Set(c.trackProcesses.map((p) => p.name));
   const bfds = new Set(c.bfdInstances.map((b) => b.name));
+  // vrrp_scripts whose program cannot be found are disabled (keepalived -t fails on them).
+  const usable = ctx.env.scriptUsable;
+  if (usable) {
+    c.vrrpScripts = c.vrrpScripts.filter((s) => {
+      const prog = s.script?.argv[0];
+      if (prog === undefined || usable(prog)) return true;
+      ctx.diags.error(s.loc, `Disabling track script ${s.name} since not found/accessible`);
+      scripts.delete(s.name);
+      return false;
+    });
+  }
   const usedScripts = new Set<string>();
   const procWeight = new Map(c.trackProcesses.map((p) => [p.name, p.weight]));
   const bfdWeight = new Map(c.bfdInstances.map((b) => [b.name, b.weight]));
@@ -394,14 +413,30 @@ function sameGroup(a: VrrpInstance, b: VrrpInstance, g: GlobalDefs): boolean {
 }
 
 function fillStaticDevs(c: KeepalivedConfig, ctx: BuildContext): void {
+  const exists = ctx.env.interfaceExists;
+  if (exists && !c.global.dynamicInterfaces) {
+    for (const d of c.interfaceUpDownDelays) {
+      if (!exists(d.name)) ctx.diags.warn(d.loc, `unknown interface ${d.name} specified for up/down delay`, 'bad-interface');
+    }
+  }
   for (const a of c.staticIpaddress) if (a.dev === undefined) a.dev = c.global.defaultInterface;
   checkDevs(c.staticIpaddress, c.global, ctx, 'ip address');
   checkDevs(c.staticRoutes, c.global, ctx, 'route');
+  untrackableRoutes(c.staticRoutes, ctx, '');
   let pref = 16384;
   for (const r of [...c.staticRules]) {
     if (r.priority === undefined) {
       ctx.diags.warn(r.loc, `Rule has no preference specified - setting to ${pref}. This is probably not what you want.`, 'keepalived-error');
       r.priority = pref--;
+    }
+  }
+}
+
+/** A tracked route needs an interface to watch; keepalived says so (and `-t` fails). */
+function untrackableRoutes(routes: { noTrack: boolean; dev?: string; nexthops: { dev?: string }[]; dst: { address: string; prefixLen: number }; loc: SourceLoc }[], ctx: BuildContext, prefix: string): void {
+  for (const r of routes) {
+    if (!r.noTrack && r.dev === undefined && r.nexthops.every((n) => n.dev === undefined)) {
+      ctx.diags.warn(r.loc, `${prefix}cannot track route ${r.dst.address}/${r.dst.prefixLen} with no interface specified, not tracking`, 'keepalived-error');
     }
   }
 }
@@ -423,18 +458,22 @@ function methodEq(a: LvsMethod, b: LvsMethod): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildContext): VirtualServer {
+function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildContext, groups: Map<string, VirtualServerGroup>): VirtualServer {
   const { persistenceGiven: _p, locs, realServers: rsDrafts, ...rest } = d;
   const key = d.key;
   const name = key.kind === 'addr' ? `${key.address.family === 6 ? `[${key.address.address}]` : key.address.address}:${key.port}` : key.kind === 'fwmark' ? `fwmark ${key.fwmark}` : `group ${key.group}`;
   const err = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.error(loc, `virtual_server ${name}: ${m}`);
-  const warn = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.warn(loc, `virtual_server ${name}: ${m}`);
 
   // keepalived 2.2.7 reports each missing default as a config error (`-t` fails), then uses it.
   let protocol = d.protocol;
   if (protocol === undefined) {
     protocol = 'UDP';
-    if (key.kind !== 'fwmark') err('no protocol set - defaulting to UDP');
+    // A group of fwmarks only needs no protocol either.
+    const grp = key.kind === 'group' ? groups.get(key.group) : undefined;
+    const addrGroup = grp === undefined || grp.entries.some((e) => e.kind === 'range');
+    if (key.kind === 'addr' || (key.kind === 'group' && addrGroup)) err('no protocol set - defaulting to UDP');
+  } else if (key.kind === 'fwmark') {
+    err('protocol specified for fwmark - protocol will be ignored', locs.protocol);
   }
   if (d.scheduler === undefined) err("no scheduler set, setting default 'wlc'");
   if (d.method === undefined) err('no forwarding method set, setting default NAT');
@@ -455,7 +494,7 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   for (const r of rsDrafts) {
     const rs = finaliseRealServer(r, vs, g, ctx, name);
     const dup = rss.find((x) => compareAddresses(x.address, rs.address) === 0 && x.port === rs.port);
-    if (dup) { ctx.diags.warn(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
+    if (dup) { ctx.diags.error(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
     rss.push(rs);
   }
   vs.realServers = rss;
@@ -482,7 +521,7 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
     vs.quorum = Math.max(total, 1);
   }
   if (vs.hysteresis >= vs.quorum) {
-    if (vs.hysteresis !== 0) warn(`hysteresis ${vs.hysteresis} must be less than quorum ${vs.quorum} - using ${vs.quorum - 1}`);
+    if (vs.hysteresis !== 0) err(`hysteresis ${vs.hysteresis} must be less than quorum ${vs.quorum} - using ${vs.quorum - 1}`);
     vs.hysteresis = Math.max(vs.quorum - 1, 0);
   }
   void methodEq;
@@ -518,11 +557,11 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
   if (rs.delayBeforeRetryUs === undefined && vs.delayBeforeRetryUs !== undefined) rs.delayBeforeRetryUs = vs.delayBeforeRetryUs;
   if (rs.warmupUs === undefined && vs.warmupUs !== undefined) rs.warmupUs = vs.warmupUs;
   if (rs.virtualhost === undefined && vs.virtualhost !== undefined) rs.virtualhost = vs.virtualhost;
-  rs.checkers = checkers.map((c) => finaliseChecker(c, rs));
+  rs.checkers = checkers.map((c) => finaliseChecker(c, rs, ctx));
   return rs;
 }
 
-function finaliseChecker(c: CheckerDraft, rs: RealServer): Checker {
+function finaliseChecker(c: CheckerDraft, rs: RealServer, ctx: BuildContext): Checker {
   if (c.type === 'FILE_CHECK' || c.type === 'BFD_CHECK') return c;
   const delayLoopUs = c.delayLoopUs ?? rs.delayLoopUs;
   const alpha = c.alpha ?? rs.alpha;
@@ -540,6 +579,11 @@ function finaliseChecker(c: CheckerDraft, rs: RealServer): Checker {
     return { ...m, ...timing, timeoutUs: c.timeoutUs ?? delayLoopUs };
   }
   const out = { ...c, ...timing, connectTimeoutUs: c.connectTimeoutUs ?? rs.connectTimeoutUs };
+  const target = out.connectIp ?? rs.address;
+  if (out.bindTo && out.bindTo.family !== target.family) {
+    ctx.diags.error(c.loc, `bindto address ${out.bindTo.address} does not match address family of connect_ip - skipping`);
+    delete out.bindTo;
+  }
   if ((out.type === 'HTTP_GET' || out.type === 'SSL_GET') && out.virtualhost === undefined && rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
   return out as Checker;
 }
@@ -557,7 +601,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
       else {
         used.add(g.name);
         const fams = new Set(g.entries.filter((e) => e.kind === 'range').map((e) => (e.kind === 'range' ? e.first.family : 4)));
-        if (fams.size > 1) ctx.diags.error(g.loc, `virtual_server_group ${g.name} mixes IPv4 and IPv6 addresses`);
+        if (fams.size > 1) ctx.diags.warn(g.loc, `virtual_server_group ${g.name} mixes IPv4 and IPv6 addresses`);
         const fam = [...fams][0];
         if (fam !== undefined && vs.ipFamily === undefined) vs.family = fam;
 
@@ -589,7 +633,7 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
   for (const vs of c.virtualServers) {
     const k = vs.key.kind === 'addr' ? `${vs.key.address.address}|${vs.key.port}|${vs.protocol}` : vs.key.kind === 'fwmark' ? `fwmark|${vs.key.fwmark}|${vs.family}` : `group|${vs.key.group}|${vs.protocol}`;
     const prev = keys.get(k);
-    if (prev) ctx.diags.error(vs.loc, `virtual_server is defined twice (also at line ${prev.line})`);
+    if (prev) ctx.diags.warn(vs.loc, `virtual_server is defined twice (also at line ${prev.line})`);
     else keys.set(k, vs.loc);
   }
 }
@@ -597,22 +641,43 @@ function validateLvs(c: KeepalivedConfig, ctx: BuildContext): void {
 // ───────────────────────────── scripts ─────────────────────────────
 
 /** keepalived refuses (`-t` exits 6) when scripts run without enable_script_security. */
-function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext): void {
+function checkScriptSecurity(c: KeepalivedConfig, ctx: BuildContext, globalLoc: SourceLoc | undefined): void {
   if (c.global.enableScriptSecurity) return;
   let where: SourceLoc | undefined;
-  const note = (loc: SourceLoc | undefined, present: unknown): void => { if (present && !where && loc) where = loc; };
+  // Only scripts keepalived would actually run count: with env.scriptUsable, those whose
+  // program exists (keepalived drops the others before its security check).
+  const usable = ctx.env.scriptUsable;
+  const runs = (x: unknown): boolean => {
+    if (!x) return false;
+    if (!usable) return true;
+    const cmds = [x, (x as { script?: unknown }).script].filter((v): v is ScriptCommand => typeof v === 'object' && v !== null && Array.isArray((v as ScriptCommand).argv));
+    return cmds.some((c) => c.argv[0] !== undefined && usable(c.argv[0]));
+  };
+  const note = (loc: SourceLoc | undefined, present: unknown): void => { if (!where && loc && runs(present)) where = loc; };
   for (const s of c.vrrpScripts) note(s.loc, s.script);
-  for (const i of c.vrrpInstances) note(i.loc, Object.values(i.notify).some((x) => x !== undefined && !('script' in (x as object) && (x as { script?: unknown }).script === undefined)));
-  for (const sg of c.vrrpSyncGroups) note(sg.loc, Object.values(sg.notify).some((x) => x !== undefined));
+  for (const i of c.vrrpInstances) for (const x of Object.values(i.notify)) note(i.loc, x);
+  for (const sg of c.vrrpSyncGroups) for (const x of Object.values(sg.notify)) note(sg.loc, x);
   for (const vs of c.virtualServers) {
-    note(vs.loc, vs.quorumUp ?? vs.quorumDown);
+    note(vs.loc, vs.quorumUp);
+    note(vs.loc, vs.quorumDown);
     for (const rs of vs.realServers) {
-      note(rs.loc, rs.notifyUp ?? rs.notifyDown);
+      note(rs.loc, rs.notifyUp);
+      note(rs.loc, rs.notifyDown);
       for (const ch of rs.checkers) if (ch.type === 'MISC_CHECK') note(ch.loc, ch.path);
     }
   }
   const g = c.global;
-  const gloc = c.vrrpInstances[0]?.loc ?? c.virtualServers[0]?.loc;
-  note(gloc, g.startupScript ?? g.shutdownScript ?? g.notifyFifoScript ?? g.vrrpNotifyFifoScript ?? g.lvsNotifyFifoScript);
+  const gloc = globalLoc ?? c.vrrpInstances[0]?.loc ?? c.virtualServers[0]?.loc;
+  // FIFO reader scripts do not count for keepalived 2.2.7; start/shutdown scripts do.
+  note(gloc, g.startupScript);
+  note(gloc, g.shutdownScript);
   if (where) ctx.diags.warn(where, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.', 'security');
+}
+
+/** script_user (and script users of keywords) must exist when env.userExists can tell. */
+function checkUsers(c: KeepalivedConfig, ctx: BuildContext, globalLoc: SourceLoc | undefined): void {
+  const exists = ctx.env.userExists;
+  const su = c.global.scriptUser;
+  if (!exists || !su) return;
+  if (!exists(su.user)) ctx.diags.error(globalLoc ?? { file: '(config)', line: 0 }, `Error setting global script uid/gid: no user '${su.user}'`);
 }

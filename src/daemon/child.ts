@@ -152,7 +152,9 @@ process.on('message', (raw: unknown) => {
 // The parent went away (killed, crashed): stop cleanly rather than run unsupervised.
 process.on('disconnect', () => void stop());
 process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
+// Ctrl-C reaches the whole foreground process group: the parent decides (it stops the
+// children itself, or ignores it with --ignore-sigint).
+process.on('SIGINT', () => undefined);
 // Reloads come from the parent, which validated the new configuration first.
 process.on('SIGHUP', () => undefined);
 // Signals sent straight to a child's pid (kill -USR1 $(cat /run/vrrp.pid)) dump as keepalived's children do.

@@ -2,6 +2,7 @@
 // (src/config/load.ts) behind the ConfigSource interface, plus which children it needs.
 import type { ConfigNode } from '../config/ast.js';
 import { loadConfig, type LoadOptions } from '../config/load.js';
+import { fatalDiagnostics } from '../config/build.js';
 import type { ConfigSource, LoadedConfig } from './parent.js';
 import type { Role } from './roles.js';
 
@@ -33,6 +34,7 @@ export function fileConfigSource(path: string, opts: LoadOptions = {}): ConfigSo
       return Promise.resolve({
         config: r.config ?? { nodes: r.nodes },
         diagnostics: r.diagnostics,
+        blocking: r.config === undefined ? r.diagnostics.filter((d) => d.severity === 'error') : fatalDiagnostics(r.diagnostics),
         roles: rolesForNodes(r.nodes),
       });
     },

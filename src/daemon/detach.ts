@@ -9,17 +9,23 @@ import { closeSync, writeSync } from 'node:fs';
 /** Set in the detached daemon's environment: the fd of the status pipe. */
 export const STATUS_FD_ENV = 'KTS_DAEMON_STATUS_FD';
 
-/** True in the re-spawned daemon (it must not detach again). */
-export function isDetachedDaemon(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[STATUS_FD_ENV] !== undefined;
+/**
+ * In the re-spawned daemon: the status pipe's fd, taken out of the environment so the
+ * children (whose fd 3 is their IPC channel) never see it. Undefined in a launcher or with -n.
+ */
+export function takeStatusFd(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env[STATUS_FD_ENV];
+  if (text === undefined) return undefined;
+  delete env[STATUS_FD_ENV];
+  const fd = Number(text);
+  return Number.isInteger(fd) && fd > 2 ? fd : undefined;
 }
 
-/** In the detached daemon: tell the launcher how the start went (once). */
-export function reportStartup(result: { ok: true } | { ok: false; message: string }): void {
-  const fdText = process.env[STATUS_FD_ENV];
-  if (fdText === undefined) return;
-  delete process.env[STATUS_FD_ENV];
-  const fd = Number(fdText);
+/** In the detached daemon: tell the launcher how the start went (once; later calls do nothing). */
+export function reportStartup(status: { fd: number | undefined }, result: { ok: true } | { ok: false; message: string }): void {
+  const fd = status.fd;
+  if (fd === undefined) return;
+  status.fd = undefined;
   try {
     writeSync(fd, result.ok ? 'ok\n' : `${result.message}\n`);
     closeSync(fd);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkOwnPrivileges } from './caps.js';
-import { isDetachedDaemon, launchDetached, reportStartup } from './detach.js';
+import { launchDetached, reportStartup, takeStatusFd } from './detach.js';
 import { dumpDirectory } from './dumpfile.js';
 import { createLogger, DEFAULT_LOG_CONFIG, parseFacility, type LogConfig } from './log.js';
 import { ParentDaemon, type ConfigSource } from './parent.js';
@@ -70,6 +70,8 @@ export interface DaemonOptions {
   heartbeatTimeoutMs?: number;
   /** keepalived's child_wait_time (default 5 s). */
   childWaitMs?: number;
+  /** --ignore-sigint */
+  ignoreSigint?: boolean;
   /** Skip the privilege check (only for embedding in tests that run unprivileged services). */
   skipPrivilegeCheck?: boolean;
 }
@@ -115,9 +117,9 @@ export function logConfigOf(o: DaemonOptions): LogConfig | string {
   };
 }
 
-function fail(message: string, code: number): number {
+function fail(status: { fd: number | undefined }, message: string, code: number): number {
   process.stderr.write(`${message}\n`);
-  reportStartup({ ok: false, message });
+  reportStartup(status, { ok: false, message });
   return code;
 }
 
@@ -126,13 +128,14 @@ function fail(message: string, code: number): number {
  * Without -n this process only launches the detached daemon and resolves when it is up.
  */
 export async function runDaemon(o: DaemonOptions): Promise<number> {
-  const detached = isDetachedDaemon();
+  const status = { fd: takeStatusFd() };
+  const detached = status.fd !== undefined;
   const logConfig = logConfigOf(o);
-  if (typeof logConfig === 'string') return fail(logConfig, EXIT.FATAL);
+  if (typeof logConfig === 'string') return fail(status, logConfig, EXIT.FATAL);
 
   if (!o.skipPrivilegeCheck) {
     const problem = checkOwnPrivileges();
-    if (problem) return fail(problem, EXIT.MISSING_PERMISSION);
+    if (problem) return fail(status, problem, EXIT.MISSING_PERMISSION);
   }
 
   if (!o.dontFork && !detached) return launchDetached();
@@ -142,8 +145,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     for (const path of [pidFiles.parent, pidFiles.vrrp, pidFiles.checker]) assertPidFileFree(path);
     writePidFile(pidFiles.parent, process.pid);
   } catch (e) {
-    if (e instanceof AlreadyRunningError) return fail(`keepalived-ts: ${e.message}`, EXIT.FATAL);
-    return fail(`keepalived-ts: cannot write pid file ${pidFiles.parent}: ${(e as Error).message}`, EXIT.FATAL);
+    if (e instanceof AlreadyRunningError) return fail(status, `keepalived-ts: ${e.message}`, EXIT.FATAL);
+    return fail(status, `keepalived-ts: cannot write pid file ${pidFiles.parent}: ${(e as Error).message}`, EXIT.FATAL);
   }
   // Whatever ends this process, its pid file goes with it.
   process.on('exit', () => removePidFile(pidFiles.parent, process.pid));
@@ -176,8 +179,17 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     commandLine: process.argv.slice(1),
   });
 
+  // A bug in the parent must not leave children running unsupervised: log it and stop
+  // everything the orderly way (children release what they hold), exit PROGRAM_ERROR.
+  const crash = (e: unknown) => {
+    log.alert(`Keepalived parent: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    void parent.stop(EXIT.PROGRAM_ERROR);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   process.on('SIGTERM', () => void parent.stop());
-  process.on('SIGINT', () => void parent.stop());
+  // --ignore-sigint (keepalived's, for running under gdb): Ctrl-C does not stop the daemon.
+  process.on('SIGINT', () => { if (!o.ignoreSigint) void parent.stop(); });
   process.on('SIGHUP', () => void parent.reload());
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
@@ -191,14 +203,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     // The reasons reach the user's terminal whatever the log settings (the launcher prints
     // them when detached; the console log already has them with -l).
     const text = [...startError.details, startError.error].join('\n');
-    reportStartup({ ok: false, message: text });
+    reportStartup(status, { ok: false, message: text });
     if (!detached) process.stderr.write(`${logConfig.console ? startError.error : text}\n`);
     return parent.done;
   }
   const control = new ControlSocket(o.controlSocket ?? controlSocketPath(pidFiles.parent), parent, (m) => log.warn(m));
   await control.listen();
   process.on('exit', () => control.close());
-  reportStartup({ ok: true });
+  reportStartup(status, { ok: true });
   const code = await parent.done;
   control.close();
   return code;

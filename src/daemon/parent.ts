@@ -3,7 +3,7 @@
 // watches them (exit and heartbeat), respawns them with keepalived's backoff, and drives
 // reload, stop and dumps from signals. Its messages are keepalived's words.
 import { fork, type ChildProcess } from 'node:child_process';
-import { constants as osConstants, release, version as osVersion } from 'node:os';
+import { release, version as osVersion } from 'node:os';
 import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
 import { decideRestart, INITIAL_BACKOFF, type RestartBackoff } from './backoff.js';
 import type { LogConfig, Logger } from './log.js';
@@ -14,12 +14,21 @@ import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
 import { asChildMessage, type ParentMessage } from './ipc.js';
 import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
 import { reloadRefusals } from './reload-guard.js';
+import { describeChildExit } from './child-exit.js';
+
+export { describeChildExit } from './child-exit.js';
 import { childWaitMsOf, parentScriptOf, runParentScript } from './parent-scripts.js';
 
 export interface LoadedConfig {
   /** The resolved configuration; absent when it could not be built. */
   config?: unknown;
   diagnostics: Diagnostic[];
+  /**
+   * The diagnostics that stop a start or a reload. keepalived runs with a config whose -t
+   * reports errors (the offending keyword ignored); it stops only on fatal ones. Absent:
+   * every error blocks.
+   */
+  blocking?: Diagnostic[];
   /** The children this configuration needs (keepalived starts only those). */
   roles?: Role[];
 }
@@ -77,27 +86,6 @@ type Phase = 'idle' | 'starting' | 'running' | 'reloading' | 'stopping';
 function describeDiagnostic(d: Diagnostic): string {
   if (d.loc.line >= 1) return formatDiagnostic(d);
   return `${d.loc.file}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
-}
-
-const SIGNAL_TEXT: Record<string, string> = {
-  SIGHUP: 'Hangup', SIGINT: 'Interrupt', SIGQUIT: 'Quit', SIGILL: 'Illegal instruction', SIGABRT: 'Aborted',
-  SIGBUS: 'Bus error', SIGFPE: 'Floating point exception', SIGKILL: 'Killed', SIGUSR1: 'User defined signal 1',
-  SIGSEGV: 'Segmentation fault', SIGUSR2: 'User defined signal 2', SIGPIPE: 'Broken pipe', SIGALRM: 'Alarm clock',
-  SIGTERM: 'Terminated',
-};
-
-/** Pure: keepalived's line for a child's end (report_child_status), or undefined for a clean exit. */
-export function describeChildExit(pid: number, code: number | null, signal: NodeJS.Signals | null): string | undefined {
-  if (signal) {
-    const num = (osConstants.signals as Record<string, number>)[signal] ?? 0;
-    return `pid ${pid} exited due to signal ${num} (${SIGNAL_TEXT[signal] ?? signal})`;
-  }
-  if (code === EXIT.CONFIG || code === EXIT.FATAL || code === EXIT.MISSING_PERMISSION) {
-    const name = code === EXIT.CONFIG ? 'CONFIG' : code === EXIT.FATAL ? 'FATAL' : 'MISSING_PERMISSION';
-    return `pid ${pid} exited with permanent error ${name}. Terminating`;
-  }
-  if (code !== null && code !== 0) return `pid ${pid} exited with status ${code}`;
-  return undefined;
 }
 
 /** One file a dump request produced (or why it could not). */
@@ -350,10 +338,9 @@ export class ParentDaemon {
       if (d.severity === 'error') this.o.log.error(describeDiagnostic(d));
       else this.o.log.warn(describeDiagnostic(d));
     }
-    const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
-    if (errors > 0 || loaded.config === undefined) {
-      const details = loaded.diagnostics.filter((d) => d.severity === 'error').map(describeDiagnostic);
-      return { ok: false, errors: Math.max(errors, 1), details };
+    const blocking = loaded.blocking ?? loaded.diagnostics.filter((d) => d.severity === 'error');
+    if (blocking.length > 0 || loaded.config === undefined) {
+      return { ok: false, errors: Math.max(blocking.length, 1), details: blocking.map(describeDiagnostic) };
     }
     return { ok: true, config: loaded.config, roles: loaded.roles ?? this.o.rolesFor(loaded.config) };
   }
@@ -408,10 +395,15 @@ export class ParentDaemon {
   private sendTo(slot: ChildSlot, msg: ParentMessage): void {
     const proc = slot.proc;
     if (!proc?.connected) return;
-    proc.send(msg, (err) => {
-      // The child died between the check and the write; its exit handler deals with it.
-      if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
-    });
+    try {
+      proc.send(msg, (err) => {
+        // The child died between the check and the write; its exit handler deals with it.
+        if (err) this.o.log.detail(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): ${err.message}`);
+      });
+    } catch (e) {
+      // Only a configuration that is not plain JSON data gets here: a program error.
+      this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}): cannot send '${msg.type}': ${(e as Error).message}`);
+    }
   }
 
   private onChildMessage(slot: ChildSlot, proc: ChildProcess, raw: unknown): void {

@@ -77,7 +77,8 @@ export class LvsReconciler {
   async syncServices(services: readonly ServiceEntry[]): Promise<Operation[]> {
     const known = this.known ?? (await this.backend.read());
     const keys = new Set(services.map((s) => serviceKeyString(s.key)));
-    const ops = diff(services, known.filter((s) => keys.has(serviceKeyString(s.key))));
+    const touched = known.filter((s) => keys.has(serviceKeyString(s.key)));
+    const ops = diff(services, touched);
     if (ops.length) {
       try {
         await this.backend.apply(ops);
@@ -85,7 +86,8 @@ export class LvsReconciler {
         this.known = undefined;
         throw e;
       }
-      this.known = applyTolerant(known, ops);
+      // Only the touched services are copied: an event costs the same in a table of any size.
+      this.known = [...known.filter((s) => !keys.has(serviceKeyString(s.key))), ...applyTolerant(touched, ops)];
     } else {
       this.known = known;
     }

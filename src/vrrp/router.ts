@@ -167,6 +167,13 @@ export class VrrpRouter {
         kept.push(n.name);
       } else added.push(n.name);
     }
+    // Sync groups of kept instances resume in the state their members agree on.
+    const groups = new Set([...p.instancesByName.values()].flatMap((i) => (i.group ? [i.group] : [])));
+    for (const g of groups) {
+      const states = new Set(g.members.map((m) => m.fsmState().state));
+      const only = states.size === 1 ? [...states][0] : undefined;
+      if (only !== undefined && only !== 'INIT') g.state = only;
+    }
     const removed = [...this.instancesByName.values()].filter((o) => !adopted.has(o));
     // Sockets still needed carry over; the others close once the removed instances are done.
     const toClose: VrrpChannel[] = [];

@@ -13,7 +13,7 @@ const skip = labUnavailable(['nft']);
 const root = process.env.KTS_ROOT ?? join(import.meta.dirname, '..', '..', '..');
 const VIP = '10.9.100.1';
 
-const SERVER = `const http=require('http');http.createServer((q,r)=>{r.setHeader('connection','close');r.end(process.env.NAME)}).listen(8080,'0.0.0.0',()=>console.log('listening'))`;
+const SERVER = `const http=require('http');http.createServer((q,r)=>{r.setHeader('connection','close');r.end(process.env.NAME)}).listen(8080,'::',()=>console.log('listening'))`;
 const CLIENT = `const http=require('http');const [,url,n]=process.argv;const c={};
 (async()=>{for(let i=0;i<+n;i++){const b=await new Promise((ok,ko)=>{http.get(url,{agent:false},(r)=>{let d='';r.on('data',x=>d+=x);r.on('end',()=>ok(d))}).on('error',ko)});c[b]=(c[b]||0)+1}console.log(JSON.stringify(c))})().catch(e=>{console.log(JSON.stringify({error:String(e)}));process.exit(1)})`;
 
@@ -46,14 +46,19 @@ const sorry: VirtualServerSpec = {
   sorryServer: { family: 'inet', address: '10.9.2.13', port: 8080, forwarding: { method: 'nat' }, inhibit: false },
 };
 
+const VIP6 = 'fd09:100::1';
+const rs6 = (address: string, weight: number): RealServerSpec => ({ ...rs(address, weight), family: 'inet6' });
+const web6: VirtualServerSpec = { ...web, name: 'web6', services: [{ kind: 'addr', family: 'inet6', protocol: 'tcp', address: VIP6, port: 80 }], realServers: [rs6('fd09:2::11', 1), rs6('fd09:2::12', 2), rs6('fd09:2::13', 3)] };
+
 async function sync(health: HealthMap = new Map()): Promise<{ ok: boolean; ops?: string[]; error?: string }> {
-  applier.stdin!.write(JSON.stringify({ sync: materialize([web, sticky, sorry], health, new Map()) }) + '\n');
+  applier.stdin!.write(JSON.stringify({ sync: materialize([web, sticky, sorry, web6], health, new Map()) }) + '\n');
   const r = await replies.next();
   return JSON.parse(String(r.value)) as { ok: boolean; ops?: string[]; error?: string };
 }
 
-async function requests(port: number, n: number): Promise<Record<string, number>> {
-  const r = await client.exec('node', ['-e', CLIENT, `http://${VIP}:${port}/`, String(n)], { timeoutMs: 60_000 });
+async function requests(port: number, n: number, vip = VIP): Promise<Record<string, number>> {
+  const host = vip.includes(':') ? `[${vip}]` : vip;
+  const r = await client.exec('node', ['-e', CLIENT, `http://${host}:${port}/`, String(n)], { timeoutMs: 60_000 });
   assert.equal(r.code, 0, `client failed: ${r.stdout} ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, number>;
 }
@@ -61,13 +66,15 @@ async function requests(port: number, n: number): Promise<Record<string, number>
 before(async () => {
   if (skip) return;
   lab = await Lab.create();
-  client = await lab.addHost('cli', { addrs: ['10.9.1.10/24'] });
-  lb = await lab.addHost('lb', { addrs: ['10.9.1.1/24', '10.9.2.1/24'] });
+  client = await lab.addHost('cli', { addrs: ['10.9.1.10/24', 'fd09:1::10/64'] });
+  lb = await lab.addHost('lb', { addrs: ['10.9.1.1/24', '10.9.2.1/24', 'fd09:1::1/64', 'fd09:2::1/64'] });
   await client.ip('route', 'add', '10.9.100.0/24', 'via', '10.9.1.1');
-  for (const k of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0']) await lb.run('sysctl', ['-qw', k]);
+  await client.ip('-6', 'route', 'add', 'fd09:100::/64', 'via', 'fd09:1::1');
+  for (const k of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0', 'net.ipv6.conf.all.forwarding=1']) await lb.run('sysctl', ['-qw', k]);
   for (const [i, name] of ['rs1', 'rs2', 'rs3'].entries()) {
-    const ns = await lab.addHost(name, { addrs: [`10.9.2.${11 + i}/24`] });
+    const ns = await lab.addHost(name, { addrs: [`10.9.2.${11 + i}/24`, `fd09:2::${11 + i}/64`] });
     await ns.ip('route', 'add', 'default', 'via', '10.9.2.1');
+    await ns.ip('-6', 'route', 'add', 'default', 'via', 'fd09:2::1');
     const p = ns.spawn('node', ['-e', SERVER], { env: { ...process.env, NAME: name } });
     await new Promise<void>((ok) => p.stdout!.once('data', () => ok()));
   }
@@ -88,6 +95,10 @@ test('connections to the VIP reach every real server in the ratio of their weigh
   const list = await lb.run('nft', ['list', 'ruleset']);
   assert.match(list, /table inet keepalived_ts/);
   assert.match(list, /dnat ip to 10\.9\.2\.12:8080/);
+});
+
+test('IPv6: connections to the VIP6 reach every real server in the ratio of their weights', { skip }, async () => {
+  assert.deepEqual(await requests(80, 12, VIP6), { rs1: 2, rs2: 4, rs3: 6 });
 });
 
 test('a real server marked down gets no new connections; the others share its load', { skip }, async () => {

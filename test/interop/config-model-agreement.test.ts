@@ -1,16 +1,16 @@
 // Keyword-level cases: `keepalived-ts -t` must exit exactly as keepalived 2.2.7's `-t` does
 // (0 clean, 5 config error, 6 scripts without script security). Each case is a small config
 // exercising one rule of the keyword layer (ranges, defaults keepalived reports, references,
-// conflicts, strict mode, LVS derivations). keepalived runs in a namespace with eth0 and eth1;
+// conflicts, strict mode, LVS derivations). keepalived runs in a namespace with eth0..eth3;
 // our side runs in-process (reader + keyword layer) told that those interfaces exist.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, labUnavailable, type Netns } from '../lib/netns.js';
 import { readConfigFile } from '../../src/config/reader.js';
-import { buildConfig, configTestExitCode } from '../../src/config/build.js';
+import { buildConfig, configTestExitCode, scriptIsExecutable, userExistsHere } from '../../src/config/build.js';
 import { formatDiagnostic } from '../../src/config/ast.js';
 import { PROBES } from './config-model-probes.js';
 
@@ -144,6 +144,13 @@ const CASES: Record<string, string> = {
   'SSL block and SSL_GET': 'SSL {\n ca /etc/ssl/ca.pem\n}\n' + vs(undefined, 'SSL_GET {\n   url {\n    path /\n   }\n  }'),
 };
 
+// keepalived's own samples too (the config-reader test checks them through the CLI).
+const SAMPLES = '/work/shared/fixtures/keepalived-samples';
+const samples: [string, string][] = existsSync(SAMPLES)
+  ? readdirSync(SAMPLES).filter((f) => f.startsWith('keepalived.conf') && f !== 'keepalived.conf.conditional_conf')
+    .map((f) => [`sample ${f}`, readFileSync(join(SAMPLES, f), 'utf8')])
+  : [];
+
 describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, () => {
   let lab: Lab | undefined;
   let ns: Netns;
@@ -153,7 +160,7 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
     dir = mkdtempSync(join(tmpdir(), 'kts-model-'));
     lab = await Lab.create();
     ns = await lab.addNs('mdl');
-    for (const ifname of ['eth0', 'eth1']) {
+    for (const ifname of ['eth0', 'eth1', 'eth2', 'eth3']) {
       await ns.ip('link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`);
       await ns.ip('link', 'set', ifname, 'up');
     }
@@ -164,13 +171,13 @@ describe('keyword rules: -t exit codes agree with keepalived 2.2.7', { skip }, (
   });
 
   let n = 0;
-  for (const [name, text] of [...Object.entries(CASES), ...Object.entries(PROBES).map(([k, v]) => [`probe ${k}`, v] as const)]) {
+  for (const [name, text] of [...Object.entries(CASES), ...Object.entries(PROBES).map(([k, v]) => [`probe ${k}`, v] as const), ...samples]) {
     test(name, async () => {
       const file = join(dir, `case${++n}.conf`);
       writeFileSync(file, text);
       const theirs = await ns.exec(KEEPALIVED, ['-t', '-f', file]);
       const read = readConfigFile(file, { configId: 'test' });
-      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1'].includes(i) });
+      const built = buildConfig(read.nodes, { hostname: 'test', interfaceExists: (i) => ['lo', 'eth0', 'eth1', 'eth2', 'eth3'].includes(i), scriptUsable: scriptIsExecutable, userExists: userExistsHere });
       const diags = [...read.diagnostics, ...built.diagnostics];
       const code = configTestExitCode(diags);
       assert.equal(code, theirs.code, `keepalived exit ${theirs.code}:\n${theirs.stderr}\nkeepalived-ts exit ${code}:\n${diags.map(formatDiagnostic).join('\n')}\n--- config ---\n${text}`);

@@ -13,10 +13,6 @@ import { KEYWORD_MODEL_AVAILABLE } from '../../src/config/load.js';
  */
 const KNOWN_MODEL_GAPS: Record<string, string> = {
   'keepalived.conf.SSL_GET': 'keepalived counts "Initial state master is incompatible with AH authentication" as a config error (exit 5); we only warn',
-  'keepalived.conf.fwmark': 'keepalived counts "protocol specified for fwmark - protocol will be ignored" as a config error (exit 5)',
-  'keepalived.conf.track_interface': 'keepalived counts "cannot track route ... with no interface specified" as a config error (exit 5)',
-  'keepalived.conf.vrrp.routes': 'keepalived counts "cannot track route ... with no interface specified" and deprecated "or"/"gw" as config errors (exit 5)',
-  'keepalived.conf.vrrp.static_ipaddress': 'keepalived counts "cannot track route ... with no interface specified" as a config error (exit 5)',
   'keepalived.conf.misc_check': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
   'keepalived.conf.misc_check_arg': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
   'keepalived.conf.quorum': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
@@ -87,7 +83,12 @@ describe('-t agrees with keepalived 2.2.7', { skip }, () => {
     return { theirs, ours };
   }
 
-  for (const c of [...corpusCases(), ...sampleCases()]) {
+  // The project's own examples/ must be accepted by both.
+  const exampleCases: Case[] = existsSync(join(root, 'examples'))
+    ? readdirSync(join(root, 'examples')).filter((n) => n.endsWith('.conf')).sort()
+      .map((n) => ({ file: join(root, 'examples', n), expectAccept: true, args: [], needs: undefined }))
+    : [];
+  for (const c of [...corpusCases(), ...exampleCases, ...sampleCases()]) {
     const label = c.file.replace(root + '/', '').replace(SAMPLES + '/', 'samples/');
     const gap = KNOWN_MODEL_GAPS[c.file.split('/').pop() ?? ''];
     test(label, gap ? { todo: `config-model: ${gap}` } : {}, async (t) => {

@@ -48,11 +48,15 @@ export interface FixtureStep {
   deadline?: number | null;
   effectivePriority?: number;
   stats?: Partial<FsmState['stats']>;
+  /** The adverts this step puts on the wire, hex (IPv4: whole datagrams; IPv6: VRRP PDUs). */
+  packets?: string[];
 }
 
 export interface Fixture {
   rule: string;
-  description: string;
+  description?: string;
+  /** Record (and check) the bytes of every advert, not only the actions. */
+  recordPackets?: boolean;
   spec: VrrpInstanceSpec;
   steps: FixtureStep[];
 }
@@ -61,6 +65,7 @@ export interface StepOutcome {
   step: FixtureStep;
   state: FsmState;
   actions: FsmAction[];
+  packets: string[];
 }
 
 export function fixtureEventToFsm(f: Fixture, ev: FixtureEvent, version: 2 | 3, family: 'inet' | 'inet6', advertIntUs: number, auth: VrrpAuth, vips: string[], ourSource: string | undefined, unicast: boolean): FsmEvent {
@@ -90,11 +95,26 @@ export function runFixture(f: Fixture): StepOutcome[] {
   const fsm = createFsm(c);
   let state = fsm.initial();
   const out: StepOutcome[] = [];
+  let ipId = 0;
   for (const step of f.steps) {
     const ev = fixtureEventToFsm(f, step.event, c.version, c.family, c.advertIntUs, c.auth, c.vips, c.sourceAddress, c.unicast);
     const r = fsm.step(state, ev, step.at);
     state = r.state;
-    out.push({ step, state, actions: r.actions });
+    // What the runtime would send for each send-advert action (as src/vrrp/instance.ts does).
+    const packets: string[] = [];
+    for (const a of r.actions) {
+      if (a.type !== 'send-advert') continue;
+      ipId++;
+      const fields = { version: c.version, family: c.family, vrid: c.vrid, priority: a.priority, advertInterval: advertIntervalField(c.version, c.advertIntUs), addresses: c.vips, auth: c.auth };
+      const src = c.sourceAddress ?? '0.0.0.0';
+      for (const dst of c.unicast ? c.peers.map((p) => p.address) : [c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP]) {
+        const bytes = c.family === 'inet'
+          ? encodeIpv4Advert(fields, { src, dst, id: ipId, ahSeq: ipId, unicast: c.unicast, v3ChecksumAsV2: c.v3ChecksumAsV2 })
+          : encodeIpv6Advert(fields, { src, dst });
+        packets.push(bytes.toString('hex'));
+      }
+    }
+    out.push({ step, state, actions: r.actions, packets });
   }
   return out;
 }

@@ -76,6 +76,13 @@ describe('parseOptions', () => {
     // A detached word after -t is not its argument.
     assert.match(error('-t', '/tmp/log'), /^Unexpected argument\(s\): \/tmp\/log/);
   });
+  test('-g optional log file, --flush-log-file', () => {
+    assert.equal(run('-g').logFile, '');
+    assert.equal(run('-g/var/log/k.log').logFile, '/var/log/k.log');
+    assert.equal(run('--log-file=/tmp/k').logFile, '/tmp/k');
+    assert.equal(run().logFile, undefined);
+    assert.equal(run('--flush-log-file').flushLogFile, true);
+  });
   test('-M optional pattern', () => {
     assert.equal(run('-M').coreDumpPattern, 'core');
     assert.equal(run('-Mmycore').coreDumpPattern, 'mycore');

@@ -366,3 +366,18 @@ describe('bounds', () => {
     assert.deepEqual(r.nodes.map((n) => n.keyword), ['b1', 'tail']);
   });
 });
+
+describe('encoding', () => {
+  test('files are read as UTF-8 and the line limit counts bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kts-utf8-'));
+    try {
+      const f = join(dir, 'k.conf');
+      writeFileSync(f, `global_defs {\n  router_id "café"\n  x ${'é'.repeat(520)}\n}\n`);
+      const r = readConfigFile(f, opts);
+      assert.deepEqual(shape(r.nodes), [{ 'global_defs@1': ['router_id café@2'] }]);
+      assert.deepEqual(messages(r), ['3:error:line too long - ignoring']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

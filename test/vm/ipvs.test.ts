@@ -81,3 +81,12 @@ test('stop removes our services and leaves the foreign one', { skip }, () => {
   assert.equal(step('stop'), desired.length);
   assert.deepEqual(parseIpvsadmSave(step('ipvsadm-after-stop') as string), foreign);
 });
+
+test('real traffic through an IPVS NAT virtual server follows the weights and the checkers', { skip }, async () => {
+  const run = await runInVm({ script: `modprobe ip_vs; modprobe ip_vs_wrr; modprobe veth\nnode ${root}/dist/test/vm/fixtures/ipvs-traffic.js\n` });
+  const r = new Map((run.results as Array<{ name: string; data: unknown }>).map((x) => [x.name, x.data]));
+  assert.equal(run.exitCode, 0, run.console.slice(-3000));
+  assert.deepEqual(r.get('weighted'), { rs1: 10, rs2: 20 });
+  assert.deepEqual(r.get('rs2-down'), { rs1: 10 }, 'inhibit_on_failure: weight 0, no new connections');
+  assert.match(String(r.get('ipvsadm')), /10\.9\.3\.10:8080\s+Masq\s+0/);
+});

@@ -16,7 +16,7 @@ import type { RunAs, ScriptCommand } from '../model.js';
  * Errors without a code are keepalived's ordinary config errors (`-t` exits 5; keepalived
  * still runs with the keyword ignored or defaulted).
  */
-export type DiagnosticCode = 'fatal' | 'security' | 'bad-interface' | 'keepalived-error';
+export type DiagnosticCode = 'fatal' | 'syntax' | 'security' | 'bad-interface' | 'keepalived-error';
 
 export interface ConfigDiagnostic extends Diagnostic {
   code?: DiagnosticCode;
@@ -30,6 +30,13 @@ export interface BuildEnv {
   interfaceExists?: (name: string) => boolean;
   /** Host name for router_id and email defaults. */
   hostname?: string;
+  /**
+   * Whether a script's program (argv[0]) exists and is executable; absent ⇒ not checked.
+   * keepalived disables vrrp_scripts whose program it cannot find (see scriptIsExecutable).
+   */
+  scriptUsable?: (program: string) => boolean;
+  /** Whether a user name (or number) exists; absent ⇒ not checked. */
+  userExists?: (user: string) => boolean;
 }
 
 export class Diagnostics {

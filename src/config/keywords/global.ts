@@ -195,7 +195,10 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
   },
   {
     name: 'notification_email', syntax: '{ ADDRESS ... }', block: 'required', repeatable: true, doc: 'Recipients of notification emails.',
-    handle: (kw, g) => { for (const item of kw.children) g.notificationEmail.push(...[item.keyword, ...item.args]); },
+    handle: (kw, g) => {
+      if (kw.children.length === 0) kw.error('Warning - empty notification_email block');
+      for (const item of kw.children) g.notificationEmail.push(...[item.keyword, ...item.args]);
+    },
   },
   {
     name: 'notification_email_from', syntax: 'ADDRESS', default: 'USER@HOSTNAME', doc: 'From: of notification emails.',

@@ -170,7 +170,7 @@ export function parseRouteLine(ctx: BuildContext, node: ConfigNode, kind: EntryK
       case 'table': { const v = t.value(w); if (v !== undefined) r.table = v; break; }
       case 'metric': case 'priority': case 'preference': { const v = t.uint(w); if (v !== undefined) r.metric = v; break; }
       case 'scope': { const v = t.value(w); if (v !== undefined) r.scope = v; break; }
-      case 'protocol': case 'proto': { const v = t.value(w); if (v !== undefined) r.protocol = v; break; }
+      case 'protocol': { const v = t.value(w); if (v !== undefined) r.protocol = v; break; }
       case 'onlink': r.onlink = true; break;
       case 'inet': family = 4; break;
       case 'inet6': family = 6; break;
@@ -289,11 +289,8 @@ export function parseRuleLine(ctx: BuildContext, node: ConfigNode, kind: EntryKi
   }
   const fams = [r.from?.family, r.to?.family].filter((x): x is 4 | 6 => x !== undefined);
   if (fams.length === 2 && fams[0] !== fams[1]) { t.error('from and to are different address families'); return undefined; }
-  const fam = fams[0] ?? family;
-  if (fam === undefined) {
-    t.error("cannot tell the address family: give 'from'/'to' or 'inet'/'inet6'");
-    return undefined;
-  }
+  // Neither addresses nor inet/inet6: keepalived assumes IPv4.
+  const fam = fams[0] ?? family ?? 4;
   if (family !== undefined && family !== fam) { t.error('inet/inet6 does not match the addresses'); return undefined; }
   return bad ? undefined : { ...r, family: fam };
 }

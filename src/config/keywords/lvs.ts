@@ -271,7 +271,8 @@ export function parseVsgEntry(kw: Kw, out: VirtualServerGroup): void {
     }
     let port = 0;
     const ptext = item.args[0];
-    if (ptext !== undefined) {
+    if (ptext === undefined) { err(`${text} has no port - ignoring`); continue; }
+    {
       if (!/^\d+$/.test(ptext) || Number(ptext) > 65535) { err(`invalid port '${ptext}'`); continue; }
       port = Number(ptext);
     }

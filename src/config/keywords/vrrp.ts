@@ -1,6 +1,7 @@
 // VRRP blocks: vrrp_instance, vrrp_sync_group, vrrp_script, track_file, vrrp_track_process,
 // garp_group, static_* and the small top-level VRRP blocks.
 import type { SourceLoc } from '../ast.js';
+import type { IpAddress } from '../address.js';
 import type {
   AddressEntry, GarpTiming, GarpGroup, InterfaceUpDownDelay, LinkbeatInterface, RouteEntry, RuleEntry, TrackFile,
   TrackGroup, TrackProcess, UnicastPeer, VrrpInstance, VrrpScript, VrrpSyncGroup,
@@ -44,6 +45,16 @@ function routes(kw: Kw, list: RouteEntry[], kind: 'virtual' | 'static'): void {
 }
 function rules(kw: Kw, list: RuleEntry[], kind: 'virtual' | 'static'): void {
   for (const item of kw.children) { const e = parseRuleLine(kw.ctx, item, kind); if (e) list.push(e); }
+}
+
+/** A source address: keepalived refuses a `%zone` here (the interface gives the scope). */
+function srcIp(kw: Kw): IpAddress | undefined {
+  const a = kw.ip(0);
+  if (a?.zone !== undefined) {
+    kw.error(`Configuration error: malformed src address[${kw.args[0] ?? ''}]. Skipping...`);
+    return undefined;
+  }
+  return a;
 }
 
 /** Record the location of an explicitly given keyword (for later cross-keyword diagnostics). */
@@ -154,11 +165,11 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
 
   {
     name: 'mcast_src_ip', syntax: 'ADDRESS', default: 'primary address of the interface', doc: 'Source address of adverts.',
-    handle: (kw, t) => { if (!kw.count(1)) return; const a = kw.ip(0); if (a) { t.mcastSrcIp = a; at(kw, t); } },
+    handle: (kw, t) => { if (!kw.count(1)) return; const a = srcIp(kw); if (a) { t.mcastSrcIp = a; at(kw, t); } },
   },
   {
     name: 'unicast_src_ip', syntax: 'ADDRESS', default: 'primary address of the interface', doc: 'Source address of unicast adverts.',
-    handle: (kw, t) => { if (!kw.count(1)) return; const a = kw.ip(0); if (a) { t.unicastSrcIp = a; at(kw, t); } },
+    handle: (kw, t) => { if (!kw.count(1)) return; const a = srcIp(kw); if (a) { t.unicastSrcIp = a; at(kw, t); } },
   },
   {
     name: 'mcast_dst_ip', syntax: 'ADDRESS', default: 'vrrp_mcast_group4/6', doc: 'Multicast group of this instance.',
@@ -491,7 +502,7 @@ export function upDownDelayLine(kw: Kw, out: InterfaceUpDownDelay[]): void {
     if (down === undefined) continue;
     const up = item.args[1] === undefined ? down : sub.parseTimer(item.args[1], 0, 255_000_000);
     if (up === undefined) continue;
-    out.push({ name: item.keyword, downDelayUs: down, upDelayUs: up });
+    out.push({ name: item.keyword, loc: item.loc, downDelayUs: down, upDelayUs: up });
   }
 }
 

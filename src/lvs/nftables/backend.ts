@@ -56,23 +56,25 @@ export class NftablesBackend implements LvsBackend {
   }
 
   async apply(ops: readonly Operation[]): Promise<void> {
-    const next = applyToTable(this.table, ops);
     const touched = new Set<string>();
     for (const o of ops) touched.add(serviceKeyString(operationService(o)));
-    const nextByKey = new Map(next.map((s) => [serviceKeyString(s.key), s]));
-    const prevByKey = new Map(this.table.map((s) => [serviceKeyString(s.key), s]));
-    const problems = nftablesRefusals([...touched].map((k) => nextByKey.get(k)).filter((s): s is ServiceEntry => s !== undefined));
+    // Work on the touched services only, so that one event costs the same in any table size.
+    const before = this.table.filter((s) => touched.has(serviceKeyString(s.key)));
+    const after = applyToTable(before, ops);
+    const prevByKey = new Map(before.map((s) => [serviceKeyString(s.key), s]));
+    const nextByKey = new Map(after.map((s) => [serviceKeyString(s.key), s]));
+    const problems = nftablesRefusals(after);
     if (problems.length) throw new NftablesUnsupportedError(problems);
     const msgs: NftMessage[] = [];
     for (const k of touched) {
-      const before = prevByKey.get(k);
-      const after = nextByKey.get(k);
-      if (before && after) msgs.push(...changeServiceMessages(this.tableName, before, after));
-      else if (after) msgs.push(...addServiceMessages(this.tableName, after));
-      else if (before) msgs.push(...deleteServiceMessages(this.tableName, before));
+      const b = prevByKey.get(k);
+      const a = nextByKey.get(k);
+      if (b && a) msgs.push(...changeServiceMessages(this.tableName, b, a));
+      else if (a) msgs.push(...addServiceMessages(this.tableName, a));
+      else if (b) msgs.push(...deleteServiceMessages(this.tableName, b));
     }
     await this.transport.transaction(msgs, `updating nftables table inet ${this.tableName}`);
-    this.table = next;
+    this.table = [...this.table.filter((s) => !touched.has(serviceKeyString(s.key))), ...after];
   }
 
   /** Removes our table (at stop, unless the configuration keeps the data plane). */

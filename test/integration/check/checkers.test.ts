@@ -12,6 +12,7 @@ import { udpCheck, parseReplyPattern } from '../../../src/check/udp.js';
 import { miscCheck } from '../../../src/check/misc.js';
 import { fileCheck } from '../../../src/check/file.js';
 import { close, conn, deadPort, listen, silentServer, smtpServer, udpServer } from './servers.js';
+import { waitFor } from '../../lib/netns.js';
 
 const signal = (): AbortSignal => new AbortController().signal;
 const reason = (r: { ok: boolean; reason?: string }): string => (r.ok ? 'ok' : r.reason ?? '');
@@ -31,7 +32,7 @@ test('TCP_CHECK: up on a listening port, down on refused; bindto is the source a
   const p2 = await listen(s2);
   try {
     assert.deepEqual(await tcpCheck({ conn: { ...conn(p2), bindAddress: '127.0.0.9' } })(signal()), { ok: true });
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('connection seen', () => from.length > 0, 5000);
     assert.deepEqual(from, ['127.0.0.9']);
   } finally {
     await close(s2);
@@ -49,7 +50,7 @@ test('TCP_CHECK: the fast TCP-handle path and the net.connect path agree', async
       assert.ok(raw, 'the TCP handle binding is reachable on this Node');
       assert.deepEqual(await raw, await netTcpProbe(c, signal()), JSON.stringify(c));
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('connections seen', () => from.length >= 6, 5000);
     assert.deepEqual(from.filter((a) => a !== '127.0.0.1'), ['127.0.0.7', '127.0.0.7', '127.0.0.8', '127.0.0.8']);
     const aborted = new AbortController();
     aborted.abort();
@@ -68,7 +69,7 @@ test('SMTP_CHECK: banner 220, HELO with helo_name answered 250, QUIT; every host
   const [pg, pb, ph, pz] = [await listen(good), await listen(badBanner), await listen(badHelo), await listen(hang)];
   try {
     assert.deepEqual(await smtpCheck({ hosts: [conn(pg)], heloName: 'checker.test' })(signal()), { ok: true });
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor('QUIT received', () => cmds.includes('QUIT'), 5000);
     assert.deepEqual(cmds, ['HELO checker.test', 'QUIT']);
     assert.match(reason(await smtpCheck({ hosts: [conn(pg), conn(pb)], heloName: 'x' })(signal())), /banner 554/);
     assert.match(reason(await smtpCheck({ hosts: [conn(ph)], heloName: 'x' })(signal())), /HELO answered 501/);
@@ -176,4 +177,45 @@ test('FILE_CHECK: reads the track file each run; weight 0 with a non-zero value 
   assert.deepEqual(await fileCheck({ file: f, weight: -2, reverse: false })(signal()), { ok: true, weight: -8 });
   assert.match(reason(await fileCheck({ file: join(dir, 'missing'), weight: 1, reverse: false })(signal())), /ENOENT/);
   assert.deepEqual(await fileCheck({ file: join(dir, 'missing'), weight: 1, reverse: false, initValue: 3 })(signal()), { ok: true, weight: 3 });
+});
+
+test('smtp_alert mailer: the whole SMTP dialog, headers with router_id, dot-stuffing; a refusal names its step', async () => {
+  const { sendMail } = await import('../../../src/check/mailer.js');
+  const got: string[] = [];
+  const mk = (rcptReply: string) => net.createServer((c) => {
+    c.on('error', () => undefined);
+    c.write('220 mx ready\r\n');
+    let buf = '';
+    let inData = false;
+    c.on('data', (d) => {
+      buf += d.toString('latin1');
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        got.push(line);
+        if (inData) { if (line === '.') { inData = false; c.write('250 queued\r\n'); } continue; }
+        if (/^RCPT/.test(line)) c.write(rcptReply);
+        else if (/^DATA/.test(line)) { inData = true; c.write('354 go\r\n'); } else if (/^QUIT/.test(line)) c.end('221 bye\r\n');
+        else c.write('250 ok\r\n');
+      }
+    });
+  });
+  const good = mk('250 ok\r\n');
+  const bad = mk('550 no such user\r\n');
+  const [pg, pb] = [await listen(good), await listen(bad)];
+  try {
+    const settings = { server: conn(pg, 2000), heloName: 'lb1', from: 'lb@example.org', to: ['ops@example.org', 'oncall@example.org'], routerId: 'LB1' };
+    await sendMail(settings, { subject: 'Realserver [10.0.0.2]:tcp:80 - DOWN', body: '=> CHECK failed on service <=\n.hidden', date: new Date(0) });
+    await waitFor('QUIT received', () => got.includes('QUIT'), 5000);
+    assert.deepEqual(got, [
+      'HELO lb1', 'MAIL FROM:<lb@example.org>', 'RCPT TO:<ops@example.org>', 'RCPT TO:<oncall@example.org>', 'DATA',
+      'Date: Thu, 01 Jan 1970 00:00:00 +0000', 'From: lb@example.org', 'Subject: [LB1] Realserver [10.0.0.2]:tcp:80 - DOWN',
+      'X-Mailer: Keepalived', 'To: ops@example.org, oncall@example.org', '', '=> CHECK failed on service <=', '..hidden', '.', 'QUIT',
+    ]);
+    await assert.rejects(sendMail({ ...settings, server: conn(pb, 2000) }, { subject: 's', body: 'b' }), /RCPT TO answered 550/);
+  } finally {
+    await close(good);
+    await close(bad);
+  }
 });

@@ -102,7 +102,7 @@ test('quorum clamped to the total weight (error), hysteresis below quorum, dupli
   const vs = onlyVs(b);
   assert.deepEqual([vs.quorum, vs.hysteresis], [1, 0]);
   const d = build('virtual_server 10.0.0.100 80 {\n lvs_sched rr\n lvs_method NAT\n protocol TCP\n real_server 10.0.0.2 80 {\n }\n real_server 10.0.0.2 80 {\n }\n}\n');
-  assert.ok(d.warnings.some((w) => w.includes('is duplicated')));
+  assert.ok(d.errors.some((w) => w.includes('is duplicated')));
   assert.equal(onlyVs(d).realServers.length, 1);
 });
 
@@ -140,7 +140,7 @@ test('virtual_server_group: ranges, prefixes, fwmarks; group references', () => 
 test('SSL block and a duplicate service', () => {
   const b = build('SSL {\n ca /etc/ca.pem\n certificate /etc/c.pem\n key /etc/k.pem\n password pw\n}\n' + vserver() + vserver());
   assert.deepEqual(b.config.ssl && { ...b.config.ssl, loc: undefined }, { loc: undefined, ca: '/etc/ca.pem', certificate: '/etc/c.pem', key: '/etc/k.pem', password: 'pw' });
-  assert.ok(b.errors.some((e) => e.includes('virtual_server is defined twice')));
+  assert.ok(b.warnings.some((e) => e.includes('virtual_server is defined twice')));
 });
 
 test('real server notify scripts and smtp_alert defaults from global smtp_alert_checker', () => {

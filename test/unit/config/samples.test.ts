@@ -16,10 +16,15 @@ test('sample configurations are present', { skip: samples.length === 0 ? `no sam
 });
 
 // Samples that keepalived 2.2.7 itself rejects (checked with `keepalived -t`), with the lines
-// it reports: a sync group listing members without `group {}`, and rules with a bad address.
+// it reports: a sync group listing members without `group {}`, rules with a bad address, a
+// fwmark service with a protocol, state MASTER with AH authentication.
 const KNOWN_BAD: Record<string, number[]> = {
   'keepalived.conf.vrrp.lvs_syncd': [4, 5],
   'keepalived.conf.vrrp.rules': [11, 26],
+  // protocol given for a fwmark service
+  'keepalived.conf.fwmark': [12],
+  // state MASTER with AH authentication
+  'keepalived.conf.SSL_GET': [14],
 };
 
 // Samples written for a given `-i CONFIG_ID`.

@@ -279,3 +279,18 @@ test('the model is plain JSON', () => {
   const b = build(instance(' unicast_peer {\n  10.0.0.2\n }'));
   assert.deepEqual(JSON.parse(JSON.stringify(b.config)), b.config);
 });
+
+test('more instance rules: strict owner state, unicast keywords without peers, VMAC with unicast, missing script programs', () => {
+  const s = build('global_defs {\n vrrp_strict\n}\n' + instance(' state BACKUP\n priority 255'));
+  assert.ok(s.errors.some((e) => e.includes('State MASTER must match being address owner')));
+  assert.equal(onlyInstance(s).state, 'MASTER');
+  assert.ok(build(instance(' unicast_src_ip 10.0.0.1')).errors.some((e) => e.includes('without any unicast peers')));
+  assert.deepEqual(build(instance(' unicast_src_ip 10.0.0.1\n unicast_fault_no_peer')).errors, []);
+  const v = build(instance(' use_vmac\n unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n }'));
+  assert.ok(v.errors.some((e) => e.includes('requires vmac_xmit_base')));
+  assert.equal(onlyInstance(v).vmacXmitBase, true);
+  const env = { hostname: 'h', scriptUsable: (p: string) => p === '/bin/true' };
+  const m = build('global_defs {\n enable_script_security\n}\nvrrp_script a {\n script /bin/true\n}\nvrrp_script b {\n script /no/such\n}\n' + instance(' track_script {\n  a\n  b\n }'), env);
+  assert.ok(m.errors.some((e) => e.includes('Disabling track script b since not found/accessible')));
+  assert.deepEqual(onlyInstance(m).trackScripts.map((t) => t.name), ['a']);
+});

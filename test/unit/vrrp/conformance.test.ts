@@ -25,6 +25,7 @@ for (const file of files) {
       if (s.deadline !== undefined) assert.equal(o.state.deadline, s.deadline, `${where}: deadline`);
       if (s.effectivePriority !== undefined) assert.equal(o.state.effectivePriority, s.effectivePriority, `${where}: priority`);
       if (s.actions !== undefined) assert.deepEqual(o.actions, s.actions, `${where}: actions`);
+      if (s.packets !== undefined) assert.deepEqual(o.packets, s.packets, `${where}: packets on the wire`);
       if (s.includes !== undefined) {
         let k = 0;
         for (const a of o.actions) if (k < s.includes.length && JSON.stringify(a) === JSON.stringify(s.includes[k])) k++;
