@@ -3,5 +3,7 @@
 // FATAL and a clear message.
 import { registerService } from './service.js';
 import { createVrrpService } from '../vrrp/service.js';
+import { createCheckerProcess } from '../check/process.js';
 
 registerService('vrrp', (ctx) => createVrrpService(ctx));
+registerService('checker', (ctx) => createCheckerProcess(ctx));
