@@ -31,7 +31,7 @@ import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
 import { sendMail, type MailSettings } from './mailer.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
-import { CheckerService, formatEndpoint, type CheckerServiceOptions } from './service.js';
+import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
@@ -255,6 +255,7 @@ export class CheckerProcess implements ChildService {
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
     this.gen.checker.start();
+    if (g.config.global.rsInitNotifies) this.initNotifies(g.checks);
     await this.applyHaSuspend();
     const choice = g.config.global.lvsBackend ?? 'auto';
     const open = this.opts.openBackend ?? openSystemBackend;
@@ -278,6 +279,16 @@ export class CheckerProcess implements ChildService {
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+  }
+
+  /** rs_init_notifies: real servers that start alive get their notify_up at startup. */
+  private initNotifies(checks: CheckSpec[]): void {
+    const run = this.opts.checker?.runScript ?? spawnScript;
+    for (const vs of checks) {
+      for (const rs of vs.realServers) {
+        if (rs.notifyUp && this.health.get(vs.id)?.get(rs.id) === true) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+      }
+    }
   }
 
   /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
