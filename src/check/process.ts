@@ -27,9 +27,11 @@ import { canonicalAddress } from '../lvs/desired.js';
 import { virtualServerName } from '../lvs/from-config.js';
 import { LinkMonitor } from '../net/link-monitor.js';
 import { RtnetlinkClient } from '../net/rtnetlink.js';
+import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
+import { sendMail, type MailSettings } from './mailer.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
-import { CheckerService, formatEndpoint, type CheckerServiceOptions } from './service.js';
+import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
@@ -150,8 +152,24 @@ export class CheckerProcess implements ChildService {
     return { config: cfg, lvs: lvs.specs, checks: checks.virtualServers };
   }
 
-  private newChecker(checks: CheckSpec[], previous?: CheckerService): CheckerService {
+  /** smtp_alert: global_defs smtp_server and notification_email, else no mail. */
+  private mailSettings(cfg: KeepalivedConfig): MailSettings | undefined {
+    const g = cfg.global;
+    if (!g.smtpServer || !g.notificationEmail.length) return undefined;
+    const host = hostname();
+    return {
+      server: { host: g.smtpServer.address?.address ?? g.smtpServer.host, port: g.smtpServer.port, connectTimeoutMs: Math.round(g.smtpConnectTimeoutUs / 1000) },
+      heloName: g.smtpHeloName ?? host,
+      from: g.notificationEmailFrom ?? `keepalived@${host}`,
+      to: g.notificationEmail,
+      ...(g.routerId ? { routerId: g.routerId } : {}),
+    };
+  }
+
+  private newChecker(checks: CheckSpec[], cfg: KeepalivedConfig, previous?: CheckerService): CheckerService {
+    const mail = this.mailSettings(cfg);
     return new CheckerService(checks, {
+      ...(mail ? { alert: (a) => { sendMail(mail, { subject: a.subject, body: a.body }).catch((e: unknown) => this.ctx.log.error(`smtp_alert: ${e instanceof Error ? e.message : String(e)}`)); } } : {}),
       ...this.opts.checker,
       sink: {
         rsChanged: (c) => this.onRs(c),
@@ -233,10 +251,11 @@ export class CheckerProcess implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const g = this.prepare(config);
-    this.gen = { ...g, checker: this.newChecker(g.checks) };
+    this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
     this.gen.checker.start();
+    if (g.config.global.rsInitNotifies) this.initNotifies(g.checks);
     await this.applyHaSuspend();
     const choice = g.config.global.lvsBackend ?? 'auto';
     const open = this.opts.openBackend ?? openSystemBackend;
@@ -260,6 +279,16 @@ export class CheckerProcess implements ChildService {
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+  }
+
+  /** rs_init_notifies: real servers that start alive get their notify_up at startup. */
+  private initNotifies(checks: CheckSpec[]): void {
+    const run = this.opts.checker?.runScript ?? spawnScript;
+    for (const vs of checks) {
+      for (const rs of vs.realServers) {
+        if (rs.notifyUp && this.health.get(vs.id)?.get(rs.id) === true) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+      }
+    }
   }
 
   /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
@@ -292,7 +321,7 @@ export class CheckerProcess implements ChildService {
     const old = this.gen;
     old?.checker.stop();
     this.resetState();
-    this.gen = { ...g, checker: this.newChecker(g.checks, old?.checker) };
+    this.gen = { ...g, checker: this.newChecker(g.checks, g.config, old?.checker) };
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
     // servers stay as they are in the data plane and only the differences are applied.
     this.gen.checker.start();

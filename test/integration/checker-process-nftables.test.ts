@@ -24,6 +24,11 @@ const CLIENT = `const http=require('http');const [,url,n]=process.argv;const c={
 const CHECK = 'connect_timeout 1\n      retry 1\n      delay_before_retry 1';
 const config = (dir: string): string => `global_defs {
   router_id lb
+  smtp_server 127.0.0.1 2525
+  notification_email {
+    ops@example.org
+  }
+  notification_email_from lb@example.org
   lvs_backend nftables
 }
 virtual_server ${VIP} 80 {
@@ -69,6 +74,10 @@ const rsProc: Array<ChildProcess | undefined> = [];
 let dir: string;
 let daemon: ChildProcess;
 let out = '';
+let mail = '';
+
+// A minimal SMTP server (in the load balancer's namespace) that prints what it receives.
+const SMTP = `const net=require('net');net.createServer(c=>{c.write('220 x\\r\\n');let data=false,buf='';c.on('data',d=>{buf+=d;let i;while((i=buf.indexOf('\\r\\n'))>=0){const l=buf.slice(0,i);buf=buf.slice(i+2);if(data){if(l==='.'){data=false;c.write('250 ok\\r\\n')}else console.log('DATA '+l)}else if(/^DATA/i.test(l)){data=true;c.write('354 go\\r\\n')}else if(/^QUIT/i.test(l)){c.end('221 bye\\r\\n')}else{console.log('CMD '+l);c.write('250 ok\\r\\n')}}})}).listen(2525,'127.0.0.1',()=>console.log('listening'))`;
 
 async function startServer(i: number): Promise<void> {
   const ns = rsNs[i]!;
@@ -110,6 +119,9 @@ before(async () => {
     rsNs.push(ns);
     await startServer(i);
   }
+  const smtp = lb.spawn('node', ['-e', SMTP]);
+  smtp.stdout!.setEncoding('utf8').on('data', (d: string) => (mail += d));
+  await waitFor('the SMTP server', () => mail.includes('listening'));
   dir = mkdtempSync(join(tmpdir(), 'kts-checker-'));
   writeFileSync(join(dir, 'keepalived.conf'), config(dir));
   daemon = lb.spawn(CLI, ['-n', '-l', '-C', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid')], {
@@ -142,6 +154,8 @@ test('a stopped real server is removed after its retries, and comes back when it
   await waitFor('rs2 leaves the nftables table', async () => !(await dnatTargets()).includes(addr(1)), 20_000);
   assert.match(out, /Removing service \[10\.9\.2\.12\]:tcp:8080 from VS \[10\.9\.1\.100\]:tcp:80/);
   await waitFor('notify_down ran', () => existsSync(join(dir, 'rs2.down')));
+  await waitFor('smtp_alert mail for rs2', () => /DATA Subject: \[lb\] Realserver .*10\.9\.2\.12.* - DOWN/.test(mail));
+  assert.match(mail, /CMD RCPT TO:<ops@example\.org>/);
   assert.ok(!existsSync(join(dir, 'rs2.up')));
   assert.deepEqual(await requests(120), { rs1: 30, rs3: 90 });
   await startServer(1);

@@ -121,3 +121,20 @@ test('a reload nftables cannot carry fails the reload and keeps the running tabl
   assert.deepEqual(fake.table, table);
   await proc.stop();
 });
+
+test('rs_init_notifies: real servers that start alive get notify_up at startup (alpha ones do not)', async () => {
+  const ran: string[] = [];
+  const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
+  const fake = new FakeBackend();
+  const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
+  const up = (n: string): string => `    notify_up "/bin/up ${n}"\n`;
+  const text = (init: boolean): string => `global_defs {\n${init ? '  rs_init_notifies\n' : ''}}\n${vs('10.0.0.1', rs('192.168.0.1', 1, up('a')) + rs('192.168.0.2', 1, `    alpha\n${up('b')}`))}`;
+  await proc.start(model(text(true)));
+  assert.deepEqual(ran, ['/bin/up a']);
+  await proc.stop();
+  ran.length = 0;
+  const p2 = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => new FakeBackend(), checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
+  await p2.start(model(text(false)));
+  assert.deepEqual(ran, []);
+  await p2.stop();
+});
