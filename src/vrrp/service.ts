@@ -243,27 +243,28 @@ export class VrrpService implements ChildService {
     const processesUsed = new Set<string>();
     for (const m of cfg.vrrpInstances) {
       const group = m.syncGroup !== undefined ? cfg.vrrpSyncGroups.find((g) => g.name === m.syncGroup) : undefined;
+      const noWeights = group !== undefined && !group.syncGroupTrackingWeight;
       const ifRefs = [...m.trackInterfaces, ...(group?.trackInterfaces ?? [])];
-      for (const ref of ifRefs) table.add(m.name, m.priority, `interface ${ref.name}`, ref, 0);
+      for (const ref of ifRefs) table.add(m.name, m.priority, `interface ${ref.name}`, ref, 0, false, noWeights);
       for (const ref of [...m.trackScripts, ...(group?.trackScripts ?? [])]) {
         const s = cfg.vrrpScripts.find((x) => x.name === ref.name);
         if (!s) continue;
         scriptsUsed.add(s.name);
         if (this.scriptRefused(cfg, s.name, s.script?.argv[0], s.user ?? s.script)) continue;
         scriptsUsed.add(s.name);
-        table.add(m.name, m.priority, `script ${s.name}`, ref, s.weight, s.weightReverse);
+        table.add(m.name, m.priority, `script ${s.name}`, ref, s.weight, s.weightReverse, noWeights);
       }
       for (const ref of [...m.trackFiles, ...(group?.trackFiles ?? [])]) {
         const f = cfg.trackFiles.find((x) => x.name === ref.name);
         if (!f) continue;
         filesUsed.add(f.name);
-        table.add(m.name, m.priority, `file ${f.name}`, ref, f.weight, f.weightReverse);
+        table.add(m.name, m.priority, `file ${f.name}`, ref, f.weight, f.weightReverse, noWeights);
       }
       for (const ref of [...m.trackProcesses, ...(group?.trackProcesses ?? [])]) {
         const p = cfg.trackProcesses.find((x) => x.name === ref.name);
         if (!p) continue;
         processesUsed.add(p.name);
-        table.add(m.name, m.priority, `process ${p.name}`, ref, p.weight, p.weightReverse);
+        table.add(m.name, m.priority, `process ${p.name}`, ref, p.weight, p.weightReverse, noWeights);
       }
     }
     this.files?.stop();

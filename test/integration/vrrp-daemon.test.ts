@@ -41,11 +41,12 @@ test('keepalived-ts daemons: election, reload in place, broken reload refused, f
     const a = new KtsNode(r1, conf('r1', 150));
     const b = new KtsNode(r2, conf('r2', 100));
     nodes.push(a, b);
+    // r1 first (which daemon's process is up first is not what this test is about), then
+    // r2, which must stay BACKUP.
     a.start();
-    b.start();
-
     await waitFor('r1 to hold the VIP', () => hasVip(r1), 20_000);
     await a.waitForLine(/\(VI_1\) Entering MASTER STATE/);
+    b.start();
     await b.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
     assert.equal(await hasVip(r2), false, 'the backup must not hold the VIP');
     assert.match(await a.dumpData(), /State = MASTER[\s\S]*Effective priority = 150/);
@@ -85,6 +86,7 @@ test('keepalived-ts daemons: election, reload in place, broken reload refused, f
     await waitFor('r2 to hold the VIP', () => hasVip(r2), 10_000);
     assert.equal(await hasVip(r1), false, 'the stopped master must remove its VIP');
     await b.waitForLine(/\(VI_1\) Entering MASTER STATE/);
+    assert.equal(b.lines().filter((l) => l.includes('Entering MASTER STATE')).length, 1, b.output);
   } finally {
     for (const n of nodes) await n.cleanup();
     await lab.cleanup();

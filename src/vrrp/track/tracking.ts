@@ -26,7 +26,7 @@ export class TrackingTable {
   constructor(private readonly target: TrackingTarget, private readonly log: (line: string) => void) {}
 
   /** Declares that `instance` tracks `key` (weight from the reference, else the tracker's own). */
-  add(instance: string, base: number, key: string, ref: Pick<TrackRef, 'weight' | 'reverse'>, trackerWeight: number, trackerReverse = false): void {
+  add(instance: string, base: number, key: string, ref: Pick<TrackRef, 'weight' | 'reverse'>, trackerWeight: number, trackerReverse = false, syncGroupNoWeights = false): void {
     let t = this.instances.get(instance);
     if (!t) {
       t = { base, owner: base === 255, items: [], faults: new Set(), lastTotal: undefined };
@@ -34,6 +34,11 @@ export class TrackingTable {
     }
     const weight = ref.weight ?? trackerWeight;
     const reverse = ref.weight !== undefined ? ref.reverse : trackerReverse || ref.reverse;
+    if (syncGroupNoWeights && weight !== 0) {
+      // Members of a sync group move together: a weight would let them disagree.
+      this.log(`(${instance}) tracker ${key} has a weight but the instance is in a sync group without sync_group_tracking_weight - removing`);
+      return;
+    }
     if (t.owner && weight !== 0) {
       // keepalived removes weighted trackers from address owners (a config error).
       this.log(`(${instance}) tracker ${key} has a weight but the address owner's priority cannot change - removing`);

@@ -111,3 +111,21 @@ test('run-as: users and groups by name or number', () => {
   assert.equal(lookupIds(passwd, groups, 'ghost'), undefined);
   assert.equal(lookupIds(passwd, groups, 'nobody', 'ghosts'), undefined);
 });
+
+test('TrackingTable: sync group members refuse weighted trackers unless sync_group_tracking_weight', () => {
+  const calls: string[] = [];
+  const logs: string[] = [];
+  const t = new TrackingTable({
+    setPriority: (i, total) => { calls.push(`prio ${i} ${total}`); return true; },
+    setFault: (i, reason, active) => { calls.push(`fault ${i} ${reason} ${active}`); return true; },
+  }, (l) => logs.push(l));
+  t.add('VI_A', 100, 'script chk', { reverse: false }, -30, false, true);
+  t.add('VI_A', 100, 'script must', { reverse: false }, 0, false, true);
+  t.add('VI_B', 100, 'script chk', { reverse: false }, -30, false, false);
+  t.applyAll();
+  calls.length = 0;
+  t.update('script chk', down);
+  t.update('script must', down);
+  assert.deepEqual(calls, ['prio VI_B 70', 'fault VI_A tracker:script must true']);
+  assert.match(logs.join('\n'), /\(VI_A\) tracker script chk has a weight but the instance is in a sync group/);
+});
