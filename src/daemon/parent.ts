@@ -66,6 +66,8 @@ export interface ParentOptions {
   /** How long children get to stop before SIGKILL (keepalived's child_wait_time). */
   childWaitMs: number;
   dumpDir: () => string;
+  /** Called with each configuration the parent adopts (start and every accepted reload). */
+  onConfig?: (config: unknown) => void;
   version: string;
   commandLine: string[];
 }
@@ -158,6 +160,7 @@ export class ParentDaemon {
       };
     }
     this.config = loaded.config;
+    this.o.onConfig?.(loaded.config);
     this.roles = loaded.roles;
     this.generation = 1;
     const startup = parentScriptOf(this.config, 'startup');
@@ -205,6 +208,7 @@ export class ParentDaemon {
       return;
     }
     this.config = loaded.config;
+    this.o.onConfig?.(loaded.config);
     this.roles = loaded.roles;
     this.generation += 1;
     for (const role of this.wantedRoles()) {
