@@ -13,6 +13,7 @@
 // `lvs_timeouts` and `lvs_flush` are applied at start as keepalived does (IPVS only).
 import type { KeepalivedConfig } from '../config/model.js';
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
+import { STATUS_VERSION, type StatusSnapshot } from '../daemon/status.js';
 import { EXIT, ServiceError } from '../daemon/service.js';
 import type { LvsBackend } from '../lvs/backend.js';
 import { LvsReconciler } from '../lvs/backend.js';
@@ -411,6 +412,30 @@ export class CheckerProcess implements ChildService {
       }
     }
     return `${lines.join('\n')}\n`;
+  }
+
+  /** The status contract (src/daemon/status.ts): every virtual server and its real servers. */
+  status(): Promise<StatusSnapshot> {
+    const last = this.gen?.checker.lastChecks;
+    return Promise.resolve({
+      version: STATUS_VERSION,
+      virtualServers: this.effectiveSpecs().map((vs) => {
+        const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
+        return {
+          name: vs.name, protocol: proto.toUpperCase(), scheduler: vs.scheduler,
+          quorumUp: this.quorum.get(vs.name) !== false,
+          realServers: vs.realServers.map((rs) => {
+            const id = realServerId(rs);
+            const check = last?.get(vs.name)?.get(id);
+            return {
+              address: rs.address, port: rs.port, weight: rs.weight,
+              up: this.health.get(vs.name)?.get(id) ?? !rs.alpha,
+              ...(check ? { lastCheck: check } : {}),
+            };
+          }),
+        };
+      }),
+    });
   }
 
   private view(): Array<{

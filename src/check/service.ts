@@ -154,12 +154,18 @@ export class CheckerService {
     } catch { /* the periodic check still reads it */ }
   }
 
+  /** The latest check of each real server (for status): VS id -> RS id -> result. */
+  readonly lastChecks = new Map<string, Map<string, { ok: boolean; at: number; latencyMs: number; detail?: string }>>();
+
   private onOutcome(o: CheckOutcome<CheckKey>): void {
     const vs = this.specs[o.key.vs];
     const rs = vs?.realServers[o.key.rs];
     const spec = rs?.checkers[o.key.checker];
     const state = this.states[o.key.vs];
     if (!vs || !rs || !spec || !state) return;
+    let last = this.lastChecks.get(vs.id);
+    if (!last) this.lastChecks.set(vs.id, (last = new Map()));
+    last.set(rs.id, { ok: o.result.ok, at: Date.now(), latencyMs: Math.max(0, o.endedAt - o.startedAt), ...(o.result.ok ? {} : { detail: o.result.reason }) });
     const what = describeCheck(spec);
     if (!o.result.ok && (spec.timing.logAllFailures || this.opts.logAllFailures)) this.log(`${what} of ${rs.id} failed: ${o.result.reason}`);
     if (o.effect.transition === 'down') this.log(`${what} of ${rs.id} failed${spec.timing.retry ? ` after ${spec.timing.retry} retries` : ''}: ${o.result.ok ? '' : o.result.reason}`);

@@ -180,6 +180,8 @@ export interface GlobalDefs {
   lvsFlushOnStop?: 'all' | 'vs';
   /** keepalived-ts extension `lvs_backend`: which LVS data plane (default auto). */
   lvsBackend?: 'ipvs' | 'nftables' | 'auto';
+  /** keepalived-ts extension `status_http ADDR:PORT`: the status/metrics HTTP listener (off when absent). */
+  statusHttp?: { host: string; port: number };
 
   // SNMP / DBus
   snmpSocket?: string;

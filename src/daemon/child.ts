@@ -103,6 +103,16 @@ async function dump(kind: DumpKind, path: string): Promise<void> {
   }
 }
 
+/** The service's live status, answered at once (not behind a reload: a status must be fresh and quick). */
+function status(seq: number): void {
+  if (!service) { send({ type: 'status', seq, error: 'not started yet' }); return; }
+  if (!service.status) { send({ type: 'status', seq, error: 'this service has no status' }); return; }
+  service.status().then(
+    (snapshot) => send({ type: 'status', seq, snapshot }),
+    (e: unknown) => send({ type: 'status', seq, error: e instanceof Error ? e.message : String(e) }),
+  );
+}
+
 async function stop(): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
@@ -133,6 +143,9 @@ process.on('message', (raw: unknown) => {
     case 'ping':
       // Answered at once, outside the queue: the pong proves this event loop turns.
       send({ type: 'pong', seq: msg.seq });
+      break;
+    case 'status':
+      if (!stopping) status(msg.seq);
       break;
     case 'start':
       enqueue(() => start(msg));

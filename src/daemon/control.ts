@@ -5,11 +5,14 @@
 //   json | data | stats   -> "ok <file> [<file>...]" once written, or "error <reason>"
 //   reload                -> "ok" (the reload runs as on SIGHUP; its outcome is logged)
 //   status                -> "ok <phase> parent=<pid> vrrp=<pid|-> checker=<pid|->"
+//   snapshot              -> "ok <DaemonStatus as one line of JSON>" (src/daemon/status.ts;
+//                            keepalivectl status/stats read this)
 // e.g.  echo json | socat - UNIX-CONNECT:/run/keepalived.ctl
 import { createServer, type Server } from 'node:net';
 import { chmodSync, unlinkSync } from 'node:fs';
 import type { DumpKind } from './service.js';
 import type { DumpResult } from './parent.js';
+import type { DaemonStatus } from './status.js';
 
 /** Pure: the control socket path for a parent pid file. */
 export function controlSocketPath(pidFile: string): string {
@@ -20,6 +23,7 @@ export interface ControlTarget {
   dumpAndWait(kind: DumpKind): Promise<DumpResult[]>;
   reload(): Promise<void>;
   status(): string;
+  statusSnapshot(): Promise<DaemonStatus>;
 }
 
 /** Pure: the answer line for a command. */
@@ -40,8 +44,10 @@ export async function answerControl(command: string, target: ControlTarget): Pro
       return 'ok';
     case 'status':
       return `ok ${target.status()}`;
+    case 'snapshot':
+      return `ok ${JSON.stringify(await target.statusSnapshot())}`;
     default:
-      return `error unknown command '${cmd.slice(0, 40)}' (json, data, stats, reload, status)`;
+      return `error unknown command '${cmd.slice(0, 40)}' (json, data, stats, reload, status, snapshot)`;
   }
 }
 

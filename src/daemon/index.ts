@@ -15,6 +15,13 @@ import { systemdNotifier } from './sd-notify.js';
 import { EXIT } from './service.js';
 import { defaultRolesFor, fileConfigSource } from './config-source.js';
 import { ControlSocket, controlSocketPath } from './control.js';
+import { StatusHttp } from './status-http.js';
+
+/** The status_http address of a configuration (the typed model's global_defs), if any. */
+function statusHttpOf(config: unknown): { host: string; port: number } | undefined {
+  const g = (config as { global?: { statusHttp?: { host: string; port: number } } } | null)?.global;
+  return g?.statusHttp;
+}
 import { watchJsonSignal } from './rt-signals.js';
 
 export type { ConfigSource, LoadedConfig } from './parent.js';
@@ -156,7 +163,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const configFile = o.configFile ?? '/etc/keepalived/keepalived.conf';
   // -P and -C together mean both, as in keepalived (the CLI warns).
   const only: Role[] | undefined = o.vrrpOnly && o.checkerOnly ? undefined : o.vrrpOnly ? ['vrrp'] : o.checkerOnly ? ['checker'] : undefined;
-  const parent = new ParentDaemon({
+  // Created before the parent so a reload can move it; it listens once the children run.
+  let started = false;
+  const statusHttp = new StatusHttp({ statusSnapshot: () => parent.statusSnapshot() }, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
+  const parent: ParentDaemon = new ParentDaemon({
+    onConfig: (config) => { if (started) void statusHttp.apply(statusHttpOf(config)); },
     source: o.configSource ?? fileConfigSource(configFile, {
       ...(o.configId !== undefined ? { configId: o.configId } : {}),
       allConfig: o.allConfig ?? false,
@@ -210,8 +221,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const control = new ControlSocket(o.controlSocket ?? controlSocketPath(pidFiles.parent), parent, (m) => log.warn(m));
   await control.listen();
   process.on('exit', () => control.close());
+  started = true;
+  await statusHttp.apply(statusHttpOf(parent.currentConfig));
   reportStartup(status, { ok: true });
   const code = await parent.done;
   control.close();
+  await statusHttp.close();
   return code;
 }

@@ -1,19 +1,22 @@
 // Messages between the parent and a child over the fork IPC channel (JSON serialised).
 import type { LogConfig } from './log.js';
 import type { DumpKind } from './service.js';
+import type { StatusSnapshot } from './status.js';
 
 export type ParentMessage =
   | { type: 'start'; config: unknown; generation: number; log: LogConfig }
   | { type: 'reload'; config: unknown; generation: number }
   | { type: 'stop' }
   | { type: 'ping'; seq: number }
-  | { type: 'dump'; kind: DumpKind; path: string };
+  | { type: 'dump'; kind: DumpKind; path: string }
+  | { type: 'status'; seq: number };
 
 export type ChildMessage =
   | { type: 'ready'; generation: number }
   | { type: 'reloaded'; generation: number; error?: string }
   | { type: 'pong'; seq: number }
-  | { type: 'dumped'; kind: DumpKind; path: string; error?: string };
+  | { type: 'dumped'; kind: DumpKind; path: string; error?: string }
+  | { type: 'status'; seq: number; snapshot?: StatusSnapshot; error?: string };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -27,6 +30,7 @@ export function asParentMessage(v: unknown): ParentMessage | undefined {
     case 'reload': return typeof v['generation'] === 'number' ? (v as ParentMessage) : undefined;
     case 'stop': return v as ParentMessage;
     case 'ping': return typeof v['seq'] === 'number' ? (v as ParentMessage) : undefined;
+    case 'status': return typeof v['seq'] === 'number' ? (v as ParentMessage) : undefined;
     case 'dump': return typeof v['path'] === 'string' && ['data', 'stats', 'json'].includes(v['kind'] as string) ? (v as ParentMessage) : undefined;
     default: return undefined;
   }
@@ -38,6 +42,7 @@ export function asChildMessage(v: unknown): ChildMessage | undefined {
     case 'ready': case 'reloaded': return typeof v['generation'] === 'number' ? (v as ChildMessage) : undefined;
     case 'pong': return typeof v['seq'] === 'number' ? (v as ChildMessage) : undefined;
     case 'dumped': return typeof v['path'] === 'string' ? (v as ChildMessage) : undefined;
+    case 'status': return typeof v['seq'] === 'number' ? (v as ChildMessage) : undefined;
     default: return undefined;
   }
 }

@@ -12,6 +12,7 @@ import { removePidFile, writePidFile, type PidFilePaths } from './pidfile.js';
 import { ROLE_INFO, ROLES, type Role } from './roles.js';
 import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
 import { asChildMessage, type ParentMessage } from './ipc.js';
+import { STATUS_VERSION, type DaemonStatus, type StatusSnapshot } from './status.js';
 import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
 import { reloadRefusals } from './reload-guard.js';
 import { describeChildExit } from './child-exit.js';
@@ -65,6 +66,8 @@ export interface ParentOptions {
   /** How long children get to stop before SIGKILL (keepalived's child_wait_time). */
   childWaitMs: number;
   dumpDir: () => string;
+  /** Called with each configuration the parent adopts (start and every accepted reload). */
+  onConfig?: (config: unknown) => void;
   version: string;
   commandLine: string[];
 }
@@ -106,6 +109,9 @@ export class ParentDaemon {
   private heartbeat: NodeJS.Timeout | undefined;
   /** Dumps asked of children, by file path, waiting for the child's answer. */
   private readonly pendingDumps = new Map<string, { role: Role; done: (r: DumpResult) => void }>();
+  /** Status requests asked of children, by sequence number. */
+  private readonly pendingStatus = new Map<number, { role: Role; done: (r: { snapshot?: StatusSnapshot; error?: string }) => void }>();
+  private statusSeq = 0;
   private exitCode = 0;
   private finished!: (code: number) => void;
   /** Resolves with the exit code once the daemon has stopped and cleaned up. */
@@ -154,6 +160,7 @@ export class ParentDaemon {
       };
     }
     this.config = loaded.config;
+    this.o.onConfig?.(loaded.config);
     this.roles = loaded.roles;
     this.generation = 1;
     const startup = parentScriptOf(this.config, 'startup');
@@ -201,6 +208,7 @@ export class ParentDaemon {
       return;
     }
     this.config = loaded.config;
+    this.o.onConfig?.(loaded.config);
     this.roles = loaded.roles;
     this.generation += 1;
     for (const role of this.wantedRoles()) {
@@ -259,7 +267,45 @@ export class ParentDaemon {
     return Promise.all(results);
   }
 
+  /**
+   * The live status of both children, merged. A child that does not answer within
+   * `timeoutMs` (busy, stalled, being respawned) is listed in `errors`, not waited for.
+   */
+  async statusSnapshot(timeoutMs = 2000): Promise<DaemonStatus> {
+    const out: DaemonStatus = {
+      version: STATUS_VERSION, at: Date.now(), phase: this.phase,
+      pids: { parent: process.pid, vrrp: this.childPid('vrrp'), checker: this.childPid('checker') },
+      vrrp: [], virtualServers: [], errors: {},
+    };
+    const asks: Promise<void>[] = [];
+    for (const role of ROLES) {
+      const slot = this.slots.get(role);
+      if (!slot?.proc?.connected) continue;
+      const seq = ++this.statusSeq;
+      asks.push(new Promise<{ snapshot?: StatusSnapshot; error?: string }>((done) => {
+        const timer = setTimeout(() => {
+          this.pendingStatus.delete(seq);
+          done({ error: `no answer within ${timeoutMs} ms` });
+        }, timeoutMs);
+        timer.unref();
+        this.pendingStatus.set(seq, { role, done: (r) => { clearTimeout(timer); done(r); } });
+        this.sendTo(slot, { type: 'status', seq });
+      }).then((r) => {
+        if (r.error !== undefined) out.errors[role] = r.error;
+        if (r.snapshot?.vrrp) out.vrrp.push(...r.snapshot.vrrp);
+        if (r.snapshot?.virtualServers) out.virtualServers.push(...r.snapshot.virtualServers);
+      }));
+    }
+    await Promise.all(asks);
+    return out;
+  }
+
   private settleDumps(role: Role, error: string): void {
+    for (const [seq, p] of this.pendingStatus) {
+      if (p.role !== role) continue;
+      this.pendingStatus.delete(seq);
+      p.done({ error });
+    }
     for (const [path, p] of this.pendingDumps) {
       if (p.role !== role) continue;
       this.pendingDumps.delete(path);
@@ -425,6 +471,14 @@ export class ParentDaemon {
           this.checkAwaited();
         }
         break;
+      case 'status': {
+        const pending = this.pendingStatus.get(msg.seq);
+        if (pending) {
+          this.pendingStatus.delete(msg.seq);
+          pending.done(msg.error !== undefined ? { error: msg.error } : msg.snapshot ? { snapshot: msg.snapshot } : { error: 'empty answer' });
+        }
+        break;
+      }
       case 'dumped': {
         const pending = this.pendingDumps.get(msg.path);
         if (pending) {

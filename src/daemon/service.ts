@@ -6,6 +6,9 @@
 //   stop()          on SIGTERM/SIGINT (VRRP masters send priority 0 and remove their VIPs);
 //   dump(kind)      on SIGUSR1 ('data'), SIGUSR2 ('stats') or a JSON request ('json'): the
 //                   text the child writes to keepalived.data / .stats / .json.
+//   status()        optional: the child's part of the live status (src/daemon/status.ts),
+//                   asked by the parent for keepalivectl, /status.json and /metrics. Called
+//                   outside the start/reload queue, so it must be cheap and never block.
 //
 // `config` is whatever the configuration loader produced, after a JSON round trip through
 // the IPC channel (plain objects, arrays, strings, numbers, booleans, null).
@@ -15,6 +18,7 @@
 // terminates instead of respawning. Any other throw or crash is respawned with backoff.
 import type { Logger } from './log.js';
 import type { Role } from './roles.js';
+import type { StatusSnapshot } from './status.js';
 
 export type DumpKind = 'data' | 'stats' | 'json';
 
@@ -23,6 +27,7 @@ export interface ChildService {
   reload(config: unknown): Promise<void>;
   stop(): Promise<void>;
   dump(kind: DumpKind): Promise<string>;
+  status?(): Promise<StatusSnapshot>;
 }
 
 export interface ChildContext {

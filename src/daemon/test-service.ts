@@ -11,12 +11,20 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './dumpfile.js';
+import { STATUS_VERSION, zeroCounters, type StatusSnapshot, type VrrpState } from './status.js';
 import { EXIT, registerService, ServiceError, type ChildContext, type ChildService, type DumpKind } from './service.js';
 
 interface TestConfig {
   tag?: string;
   test?: { stateDir?: string; tickMs?: number; failStart?: 'config' | 'fatal'; reloadDelayMs?: number };
 }
+
+// status(): one VRRP instance VI_1 (vrid 51, 10.0.0.100/24 on eth0) whose state and
+// priority, and one virtual server 10.0.0.100:80 with real servers 10.0.0.2 and 10.0.0.3
+// whose up/down, a test sets through <role>.status-state files:
+//   vrrp.status-state     JSON {"state":"MASTER","effectivePriority":90}
+//   checker.status-state  JSON {"down":["10.0.0.3"]}
+interface StatusControl { state?: VrrpState; effectivePriority?: number; down?: string[] }
 
 export interface TestServiceState {
   pid: number;
@@ -118,6 +126,39 @@ class TestService implements ChildService {
     if (this.dir) writeFileAtomic(join(this.dir, `${this.ctx.role}.stopped`), `${process.pid}\n`);
     this.ctx.log.info('test service stopped');
     return Promise.resolve();
+  }
+
+  status(): Promise<StatusSnapshot> {
+    let ctl: StatusControl = {};
+    if (this.dir) {
+      try { ctl = JSON.parse(readFileSync(join(this.dir, `${this.ctx.role}.status-state`), 'utf8')) as StatusControl; } catch { /* defaults */ }
+    }
+    if (this.ctx.role === 'vrrp') {
+      const state = ctl.state ?? 'BACKUP';
+      return Promise.resolve({
+        version: STATUS_VERSION,
+        vrrp: [{
+          name: 'VI_1', interface: 'eth0', vrid: 51, family: 'inet', version: 2, state,
+          priority: 100, effectivePriority: ctl.effectivePriority ?? 100,
+          masterAddress: state === 'MASTER' ? '10.0.0.1' : '10.0.0.2',
+          vips: ['10.0.0.100/24'], vipsInstalled: state === 'MASTER',
+          lastTransition: { at: Date.now(), from: 'INIT', to: state, reason: 'test service' },
+          counters: { ...zeroCounters(), advertSent: this.state.ticks },
+          scripts: [{ name: 'chk_test', result: 'good', weight: -10 }],
+        }],
+      });
+    }
+    const down = new Set(ctl.down ?? []);
+    return Promise.resolve({
+      version: STATUS_VERSION,
+      virtualServers: [{
+        name: '10.0.0.100:80/tcp', protocol: 'TCP', scheduler: 'rr', quorumUp: down.size < 2,
+        realServers: ['10.0.0.2', '10.0.0.3'].map((address) => ({
+          address, port: 80, weight: 1, up: !down.has(address),
+          lastCheck: { ok: !down.has(address), at: Date.now(), latencyMs: 1.5, ...(down.has(address) ? { detail: 'connection refused' } : {}) },
+        })),
+      }],
+    });
   }
 
   dump(kind: DumpKind): Promise<string> {

@@ -4,6 +4,8 @@
 // keeps state, and the data/stats/json dumps.
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
 import { EXIT, ServiceError } from '../daemon/service.js';
+import { STATUS_VERSION, type StatusSnapshot, type VrrpInstanceStatus, type VrrpTransition } from '../daemon/status.js';
+import type { StatName } from './fsm.js';
 import type { FifoSpec, KeepalivedConfig, ScriptCommand, VrrpInstance as ModelInstance } from '../config/model.js';
 import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
 import { RtnetlinkClient } from '../net/rtnetlink.js';
@@ -54,6 +56,8 @@ export class VrrpService implements ChildService {
   private processes: ProcessTracker | undefined;
   private notifier: Notifier | undefined;
   private readonly lastTransition = new Map<string, number>();
+  /** For status: each instance's last state change and why. */
+  private readonly transitions = new Map<string, VrrpTransition>();
   private iproute: IprouteSet | undefined;
   /** virtual_routes/rules changes, in order. */
   private routeQueue: Promise<void> = Promise.resolve();
@@ -70,6 +74,7 @@ export class VrrpService implements ChildService {
     log: (line) => this.log(line),
     stateChange: (c: StateChange) => {
       this.lastTransition.set(c.instance, Date.now() / 1000);
+      this.transitions.set(c.instance, { at: Date.now(), from: c.from === 'DELETED' ? 'STOP' : c.from, to: c.state === 'DELETED' ? 'STOP' : c.state, reason: this.transitionReason(c) });
       this.followMaster(c);
       const t = this.notifyTarget(c.instance);
       if (t) this.notifier?.stateChange(t, c.state, c.priority);
@@ -453,6 +458,49 @@ export class VrrpService implements ChildService {
       if (src !== undefined) v.sourceAddress = src;
       return v;
     });
+  }
+
+  /** Why an instance changed state, in words, from what the router knows right after it. */
+  private transitionReason(c: StateChange): string {
+    const st = this.router?.status(c.instance);
+    if (c.state === 'FAULT') return `fault: ${st?.faults.join(', ') || 'unknown'}`;
+    if (c.state === 'STOP') return 'stopped';
+    if (c.from === 'FAULT') return 'fault cleared';
+    if (c.from === 'INIT') return c.state === 'MASTER' ? 'startup as master' : 'startup';
+    if (c.state === 'BACKUP') return st?.masterAddress ? `advert from ${st.masterAddress} with higher priority` : 'higher priority master seen';
+    if (c.state === 'MASTER') return 'no advert from a master within master down interval';
+    return `${c.from} -> ${c.state}`;
+  }
+
+  /** The status contract (src/daemon/status.ts): every instance, from state the router holds. */
+  status(): Promise<StatusSnapshot> {
+    const cfg = this.config;
+    const vrrp: VrrpInstanceStatus[] = (cfg?.vrrpInstances ?? []).map((m) => {
+      const st = this.router?.status(m.name);
+      const s = st?.stats;
+      const n = (k: StatName) => (s ? s[k] : 0);
+      const group = cfg?.vrrpSyncGroups.find((g) => g.members.includes(m.name))?.name;
+      const transition = this.transitions.get(m.name);
+      const state = st?.state ?? 'INIT';
+      const own = this.specs.find((x) => x.name === m.name)?.sourceAddress;
+      return {
+        name: m.name, interface: m.interface ?? '', vrid: m.vrid, family: m.family === 6 ? 'inet6' : 'inet', version: m.version,
+        state, priority: m.priority, effectivePriority: st?.effectivePriority ?? m.priority,
+        masterAddress: state === 'MASTER' ? (own ?? '') : (st?.masterAddress ?? ''),
+        vips: m.virtualIpaddress.map((e) => `${e.prefix.address}/${e.prefix.prefixLen}`),
+        vipsInstalled: st?.vipsSet ?? false,
+        ...(group !== undefined ? { syncGroup: group } : {}),
+        ...(transition ? { lastTransition: transition } : {}),
+        counters: {
+          advertRcvd: n('advertRcvd'), advertSent: n('advertSent'), becomeMaster: n('becomeMaster'), releaseMaster: n('releaseMaster'),
+          packetLenErr: n('packetLenErr'), ipTtlErr: n('ipTtlErr'), invalidTypeRcvd: n('invalidTypeRcvd'), advertIntervalErr: 0,
+          addrListErr: n('addrListErr'), invalidAuthType: n('invalidAuthtype'), authTypeMismatch: n('authtypeMismatch'),
+          authFailure: n('authFailure'), priZeroRcvd: n('priZeroRcvd'), priZeroSent: n('priZeroSent'),
+        },
+        scripts: this.tracking?.statusOf(m.name) ?? [],
+      };
+    });
+    return Promise.resolve({ version: STATUS_VERSION, vrrp });
   }
 
   dump(kind: DumpKind): Promise<string> {

@@ -211,6 +211,7 @@ test('control socket: path beside the pid file; answers per command', async () =
     dumpAndWait: (kind: string) => Promise.resolve(kind === 'json' ? [{ path: '/tmp/keepalived.json' }] : kind === 'stats' ? [] : [{ path: '/tmp/a' }, { path: '/tmp/b', error: 'EACCES' }]),
     reload: () => { reloads++; return Promise.resolve(); },
     status: () => 'running parent=1 vrrp=2 checker=-',
+    statusSnapshot: () => Promise.resolve({ version: 1 as const, at: 5, phase: 'running', pids: { parent: 1 }, vrrp: [], virtualServers: [], errors: { vrrp: 'x' } }),
   };
   assert.equal(await answerControl('json\r', target), 'ok /tmp/keepalived.json');
   assert.equal(await answerControl('stats', target), 'error nothing to dump (no child runs)');
@@ -219,6 +220,9 @@ test('control socket: path beside the pid file; answers per command', async () =
   assert.equal(reloads, 1);
   assert.equal(await answerControl('status', target), 'ok running parent=1 vrrp=2 checker=-');
   assert.match(await answerControl('rm -rf /', target), /^error unknown command/);
+  const snap = await answerControl('snapshot', target);
+  assert.ok(snap.startsWith('ok {'));
+  assert.deepEqual(JSON.parse(snap.slice(3)).errors, { vrrp: 'x' });
 });
 
 test('sd_notify: READY carries MAINPID, RELOADING a monotonic time, STOPPING', async () => {

@@ -1,4 +1,5 @@
 // global_defs { ... } and the process-wide top-level switches.
+import { isIP } from 'node:net';
 import { parseIpAddress } from '../address.js';
 import type { FifoSpec, GlobalDefs, ProcessTuning } from '../model.js';
 import { defineBlock, type KeywordDef, type Kw } from './engine.js';
@@ -399,6 +400,22 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
       const v = kw.args[0];
       if (v === 'ipvs' || v === 'nftables' || v === 'auto') g.lvsBackend = v;
       else kw.error(`lvs_backend: unknown data plane '${v}' (ipvs, nftables or auto)`);
+    },
+  },
+  {
+    // keepalived-ts extension: /metrics (Prometheus), /status.json and a live status page.
+    name: 'status_http', syntax: 'ADDR:PORT', doc: 'keepalived-ts: serve /metrics (Prometheus), /status.json and a live status page / over HTTP on ADDR:PORT (IPv6: [ADDR]:PORT). Off by default; no authentication, so bind it to a management or loopback address.',
+    handle: (kw, g) => {
+      if (!kw.count(1, 1)) return;
+      const v = kw.args[0] ?? '';
+      const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(v);
+      const host = m?.[1] ?? m?.[2];
+      const port = Number(m?.[3]);
+      if (!m || host === undefined || !(port >= 1 && port <= 65535) || isIP(host) === 0) {
+        kw.error(`status_http: '${v}' is not ADDR:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)`);
+        return;
+      }
+      g.statusHttp = { host, port };
     },
   },
 

@@ -82,6 +82,13 @@ export class TrackingTable {
     return [...(this.instances.get(instance)?.faults ?? [])];
   }
 
+  /** Tracker readings for status: key ("script chk_x", ...), good/bad (values are good), weight. */
+  statusOf(instance: string): { name: string; result: 'good' | 'bad'; weight: number }[] {
+    return (this.instances.get(instance)?.items ?? []).map((i) => ({
+      name: i.key, result: i.reading.kind === 'status' && !i.reading.ok ? 'bad' : 'good', weight: i.weight,
+    }));
+  }
+
   /** Tracker lines for the data dump. */
   describe(instance: string): string[] {
     return (this.instances.get(instance)?.items ?? []).map((i) => {
