@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -385,11 +386,18 @@ static bool deliver(watcher *w, napi_value err, napi_value msg) {
   return true;
 }
 
-/* Readable: drain the socket until EAGAIN, one callback per datagram. */
+/*
+ * At most this many datagrams per readiness callback: a flood on one socket must not starve
+ * timers and other sockets on the Node loop. uv_poll is level-triggered, so what is left is
+ * read on the next loop iteration.
+ */
+#define MAX_READS_PER_WAKEUP 64
+
+/* Readable: read up to MAX_READS_PER_WAKEUP datagrams (or until EAGAIN), one callback each. */
 static void on_readable(uv_poll_t *handle, int status, int events) {
   watcher *w = handle->data;
   napi_env env = w->env;
-  while (!w->stopped) {
+  for (int reads = 0; !w->stopped && reads < MAX_READS_PER_WAKEUP; reads++) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
     napi_value msg, null;
@@ -509,6 +517,104 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* A signal watched on the Node loop with libuv (which can catch real-time signals Node cannot). */
+typedef struct {
+  uv_signal_t sig;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  bool closed;
+} signal_watch;
+
+static void signal_watch_free(uv_handle_t *handle) {
+  signal_watch *s = handle->data;
+  napi_delete_reference(s->env, s->callback);
+  napi_async_destroy(s->env, s->async);
+  free(s);
+}
+
+static void on_signal(uv_signal_t *handle, int signo) {
+  signal_watch *s = handle->data;
+  napi_env env = s->env;
+  if (s->closed) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, result, arg = make_int(env, signo);
+  napi_get_reference_value(env, s->callback, &fn);
+  napi_get_global(env, &recv);
+  if (napi_make_callback(env, s->async, recv, fn, 1, &arg, &result) == napi_pending_exception) {
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* closeSignal(handle): stops watching; the signal's previous disposition returns. Idempotent. */
+static napi_value js_signal_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *p = NULL;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
+  signal_watch *s = p;
+  if (!s->closed) {
+    s->closed = true;
+    uv_signal_stop(&s->sig);
+    uv_close((uv_handle_t *)&s->sig, signal_watch_free);
+  }
+  return NULL;
+}
+
+/* watchSignal(signo, callback(signo)) -> handle for closeSignal. Does not keep the loop alive. */
+static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
+  napi_value argv[2], name, resource, handle;
+  int32_t signo;
+  napi_valuetype t;
+  uv_loop_t *loop;
+  if (!get_args(env, info, 2, argv) || !arg_int(env, argv[0], &signo, "signo")) return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[1], &t));
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
+    return NULL;
+  }
+  /* SIGKILL and SIGSTOP cannot be caught; out-of-range numbers are EINVAL from libuv too. */
+  if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return throw_sys_error(env, EINVAL, "uv_signal_start");
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+  signal_watch *s = calloc(1, sizeof *s);
+  if (!s) return throw_sys_error(env, ENOMEM, "uv_signal_init");
+  int rc = uv_signal_init(loop, &s->sig);
+  if (rc < 0) {
+    free(s);
+    return throw_sys_error(env, -rc, "uv_signal_init");
+  }
+  s->env = env;
+  s->sig.data = s;
+  napi_create_reference(env, argv[1], 1, &s->callback);
+  napi_create_string_utf8(env, "kts:signal", NAPI_AUTO_LENGTH, &name);
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, name, &s->async);
+  rc = uv_signal_start(&s->sig, on_signal, signo);
+  if (rc < 0) {
+    s->closed = true;
+    uv_close((uv_handle_t *)&s->sig, signal_watch_free);
+    return throw_sys_error(env, -rc, "uv_signal_start");
+  }
+  uv_unref((uv_handle_t *)&s->sig);
+  NAPI_CALL(env, napi_create_external(env, s, NULL, NULL, &handle));
+  return handle;
+}
+
+/* glibc's SIGRTMIN/SIGRTMAX are run-time values (it reserves the first few for threads). */
+static napi_value js_sigrtmin(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, SIGRTMIN);
+}
+
+static napi_value js_sigrtmax(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_int(env, SIGRTMAX);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -524,6 +630,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ifNameToIndex", NULL, js_if_nametoindex, NULL, NULL, NULL, napi_enumerable, NULL},
       {"ifIndexToName", NULL, js_if_indextoname, NULL, NULL, NULL, napi_enumerable, NULL},
       {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"watchSignal", NULL, js_watch_signal, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closeSignal", NULL, js_signal_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sigrtmin", NULL, js_sigrtmin, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sigrtmax", NULL, js_sigrtmax, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

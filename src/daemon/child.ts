@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { createLogger, formatConsoleLine, type Logger } from './log.js';
 import { isRole, ROLE_INFO, type Role } from './roles.js';
+import { watchRtSignals } from './rt-signals.js';
 import { EXIT, ServiceError, serviceFactory, type ChildService, type DumpKind } from './service.js';
 import { asParentMessage, type ChildMessage, type ParentMessage } from './ipc.js';
 import { dumpDirectory, dumpPath, writeFileAtomic } from './dumpfile.js';
@@ -176,3 +177,11 @@ process.on('SIGUSR2', () => {
   if (role === 'vrrp') enqueue(() => dump('stats', dumpPath(dumpDirectory(), role, 'stats')));
 });
 process.on('SIGPIPE', () => undefined);
+// Real-time signals sent straight to a child's pid: the VRRP child writes the JSON dump
+// (SIGRTMIN+2) or its stats (SIGRTMAX-1) as keepalived's does; the others ignore them rather
+// than die of the default action. Counters are not cleared yet.
+void watchRtSignals((kind) => {
+  if (role !== 'vrrp' || stopping) return;
+  const file = kind === 'json' ? 'json' : 'stats';
+  enqueue(() => dump(file, dumpPath(dumpDirectory(), role, file)));
+});

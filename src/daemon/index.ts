@@ -22,7 +22,7 @@ function statusHttpOf(config: unknown): { host: string; port: number } | undefin
   const g = (config as { global?: { statusHttp?: { host: string; port: number } } } | null)?.global;
   return g?.statusHttp;
 }
-import { watchJsonSignal } from './rt-signals.js';
+import { watchRtSignals } from './rt-signals.js';
 
 export type { ConfigSource, LoadedConfig } from './parent.js';
 export type { ChildService, ChildContext, ServiceFactory, DumpKind } from './service.js';
@@ -205,7 +205,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
   process.on('SIGPIPE', () => undefined);
-  if (!(await watchJsonSignal(() => parent.dump('json')))) {
+  // SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) go to the VRRP child, as keepalived's
+  // parent forwards them. Clearing the counters is not implemented yet: stats are written.
+  if (!(await watchRtSignals((kind) => parent.dump(kind === 'json' ? 'json' : 'stats')))) {
     log.detail('SIGRTMIN+2 (JSON dump) cannot be caught in this build; use the control socket\'s "json" command');
   }
 

@@ -86,6 +86,10 @@ interface NativeAddon {
   ifNameToIndex(name: string): number;
   ifIndexToName(index: number): string;
   mkfifo(path: string, mode: number): void;
+  watchSignal(signo: number, cb: (signo: number) => void): unknown;
+  closeSignal(handle: unknown): void;
+  sigrtmin(): number;
+  sigrtmax(): number;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -352,4 +356,30 @@ export function ifNameToIndex(name: string): number {
 /** if_indextoname(3); throws a SysError (ENXIO) for an unknown index. */
 export function ifIndexToName(index: number): string {
   return load().ifIndexToName(index);
+}
+
+/** A signal being watched by watchSignal; close() restores the previous disposition. */
+export interface SignalWatch {
+  close(): void;
+}
+
+/**
+ * Runs `handler` on the Node loop each time signal `signo` arrives. Unlike process.on, this
+ * can catch real-time signals (keepalived's JSON dump is SIGRTMIN+2), whose default action
+ * would otherwise terminate the process. It does not keep the process alive.
+ */
+export function watchSignal(signo: number, handler: (signo: number) => void): SignalWatch {
+  const native = load();
+  const handle = native.watchSignal(signo, handler);
+  return { close: () => native.closeSignal(handle) };
+}
+
+/** The C library's SIGRTMIN as this process sees it (glibc reserves the first few). */
+export function sigrtmin(): number {
+  return load().sigrtmin();
+}
+
+/** The C library's SIGRTMAX. */
+export function sigrtmax(): number {
+  return load().sigrtmax();
 }
