@@ -529,7 +529,8 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
 }
 
 function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs, ctx: BuildContext, vsName: string): RealServer {
-  const { checkers, port: givenPort, ...rest } = r;
+  const checkers = r.checkers;
+  const givenPort = r.port;
   const method = r.method ?? vs.method;
   const key = vs.key;
   let port = givenPort ?? 0;
@@ -541,18 +542,21 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
       port = key.port;
     } else if (givenPort === undefined) port = key.port;
   }
-  const rs: RealServer = {
-    ...rest,
-    port,
-    method,
-    weight: r.weight ?? vs.weight,
-    inhibitOnFailure: r.inhibitOnFailure ?? vs.inhibitOnFailure,
-    alpha: r.alpha ?? vs.alpha,
-    connectTimeoutUs: r.connectTimeoutUs ?? vs.connectTimeoutUs,
-    delayLoopUs: r.delayLoopUs ?? vs.delayLoopUs,
-    smtpAlert: r.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? true,
-    checkers: [],
-  };
+  // The draft's own keys in order without checkers/port, then the inherited values; the
+  // same object `{ ...rest, port, ... }` built, without object-rest's slow generic copy.
+  const rs = {} as RealServer;
+  const src = r as unknown as Record<string, unknown>;
+  const dst = rs as unknown as Record<string, unknown>;
+  for (const k in src) if (k !== 'checkers' && k !== 'port') dst[k] = src[k];
+  rs.port = port;
+  rs.method = method;
+  rs.weight = r.weight ?? vs.weight;
+  rs.inhibitOnFailure = r.inhibitOnFailure ?? vs.inhibitOnFailure;
+  rs.alpha = r.alpha ?? vs.alpha;
+  rs.connectTimeoutUs = r.connectTimeoutUs ?? vs.connectTimeoutUs;
+  rs.delayLoopUs = r.delayLoopUs ?? vs.delayLoopUs;
+  rs.smtpAlert = r.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? true;
+  rs.checkers = [];
   if (rs.retry === undefined && vs.retry !== undefined) rs.retry = vs.retry;
   if (rs.delayBeforeRetryUs === undefined && vs.delayBeforeRetryUs !== undefined) rs.delayBeforeRetryUs = vs.delayBeforeRetryUs;
   if (rs.warmupUs === undefined && vs.warmupUs !== undefined) rs.warmupUs = vs.warmupUs;
