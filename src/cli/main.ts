@@ -7,7 +7,6 @@ import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
 import { loadConfig, loadExitCode, type LoadResult } from '../config/load.js';
 import { dumpConfigJson, dumpConfigText } from '../config/dump.js';
 import { parseOptions, USAGE, type CliOptions } from './options.js';
-import { startDaemon } from './daemon-start.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -104,5 +103,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     for (const d of loaded.diagnostics) io.err(formatForUser(d) + '\n');
     printDump(options, loaded, io);
   }
+  // Loaded on demand: -t, -v, -h need none of the daemon's modules.
+  const { startDaemon } = await import('./daemon-start.js');
   return startDaemon(options, io);
 }

@@ -1,7 +1,7 @@
 // IP address and prefix parsing shared by the config layer and everyone who reads the model.
 // Addresses are kept as canonical strings (dotted quad; RFC 5952 text for IPv6) so that two
 // spellings of one address compare equal and the model stays plain JSON.
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
 
 export type IpFamily = 4 | 6;
 
@@ -66,7 +66,41 @@ export function ipv6Bytes(text: string): number[] {
 
 /** The 4 bytes of a dotted quad. */
 export function ipv4Bytes(text: string): number[] {
-  return text.split('.').map(Number);
+  const v = ipv4Value(text);
+  if (v < 0) return text.split('.').map(Number);
+  return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+
+/**
+ * The 32-bit value of a strict dotted quad (what node:net isIPv4 accepts: four decimal
+ * octets 0..255, no leading zeros), or -1. Hand-written: the regex behind isIPv4 and a
+ * split per address dominated large configs.
+ */
+export function ipv4Value(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      dots++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && octet === 0) return -1; // leading zero
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || dots !== 3) return -1;
+  return value * 256 + octet;
 }
 
 /** Bytes of an address in network order (4 or 16). */
@@ -84,7 +118,7 @@ export function formatAddressBytes(bytes: number[]): string {
 
 /** Parse one IPv4 or IPv6 address (IPv6 may carry `%zone`). Leading zeros in IPv4 octets are refused. */
 export function parseIpAddress(text: string): Parsed<IpAddress> {
-  if (isIPv4(text)) return ok({ family: 4, address: text });
+  if (ipv4Value(text) >= 0) return ok({ family: 4, address: text });
   let addr = text;
   let zone: string | undefined;
   const pct = text.indexOf('%');
@@ -145,13 +179,19 @@ export function isIpv6LinkLocal(a: IpAddress): boolean {
 }
 
 export function isMulticast(a: IpAddress): boolean {
-  if (a.family === 4) return ((ipv4Bytes(a.address)[0] ?? 0) & 0xf0) === 0xe0;
+  if (a.family === 4) return (ipv4Value(a.address) >>> 28) === 0xe;
   return ipv6Bytes(a.address)[0] === 0xff;
 }
 
 /** Compare two addresses numerically (IPv4 before IPv6). */
 export function compareAddresses(a: IpAddress, b: IpAddress): number {
   if (a.family !== b.family) return a.family - b.family;
+  if (a.address === b.address) return 0;
+  if (a.family === 4) {
+    const va = ipv4Value(a.address);
+    const vb = ipv4Value(b.address);
+    if (va >= 0 && vb >= 0) return va - vb;
+  }
   const x = addressBytes(a);
   const y = addressBytes(b);
   for (let i = 0; i < x.length; i++) {

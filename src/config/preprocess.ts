@@ -376,6 +376,12 @@ export class Preprocessor {
   private splitBraces(text: string, loc: SourceLoc, dir: string): void {
     const { head, residue } = splitAtBrace(text);
     if (head !== '') this.emit({ text: head, loc });
+    // A lone brace residue (`name {`) would come straight back here as the next line with
+    // nothing to preprocess: emit it now instead of through a one-line frame.
+    if (residue === '{' || residue === '}') {
+      if (!this.aborted) this.emit({ text: residue, loc });
+      return;
+    }
     // keepalived reads the residue as the next line (it goes through @/$ processing again).
     if (residue !== undefined) this.frames.push({ kind: 'text', lines: [residue], next: 0, loc, dir });
   }

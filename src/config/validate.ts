@@ -6,7 +6,7 @@
 import type { SourceLoc } from './ast.js';
 import { compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
-  Checker, GlobalDefs, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
+  Checker, GlobalDefs, MiscCheck, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from './model.js';
 import type { BuildContext } from './keywords/engine.js';
@@ -459,7 +459,8 @@ function methodEq(a: LvsMethod, b: LvsMethod): boolean {
 }
 
 function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildContext, groups: Map<string, VirtualServerGroup>): VirtualServer {
-  const { persistenceGiven: _p, locs, realServers: rsDrafts, ...rest } = d;
+  const locs = d.locs;
+  const rsDrafts = d.realServers;
   const key = d.key;
   const name = key.kind === 'addr' ? `${key.address.family === 6 ? `[${key.address.address}]` : key.address.address}:${key.port}` : key.kind === 'fwmark' ? `fwmark ${key.fwmark}` : `group ${key.group}`;
   const err = (m: string, loc: SourceLoc = d.loc): void => ctx.diags.error(loc, `virtual_server ${name}: ${m}`);
@@ -479,9 +480,14 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   if (d.method === undefined) err('no forwarding method set, setting default NAT');
   const scheduler = d.scheduler ?? 'wlc';
   const method = d.method ?? { kind: 'NAT' as const };
-  const vs: VirtualServer = {
-    ...rest, protocol, scheduler, method, family: 4, smtpAlert: d.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? false, realServers: [],
-  };
+  // `{ ...rest, protocol, ... }` without object rest's slow generic copy (same keys, same order).
+  const vs = copyExcept<VirtualServer>(d, 'persistenceGiven', 'locs', 'realServers');
+  vs.protocol = protocol;
+  vs.scheduler = scheduler;
+  vs.method = method;
+  vs.family = 4;
+  vs.smtpAlert = d.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? false;
+  vs.realServers = [];
   if (key.kind === 'addr' && key.port === 0 && vs.persistenceTimeoutS === undefined) {
     err('zero port only valid for persistent services - setting persistence_timeout 360');
     vs.persistenceTimeoutS = 360;
@@ -528,8 +534,23 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   return vs;
 }
 
+/**
+ * What `const { a, b, ...rest } = src` leaves in rest: src's own enumerable keys in order
+ * without the excluded ones. Object rest goes through a slow generic path in V8; this loop
+ * is several times faster on the 10,000s of real servers of big configs.
+ */
+function copyExcept<T>(src: object, ex1: string, ex2: string, ex3?: string): T {
+  const from = src as Record<string, unknown>;
+  const to: Record<string, unknown> = {};
+  for (const k in from) {
+    if (k !== ex1 && k !== ex2 && k !== ex3 && Object.prototype.hasOwnProperty.call(from, k)) to[k] = from[k];
+  }
+  return to as T;
+}
+
 function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs, ctx: BuildContext, vsName: string): RealServer {
-  const { checkers, port: givenPort, ...rest } = r;
+  const checkers = r.checkers;
+  const givenPort = r.port;
   const method = r.method ?? vs.method;
   const key = vs.key;
   let port = givenPort ?? 0;
@@ -541,18 +562,18 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
       port = key.port;
     } else if (givenPort === undefined) port = key.port;
   }
-  const rs: RealServer = {
-    ...rest,
-    port,
-    method,
-    weight: r.weight ?? vs.weight,
-    inhibitOnFailure: r.inhibitOnFailure ?? vs.inhibitOnFailure,
-    alpha: r.alpha ?? vs.alpha,
-    connectTimeoutUs: r.connectTimeoutUs ?? vs.connectTimeoutUs,
-    delayLoopUs: r.delayLoopUs ?? vs.delayLoopUs,
-    smtpAlert: r.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? true,
-    checkers: [],
-  };
+  // The draft's own keys in order without checkers/port, then the inherited values; the
+  // same object `{ ...rest, port, ... }` built, without object-rest's slow generic copy.
+  const rs = copyExcept<RealServer>(r, 'checkers', 'port');
+  rs.port = port;
+  rs.method = method;
+  rs.weight = r.weight ?? vs.weight;
+  rs.inhibitOnFailure = r.inhibitOnFailure ?? vs.inhibitOnFailure;
+  rs.alpha = r.alpha ?? vs.alpha;
+  rs.connectTimeoutUs = r.connectTimeoutUs ?? vs.connectTimeoutUs;
+  rs.delayLoopUs = r.delayLoopUs ?? vs.delayLoopUs;
+  rs.smtpAlert = r.smtpAlert ?? g.smtpAlertChecker ?? g.smtpAlert ?? true;
+  rs.checkers = [];
   if (rs.retry === undefined && vs.retry !== undefined) rs.retry = vs.retry;
   if (rs.delayBeforeRetryUs === undefined && vs.delayBeforeRetryUs !== undefined) rs.delayBeforeRetryUs = vs.delayBeforeRetryUs;
   if (rs.warmupUs === undefined && vs.warmupUs !== undefined) rs.warmupUs = vs.warmupUs;
@@ -567,18 +588,28 @@ function finaliseChecker(c: CheckerDraft, rs: RealServer, ctx: BuildContext): Ch
   const alpha = c.alpha ?? rs.alpha;
   const defRetry = c.type === 'DNS_CHECK' ? 3 : c.type === 'MISC_CHECK' ? 0 : 1;
   const defDelay = c.type === 'HTTP_GET' || c.type === 'SSL_GET' ? 3_000_000 : c.type === 'DNS_CHECK' ? delayLoopUs : 1_000_000;
-  const timing = {
-    retry: c.retry ?? rs.retry ?? defRetry,
-    delayBeforeRetryUs: c.delayBeforeRetryUs ?? rs.delayBeforeRetryUs ?? defDelay,
-    warmupUs: c.warmupUs ?? rs.warmupUs ?? delayLoopUs,
-    delayLoopUs,
-    alpha,
-  };
+  const retry = c.retry ?? rs.retry ?? defRetry;
+  const delayBeforeRetryUs = c.delayBeforeRetryUs ?? rs.delayBeforeRetryUs ?? defDelay;
+  const warmupUs = c.warmupUs ?? rs.warmupUs ?? delayLoopUs;
+  // Written as assignments onto a copy rather than `{ ...c, ...timing, x }` (same keys in the
+  // same order): spreading a fresh object per checker dominated big configs.
   if (c.type === 'MISC_CHECK') {
-    const { connectTimeoutUs: _ct, ...m } = c as typeof c & { connectTimeoutUs?: number };
-    return { ...m, ...timing, timeoutUs: c.timeoutUs ?? delayLoopUs };
+    const m = copyExcept<MiscCheck>(c, 'connectTimeoutUs', '');
+    m.retry = retry;
+    m.delayBeforeRetryUs = delayBeforeRetryUs;
+    m.warmupUs = warmupUs;
+    m.delayLoopUs = delayLoopUs;
+    m.alpha = alpha;
+    m.timeoutUs = c.timeoutUs ?? delayLoopUs;
+    return m;
   }
-  const out = { ...c, ...timing, connectTimeoutUs: c.connectTimeoutUs ?? rs.connectTimeoutUs };
+  const out = { ...c } as typeof c & { retry: number; delayBeforeRetryUs: number; warmupUs: number; delayLoopUs: number; alpha: boolean; connectTimeoutUs: number };
+  out.retry = retry;
+  out.delayBeforeRetryUs = delayBeforeRetryUs;
+  out.warmupUs = warmupUs;
+  out.delayLoopUs = delayLoopUs;
+  out.alpha = alpha;
+  out.connectTimeoutUs = c.connectTimeoutUs ?? rs.connectTimeoutUs;
   const target = out.connectIp ?? rs.address;
   if (out.bindTo && out.bindTo.family !== target.family) {
     ctx.diags.error(c.loc, `bindto address ${out.bindTo.address} does not match address family of connect_ip - skipping`);
