@@ -30,6 +30,8 @@ export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
 
 export async function startDaemon(options: CliOptions, _io: { err: (text: string) => void }): Promise<number> {
   if (options.umask !== undefined) process.umask(options.umask);
+  // -I: the checker child (which inherits the environment) leaves the LVS data plane at stop.
+  if (options.dontReleaseIpvs) process.env.KEEPALIVED_TS_DONT_RELEASE_IPVS = '1';
   const code = await runDaemon(daemonOptionsFrom(options));
   // Exit even if a stray handle (a log socket) would keep the loop turning.
   setTimeout(() => process.exit(code), 200).unref();

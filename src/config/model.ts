@@ -178,6 +178,8 @@ export interface GlobalDefs {
   lvsTimeouts?: LvsTimeouts;
   lvsFlush: boolean;
   lvsFlushOnStop?: 'all' | 'vs';
+  /** keepalived-ts extension `lvs_backend`: which LVS data plane (default auto). */
+  lvsBackend?: 'ipvs' | 'nftables' | 'auto';
 
   // SNMP / DBus
   snmpSocket?: string;

@@ -391,6 +391,17 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     },
   },
 
+  {
+    // keepalived-ts extension: the LVS data plane (IPVS, or nftables where the kernel has no IPVS).
+    name: 'lvs_backend', syntax: 'ipvs|nftables|auto', doc: 'keepalived-ts: LVS data plane (default auto: IPVS when the kernel has it, else nftables).',
+    handle: (kw, g) => {
+      if (!kw.count(1, 1)) return;
+      const v = kw.args[0];
+      if (v === 'ipvs' || v === 'nftables' || v === 'auto') g.lvsBackend = v;
+      else kw.error(`lvs_backend: unknown data plane '${v}' (ipvs, nftables or auto)`);
+    },
+  },
+
   // SNMP / DBus
   strKw('snmp_socket', 'SPEC', 'AgentX master socket.', (g, v) => { g.snmpSocket = v; }, { default: 'unix:/var/agentx/master' }),
   bareFlag('enable_snmp_vrrp', 'SNMP for VRRP (KEEPALIVED-MIB).', (g) => { g.enableSnmpVrrp = true; }, { deprecated: ['enable_snmp_keepalived'] }),

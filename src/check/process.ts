@@ -1,0 +1,409 @@
+// The checker process (keepalived's Keepalived_healthcheckers child) as a ChildService: the
+// typed configuration becomes checker specs (./from-config.ts) and the LVS policy
+// (../lvs/from-config.ts); the CheckerService's real-server and quorum verdicts feed a health
+// map, from which the desired table is materialised and the reconciler applies the smallest
+// change to the data plane (IPVS or nftables, `lvs_backend`).
+//
+// Start adopts what an earlier run left in the data plane (a restarted checker child drops
+// no connection): IPVS is read back and diffed; the nftables table is swapped for the
+// desired one in a single atomic transaction, so it is never seen empty.
+// Reload keeps unchanged virtual/real servers and their checker state (no remove/re-add).
+// Stop removes our entries (IPVS: our services only, every one with `lvs_flush_on_stop`;
+// nftables: our table) unless `-I` (KEEPALIVED_TS_DONT_RELEASE_IPVS=1 from the parent).
+// `lvs_timeouts` and `lvs_flush` are applied at start as keepalived does (IPVS only).
+import type { KeepalivedConfig } from '../config/model.js';
+import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
+import { EXIT, ServiceError } from '../daemon/service.js';
+import type { LvsBackend } from '../lvs/backend.js';
+import { LvsReconciler } from '../lvs/backend.js';
+import { materialize, realServerId, type HealthMap, type ServiceEntry, type VirtualServerSpec as LvsSpec } from '../lvs/desired.js';
+import { lvsSpecsFromConfig } from '../lvs/from-config.js';
+import { IpvsBackend, IpvsUnavailableError } from '../lvs/ipvs/client.js';
+import { NftablesBackend } from '../lvs/nftables/backend.js';
+import { DEFAULT_TABLE, nftablesRefusals } from '../lvs/nftables/ruleset.js';
+import { NfnetlinkSocket } from '../lvs/nftables/transport.js';
+import { describeOperation } from '../lvs/reconciler.js';
+import { canonicalAddress } from '../lvs/desired.js';
+import { virtualServerName } from '../lvs/from-config.js';
+import { LinkMonitor } from '../net/link-monitor.js';
+import { RtnetlinkClient } from '../net/rtnetlink.js';
+import { checkerSpecsFromConfig } from './from-config.js';
+import type { QuorumChange, RsStateChange } from './rs-state.js';
+import { CheckerService, formatEndpoint, type CheckerServiceOptions } from './service.js';
+import type { VirtualServerSpec as CheckSpec } from './types.js';
+
+export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
+
+/** Opens the data plane; `initial` is the table to hold from the first instant (nftables). */
+export type BackendOpener = (choice: LvsBackendChoice, initial: ServiceEntry[]) => Promise<LvsBackend>;
+
+/** The real data planes: IPVS when asked or (auto) when its genetlink family resolves; else nftables. */
+export const openSystemBackend: BackendOpener = async (choice, initial) => {
+  const nft = async (): Promise<LvsBackend> => {
+    const b = new NftablesBackend(NfnetlinkSocket.open(), DEFAULT_TABLE);
+    try {
+      await b.reset(initial);
+    } catch (e) {
+      b.close();
+      throw e;
+    }
+    return b;
+  };
+  if (choice === 'nftables') return nft();
+  try {
+    return await IpvsBackend.open();
+  } catch (e) {
+    if (choice === 'ipvs' || !(e instanceof IpvsUnavailableError)) throw e;
+    return nft();
+  }
+};
+
+/** The host's addresses as they come and go (ha_suspend). */
+export interface AddressWatch {
+  /** Addresses present now (canonical text). */
+  readonly present: ReadonlySet<string>;
+  /** Calls `fn` after every change; returns a function that unregisters it. */
+  onChange(fn: () => void): void;
+  close(): void;
+}
+
+/** The system's addresses from rtnetlink: one listing, then address events. */
+export async function watchSystemAddresses(): Promise<AddressWatch> {
+  const present = new Set<string>();
+  const monitor = await LinkMonitor.open();
+  const fns: Array<() => void> = [];
+  const rt = RtnetlinkClient.open();
+  try {
+    for (const a of await rt.addresses()) present.add(canonicalAddress(a.address));
+  } finally {
+    rt.close();
+  }
+  monitor.on((e) => {
+    if (e.kind === 'address-add') present.add(canonicalAddress(e.address.address));
+    else if (e.kind === 'address-delete') present.delete(canonicalAddress(e.address.address));
+    else return;
+    for (const f of fns) f();
+  });
+  return { present, onChange: (f) => { fns.push(f); }, close: () => monitor.close() };
+}
+
+export interface CheckerProcessOptions {
+  /** ha_suspend: the host's addresses (default: rtnetlink, opened only when a VS uses it). */
+  watchAddresses?: () => Promise<AddressWatch>;
+  openBackend?: BackendOpener;
+  /** -I: leave the data plane as it is at stop. Default: KEEPALIVED_TS_DONT_RELEASE_IPVS=1. */
+  keepOnStop?: boolean;
+  /** Passed to each CheckerService (tests: clock, fake ping sockets, script runner). */
+  checker?: Omit<CheckerServiceOptions, 'sink' | 'log' | 'migrate'>;
+}
+
+interface Generation {
+  config: KeepalivedConfig;
+  lvs: LvsSpec[];
+  checks: CheckSpec[];
+  checker: CheckerService;
+}
+
+function asModel(config: unknown): KeepalivedConfig {
+  const c = config as Partial<KeepalivedConfig> | null;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.virtualServers) || !c.global) {
+    throw new ServiceError('Healthcheck: the configuration was not understood (no typed model)', EXIT.CONFIG);
+  }
+  return c as KeepalivedConfig;
+}
+
+export class CheckerProcess implements ChildService {
+  private gen: Generation | undefined;
+  private backend: LvsBackend | undefined;
+  private reconciler: LvsReconciler | undefined;
+  /** Checker verdicts: virtual server name -> real server id -> alive. */
+  private health = new Map<string, Map<string, boolean>>();
+  /** Effective weights the checkers report (misc_dynamic, FILE_CHECK weights). */
+  private weights = new Map<string, Map<string, number>>();
+  private quorum = new Map<string, boolean>();
+  private syncing: Promise<void> = Promise.resolve();
+  private syncWanted = false;
+  private stopped = false;
+  private applied = 0;
+  private addresses: AddressWatch | undefined;
+  /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
+  private readonly suspended = new Map<string, boolean>();
+
+  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
+
+  private info(m: string): void {
+    this.ctx.log.info(m);
+  }
+
+  private prepare(config: unknown): Omit<Generation, 'checker'> {
+    const cfg = asModel(config);
+    const lvs = lvsSpecsFromConfig(cfg);
+    for (const p of lvs.problems) this.ctx.log.error(p);
+    const checks = checkerSpecsFromConfig(cfg);
+    for (const w of checks.warnings) this.ctx.log.warn(w);
+    const choice = cfg.global.lvsBackend ?? 'auto';
+    if (choice === 'nftables' || (choice === 'auto' && this.backend?.name === 'nftables')) {
+      // Refuse what nftables cannot do before anything changes.
+      const problems = nftablesRefusals(materialize(lvs.specs, new Map(), new Map()));
+      if (problems.length) throw new ServiceError(problems.join('\n'), EXIT.CONFIG);
+    }
+    return { config: cfg, lvs: lvs.specs, checks: checks.virtualServers };
+  }
+
+  private newChecker(checks: CheckSpec[], previous?: CheckerService): CheckerService {
+    return new CheckerService(checks, {
+      ...this.opts.checker,
+      sink: {
+        rsChanged: (c) => this.onRs(c),
+        quorumChanged: (q) => this.onQuorum(q),
+      },
+      log: (m) => this.info(m),
+      ...(previous ? { migrate: previous.migrationState() } : {}),
+    });
+  }
+
+  private onRs(c: RsStateChange): void {
+    let h = this.health.get(c.vs);
+    if (!h) this.health.set(c.vs, (h = new Map()));
+    h.set(c.rs, c.up);
+    let w = this.weights.get(c.vs);
+    if (!w) this.weights.set(c.vs, (w = new Map()));
+    w.set(c.rs, c.weight);
+    this.requestSync();
+  }
+
+  private onQuorum(q: QuorumChange): void {
+    const before = this.quorum.get(q.vs);
+    this.quorum.set(q.vs, q.up);
+    const spec = this.gen?.lvs.find((s) => s.name === q.vs);
+    const sorry = spec?.sorryServer;
+    if (sorry && before !== undefined && before !== q.up) {
+      const rs = formatEndpoint(realServerId(sorry), spec.services[0]?.kind === 'addr' ? spec.services[0].protocol : 'tcp');
+      this.info(q.up ? `Removing sorry server ${rs} from VS ${q.vs}` : `Adding sorry server ${rs} to VS ${q.vs}`);
+    }
+    this.requestSync();
+  }
+
+  /** The LVS policy with the weights the checkers report (dynamic weights). */
+  private effectiveSpecs(): LvsSpec[] {
+    const specs = this.gen?.lvs ?? [];
+    return specs.map((vs) => {
+      const w = this.weights.get(vs.name);
+      if (!w) return vs;
+      return { ...vs, realServers: vs.realServers.map((rs) => { const x = w.get(realServerId(rs)); return x === undefined || !rs ? rs : { ...rs, weight: x }; }) };
+    });
+  }
+
+  private desired(): ServiceEntry[] {
+    const health: HealthMap = this.health;
+    return materialize(this.effectiveSpecs(), health, this.quorum);
+  }
+
+  /** Coalesces checker events: one sync runs at a time, the next one sees every later event. */
+  private requestSync(): void {
+    if (!this.reconciler || this.stopped) return;
+    if (this.syncWanted) return;
+    this.syncWanted = true;
+    this.syncing = this.syncing.then(async () => {
+      this.syncWanted = false;
+      await this.syncNow();
+    });
+  }
+
+  private async syncNow(): Promise<void> {
+    const r = this.reconciler;
+    if (!r || this.stopped) return;
+    try {
+      const ops = await r.sync(this.desired());
+      this.applied += ops.length;
+      for (const o of ops) this.ctx.log.debug(`LVS: ${describeOperation(o)}`);
+    } catch (e) {
+      this.ctx.log.error(`LVS: ${e instanceof Error ? e.message : String(e)}`);
+      // Read the data plane again and retry once the next event or a timer comes.
+      r.forgetState();
+      setTimeout(() => this.requestSync(), 1000).unref();
+    }
+  }
+
+  private resetState(): void {
+    this.health = new Map();
+    this.weights = new Map();
+    this.quorum = new Map();
+  }
+
+  async start(config: unknown): Promise<void> {
+    const g = this.prepare(config);
+    this.gen = { ...g, checker: this.newChecker(g.checks) };
+    // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
+    // map synchronously before the data plane is touched.
+    this.gen.checker.start();
+    await this.applyHaSuspend();
+    const choice = g.config.global.lvsBackend ?? 'auto';
+    const open = this.opts.openBackend ?? openSystemBackend;
+    try {
+      this.backend = await open(choice, this.desired());
+    } catch (e) {
+      this.gen.checker.stop();
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new ServiceError(`LVS: cannot open the ${choice === 'auto' ? 'IPVS or nftables' : choice} data plane: ${msg}`, EXIT.FATAL);
+    }
+    if (choice === 'auto' && this.backend.name === 'nftables') {
+      const problems = nftablesRefusals(this.desired());
+      if (problems.length) {
+        this.gen.checker.stop();
+        this.backend.close();
+        throw new ServiceError(problems.join('\n'), EXIT.CONFIG);
+      }
+    }
+    this.info(`Using ${this.backend.name === 'ipvs' ? 'IPVS' : this.backend.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : this.backend.name} for LVS`);
+    if (this.backend instanceof IpvsBackend) await this.ipvsGlobals(g.config);
+    this.reconciler = new LvsReconciler(this.backend);
+    this.requestSync();
+    await this.syncing;
+  }
+
+  /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
+  private async ipvsGlobals(cfg: KeepalivedConfig): Promise<void> {
+    if (!(this.backend instanceof IpvsBackend)) return;
+    const t = cfg.global.lvsTimeouts;
+    try {
+      if (t) {
+        await this.backend.client.setTimeouts({
+          ...(t.tcpS !== undefined ? { tcp: t.tcpS } : {}),
+          ...(t.tcpFinS !== undefined ? { tcpFin: t.tcpFinS } : {}),
+          ...(t.udpS !== undefined ? { udp: t.udpS } : {}),
+        });
+      }
+      if (cfg.global.lvsFlush) await this.backend.client.flush();
+    } catch (e) {
+      this.ctx.log.error(`IPVS: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async reload(config: unknown): Promise<void> {
+    let g: Omit<Generation, 'checker'>;
+    try {
+      g = this.prepare(config);
+    } catch (e) {
+      // A configuration this data plane cannot carry fails the reload, not the process:
+      // the running configuration stays (the child reports "Reload failed").
+      throw new Error(e instanceof Error ? e.message : String(e));
+    }
+    const old = this.gen;
+    old?.checker.stop();
+    this.resetState();
+    this.gen = { ...g, checker: this.newChecker(g.checks, old?.checker) };
+    // Migrated checkers keep their verdicts: initial events report them, so unchanged real
+    // servers stay as they are in the data plane and only the differences are applied.
+    this.gen.checker.start();
+    this.suspended.clear();
+    await this.applyHaSuspend();
+    this.requestSync();
+    await this.syncing;
+  }
+
+  /**
+   * ha_suspend (keepalived's netlink address watch): a virtual server's checkers run only
+   * while its address is on this host (a VRRP VIP held by this node), so a BACKUP does not
+   * flap real servers it cannot reach through the VIP.
+   */
+  private async applyHaSuspend(): Promise<void> {
+    const vss = (this.gen?.config.virtualServers ?? []).filter((v) => v.haSuspend && v.key.kind === 'addr');
+    if (!vss.length) return;
+    if (!this.addresses) {
+      try {
+        this.addresses = await (this.opts.watchAddresses ?? watchSystemAddresses)();
+      } catch (e) {
+        this.ctx.log.error(`ha_suspend: cannot watch the host's addresses (${e instanceof Error ? e.message : String(e)}); checkers stay active`);
+        return;
+      }
+      this.addresses.onChange(() => { void this.applyHaSuspend(); });
+    }
+    for (const v of vss) {
+      if (v.key.kind !== 'addr') continue;
+      const name = virtualServerName(v);
+      const active = this.addresses.present.has(canonicalAddress(v.key.address.address));
+      if (this.suspended.get(name) === active) continue;
+      const first = !this.suspended.has(name);
+      this.suspended.set(name, active);
+      this.gen?.checker.setVirtualServerEnabled(name, active);
+      if (!first || !active) this.info(`${active ? 'Activating' : 'Suspending'} healthchecker for service ${name}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.addresses?.close();
+    this.gen?.checker.stop();
+    await this.syncing.catch(() => undefined);
+    this.stopped = true;
+    const keep = this.opts.keepOnStop ?? process.env.KEEPALIVED_TS_DONT_RELEASE_IPVS === '1';
+    try {
+      if (!keep && this.backend) {
+        if (this.backend instanceof NftablesBackend) await this.backend.destroy();
+        else if (this.backend instanceof IpvsBackend && this.gen?.config.global.lvsFlushOnStop === 'all') await this.backend.client.flush();
+        else if (this.reconciler) await this.reconciler.stop();
+        this.info(`Removed LVS ${this.backend.name === 'ipvs' ? 'IPVS services' : 'nftables table'}`);
+      }
+    } finally {
+      this.backend?.close();
+    }
+  }
+
+  /** Data for tests and dumps: what the service believes the data plane holds. */
+  currentTable(): ServiceEntry[] {
+    return this.desired();
+  }
+
+  async dump(kind: DumpKind): Promise<string> {
+    const view = this.view();
+    if (kind === 'json') return `${JSON.stringify({ backend: this.backend?.name ?? null, virtual_servers: view }, null, 2)}\n`;
+    const lines: string[] = [];
+    if (kind === 'stats') {
+      lines.push('------< Health checker statistics >------');
+      lines.push(` Data plane = ${this.backend?.name ?? 'none'}`);
+      lines.push(` Checks completed = ${this.gen?.checker.completedRuns ?? 0}`);
+      lines.push(` Checks in flight = ${this.gen?.checker.inFlight ?? 0}`);
+      lines.push(` LVS operations applied = ${this.applied}`);
+      for (const vs of view) {
+        lines.push(` VS ${vs.name}: quorum ${vs.quorum_state}, ${vs.real_servers.filter((r) => r.alive).length}/${vs.real_servers.length} real servers alive`);
+      }
+      return `${lines.join('\n')}\n`;
+    }
+    lines.push('------< LVS Topology >------');
+    lines.push(` Data plane = ${this.backend?.name ?? 'none'}`);
+    for (const vs of view) {
+      lines.push(` VS = ${vs.name}`);
+      lines.push(`   lb_algo = ${vs.scheduler}`);
+      lines.push(`   quorum = ${vs.quorum}, hysteresis = ${vs.hysteresis}, quorum state = ${vs.quorum_state}`);
+      if (vs.sorry_server) lines.push(`   sorry server = ${vs.sorry_server}`);
+      for (const rs of vs.real_servers) {
+        lines.push(`   RS = ${rs.name}`);
+        lines.push(`     weight = ${rs.weight}, alive = ${rs.alive ? 'yes' : 'no'}, inhibit_on_failure = ${rs.inhibit_on_failure ? 'yes' : 'no'}, alpha = ${rs.alpha ? 'yes' : 'no'}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  private view(): Array<{
+    name: string; scheduler: string; quorum: number; hysteresis: number; quorum_state: 'UP' | 'DOWN'; sorry_server: string | null;
+    real_servers: Array<{ name: string; weight: number; alive: boolean; inhibit_on_failure: boolean; alpha: boolean }>;
+  }> {
+    return this.effectiveSpecs().map((vs) => {
+      const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
+      return {
+        name: vs.name, scheduler: vs.scheduler, quorum: vs.quorum, hysteresis: vs.hysteresis,
+        quorum_state: this.quorum.get(vs.name) === false ? 'DOWN' : 'UP',
+        sorry_server: vs.sorryServer ? formatEndpoint(realServerId(vs.sorryServer), proto) : null,
+        real_servers: vs.realServers.map((rs) => ({
+          name: formatEndpoint(realServerId(rs), proto), weight: rs.weight,
+          alive: this.health.get(vs.name)?.get(realServerId(rs)) ?? !rs.alpha,
+          inhibit_on_failure: rs.inhibitOnFailure, alpha: rs.alpha,
+        })),
+      };
+    });
+  }
+}
+
+export function createCheckerProcess(ctx: ChildContext, opts?: CheckerProcessOptions): CheckerProcess {
+  return new CheckerProcess(ctx, opts);
+}
