@@ -55,6 +55,7 @@ async function kill(p, signal) {
     for (const f of p.pidFiles) {
       try { process.kill(Number(readFileSync(f, 'utf8').trim()), 'SIGKILL'); } catch { /* gone */ }
     }
+    p.child.kill('SIGKILL'); // no pid file yet: the process we started is the parent
   } else p.child.kill(signal);
   await exited(p.child);
 }
