@@ -92,6 +92,7 @@ try {
   if (theirs.length) {
     console.log(`| keepalived -t (2.2.7) | ${median(theirs).toFixed(0)} | ${theirsLast.code} | ${theirsLast.errLines} |`);
     console.log(`\nratio keepalived-ts / keepalived: **${(median(ours) / median(theirs)).toFixed(2)}**`);
+    if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary: [{ what: `-t of a ${lines}-line configuration (median wall)`, keepalived: median(theirs), ours: median(ours), unit: 'ms' }] }));
   } else {
     console.log(`\nkeepalived -t not run (${KEEPALIVED} missing)`);
   }
