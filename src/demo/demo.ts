@@ -152,7 +152,8 @@ async function main(): Promise<void> {
     };
     process.stdin.on('data', () => void failover());
     if (process.stdin.isTTY) console.log('demo: press Enter for a failover, Ctrl-C to quit');
-    await new Promise((r) => setTimeout(r, 5000));
+    // The first election takes the master-down interval (about 3 s with advert_int 1).
+    for (let waited = 0; waited < 15_000 && (await holder()) === 'nobody'; waited += 250) await new Promise((r) => setTimeout(r, 250));
     console.log(`demo: master is ${await holder()}`);
     while (!stopping) {
       await new Promise((r) => setTimeout(r, 10_000));

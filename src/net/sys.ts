@@ -85,6 +85,7 @@ interface NativeAddon {
   close(fd: number): void;
   ifNameToIndex(name: string): number;
   ifIndexToName(index: number): string;
+  mkfifo(path: string, mode: number): void;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -117,6 +118,11 @@ export function nativeUnavailable(): string | undefined {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** mkfifo(3): Node has no call for it. Throws a SysError (code EEXIST, ...) on failure. */
+export function makeFifo(path: string, mode = 0o644): void {
+  load().mkfifo(path, mode);
 }
 
 export function nativeAvailable(): boolean {

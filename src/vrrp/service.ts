@@ -1,0 +1,468 @@
+// The VRRP child's service (src/daemon/service.ts contract): the typed configuration mapped
+// onto the VRRP runtime on the real system, with the pieces around it keepalived's VRRP
+// process has: interface tracking (link monitor), vrrp_scripts, notifications, reload that
+// keeps state, and the data/stats/json dumps.
+import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
+import { EXIT, ServiceError } from '../daemon/service.js';
+import type { FifoSpec, KeepalivedConfig, ScriptCommand, VrrpInstance as ModelInstance } from '../config/model.js';
+import { LinkMonitor, linkUsable, type LinkEvent } from '../net/link-monitor.js';
+import { RtnetlinkClient } from '../net/rtnetlink.js';
+import { vrrpSpecsFromConfig, vrrpSyncGroupsFromConfig } from './from-config.js';
+import { channelKeyFor, channelKeyString } from './instance.js';
+import type { ChannelKey, StateChange, VrrpEventSink } from './ports.js';
+import { VrrpRouter, type RouterOptions } from './router.js';
+import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
+import { NetlinkAddresses } from './os/addresses.js';
+import { PacketAnnouncer } from './os/announce.js';
+import { SystemClock } from './os/clock.js';
+import { RawSocketTransport } from './os/transport.js';
+import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
+import { withSourceAddresses } from './os/system.js';
+import { IprouteSet } from './iproute.js';
+import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
+import { TrackingTable } from './track/tracking.js';
+import { ScriptRunner } from './track/scripts.js';
+import { TrackFileWatcher } from './track/files.js';
+import { ProcessTracker } from './track/processes.js';
+import { scriptInsecurity } from './track/script-security.js';
+import { resolveRunAs } from './track/run-as.js';
+import { Notifier, type NotifyTarget } from './notify/notifier.js';
+import { sendMail, stateMail, type SmtpSettings } from './notify/smtp.js';
+import { hostname } from 'node:os';
+
+function asModel(config: unknown): KeepalivedConfig {
+  const c = config as Partial<KeepalivedConfig> | null;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.vrrpInstances) || !c.global) {
+    throw new ServiceError('VRRP: the configuration was not understood (no typed model)', EXIT.CONFIG);
+  }
+  return c as KeepalivedConfig;
+}
+
+const SOCKET_FAULT = 'tracker:socket' as const;
+
+export class VrrpService implements ChildService {
+  private config: KeepalivedConfig | undefined;
+  private previousConfig: KeepalivedConfig | undefined;
+  private specs: VrrpInstanceSpec[] = [];
+  private router: VrrpRouter | undefined;
+  private rt: RtnetlinkClient | undefined;
+  private monitor: LinkMonitor | undefined;
+  private announcer: PacketAnnouncer | undefined;
+  private tracking: TrackingTable | undefined;
+  private scripts: ScriptRunner | undefined;
+  private files: TrackFileWatcher | undefined;
+  private processes: ProcessTracker | undefined;
+  private notifier: Notifier | undefined;
+  private readonly lastTransition = new Map<string, number>();
+  private iproute: IprouteSet | undefined;
+  /** virtual_routes/rules changes, in order. */
+  private routeQueue: Promise<void> = Promise.resolve();
+  /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
+  private readonly socketDown = new Set<string>();
+
+  constructor(private readonly ctx: ChildContext) {}
+
+  private log(line: string): void {
+    this.ctx.log.info(line);
+  }
+
+  private readonly sink: VrrpEventSink = {
+    log: (line) => this.log(line),
+    stateChange: (c: StateChange) => {
+      this.lastTransition.set(c.instance, Date.now() / 1000);
+      this.followMaster(c);
+      const t = this.notifyTarget(c.instance);
+      if (t) this.notifier?.stateChange(t, c.state, c.priority);
+    },
+    event: (instance, event, priority) => {
+      const t = this.notifyTarget(instance);
+      if (!t) return;
+      const m = this.model(instance);
+      // MASTER_PRIORITY/BACKUP_PRIORITY only with notify_priority_changes.
+      if (event !== 'MASTER_RX_LOWER_PRI' && !(m?.notifyPriorityChanges || this.config?.global.vrrpNotifyPriorityChanges)) return;
+      this.notifier?.event(t, event, priority);
+    },
+    groupStateChange: (c) => {
+      const g = this.config?.vrrpSyncGroups.find((x) => x.name === c.group);
+      if (!g) return;
+      this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
+    },
+  };
+
+  /** virtual_routes / virtual_rules are installed while MASTER (after the VIPs they may use). */
+  private followMaster(c: StateChange): void {
+    const m = this.model(c.instance);
+    const ipr = this.iproute;
+    if (!m || !ipr || (m.virtualRoutes.length === 0 && m.virtualRules.length === 0)) return;
+    const who = `(${m.name})`;
+    if (c.state === 'MASTER') {
+      this.routeQueue = this.routeQueue.then(async () => {
+        await ipr.addRoutes(who, m.virtualRoutes);
+        await ipr.addRules(who, m.virtualRules);
+      });
+    } else if (c.from === 'MASTER') {
+      this.routeQueue = this.routeQueue.then(async () => {
+        await ipr.removeRules(who, m.virtualRules);
+        await ipr.removeRoutes(who, m.virtualRoutes);
+      });
+    }
+  }
+
+  private async applyStatic(cfg: KeepalivedConfig, old: KeepalivedConfig | undefined): Promise<void> {
+    const ipr = this.iproute;
+    if (!ipr) return;
+    const key = (x: object) => JSON.stringify({ ...x, loc: undefined });
+    const gone = <T extends object>(a: readonly T[] | undefined, b: readonly T[]) => (a ?? []).filter((x) => !b.some((y) => key(y) === key(x)));
+    const dev = cfg.global.defaultInterface;
+    if (old) {
+      await ipr.removeRules('static_rules', gone(old.staticRules, cfg.staticRules));
+      await ipr.removeRoutes('static_routes', gone(old.staticRoutes, cfg.staticRoutes));
+      await ipr.removeAddresses(gone(old.staticIpaddress, cfg.staticIpaddress), old.global.defaultInterface);
+    }
+    await ipr.addAddresses('static_ipaddress', cfg.staticIpaddress, dev);
+    await ipr.addRoutes('static_routes', cfg.staticRoutes);
+    await ipr.addRules('static_rules', cfg.staticRules);
+  }
+
+  private model(name: string): ModelInstance | undefined {
+    // Instances removed by a reload still notify DELETED with their old scripts.
+    return this.config?.vrrpInstances.find((i) => i.name === name) ?? this.previousConfig?.vrrpInstances.find((i) => i.name === name);
+  }
+
+  private notifyTarget(name: string): NotifyTarget | undefined {
+    const m = this.model(name);
+    if (!m) return undefined;
+    const n = m.notify;
+    const scripts: NotifyTarget['scripts'] = {};
+    if (n.master) scripts.master = n.master;
+    if (n.backup) scripts.backup = n.backup;
+    if (n.fault) scripts.fault = n.fault;
+    if (n.stop) scripts.stop = n.stop;
+    if (n.generic) scripts.generic = n.generic;
+    if (n.deleted?.script) scripts.deleted = n.deleted.script;
+    if (n.masterRxLowerPri) scripts.masterRxLowerPri = n.masterRxLowerPri;
+    return { kind: 'INSTANCE', name, scripts };
+  }
+
+  async start(config: unknown): Promise<void> {
+    const cfg = asModel(config);
+    this.config = cfg;
+    this.rt = RtnetlinkClient.open();
+    this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
+    await this.applyStatic(cfg, undefined);
+    try {
+      this.monitor = await LinkMonitor.open();
+    } catch (e) {
+      this.log(`cannot monitor links (${(e as Error).message}); interface tracking disabled`);
+    }
+    this.monitor?.on((e) => this.onLinkEvent(e));
+    this.notifier = this.makeNotifier(cfg);
+    this.announcer = new PacketAnnouncer((l) => this.log(l));
+    const log = (l: string) => this.log(l);
+    const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
+    this.specs = await this.buildSpecs(cfg);
+    const created = VrrpRouter.create(
+      this.specs,
+      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
+      this.routerOptions(cfg),
+    );
+    for (const w of created.warnings) this.ctx.log.warn(w);
+    for (const e of created.errors) this.ctx.log.error(e);
+    this.router = created.router;
+    this.setUpTracking(cfg, undefined);
+    this.applyLinkStates();
+    await this.router.start();
+  }
+
+  private routerOptions(cfg: KeepalivedConfig): RouterOptions {
+    return { logUnknownVrids: cfg.global.logUnknownVrids, syncGroups: vrrpSyncGroupsFromConfig(cfg) };
+  }
+
+  private async buildSpecs(cfg: KeepalivedConfig): Promise<VrrpInstanceSpec[]> {
+    const specs = vrrpSpecsFromConfig(cfg);
+    return this.rt ? withSourceAddresses(specs, this.rt) : specs;
+  }
+
+  private makeNotifier(cfg: KeepalivedConfig): Notifier {
+    const g = cfg.global;
+    const fifos: { spec: FifoSpec; script?: ScriptCommand }[] = [];
+    if (g.notifyFifo) fifos.push({ spec: g.notifyFifo, ...(g.notifyFifoScript ? { script: g.notifyFifoScript } : {}) });
+    // The same path under both keywords is one FIFO (one line per event).
+    if (g.vrrpNotifyFifo && g.vrrpNotifyFifo.path !== g.notifyFifo?.path) fifos.push({ spec: g.vrrpNotifyFifo, ...(g.vrrpNotifyFifoScript ? { script: g.vrrpNotifyFifoScript } : {}) });
+    return new Notifier({
+      log: (l) => this.log(l),
+      fifos,
+      ...(g.scriptUser ? { scriptUser: g.scriptUser } : {}),
+      extra: (t, state) => this.mail(t, state),
+    });
+  }
+
+  private readonly lastMailed = new Map<string, string>();
+
+  /** smtp_alert: one mail per state change (not for FAULT with no_email_faults); never waits. */
+  private mail(t: NotifyTarget, state: string): void {
+    const cfg = this.config;
+    if (!cfg) return;
+    const g = cfg.global;
+    const wanted = t.kind === 'INSTANCE'
+      ? (this.model(t.name)?.smtpAlert ?? false) || (g.smtpAlertVrrp ?? g.smtpAlert ?? false)
+      : (cfg.vrrpSyncGroups.find((x) => x.name === t.name)?.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert ?? false);
+    if (!wanted || !g.smtpServer || g.notificationEmail.length === 0) return;
+    if (state === 'FAULT' && g.noEmailFaults) return;
+    const key = `${t.kind}:${t.name}`;
+    if (this.lastMailed.get(key) === state) return;
+    this.lastMailed.set(key, state);
+    const settings: SmtpSettings = {
+      host: g.smtpServer.address?.address ?? g.smtpServer.host,
+      port: g.smtpServer.port,
+      heloName: g.smtpHeloName ?? hostname(),
+      from: g.notificationEmailFrom ?? `keepalived@${hostname()}`,
+      to: [...g.notificationEmail],
+      connectTimeoutMs: Math.max(1, Math.round(g.smtpConnectTimeoutUs / 1000)),
+    };
+    const where = `[${settings.host}]:${settings.port}`;
+    void sendMail(settings, stateMail(g.routerId, t.kind, t.name, state)).then((err) => {
+      if (err) this.ctx.log.error(`Error sending SMTP alert to ${where}: ${err}`);
+      else this.log(`SMTP alert successfully sent via ${where}.`);
+    });
+  }
+
+  /** Declares every instance's trackers and starts the scripts they use. */
+  private setUpTracking(cfg: KeepalivedConfig, previous: ScriptRunner | undefined): void {
+    const router = this.router;
+    if (!router) return;
+    const table = new TrackingTable(
+      {
+        setPriority: (i, total) => router.setPriority(i, total),
+        setFault: (i, reason, active) => router.setFault(i, reason, active),
+      },
+      (l) => this.log(l),
+    );
+    const scriptsUsed = new Set<string>();
+    const filesUsed = new Set<string>();
+    const processesUsed = new Set<string>();
+    for (const m of cfg.vrrpInstances) {
+      const group = m.syncGroup !== undefined ? cfg.vrrpSyncGroups.find((g) => g.name === m.syncGroup) : undefined;
+      const ifRefs = [...m.trackInterfaces, ...(group?.trackInterfaces ?? [])];
+      for (const ref of ifRefs) table.add(m.name, m.priority, `interface ${ref.name}`, ref, 0);
+      for (const ref of [...m.trackScripts, ...(group?.trackScripts ?? [])]) {
+        const s = cfg.vrrpScripts.find((x) => x.name === ref.name);
+        if (!s) continue;
+        scriptsUsed.add(s.name);
+        if (this.scriptRefused(cfg, s.name, s.script?.argv[0], s.user ?? s.script)) continue;
+        scriptsUsed.add(s.name);
+        table.add(m.name, m.priority, `script ${s.name}`, ref, s.weight, s.weightReverse);
+      }
+      for (const ref of [...m.trackFiles, ...(group?.trackFiles ?? [])]) {
+        const f = cfg.trackFiles.find((x) => x.name === ref.name);
+        if (!f) continue;
+        filesUsed.add(f.name);
+        table.add(m.name, m.priority, `file ${f.name}`, ref, f.weight, f.weightReverse);
+      }
+      for (const ref of [...m.trackProcesses, ...(group?.trackProcesses ?? [])]) {
+        const p = cfg.trackProcesses.find((x) => x.name === ref.name);
+        if (!p) continue;
+        processesUsed.add(p.name);
+        table.add(m.name, m.priority, `process ${p.name}`, ref, p.weight, p.weightReverse);
+      }
+    }
+    this.files?.stop();
+    this.files = new TrackFileWatcher((l) => this.log(l), (name, value) => table.update(`file ${name}`, { kind: 'value', value }));
+    for (const name of filesUsed) {
+      const f = cfg.trackFiles.find((x) => x.name === name);
+      if (f) this.files.add(f);
+    }
+    this.processes?.stop();
+    this.processes = new ProcessTracker((l) => this.log(l), (name, ok) => table.update(`process ${name}`, { kind: 'status', ok }));
+    for (const name of processesUsed) {
+      const p = cfg.trackProcesses.find((x) => x.name === name);
+      if (p) this.processes.add(p);
+    }
+    this.processes.start();
+    this.tracking = table;
+    const runner = new ScriptRunner({
+      log: (l) => this.log(l),
+      onChange: (name, ok) => table.update(`script ${name}`, { kind: 'status', ok }),
+      ...(cfg.global.scriptUser ? { scriptUser: cfg.global.scriptUser } : {}),
+    });
+    for (const name of scriptsUsed) {
+      const s = cfg.vrrpScripts.find((x) => x.name === name);
+      if (!s) continue;
+      const prev = previous?.counter(name);
+      runner.add(s, prev);
+    }
+    previous?.stop();
+    this.scripts = runner;
+    // Interfaces: their current state.
+    for (const key of table.keys()) {
+      if (!key.startsWith('interface ')) continue;
+      const ifname = key.slice('interface '.length);
+      const l = this.monitor?.linkByName(ifname);
+      table.update(key, { kind: 'status', ok: l !== undefined && linkUsable(l) });
+    }
+    table.applyAll();
+  }
+
+  /**
+   * enable_script_security: a script that would run as root but that another user could
+   * modify is refused (keepalived disables it); says why.
+   */
+  private scriptRefused(cfg: KeepalivedConfig, name: string, file: string | undefined, runAs: { user?: string; group?: string } | undefined): boolean {
+    if (!cfg.global.enableScriptSecurity || file === undefined) return false;
+    const who = runAs?.user !== undefined ? { user: runAs.user, ...(runAs.group !== undefined ? { group: runAs.group } : {}) } : cfg.global.scriptUser;
+    const uid = who ? (resolveRunAs(who)?.uid ?? 0) : (process.getuid?.() ?? 0);
+    const why = scriptInsecurity(file, uid);
+    if (why === undefined) return false;
+    this.ctx.log.error(`VRRP_Script(${name}): unsafe script ${file} would run as root (${why}) - disabling`);
+    return true;
+  }
+
+  /** Instances whose own interface is down or missing start (or go) in FAULT. */
+  private applyLinkStates(): void {
+    if (!this.monitor || !this.router) return;
+    for (const s of this.specs) {
+      if (s.interface === undefined) continue;
+      const l = this.monitor.linkByName(s.interface);
+      const down = l === undefined || !linkUsable(l);
+      this.router.setFault(s.name, 'interface', down);
+    }
+  }
+
+  private onLinkEvent(e: LinkEvent): void {
+    const router = this.router;
+    if (!router) return;
+    if (e.kind === 'address-delete') {
+      router.addressDeleted(e.address.address);
+      return;
+    }
+    if (e.kind !== 'link-up' && e.kind !== 'link-down' && e.kind !== 'link-delete' && e.kind !== 'link-new' && e.kind !== 'link-rename') return;
+    const name = e.link.name;
+    const up = e.kind !== 'link-delete' && linkUsable(e.link);
+    let ours = false;
+    for (const s of this.specs) {
+      if (s.interface !== name) continue;
+      ours = true;
+      router.setFault(s.name, 'interface', !up);
+    }
+    const key = `interface ${name}`;
+    if (this.tracking?.keys().includes(key)) {
+      ours = true;
+      this.tracking.update(key, { kind: 'status', ok: up });
+    }
+    if (ours && (e.kind === 'link-up' || e.kind === 'link-down')) this.log(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+  }
+
+  /** A socket could not be opened (error) or finally was (no error). */
+  private onSocket(key: ChannelKey, err: Error | undefined): void {
+    const k = channelKeyString(key);
+    const names = this.instancesOn(k);
+    if (err) {
+      this.socketDown.add(k);
+      const code = (err as NodeJS.ErrnoException).code;
+      this.ctx.log.error(`cannot open the VRRP socket on ${describeChannel(key)}: ${err.message}${code && !err.message.includes(code) ? ` (${code})` : ''}; ${names.map((n) => `(${n})`).join(' ')} kept in FAULT until it can be opened`);
+    } else {
+      this.socketDown.delete(k);
+      this.log(`VRRP socket on ${describeChannel(key)} is now open`);
+    }
+    for (const n of names) this.router?.setFault(n, SOCKET_FAULT, err !== undefined);
+  }
+
+  private instancesOn(keyStr: string): string[] {
+    const out: string[] = [];
+    for (const s of this.specs) {
+      const r = normaliseSpec(s);
+      if (r.ok && channelKeyString(channelKeyFor(s, r.config)) === keyStr) out.push(s.name);
+    }
+    return out;
+  }
+
+  async reload(config: unknown): Promise<void> {
+    const cfg = asModel(config);
+    const router = this.router;
+    if (!router) return this.start(cfg);
+    const oldScripts = this.scripts;
+    this.previousConfig = this.config;
+    this.config = cfg;
+    await this.applyStatic(cfg, this.previousConfig);
+    const specs = await this.buildSpecs(cfg);
+    this.specs = specs;
+    // The FIFOs (and their reader scripts) stay as they are unless their settings changed.
+    const fifoSettings = (c: KeepalivedConfig | undefined) => JSON.stringify([c?.global.notifyFifo, c?.global.notifyFifoScript, c?.global.vrrpNotifyFifo, c?.global.vrrpNotifyFifoScript, c?.global.scriptUser]);
+    if (fifoSettings(this.previousConfig) !== fifoSettings(cfg)) {
+      this.notifier?.close(true);
+      this.notifier = this.makeNotifier(cfg);
+    }
+    // Matched instances keep their state (a MASTER stays MASTER, its VIPs stay put).
+    const r = await router.reload(specs, this.routerOptions(cfg));
+    for (const w of r.warnings) this.ctx.log.warn(w);
+    for (const e of r.errors) this.ctx.log.error(e);
+    this.setUpTracking(cfg, oldScripts);
+    // Tracker faults carried over from the old configuration that no longer hold.
+    for (const st of router.statuses()) {
+      for (const f of st.faults) {
+        if (f.startsWith('tracker:') && f !== SOCKET_FAULT && !this.tracking?.faultsOf(st.name).includes(f.slice('tracker:'.length))) {
+          router.setFault(st.name, f as `tracker:${string}`, false);
+        }
+      }
+    }
+    this.applyLinkStates();
+    for (const k of this.socketDown) for (const n of this.instancesOn(k)) router.setFault(n, SOCKET_FAULT, true);
+  }
+
+  private async stopRouter(): Promise<void> {
+    this.scripts?.stop();
+    this.files?.stop();
+    this.processes?.stop();
+    if (this.router) {
+      await this.router.stop();
+      await this.router.idle();
+    }
+    this.router = undefined;
+    await this.routeQueue;
+    if (this.config) {
+      const c = this.config;
+      await this.iproute?.removeRules('static_rules', c.staticRules);
+      await this.iproute?.removeRoutes('static_routes', c.staticRoutes);
+      await this.iproute?.removeAddresses(c.staticIpaddress, c.global.defaultInterface).catch(() => undefined);
+    }
+    this.monitor?.close();
+    this.monitor = undefined;
+    this.announcer?.close();
+    this.rt?.close();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopRouter();
+    // STOP notify scripts get a moment to run (keepalived waits up to 1 s for them).
+    if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.notifier?.close();
+  }
+
+  private views(): InstanceView[] {
+    const cfg = this.config;
+    if (!cfg) return [];
+    return cfg.vrrpInstances.map((m) => {
+      const v: InstanceView = {
+        model: m,
+        status: this.router?.status(m.name),
+        lastTransition: this.lastTransition.get(m.name) ?? 0,
+        trackers: this.tracking?.describe(m.name) ?? [],
+      };
+      const src = this.specs.find((s) => s.name === m.name)?.sourceAddress;
+      if (src !== undefined) v.sourceAddress = src;
+      return v;
+    });
+  }
+
+  dump(kind: DumpKind): Promise<string> {
+    const cfg = this.config;
+    if (!cfg) return Promise.resolve('');
+    if (kind === 'stats') return Promise.resolve(formatStats(this.views()));
+    if (kind === 'json') return Promise.resolve(formatJson(this.views()));
+    return Promise.resolve(formatData(cfg, this.views()));
+  }
+}
+
+export function createVrrpService(ctx: ChildContext): ChildService {
+  return new VrrpService(ctx);
+}
