@@ -7,7 +7,7 @@
  * and every bit of protocol logic, lives in TypeScript (src/net/sys.ts).
  *
  * No call here blocks: every socket is SOCK_NONBLOCK, and reads are driven by
- * uv_poll_t readiness and drained until EAGAIN.
+ * uv_poll_t readiness and read in bounded batches (READS_PER_CALLBACK).
  *
  * Errors are thrown as Node throws its own: an Error with code ("EPERM"), errno and
  * syscall properties.
@@ -385,11 +385,18 @@ static bool deliver(watcher *w, napi_value err, napi_value msg) {
   return true;
 }
 
-/* Readable: drain the socket until EAGAIN, one callback per datagram. */
+/*
+ * At most this many datagrams per readiness callback. uv_poll is level-triggered, so what is
+ * left is read on the next loop turn; without a cap a flood keeps this loop busy until the
+ * socket is empty and the timers (our own adverts, the master-down timer) never run.
+ */
+#define READS_PER_CALLBACK 64
+
+/* Readable: read up to READS_PER_CALLBACK datagrams, one callback per datagram. */
 static void on_readable(uv_poll_t *handle, int status, int events) {
   watcher *w = handle->data;
   napi_env env = w->env;
-  while (!w->stopped) {
+  for (int reads = 0; !w->stopped && reads < READS_PER_CALLBACK; reads++) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
     napi_value msg, null;
