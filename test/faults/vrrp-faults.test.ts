@@ -284,6 +284,9 @@ test('a rogue sender with a wrong password and priority 254: the master keeps th
   for (const r of ['r1', 'r2', 'r3'] as const) {
     const failures = counter(await stats(s.node[r]), 'Authentication Errors', 'Failure');
     assert.ok(failures >= 10, `${r}: keepalived.stats must count the wrong passwords (Failure: ${failures})`);
+    // Said once in the log, as keepalived does, not once per packet.
+    const said = s.node[r].lines().filter((l) => l.includes('(VI_1) received an invalid passwd from 10.71.0.9!'));
+    assert.equal(said.length, 1, `${r}: the wrong password must be logged once:\n${s.node[r].output.slice(-2000)}`);
   }
   assertRunning(s);
 }));
@@ -315,5 +318,9 @@ test('a flood of adverts on the segment: the backups stay backup, the master kee
   const counted = counter(st, 'Authentication Errors', 'Failure') + counter(st, 'Packet Errors', 'Address List');
   assert.ok(counted > 1000, `r2 must count the flood in keepalived.stats:\n${st}`);
   console.log(`# flood: r2 counted ${counted} bad adverts`);
+  for (const r of ['r1', 'r2', 'r3'] as const) {
+    const lines = s.node[r].lines().length;
+    assert.ok(lines < 60, `${r}: the flood must not flood the log (${lines} lines):\n${s.node[r].output.slice(-2000)}`);
+  }
   assertRunning(s);
 }));
