@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled tests with node's own test runner.
-//   node scripts/run-tests.mjs            every suite: unit, integration, interop, vm
+//   node scripts/run-tests.mjs            every suite: unit, integration, faults, interop, vm
 //   node scripts/run-tests.mjs unit vm    only those suites
 // Suites that need root, namespaces, keepalived or qemu check for them themselves.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // KTS_TEST_FILTER=vrrp runs only the files whose path contains "vrrp".
 const filter = process.env.KTS_TEST_FILTER ?? '';
-const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'interop', 'vm'];
+const suites = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'integration', 'faults', 'interop', 'vm'];
 
 function collect(dir, out) {
   if (!existsSync(dir)) return out;
