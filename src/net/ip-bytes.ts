@@ -17,8 +17,8 @@ export function afOf(family: IpFamily): number {
   return family === 4 ? AF_INET : AF_INET6;
 }
 
-/** Dotted quad to 4 bytes in one pass, or undefined when `addr` is not one (VIP batches are hot). */
-function ipv4Bytes(addr: string): Buffer | undefined {
+/** Dotted quad to 4 bytes in one pass, or undefined when `addr` is not one (VIP batches and the VRRP codec are hot). */
+export function ipv4Bytes(addr: string): Buffer | undefined {
   const out = Buffer.allocUnsafe(4);
   let part = 0;
   let value = 0;

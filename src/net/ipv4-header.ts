@@ -55,12 +55,16 @@ export interface Ipv4Header {
   dst: string;
 }
 
+/** Why bytes are not a usable IPv4 header (the VRRP decoder passes these on as its own). */
+export type Ipv4HeaderError = 'too-short' | 'not-ipv4' | 'bad-header-length';
+
 /** The header at the start of a received datagram, or a reason it is not a usable one. */
-export function decodeIpv4Header(b: Buffer): { header: Ipv4Header } | { error: string } {
-  if (b.length < IPV4_HEADER_LENGTH) return { error: `IPv4 packet too short (${b.length} bytes)` };
-  if (b[0]! >> 4 !== 4) return { error: `not IPv4 (version ${b[0]! >> 4})` };
+export function decodeIpv4Header(b: Buffer): { header: Ipv4Header } | { error: string; reason: Ipv4HeaderError } {
+  if (b.length < IPV4_HEADER_LENGTH) return { error: `IPv4 packet too short (${b.length} bytes)`, reason: 'too-short' };
+  if (b[0]! >> 4 !== 4) return { error: `not IPv4 (version ${b[0]! >> 4})`, reason: 'not-ipv4' };
   const headerLength = (b[0]! & 0x0f) * 4;
-  if (headerLength < IPV4_HEADER_LENGTH || headerLength > b.length) return { error: `bad IPv4 header length ${headerLength}` };
+  if (headerLength < IPV4_HEADER_LENGTH) return { error: `bad IPv4 header length ${headerLength}`, reason: 'bad-header-length' };
+  if (headerLength > b.length) return { error: `IPv4 packet too short for its ${headerLength}-byte header (${b.length} bytes)`, reason: 'too-short' };
   return {
     header: {
       headerLength,

@@ -4,7 +4,7 @@
 // build Ethernet + IPv6 + ICMPv6 ourselves, so the checksum is ours too.
 import { readFileSync } from 'node:fs';
 import { ETH_P_IPV6, IPPROTO_ICMPV6 } from './constants.js';
-import { onesComplementSum } from './checksum.js';
+import { internetChecksum } from './checksum.js';
 import { ipv6ToBytes, macToBytes } from './inet-address.js';
 import type { LinkSender } from './link-sender.js';
 
@@ -32,7 +32,7 @@ export function icmpv6Checksum(src: Buffer, dst: Buffer, message: Buffer): numbe
   const pseudo = Buffer.alloc(8);
   pseudo.writeUInt32BE(message.length, 0);
   pseudo[7] = IPPROTO_ICMPV6;
-  return ~onesComplementSum([src, dst, pseudo, message]) & 0xffff;
+  return internetChecksum(src, dst, pseudo, message);
 }
 
 /** The whole Ethernet frame. */

@@ -2,21 +2,13 @@
 // bytes; VRRP packets carry raw 4- or 16-byte addresses, and the state machine compares
 // them numerically (keepalived breaks equal-priority ties by the higher source address).
 
+import { ipv4Bytes } from '../net/ip-bytes.js';
+
 export type AddressFamily = 'inet' | 'inet6';
 
-/** Parses dotted-quad IPv4 text; undefined if it is not exactly four decimal octets. */
+/** Parses dotted-quad IPv4 text (ip-bytes' one-pass parser); undefined if it is not one. */
 export function parseIPv4(text: string): Buffer | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = Buffer.alloc(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] ?? '';
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    out[i] = v;
-  }
-  return out;
+  return ipv4Bytes(text);
 }
 
 export function formatIPv4(b: Buffer, offset = 0): string {

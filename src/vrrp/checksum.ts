@@ -1,4 +1,5 @@
-// The Internet checksum (RFC 1071) and the pseudo-headers VRRP uses.
+// The VRRP checksum: which pseudo-header (if any) goes under the Internet checksum of
+// src/net/checksum.ts.
 //
 // keepalived's rules (inventory §4.1.2): v2 sums the VRRP PDU including the 8 auth bytes
 // and no pseudo-header; v3 over IPv4 adds the IPv4 pseudo-header built from the real
@@ -6,37 +7,11 @@
 // `v3_checksum_as_v2` asks for RFC 9568's no-pseudo-header form; v3 over IPv6 uses the
 // standard IPv6 pseudo-header (the kernel computes it on keepalived's socket).
 
+import { internetChecksum } from '../net/checksum.js';
 import { parseIPv4, parseIPv6 } from './addr.js';
 
 export const IPPROTO_VRRP = 112;
 export const IPPROTO_AH = 51;
-
-/** One's-complement sum of 16-bit big-endian words, not yet folded or inverted. */
-export function onesSum(buf: Buffer, initial = 0): number {
-  let sum = initial;
-  const even = buf.length & ~1;
-  for (let i = 0; i < even; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
-  if (buf.length & 1) sum += buf[buf.length - 1]! << 8;
-  // Fold periodically is unnecessary: JS numbers hold 2^53, packets are < 64 KiB.
-  return sum;
-}
-
-/** Folds and inverts a one's-complement sum into the 16-bit checksum field value. */
-export function finishChecksum(sum: number): number {
-  let s = sum;
-  while (s > 0xffff) s = (s & 0xffff) + Math.floor(s / 0x10000);
-  return ~s & 0xffff;
-}
-
-export function internetChecksum(...parts: Buffer[]): number {
-  let sum = 0;
-  for (const p of parts) {
-    // Parts after the first must start on an even offset to keep word alignment; all the
-    // pseudo-headers used here are of even length.
-    sum = onesSum(p, sum);
-  }
-  return finishChecksum(sum);
-}
 
 export function ipv4PseudoHeader(src: string, dst: string, protocol: number, length: number): Buffer {
   const b = Buffer.alloc(12);

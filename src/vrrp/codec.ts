@@ -24,7 +24,7 @@ import {
   type VrrpAuth,
 } from './auth.js';
 import { IPPROTO_AH, IPPROTO_VRRP, vrrpChecksum, type ChecksumMode } from './checksum.js';
-import { IPV4_HEADER_LENGTH, VRRP_TTL, decodeIpv4Header, encodeIpv4Header, type Ipv4Header } from './ip-header.js';
+import { IPV4_HEADER_LENGTH, VRRP_TTL, decodeIpv4Header, encodeIpv4Header, type Ipv4Header } from '../net/ipv4-header.js';
 
 export type VrrpVersion = 2 | 3;
 export const VRRP_TYPE_ADVERTISEMENT = 1;
@@ -122,9 +122,8 @@ export function ipv4ChecksumMode(version: number, src: string, dst: string, v3Ch
 export function encodeIpv4Advert(f: AdvertFields, o: Ipv4AdvertOptions): Buffer {
   const pdu = encodeVrrpPdu({ ...f, family: 'inet' }, ipv4ChecksumMode(f.version, o.src, o.dst, o.v3ChecksumAsV2 ?? false));
   const ah = f.version === 2 && f.auth?.type === 'ah' ? f.auth : undefined;
-  const total = IPV4_HEADER_LENGTH + (ah ? AH_HEADER_LENGTH : 0) + pdu.length;
   const ip = encodeIpv4Header({
-    totalLength: total,
+    payloadLength: (ah ? AH_HEADER_LENGTH : 0) + pdu.length,
     id: o.id,
     ttl: o.ttl ?? VRRP_TTL,
     protocol: ah ? IPPROTO_AH : IPPROTO_VRRP,
@@ -208,7 +207,7 @@ function decodePdu(buf: Buffer, offset: number, family: AddressFamily): VrrpPdu 
 /** Decodes an IPv4 datagram as read from a raw IPPROTO_VRRP/IPPROTO_AH socket. */
 export function decodeIpv4Advert(buf: Buffer): DecodeResult {
   const h = decodeIpv4Header(buf);
-  if (!h.ok) return { ok: false, error: h.error };
+  if ('reason' in h) return { ok: false, error: h.reason };
   const ip = h.header;
   let offset = ip.headerLength;
   let ah: AhHeader | undefined;

@@ -6,7 +6,7 @@ import { canonicalAddress, isMulticast, type AddressFamily } from './addr.js';
 import { AH_HEADER_LENGTH, ahIcvMatches, passwordMatches, VRRP_AUTH_AH, VRRP_AUTH_NONE, VRRP_AUTH_PASS, authTypeCode, type VrrpAuth } from './auth.js';
 import { verifyVrrpChecksum } from './checksum.js';
 import { ahWrapsVrrp, ipv4ChecksumMode, vrrpPduLength, VRRP_TYPE_ADVERTISEMENT, type DecodedAdvert } from './codec.js';
-import { VRRP_TTL } from './ip-header.js';
+import { VRRP_TTL } from '../net/ipv4-header.js';
 
 /** Errors that are counted (keepalived returns VRRP_PACKET_KO). Names follow its stats. */
 export type ReceiveError =

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeIpv4Advert, decodeIpv6Advert, encodeIpv4Advert, encodeIpv6Advert } from '../../../src/vrrp/codec.js';
-import { internetChecksum, ipv4PseudoHeader } from '../../../src/vrrp/checksum.js';
+import { internetChecksum } from '../../../src/net/checksum.js';
+import { ipv4PseudoHeader } from '../../../src/vrrp/checksum.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
