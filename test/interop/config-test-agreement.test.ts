@@ -11,14 +11,9 @@ import { KEYWORD_MODEL_AVAILABLE } from '../../src/config/load.js';
  * Known disagreements of the keyword layer (config-model branch) with keepalived 2.2.7, as
  * found by this test: they run as `todo` (reported, not failing) until fixed there.
  */
-const KNOWN_MODEL_GAPS: Record<string, string> = {
-  'keepalived.conf.SSL_GET': 'keepalived counts "Initial state master is incompatible with AH authentication" as a config error (exit 5); we only warn',
-  'keepalived.conf.misc_check': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
-  'keepalived.conf.misc_check_arg': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
-  'keepalived.conf.quorum': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
-  'keepalived.conf.vrrp.scripts': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
-  'keepalived.conf.vrrp.sync': 'we report SECURITY VIOLATION (exit 6); keepalived 2.2.7 exits 0 because the scripts do not exist on this host',
-};
+// Samples where our -t verdict differs from keepalived's, with the reason; they run as todo.
+// Empty since the keyword model landed: every sample agrees.
+const KNOWN_MODEL_GAPS: Record<string, string> = {};
 
 const root = process.env.KTS_ROOT ?? process.cwd();
 const KEEPALIVED = '/usr/sbin/keepalived';
