@@ -30,7 +30,7 @@ import { LinkMonitor } from '../net/link-monitor.js';
 import { RtnetlinkClient } from '../net/rtnetlink.js';
 import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
-import { sendMail, type MailSettings } from './mailer.js';
+import { sendMail, type MailSettings } from '../notify/smtp.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
 import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';

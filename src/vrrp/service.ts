@@ -29,7 +29,8 @@ import { ProcessTracker } from './track/processes.js';
 import { scriptInsecurity } from './track/script-security.js';
 import { resolveRunAs } from './track/run-as.js';
 import { Notifier, type NotifyTarget } from './notify/notifier.js';
-import { sendMail, stateMail, type SmtpSettings } from './notify/smtp.js';
+import { stateMail } from './notify/smtp.js';
+import { sendMail, type MailSettings } from '../notify/smtp.js';
 import { hostname } from 'node:os';
 
 function asModel(config: unknown): KeepalivedConfig {
@@ -217,19 +218,22 @@ export class VrrpService implements ChildService {
     const key = `${t.kind}:${t.name}`;
     if (this.lastMailed.get(key) === state) return;
     this.lastMailed.set(key, state);
-    const settings: SmtpSettings = {
-      host: g.smtpServer.address?.address ?? g.smtpServer.host,
-      port: g.smtpServer.port,
+    // stateMail's subject already carries "[router_id] ", so the settings name no router.
+    const settings: MailSettings = {
+      server: {
+        host: g.smtpServer.address?.address ?? g.smtpServer.host,
+        port: g.smtpServer.port,
+        connectTimeoutMs: Math.max(1, Math.round(g.smtpConnectTimeoutUs / 1000)),
+      },
       heloName: g.smtpHeloName ?? hostname(),
       from: g.notificationEmailFrom ?? `keepalived@${hostname()}`,
       to: [...g.notificationEmail],
-      connectTimeoutMs: Math.max(1, Math.round(g.smtpConnectTimeoutUs / 1000)),
     };
-    const where = `[${settings.host}]:${settings.port}`;
-    void sendMail(settings, stateMail(g.routerId, t.kind, t.name, state)).then((err) => {
-      if (err) this.ctx.log.error(`Error sending SMTP alert to ${where}: ${err}`);
-      else this.log(`SMTP alert successfully sent via ${where}.`);
-    });
+    const where = `[${settings.server.host}]:${settings.server.port}`;
+    sendMail(settings, stateMail(g.routerId, t.kind, t.name, state)).then(
+      () => this.log(`SMTP alert successfully sent via ${where}.`),
+      (e: unknown) => this.ctx.log.error(`Error sending SMTP alert to ${where}: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   /** Declares every instance's trackers and starts the scripts they use. */

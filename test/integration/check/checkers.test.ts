@@ -180,7 +180,7 @@ test('FILE_CHECK: reads the track file each run; weight 0 with a non-zero value 
 });
 
 test('smtp_alert mailer: the whole SMTP dialog, headers with router_id, dot-stuffing; a refusal names its step', async () => {
-  const { sendMail } = await import('../../../src/check/mailer.js');
+  const { sendMail } = await import('../../../src/notify/smtp.js');
   const got: string[] = [];
   const mk = (rcptReply: string) => net.createServer((c) => {
     c.on('error', () => undefined);

@@ -1,9 +1,10 @@
-// The SMTP alert client against a sink on loopback: envelope, headers, keepalived's
-// subject/body; an unreachable server is an error message, not a throw.
+// The SMTP alert client against a sink on loopback: envelope, headers in keepalived's
+// order, keepalived's subject/body; an unreachable server is a rejection naming the error.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { formatMail, sendMail, stateMail } from '../../../src/vrrp/notify/smtp.js';
+import { stateMail } from '../../../src/vrrp/notify/smtp.js';
+import { formatMessage, sendMail } from '../../../src/notify/smtp.js';
 import { createSmtpSink, type ReceivedMail } from '../../lib/smtp-sink.js';
 
 test('stateMail: keepalived subject and body', () => {
@@ -11,9 +12,9 @@ test('stateMail: keepalived subject and body', () => {
   assert.equal(stateMail('lb1', 'GROUP', 'G', 'BACKUP').subject, '[lb1] VRRP Group G - Entering BACKUP state');
 });
 
-test('formatMail dot-stuffs and uses CRLF', () => {
-  const t = formatMail({ host: 'x', port: 25, heloName: 'h', from: 'a@b', to: ['c@d', 'e@f'], connectTimeoutMs: 1000 }, { subject: 'S', body: '.hidden\nok' }, new Date(0));
-  assert.match(t, /^From: a@b\r\nSubject: S\r\nX-Mailer: Keepalived\r\nTo: c@d, e@f\r\nDate: .*\r\n\r\n\.\.hidden\r\nok\r\n$/);
+test('formatMessage: keepalived header order (Date first), dot-stuffing, CRLF', () => {
+  const t = formatMessage({ server: { host: 'x', port: 25, connectTimeoutMs: 1000 }, heloName: 'h', from: 'a@b', to: ['c@d', 'e@f'] }, { subject: 'S', body: '.hidden\nok', date: new Date(0) });
+  assert.equal(t, 'Date: Thu, 01 Jan 1970 00:00:00 +0000\r\nFrom: a@b\r\nSubject: S\r\nX-Mailer: Keepalived\r\nTo: c@d, e@f\r\n\r\n..hidden\r\nok\r\n.\r\n');
 });
 
 test('sendMail delivers to a sink on loopback', async () => {
@@ -22,8 +23,7 @@ test('sendMail delivers to a sink on loopback', async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   try {
-    const err = await sendMail({ host: '127.0.0.1', port, heloName: 'lb1.example', from: 'ka@example', to: ['ops@example', 'oncall@example'], connectTimeoutMs: 2000 }, stateMail('lb1', 'INSTANCE', 'VI_1', 'MASTER'));
-    assert.equal(err, undefined);
+    await sendMail({ server: { host: '127.0.0.1', port, connectTimeoutMs: 2000 }, heloName: 'lb1.example', from: 'ka@example', to: ['ops@example', 'oncall@example'] }, stateMail('lb1', 'INSTANCE', 'VI_1', 'MASTER'));
     assert.equal(got.length, 1);
     assert.equal(got[0]!.helo, 'lb1.example');
     assert.equal(got[0]!.from, 'ka@example');
@@ -35,12 +35,11 @@ test('sendMail delivers to a sink on loopback', async () => {
   }
 });
 
-test('sendMail reports an unreachable server instead of throwing', async () => {
+test('sendMail rejects for an unreachable server, naming the error', async () => {
   // A port nobody listens on: take one, close it.
   const s = createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as { port: number }).port;
   await new Promise((r) => s.close(r));
-  const err = await sendMail({ host: '127.0.0.1', port, heloName: 'h', from: 'a@b', to: ['c@d'], connectTimeoutMs: 1000 }, { subject: 's', body: 'b' });
-  assert.match(err ?? '', /ECONNREFUSED/);
+  await assert.rejects(sendMail({ server: { host: '127.0.0.1', port, connectTimeoutMs: 1000 }, heloName: 'h', from: 'a@b', to: ['c@d'] }, { subject: 's', body: 'b' }), /ECONNREFUSED|refused/i);
 });

@@ -1,8 +1,8 @@
 // smtp_alert mail: one SMTP dialog per alert (HELO, MAIL FROM, RCPT TO each address, DATA,
-// QUIT), the way keepalived's smtp.c sends its notifications. Used by the checker service's
-// `alert` hook; the VRRP side can use it too.
-import { CheckFailure, SocketReader, connectTcp } from './conn.js';
-import type { ConnectOptions } from './types.js';
+// QUIT) with keepalived's headers in keepalived's order (Date, From, Subject, X-Mailer, To),
+// as its smtp.c sends them. Used by both the VRRP process and the checker process.
+import { CheckFailure, SocketReader, connectTcp } from '../check/conn.js';
+import type { ConnectOptions } from '../check/types.js';
 
 export interface MailSettings {
   /** global_defs smtp_server (default port 25) and smtp_connect_timeout. */
