@@ -6,7 +6,7 @@ import type {
   StatusCodeRange, TcpCheck, UdpCheck,
 } from '../model.js';
 import { defineBlock, runBlock, type BlockDef, type KeywordDef, type Kw } from './engine.js';
-import { bareFlag, boolKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
+import { bareFlag, boolKw, fileWeightKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
 
 /** Values a checker inherits from its real server / virtual server when it does not set them. */
 export type Inherited = 'connectTimeoutUs' | 'retry' | 'delayBeforeRetryUs' | 'warmupUs' | 'delayLoopUs' | 'alpha';
@@ -221,17 +221,7 @@ export const miscCheckBlock = defineBlock<MiscDraft>('MISC_CHECK', 'Up when a sc
 
 export const fileCheckBlock = defineBlock<FileCheck>('FILE_CHECK', 'Real server state/weight from a track_file.', [
   strKw('track_file', 'NAME', 'The track_file (required).', (t, v) => { t.trackFile = v; }),
-  {
-    name: 'weight', syntax: 'W [reverse]', doc: 'Multiplier of the file value.',
-    handle: (kw, t) => {
-      if (!kw.count(1, 2)) return;
-      const v = kw.int(0, -2147483647, 2147483647);
-      if (v === undefined) return;
-      t.weight = v;
-      if (kw.args[1] === 'reverse') t.weightReverse = true;
-      else if (kw.args[1] !== undefined) kw.error(`weight: unexpected '${kw.args[1]}'`);
-    },
-  },
+  fileWeightKw('W [reverse]', 'Multiplier of the file value.'),
 ]);
 
 export const bfdCheckBlock = defineBlock<BfdCheck>('BFD_CHECK', 'Real server down while a BFD session is down.', [

@@ -127,3 +127,21 @@ export function wordList<T>(name: string, syntax: string, doc: string, get: (t: 
 }
 
 export function ignoreArgs(_kw: Kw): void { /* accepted and unused */ }
+
+/**
+ * `weight W [reverse]` of a track_file and of a FILE_CHECK: the multiplier of the file's value,
+ * optionally reversed.
+ */
+export function fileWeightKw<T extends { weight?: number; weightReverse?: boolean }>(syntax: string, doc: string, extra: Extra<T> = {}): KeywordDef<T> {
+  return {
+    name: 'weight', syntax, doc, ...extra,
+    handle: (kw, t) => {
+      if (!kw.count(1, 2)) return;
+      const v = kw.int(0, -2147483647, 2147483647);
+      if (v === undefined) return;
+      t.weight = v;
+      if (kw.args[1] === 'reverse') t.weightReverse = true;
+      else if (kw.args[1] !== undefined) kw.error(`weight: unexpected '${kw.args[1]}'`);
+    },
+  };
+}

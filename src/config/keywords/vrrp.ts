@@ -7,7 +7,7 @@ import type {
   TrackGroup, TrackProcess, UnicastPeer, VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from '../model.js';
 import { defineBlock, type KeywordDef, type Kw } from './engine.js';
-import { bareFlag, flag, intKw, scriptKw, strKw, timerKw, trackBlock, wordList } from './common.js';
+import { bareFlag, fileWeightKw, flag, intKw, scriptKw, strKw, timerKw, trackBlock, wordList } from './common.js';
 import { parseAddressLine, parseRouteLine, parseRuleLine } from './iproute.js';
 
 /** Fields whose defaults depend on other keywords or on global_defs; filled in by finalisation. */
@@ -406,17 +406,7 @@ export function newScript(name: string, loc: SourceLoc): ScriptDraft {
 
 export const trackFileBlock = defineBlock<TrackFile>('track_file NAME', 'A file holding a number that changes priorities or RS weights.', [
   strKw('file', 'PATH', 'File watched with inotify.', (t, v) => { t.file = v; }),
-  {
-    name: 'weight', syntax: '-2147483647..2147483647 [reverse]', default: '1', doc: 'Multiplier of the file value (0: non-zero value means failure).',
-    handle: (kw, t) => {
-      if (!kw.count(1, 2)) return;
-      const v = kw.int(0, -2147483647, 2147483647);
-      if (v === undefined) return;
-      t.weight = v;
-      if (kw.args[1] === 'reverse') t.weightReverse = true;
-      else if (kw.args[1] !== undefined) kw.error(`weight: unexpected '${kw.args[1]}'`);
-    },
-  },
+  fileWeightKw('-2147483647..2147483647 [reverse]', 'Multiplier of the file value (0: non-zero value means failure).', { default: '1' }),
   {
     name: 'init_file', syntax: '[VALUE] [overwrite]', doc: 'Create the file at startup (with VALUE, default 0).',
     handle: (kw, t) => {
