@@ -55,12 +55,7 @@ export class LvsReconciler {
     const actual = this.known ?? (await this.backend.read());
     const ops = diff(desired, actual, { owned: this.owned });
     if (ops.length) {
-      try {
-        await this.backend.apply(ops);
-      } catch (e) {
-        this.known = undefined;
-        throw e;
-      }
+      await this.apply(ops);
       this.known = applyTolerant(actual, ops);
     } else {
       this.known = actual;
@@ -68,6 +63,16 @@ export class LvsReconciler {
     for (const k of [...this.owned]) if (!desired.some((s) => serviceKeyString(s.key) === k)) this.owned.delete(k);
     for (const s of desired) this.owned.add(serviceKeyString(s.key));
     return ops;
+  }
+
+  /** Applies `ops`; after a failure the data plane's state is unknown and is read again next time. */
+  private async apply(ops: Operation[]): Promise<void> {
+    try {
+      await this.backend.apply(ops);
+    } catch (e) {
+      this.known = undefined;
+      throw e;
+    }
   }
 
   /**
@@ -80,12 +85,7 @@ export class LvsReconciler {
     const touched = known.filter((s) => keys.has(serviceKeyString(s.key)));
     const ops = diff(services, touched);
     if (ops.length) {
-      try {
-        await this.backend.apply(ops);
-      } catch (e) {
-        this.known = undefined;
-        throw e;
-      }
+      await this.apply(ops);
       // Only the touched services are copied: an event costs the same in a table of any size.
       this.known = [...known.filter((s) => !keys.has(serviceKeyString(s.key))), ...applyTolerant(touched, ops)];
     } else {

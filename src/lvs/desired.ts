@@ -74,14 +74,8 @@ export interface DestinationEntry {
 
 // ---------------------------------------------------------------- policy level
 
-export interface RealServerSpec {
-  family: AddressFamily;
-  address: string;
-  port: number;
-  weight: number;
-  forwarding: Forwarding;
-  upperThreshold: number;
-  lowerThreshold: number;
+/** A configured real server: its destination as configured (weight = configured weight), plus policy. */
+export interface RealServerSpec extends DestinationEntry {
   /** When down, keep it with weight 0 (existing connections drain) instead of removing it. */
   inhibitOnFailure: boolean;
   /** Starts down until its checkers first succeed. */
