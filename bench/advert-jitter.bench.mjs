@@ -3,31 +3,17 @@
 // keepalived 2.2.7: the real daemon (`-n -l -P -f CONF`) in a namespace, its adverts captured
 // by tcpdump on the wire (in a second namespace on the same bridge), and the deviation of
 // each inter-advert gap from 10 ms. Prints Markdown for bench/run.mjs.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { quantile } from './lib/svg.mjs';
+import { CLI, labBench } from './lib/lab-bench.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { Lab, labUnavailable, waitFor } = await import(join(root, 'dist/src/lab/netns.js'));
-const CLI = join(root, 'bin', 'keepalived-ts');
+const { Lab, waitFor, dir } = await labBench('kts-bench-jitter-', ['keepalived', 'tcpdump']);
+
 const ADVERTS = Number(process.env.KTS_BENCH_ADVERTS ?? 2000);
 const INTERVAL_MS = 10;
 const VIP = '10.68.0.100';
 
-const why = labUnavailable(['keepalived', 'tcpdump']);
-if (why) {
-  console.log(`skipped: ${why}`);
-  process.exit(0);
-}
-if (spawnSync('test', ['-f', join(root, 'dist/src/cli/keepalived-ts.js')]).status !== 0) {
-  console.error('run `npm run build` first');
-  process.exit(1);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'kts-bench-jitter-'));
 const conf = `global_defs {\n  router_id jitter\n  vrrp_version 3\n}\nvrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 68\n  priority 200\n  advert_int 0.01\n  virtual_ipaddress {\n    ${VIP}/24 dev eth0\n  }\n}\n`;
 writeFileSync(join(dir, 'jitter.conf'), conf);
 

@@ -4,29 +4,15 @@
 // lone master holding one VIP), the real daemons started alike (`-n -l -P -f CONF`) in a
 // namespace. RSS is VmRSS from /proc summed over the parent and its descendants, sampled
 // after every VIP is up and the daemon has run for a few seconds. Prints Markdown.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync, rmSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, labBench } from './lib/lab-bench.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { Lab, labUnavailable, waitFor } = await import(join(root, 'dist/src/lab/netns.js'));
-const CLI = join(root, 'bin', 'keepalived-ts');
+const { Lab, waitFor, dir } = await labBench('kts-bench-mem-', ['keepalived']);
+
 const SIZES = (process.env.KTS_BENCH_SIZES ?? '1,1000').split(',').map(Number);
 const IFACES = ['eth0', 'eth1', 'eth2', 'eth3'];
 
-const why = labUnavailable(['keepalived']);
-if (why) {
-  console.log(`skipped: ${why}`);
-  process.exit(0);
-}
-if (spawnSync('test', ['-f', join(root, 'dist/src/cli/keepalived-ts.js')]).status !== 0) {
-  console.error('run `npm run build` first');
-  process.exit(1);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'kts-bench-mem-'));
 
 function config(n) {
   let s = 'global_defs {\n  router_id mem\n}\n';

@@ -8,31 +8,17 @@
 // implementation is paired with itself. Prints Markdown for bench/run.mjs.
 // Expected from the protocol: graceful = Skew_Time ((256-100)/256 x interval), crash =
 // 3 x interval + Skew_Time after the last advert (3.61 s at 1 s, ~181 ms at 0.05 s).
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { CLI, labBench } from './lib/lab-bench.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const { Lab, labUnavailable, waitFor } = await import(join(root, 'dist/src/lab/netns.js'));
-const CLI = join(root, 'bin', 'keepalived-ts');
+const { Lab, waitFor, dir } = await labBench('kts-bench-vrrp-', ['keepalived']);
+
 const TRIALS = Number(process.env.KTS_BENCH_TRIALS ?? 5);
 const VIP = '10.67.0.100';
 const ARMS = [{ version: 2, advert: 1 }, { version: 3, advert: 0.05 }];
 
-const why = labUnavailable(['keepalived']);
-if (why) {
-  console.log(`skipped: ${why}`);
-  process.exit(0);
-}
-if (spawnSync('test', ['-f', join(root, 'dist/src/cli/keepalived-ts.js')]).status !== 0) {
-  console.error('run `npm run build` first');
-  process.exit(1);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'kts-bench-vrrp-'));
 const conf = (arm, prio) => `global_defs {\n  router_id b${prio}\n  vrrp_version ${arm.version}\n}\nvrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 67\n  priority ${prio}\n  advert_int ${arm.advert}\n  virtual_ipaddress {\n    ${VIP}/24 dev eth0\n  }\n}\n`;
 
 function start(ns, impl, arm, prio) {
