@@ -157,8 +157,14 @@ export class RtnetlinkClient {
     const spec = { name: o.name, parentIndex, mode: o.mode ?? 'private', ...(o.mac ? { mac: o.mac } : {}), ...(upNow ? { up: true } : {}) };
     await this.conn.request({ type: RtmType.NEWLINK, flags: MessageFlag.CREATE | MessageFlag.EXCL, payload: encodeNewMacvlan(spec), operation, hints: MACVLAN_HINTS });
     if (o.addrGenMode) {
-      await this.setAddrGenMode(o.name, o.addrGenMode);
-      if (o.up) await this.setLinkUp(o.name, true);
+      try {
+        await this.setAddrGenMode(o.name, o.addrGenMode);
+        if (o.up) await this.setLinkUp(o.name, true);
+      } catch (e) {
+        // Half made is worse than not made: take it away again, then report.
+        await this.deleteLink(o.name).catch(() => undefined);
+        throw e;
+      }
     }
     return this.link(o.name);
   }

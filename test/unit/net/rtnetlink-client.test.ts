@@ -147,3 +147,31 @@ test('resolving a family the kernel does not have says what is missing', async (
   const conn = new NetlinkConnection(new FakeNetlinkSocket((m) => [encodeErrorReply(m, 2)]));
   await assert.rejects(resolveFamily(conn, 'IPVS'), { message: 'resolving generic netlink family IPVS: ENOENT (no such generic netlink family (kernel module not loaded?))' });
 });
+
+test('garbage from the socket never throws out of the read callback, and the monitor keeps working', async () => {
+  const sock = new FakeNetlinkSocket(fakeKernel);
+  const conn = new NetlinkConnection(sock);
+  const mon = new LinkMonitor(conn);
+  await mon.start();
+  const errors: Error[] = [];
+  conn.onError((e) => errors.push(e));
+  // A small seeded generator: the same "random" datagrams every run.
+  let x = 0x2545f491;
+  const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  for (let i = 0; i < 2000; i++) {
+    const len = 16 + (rnd() % 80);
+    const b = Buffer.from(Array.from({ length: len }, rnd));
+    // Mostly well-framed messages of rtnetlink types with random bodies, some raw noise.
+    if (i % 4 !== 0) {
+      b.writeUInt32LE(len, 0);
+      b.writeUInt16LE([16, 17, 20, 21, 24, 25, 2, 3][i % 8]!, 4);
+    }
+    assert.doesNotThrow(() => sock.multicast(b, RtnlGroup.LINK));
+  }
+  assert.ok(errors.length > 0, 'malformed datagrams are reported');
+  const events: LinkEvent[] = [];
+  mon.on((e) => events.push(e));
+  sock.multicast(encodeMessage({ type: RtmType.NEWADDR, flags: 0, seq: 0, pid: 0, payload: encodeNewAddress({ address: '10.0.0.99/24', index: 2 }) }), RtnlGroup.IPV4_IFADDR);
+  assert.equal(events.at(-1)?.kind, 'address-add');
+  mon.close();
+});
