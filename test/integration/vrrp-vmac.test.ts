@@ -64,7 +64,7 @@ async function vipMacSeenBy(client: Netns): Promise<string[]> {
   return [...new Set([...r.stdout.matchAll(/reply from \S+ \[([0-9a-f:]+)\]/gi)].map((m) => m[1]!.toLowerCase()))];
 }
 
-test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it, failover keeps the MAC, removed on stop', { skip, timeout: 120_000 }, async () => {
+test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it, failover keeps the MAC, reload drops and re-makes it, removed on stop', { skip, timeout: 120_000 }, async () => {
   const lab = await Lab.create();
   const nodes: KtsNode[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kts-vmac-'));
@@ -116,16 +116,6 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     await a.waitForLine(/\(VI_1\) Entering MASTER STATE/, 15_000, from);
     await waitFor('the VIP back on r1', () => vipOn(r1, `vrrp.${VRID}`));
 
-    // Stop: the VMAC goes and the parent's settings come back.
-    a.signal('SIGTERM');
-    assert.equal(await a.exit, 0);
-    assert.equal(await linkDetails(r1, `vrrp.${VRID}`), undefined, 'the VMAC is deleted on stop');
-    assert.equal(await sysctl(r1, 'net/ipv4/conf/eth0/arp_ignore'), r1ArpIgnore);
-    await waitFor('the VIP on r2 after r1 stopped', () => vipOn(r2, `vrrp.${VRID}`), 10_000);
-    b.signal('SIGTERM');
-    assert.equal(await b.exit, 0);
-    assert.equal(await linkDetails(r2, `vrrp.${VRID}`), undefined);
-
     dump.kill('SIGINT');
     await new Promise((r) => dump.once('exit', r));
     // On the wire: adverts from both nodes' real addresses, all from the virtual MAC.
@@ -136,6 +126,32 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     const garps = await tshark(pcap, `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`, ['eth.src', 'arp.src.hw_mac']);
     assert.ok(garps.length > 0, 'gratuitous ARPs for the VIP');
     for (const [eth, sha] of garps) assert.deepEqual([eth, sha], [VMAC, VMAC]);
+
+    // A reload without use_vmac: the VMAC goes, the VIP moves to eth0, the parent's settings
+    // come back; a reload with it again makes it anew.
+    let mark = a.output.length;
+    a.writeConfig(conf('r1', 150).replace('    use_vmac\n', ''));
+    a.signal('SIGHUP');
+    await a.waitForLine(/Reload finished/, 15_000, mark);
+    await waitFor('the VMAC gone after the reload', async () => (await linkDetails(r1, `vrrp.${VRID}`)) === undefined);
+    await waitFor('the VIP on r1\'s eth0', () => vipOn(r1, 'eth0'));
+    assert.equal(await sysctl(r1, 'net/ipv4/conf/eth0/arp_ignore'), r1ArpIgnore);
+    mark = a.output.length;
+    a.writeConfig(conf('r1', 150));
+    a.signal('SIGHUP');
+    await a.waitForLine(/Reload finished/, 15_000, mark);
+    await waitFor('the VIP back on r1\'s VMAC', () => vipOn(r1, `vrrp.${VRID}`));
+    assert.equal(await vipOn(r1, 'eth0'), false);
+
+    // Stop: the VMAC goes and the parent's settings come back.
+    a.signal('SIGTERM');
+    assert.equal(await a.exit, 0);
+    assert.equal(await linkDetails(r1, `vrrp.${VRID}`), undefined, 'the VMAC is deleted on stop');
+    assert.equal(await sysctl(r1, 'net/ipv4/conf/eth0/arp_ignore'), r1ArpIgnore);
+    await waitFor('the VIP on r2 after r1 stopped', () => vipOn(r2, `vrrp.${VRID}`), 10_000);
+    b.signal('SIGTERM');
+    assert.equal(await b.exit, 0);
+    assert.equal(await linkDetails(r2, `vrrp.${VRID}`), undefined);
   } catch (e) {
     for (const n of nodes) console.log(`--- ${n.ns.name}\n${n.output}`);
     throw e;
