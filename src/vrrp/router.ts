@@ -215,6 +215,26 @@ export class VrrpRouter {
     this.started = false;
   }
 
+  /**
+   * Opens anew the sockets bound to `ifname`: a socket stays bound to the interface index it
+   * was opened on, so an interface deleted and made again (a VMAC re-created) needs new ones.
+   */
+  async reopenChannels(ifname: string): Promise<void> {
+    if (!this.started) return;
+    for (const [keyStr, entry] of this.channels) {
+      if (entry.key.interface !== ifname || !entry.channel) continue;
+      const old = entry.channel;
+      delete entry.channel;
+      try {
+        await old.close();
+      } catch (e) {
+        this.ports.sink.log(`error closing VRRP socket: ${String(e)}`);
+      }
+      entry.channel = await this.ports.transport.open(entry.key, (p) => this.onPacket(keyStr, p));
+      for (const list of entry.byVrid.values()) for (const inst of list) inst.attach(entry.channel);
+    }
+  }
+
   /** Sets or clears a fault on one instance (interface down, tracker failed, ...). */
   setFault(instance: string, reason: FaultReason, active: boolean): boolean {
     const i = this.instancesByName.get(instance);

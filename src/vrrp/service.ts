@@ -68,6 +68,8 @@ export class VrrpService implements ChildService {
   /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
   private readonly socketDown = new Set<string>();
   private vmacs: VmacManager | undefined;
+  /** VMAC re-creations, one at a time. */
+  private vmacWork: Promise<void> = Promise.resolve();
   /** Instances whose VMAC could not be made: kept in FAULT. */
   private readonly vmacRefused = new Set<string>();
 
@@ -361,6 +363,7 @@ export class VrrpService implements ChildService {
     }
     if (e.kind !== 'link-up' && e.kind !== 'link-down' && e.kind !== 'link-delete' && e.kind !== 'link-new' && e.kind !== 'link-rename') return;
     const name = e.link.name;
+    if (e.kind === 'link-delete' || e.kind === 'link-new') this.vmacLinkChanged(e.kind, name);
     const up = e.kind !== 'link-delete' && linkUsable(e.link);
     let ours = false;
     for (const s of this.specs) {
@@ -376,6 +379,28 @@ export class VrrpService implements ChildService {
       this.tracking.update(key, { kind: 'status', ok: up });
     }
     if (ours && (e.kind === 'link-up' || e.kind === 'link-down')) this.log(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+  }
+
+  /**
+   * keepalived re-creates a VMAC someone deleted (or that went with its parent, once the
+   * parent is back), and its sockets with it: they were bound to the old interface.
+   */
+  private vmacLinkChanged(kind: 'link-delete' | 'link-new', name: string): void {
+    const vmacs = this.vmacs;
+    const rt = this.rt;
+    if (!vmacs || !rt) return;
+    const affected = this.specs.filter((s) => s.vmac && (kind === 'link-delete' ? s.vmac.name === name && vmacs.ownerOf(name) !== undefined : s.interface === name && this.monitor?.linkByName(s.vmac.name) === undefined));
+    if (affected.length === 0) return;
+    this.vmacWork = this.vmacWork.then(async () => {
+      if (!this.router) return;
+      for (const s of affected) {
+        if (kind === 'link-delete') this.log(`(${s.name}) VMAC interface ${s.vmac?.name ?? ''} was deleted; re-creating it`);
+        await ensureVmacs([s], rt, vmacs, this.vmacRefused);
+      }
+      await this.awaitLinks(affected);
+      for (const s of affected) if (s.vmac && !s.vmac.xmitBase) await this.router?.reopenChannels(s.vmac.name);
+      this.applyLinkStates();
+    }).catch((e: unknown) => this.ctx.log.error(`re-creating VMACs: ${String(e)}`));
   }
 
   /**
@@ -472,6 +497,7 @@ export class VrrpService implements ChildService {
     this.monitor = undefined;
     this.announcer?.close();
     // After the VIPs have gone: VMACs deleted, interface settings put back.
+    await this.vmacWork;
     await this.vmacs?.removeAll();
     this.rt?.close();
   }

@@ -64,7 +64,7 @@ async function vipMacSeenBy(client: Netns): Promise<string[]> {
   return [...new Set([...r.stdout.matchAll(/reply from \S+ \[([0-9a-f:]+)\]/gi)].map((m) => m[1]!.toLowerCase()))];
 }
 
-test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it, failover keeps the MAC, reload drops and re-makes it, removed on stop', { skip, timeout: 120_000 }, async () => {
+test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it, failover keeps the MAC, reload drops and re-makes it, re-made when deleted, removed on stop', { skip, timeout: 120_000 }, async () => {
   const lab = await Lab.create();
   const nodes: KtsNode[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'kts-vmac-'));
@@ -142,6 +142,21 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     await a.waitForLine(/Reload finished/, 15_000, mark);
     await waitFor('the VIP back on r1\'s VMAC', () => vipOn(r1, `vrrp.${VRID}`));
     assert.equal(await vipOn(r1, 'eth0'), false);
+
+    // Someone deletes the VMAC: it is made again (with its settings and new sockets) and r1,
+    // after a FAULT meanwhile, is master on it again.
+    mark = a.output.length;
+    await r1.ip('link', 'del', `vrrp.${VRID}`);
+    await a.waitForLine(/\(VI_1\) VMAC interface vrrp\.68 was deleted; re-creating it/, 10_000, mark);
+    await a.waitForLine(/\(VI_1\) Entering MASTER STATE/, 15_000, mark);
+    await waitFor('the VIP on the re-created VMAC', () => vipOn(r1, `vrrp.${VRID}`));
+    assert.match((await linkDetails(r1, `vrrp.${VRID}`)) ?? '', new RegExp(`link/ether ${VMAC} [\\s\\S]*macvlan mode private`));
+    assert.equal(await sysctl(r1, `net/ipv4/conf/vrrp.${VRID}/arp_ignore`), '1');
+    // Its adverts reach r2 again (new sockets): r2 stays (or goes back to) BACKUP without the VIP.
+    await waitFor('r2 to hold no VIP', async () => !(await vipOn(r2, `vrrp.${VRID}`)));
+    const bMark = b.output.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!b.output.slice(bMark).includes('Entering MASTER STATE'), `r2 must hear r1's adverts:\n${b.output.slice(bMark)}`);
 
     // Stop: the VMAC goes and the parent's settings come back.
     a.signal('SIGTERM');

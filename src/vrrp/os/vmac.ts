@@ -130,7 +130,7 @@ export class VmacManager {
     }
     const firstTime = !this.owned.has(name);
     this.owned.set(name, { instance: r.instance, parent: parent.name, family: r.family });
-    if (r.family === 'inet' && firstTime) this.applyIpv4Settings(name, parent.name);
+    if (r.family === 'inet') this.applyIpv4Settings(name, parent.name, firstTime);
     this.trySet(ipv6Conf(name, 'disable_ipv6'), r.family === 'inet' && !r.keepIpv6 ? 1 : 0);
     // No automatic EUI-64 link-local: it must be set before the link goes up.
     if (r.family === 'inet6' || r.keepIpv6) {
@@ -178,9 +178,11 @@ export class VmacManager {
     return this.owned.get(name)?.instance;
   }
 
-  private applyIpv4Settings(vmac: string, parent: string): void {
+  /** The VMAC's own settings (each time: a re-created VMAC has the defaults); the parent's once per VMAC. */
+  private applyIpv4Settings(vmac: string, parent: string, newUser: boolean): void {
     if (!this.rpFilter) this.clearAllRpFilter();
     for (const [k, v] of VMAC_IPV4_SETTINGS) this.trySet(ipv4Conf(vmac, k), v);
+    if (!newUser) return;
     let p = this.parents.get(parent);
     if (!p) {
       p = { users: 0, saved: new Map() };

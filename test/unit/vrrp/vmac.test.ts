@@ -206,3 +206,20 @@ test('IPv6 VMAC: no automatic link-local, the source address (or one from the pa
   await ensureVmacs([{ ...spec, name: 'T', interface: 'nope' }], links, m, refused);
   assert.deepEqual([...refused], ['T']);
 });
+
+test('router: reopenChannels gives the instances on that interface a new socket, and they keep working', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = seg.host('a', ['10.0.0.1']);
+  const vmac = { name: 'vrrp.51', mac: '00:00:5e:00:01:33', xmitBase: false };
+  const { router } = VrrpRouter.create([{ name: 'V', vrid: 51, interface: 'eth0', priority: 255, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.0.100' }], vmac }], a.ports());
+  await router.start();
+  seg.clock.runUntil(2_000_000);
+  await router.reopenChannels('eth0');
+  assert.equal(a.transport.opened, 1, 'no socket on the parent to reopen');
+  await router.reopenChannels('vrrp.51');
+  assert.equal(a.transport.opened, 2);
+  const before = seg.captured.length;
+  seg.clock.runUntil(4_000_000);
+  assert.ok(seg.captured.length > before, 'adverts go out of the new socket');
+  await router.stop();
+});
