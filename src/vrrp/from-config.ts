@@ -6,7 +6,7 @@ import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelI
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroupSpec } from './sync-group.js';
-import { defaultVmacName, vmacAddress } from './vmac.js';
+import { defaultVmacName, vmacAddress, type AddressVmac } from './vmac.js';
 
 export interface FromConfigOptions {
   /**
@@ -88,7 +88,46 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
 
 export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptions = {}): VrrpInstanceSpec[] {
   const names = vmacNames(cfg);
-  return cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, { vmacName: (m) => names.get(m.name) ?? m.vmac?.name ?? '', ...opts }));
+  const specs = cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, { vmacName: (m) => names.get(m.name) ?? m.vmac?.name ?? '', ...opts }));
+  placeAddressVmacs(cfg, specs, new Set(names.values()));
+  return specs;
+}
+
+/**
+ * keepalived's VMACs for addresses: an address with `use_vmac`, or with the instance's
+ * `use_vmac_addr` one on another interface or of the other family, goes on a VMAC of its
+ * interface (named from vmac_addr_prefix, MAC of the address's family, or the configured
+ * one). One VMAC per interface and MAC, shared by the addresses that need it.
+ */
+function placeAddressVmacs(cfg: KeepalivedConfig, specs: VrrpInstanceSpec[], taken: Set<string>): void {
+  const byParentMac = new Map<string, AddressVmac>();
+  cfg.vrrpInstances.forEach((i, n) => {
+    const spec = specs[n];
+    if (!spec) return;
+    const family: AddressFamily = i.family === 6 ? 'inet6' : 'inet';
+    const place = (entries: readonly AddressEntry[], vips: VipSpec[]): VipSpec[] =>
+      vips.map((v, k) => {
+        const e = entries[k];
+        const dev = v.device;
+        if (!e || dev === undefined || (spec.vmac && dev === spec.vmac.name)) return v;
+        const fam: AddressFamily = e.prefix.address.includes(':') ? 'inet6' : 'inet';
+        const onConfigured = dev === i.interface;
+        const needs = e.useVmac || (i.useVmacAddr && (!onConfigured || fam !== family));
+        if (!needs) return v;
+        const mac = vmacAddress(fam, i.vrid, i.vmac?.mac);
+        const key = `${dev}|${mac}`;
+        let av = byParentMac.get(key);
+        if (!av) {
+          av = { name: defaultVmacName(cfg.global.vmacAddrPrefix, i.vrid, fam, taken), parent: dev, mac, family: fam };
+          taken.add(av.name);
+          byParentMac.set(key, av);
+        }
+        if (!spec.addressVmacs?.includes(av)) (spec.addressVmacs ??= []).push(av);
+        return { ...v, device: av.name };
+      });
+    spec.vips = place(i.virtualIpaddress, spec.vips);
+    if (spec.excludedVips) spec.excludedVips = place(i.virtualIpaddressExcluded, spec.excludedVips);
+  });
 }
 
 /**

@@ -461,7 +461,7 @@ export class VrrpService implements ChildService {
     for (const w of r.warnings) this.ctx.log.warn(w);
     for (const e of r.errors) this.ctx.log.error(e);
     // VMACs no longer configured go once their instances have stepped down.
-    const wanted = new Set(specs.flatMap((s) => (s.vmac ? [s.vmac.name] : [])));
+    const wanted = new Set(specs.flatMap((s) => [...(s.vmac ? [s.vmac.name] : []), ...(s.addressVmacs ?? []).map((a) => a.name)]));
     for (const name of this.vmacs?.names() ?? []) if (!wanted.has(name)) await this.vmacs?.remove(name);
     await this.awaitLinks(specs);
     this.setUpTracking(cfg, oldScripts);

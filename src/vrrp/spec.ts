@@ -8,7 +8,7 @@ import type { VrrpAuth } from './auth.js';
 import { DEFAULT_GARP, VRRP_PRIO_OWNER, type FsmConfig, type GarpConfig } from './fsm.js';
 import type { PeerSpec } from './receive-check.js';
 import { normaliseAdvertIntUs, US_PER_SECOND } from './timers.js';
-import type { VmacPlacement } from './vmac.js';
+import type { AddressVmac, VmacPlacement } from './vmac.js';
 
 /** One virtual address with the options the address port applies. */
 export interface VipSpec {
@@ -46,6 +46,8 @@ export interface VrrpInstanceSpec {
   interface?: string;
   /** use_vmac: VIPs (and, unless xmitBase, adverts) on this macvlan of `interface`. */
   vmac?: VmacPlacement;
+  /** Further VMACs some VIPs live on (`use_vmac` on an address, or `use_vmac_addr`). */
+  addressVmacs?: AddressVmac[];
   /** `state MASTER|BACKUP`. */
   initialState?: 'MASTER' | 'BACKUP';
   /** 1..255; default 100, or 255 with `state MASTER` and no priority. */

@@ -15,6 +15,15 @@ export interface VmacPlacement {
   xmitBase: boolean;
 }
 
+/** A VMAC for addresses on another interface or of the other family (keepalived's use_vmac_addr). */
+export interface AddressVmac {
+  name: string;
+  /** The interface it is made on. */
+  parent: string;
+  mac: string;
+  family: AddressFamily;
+}
+
 /** Linux's IFNAMSIZ less the NUL. */
 export const MAX_IFNAME = 15;
 

@@ -1,6 +1,6 @@
 // An in-memory set of links for the VMAC manager (src/vrrp/os/vmac.ts): the few rtnetlink
 // operations it uses, with the kernel's refusals (ENODEV, EEXIST) as NetlinkErrors.
-import type { AddressOp, ChangeOutcome, Link, LinkRef, MacvlanOptions } from '../../src/net/rtnetlink.js';
+import type { Address, AddressOp, ChangeOutcome, Link, LinkRef, MacvlanOptions } from '../../src/net/rtnetlink.js';
 import type { AddrGenModeName } from '../../src/net/rtnetlink/constants.js';
 import { NetlinkError, errnoNumber } from '../../src/net/netlink/errors.js';
 import type { VmacNetlink } from '../../src/vrrp/os/vmac.js';
@@ -86,6 +86,20 @@ export class FakeLinks implements VmacNetlink {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+  }
+
+  addresses(filter: { family?: 4 | 6; link?: LinkRef } = {}): Promise<Address[]> {
+    const out: Address[] = [];
+    for (const l of this.links.values()) {
+      if (filter.link !== undefined && l.name !== filter.link && l.index !== filter.link) continue;
+      for (const a of l.addresses) {
+        const [address = '', len = '0'] = a.split('/');
+        const family = address.includes(':') ? 6 : 4;
+        if (filter.family !== undefined && filter.family !== family) continue;
+        out.push({ family, prefixLength: Number(len), flags: [], scope: 'global', index: l.index, address } as unknown as Address);
+      }
+    }
+    return Promise.resolve(out);
   }
 
   changeAddresses(changes: AddressOp[]): Promise<ChangeOutcome[]> {

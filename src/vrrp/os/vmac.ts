@@ -17,7 +17,7 @@ import { eui64LinkLocal, type VmacPlacement } from '../vmac.js';
 import { ipv4Conf, ipv6Conf, type SysctlPort } from './sysctl.js';
 
 /** What the manager needs of the rtnetlink client (a test passes a fake). */
-export type VmacNetlink = Pick<RtnetlinkClient, 'link' | 'createMacvlan' | 'deleteLink' | 'setLinkUp' | 'setAddrGenMode' | 'changeAddresses'>;
+export type VmacNetlink = Pick<RtnetlinkClient, 'link' | 'addresses' | 'createMacvlan' | 'deleteLink' | 'setLinkUp' | 'setAddrGenMode' | 'changeAddresses'>;
 
 export interface VmacRequest {
   instance: string;
@@ -256,6 +256,14 @@ export class VmacManager {
 export async function ensureVmacs(specs: readonly VrrpInstanceSpec[], rt: VmacNetlink, vmacs: VmacManager, refused: Set<string>): Promise<VrrpInstanceSpec[]> {
   const out: VrrpInstanceSpec[] = [];
   for (const s of specs) {
+    for (const av of s.addressVmacs ?? []) {
+      const req: VmacRequest = { instance: s.name, parent: av.parent, vmac: { name: av.name, mac: av.mac, xmitBase: false }, family: av.family };
+      if (av.family === 'inet6') {
+        const ll = await parentLinkLocal(rt, av.parent);
+        if (ll !== undefined) req.linkLocal = ll;
+      }
+      await vmacs.ensure(req);
+    }
     if (!s.vmac || s.interface === undefined) {
       out.push(s);
       continue;
@@ -264,11 +272,7 @@ export async function ensureVmacs(specs: readonly VrrpInstanceSpec[], rt: VmacNe
     let spec = s;
     const req: VmacRequest = { instance: s.name, parent: s.interface, vmac: s.vmac, family };
     if (family === 'inet6' && !s.vmac.xmitBase) {
-      let ll = s.sourceAddress;
-      if (ll === undefined) {
-        const mac = await rt.link(s.interface).then((l) => l.mac, () => undefined);
-        if (mac !== undefined) ll = eui64LinkLocal(mac);
-      }
+      const ll = s.sourceAddress ?? (await parentLinkLocal(rt, s.interface, false));
       if (ll !== undefined) {
         req.linkLocal = ll;
         if (s.sourceAddress === undefined) spec = { ...s, sourceAddress: ll };
@@ -281,4 +285,17 @@ export async function ensureVmacs(specs: readonly VrrpInstanceSpec[], rt: VmacNe
     out.push(spec);
   }
   return out;
+}
+
+/**
+ * The link-local address a VMAC on `parent` gets: the parent's own (as keepalived), else
+ * the EUI-64 one of the parent's MAC.
+ */
+async function parentLinkLocal(rt: VmacNetlink, parent: string, askParent = true): Promise<string | undefined> {
+  if (askParent) {
+    const own = await rt.addresses({ link: parent, family: 6 }).then((as) => as.find((a) => a.address.toLowerCase().startsWith('fe80:'))?.address, () => undefined);
+    if (own !== undefined) return own;
+  }
+  const mac = await rt.link(parent).then((l) => l.mac, () => undefined);
+  return mac === undefined ? undefined : eui64LinkLocal(mac);
 }

@@ -223,3 +223,32 @@ test('router: reopenChannels gives the instances on that interface a new socket,
   assert.ok(seg.captured.length > before, 'adverts go out of the new socket');
   await router.stop();
 });
+
+test('config -> spec: use_vmac_addr and an address\'s use_vmac put those addresses on VMACs of their own interface', () => {
+  const specs = configSpecs(
+    inst('A', 51, '10.0.0.1/24\n  10.9.0.1/24 dev eth1\n  10.9.0.2/24 dev eth1', ' use_vmac\n use_vmac_addr') +
+      inst('B', 52, '10.0.0.2/24 use_vmac\n  10.0.0.3/24'),
+  );
+  const [a, b] = specs;
+  const [c] = configSpecs('global_defs {\n vmac_addr_prefix va\n}\n' + inst('C', 53, '10.0.0.4/24\n  10.8.0.1/24 dev eth2', ' use_vmac_addr'));
+  assert.deepEqual(a?.vips.map((v) => v.device), ['vrrp.51', 'vrrp1.51', 'vrrp1.51']);
+  assert.deepEqual(a?.addressVmacs, [{ name: 'vrrp1.51', parent: 'eth1', mac: '00:00:5e:00:01:33', family: 'inet' }]);
+  assert.deepEqual(b?.vips.map((v) => v.device), ['vrrp.52', 'eth0'], 'use_vmac on one address only');
+  assert.equal(b?.vmac, undefined);
+  assert.deepEqual(c?.vips.map((v) => v.device), ['eth0', 'va.53']);
+});
+
+test('ensureVmacs: address VMACs are made on their own parent, IPv6 ones with the parent\'s link-local', async () => {
+  const { links, m } = manager();
+  links.add('eth0');
+  links.add('eth1', { mac: '02:00:00:00:00:01', addresses: ['fe80::1:2/64'] });
+  const spec: VrrpInstanceSpec = {
+    name: 'A', vrid: 5, interface: 'eth0', vips: [{ address: 'fd00::5', device: 'vrrp.5' }],
+    addressVmacs: [{ name: 'vrrp.5', parent: 'eth1', mac: '00:00:5e:00:02:05', family: 'inet6' }],
+  };
+  await ensureVmacs([spec], links, m, new Set());
+  const l = links.byName('vrrp.5');
+  assert.equal(l?.parentIndex, links.byName('eth1')?.index);
+  assert.deepEqual(l?.addresses, ['fe80::1:2/64']);
+  assert.deepEqual(m.names(), ['vrrp.5']);
+});
