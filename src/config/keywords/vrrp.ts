@@ -224,7 +224,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
   bareFlag('track_src_ip', 'FAULT when the source address goes away.', (t) => { t.trackSrcIp = true; }),
 
   {
-    name: 'use_vmac', syntax: '[IFNAME] [MAC] [netlink_notify_msg] [group GID]', default: 'vrrp.VRID', doc: 'Send and own the VIPs on a macvlan with the VRRP virtual MAC.',
+    name: 'use_vmac', syntax: '[IFNAME] [MAC] [netlink_notify_msg] [group GID]', default: 'vrrp.VRID', doc: 'Own the VIPs and send adverts on a private-mode macvlan with the VRRP virtual MAC (00:00:5e:00:01:VRID, IPv6 00:00:5e:00:02:VRID); deleted on stop.',
     handle: (kw, t) => {
       const v: NonNullable<VrrpInstance['vmac']> = { name: '', netlinkNotifyMsg: false };
       const a = kw.args;
@@ -243,7 +243,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
       at(kw, t);
     },
   },
-  bareFlag('use_vmac_addr', 'Also use VMACs for VIPs on other interfaces.', (t) => { t.useVmacAddr = true; }),
+  bareFlag('use_vmac_addr', 'Also put VIPs on other interfaces, or of the other family, on VMACs of their interface.', (t) => { t.useVmacAddr = true; }),
   {
     name: 'vmac_xmit_base', syntax: '', doc: 'Send and receive adverts on the parent interface, not the VMAC.',
     handle: (kw, t) => { kw.bare(); t.vmacXmitBase = true; at(kw, t); },
