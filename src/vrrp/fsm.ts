@@ -395,7 +395,8 @@ class Step {
 
   fault(reason: FaultReason, active: boolean, holdFault = false): void {
     const { c, s } = this;
-    if (reason === 'interface' && c.dontTrackPrimary) return;
+    // dont_track_primary: neither the interface nor a VMAC's parent is tracked (keepalived).
+    if ((reason === 'interface' || reason === 'base-interface') && c.dontTrackPrimary) return;
     const had = s.faults.length > 0;
     const idx = s.faults.indexOf(reason);
     if (active) {

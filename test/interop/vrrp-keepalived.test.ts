@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { ChildProcess } from 'node:child_process';
+import { collect, exited } from '../lib/child-output.js';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import type { VrrpInstanceSpec } from '../../src/vrrp/spec.js';
 
@@ -68,18 +68,7 @@ function oursSpec(f: Flavour, priority: number, self: number, peer: number): Vrr
   return s;
 }
 
-type Proc = ChildProcess & { output: string[] };
-function collect(c: ChildProcess): Proc {
-  const p = c as Proc;
-  p.output = [];
-  const add = (d: Buffer) => p.output.push(...d.toString().split('\n').filter(Boolean));
-  c.stdout?.on('data', add);
-  c.stderr?.on('data', add);
-  return p;
-}
-
 const hasVip = async (ns: Netns, f: Flavour) => (await ns.addresses('eth0')).includes(`${vip(f)}/${plen(f)}`);
-const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
 for (const f of flavours) {
   test(`interop with keepalived 2.2.7, ${f.name}: election both ways, graceful handover, crash takeover`, { skip, timeout: 90_000 }, async () => {

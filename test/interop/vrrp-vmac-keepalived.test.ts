@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import type { ChildProcess } from 'node:child_process';
+import { collect, exited, type CollectedProcess as Proc } from '../lib/child-output.js';
 import { Lab, labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { alive } from '../lib/daemon.js';
@@ -51,22 +51,11 @@ vrrp_instance VI_1 {
 `;
 }
 
-type Proc = ChildProcess & { output: string[] };
-function collect(c: ChildProcess): Proc {
-  const p = c as Proc;
-  p.output = [];
-  const add = (d: Buffer) => p.output.push(...d.toString().split('\n').filter(Boolean));
-  c.stdout?.on('data', add);
-  c.stderr?.on('data', add);
-  return p;
-}
-
 async function vipOnVmac(ns: Netns, f: Family): Promise<boolean> {
   const r = await ns.exec('ip', ['-o', 'addr', 'show', 'dev', VMAC_IF]);
   return r.code === 0 && r.stdout.includes(`${vip(f)}/${plen(f)}`);
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 
 for (const f of families) {
   test(`interop with keepalived 2.2.7, use_vmac ${f.name}: election both ways, handover, crash takeover, restart re-uses the VMAC`, { skip, timeout: 120_000 }, async () => {

@@ -252,3 +252,17 @@ test('ensureVmacs: address VMACs are made on their own parent, IPv6 ones with th
   assert.deepEqual(l?.addresses, ['fe80::1:2/64']);
   assert.deepEqual(m.names(), ['vrrp.5']);
 });
+
+test('dont_track_primary: a VMAC parent going down is not a fault either', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const host = seg.host('a', ['10.0.0.1']);
+  const vmac = { name: 'vrrp.51', mac: '00:00:5e:00:01:33', xmitBase: false };
+  const base: VrrpInstanceSpec = { name: 'V', vrid: 51, interface: 'eth0', priority: 100, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.0.100' }], vmac };
+  const { router } = VrrpRouter.create([base, { ...base, name: 'W', vrid: 52, dontTrackPrimary: true, vmac: { ...vmac, name: 'vrrp.52' } }], host.ports());
+  await router.start();
+  router.setFault('V', 'base-interface', true);
+  router.setFault('W', 'base-interface', true);
+  assert.equal(router.status('V')?.state, 'FAULT');
+  assert.notEqual(router.status('W')?.state, 'FAULT');
+  await router.stop();
+});
