@@ -19,11 +19,14 @@ const VMAC_IF = `vrrp.${VRID}`;
 interface Family {
   name: string;
   v6: boolean;
+  /** vmac_xmit_base: adverts from the parent interfaces, VIPs still on the VMACs. */
+  xmitBase?: boolean;
 }
 
 const families: Family[] = [
   { name: 'IPv4', v6: false },
   { name: 'IPv6', v6: true },
+  { name: 'IPv4 vmac_xmit_base', v6: false, xmitBase: true },
 ];
 
 const addr = (f: Family, host: number) => (f.v6 ? `fd00:67::${host}` : `10.67.0.${host}`);
@@ -40,7 +43,7 @@ vrrp_instance VI_1 {
     state BACKUP
     interface eth0
     use_vmac
-    virtual_router_id ${VRID}
+${f.xmitBase ? '    vmac_xmit_base\n' : ''}    virtual_router_id ${VRID}
     version 3
     priority ${priority}
     advert_int 0.5
@@ -134,10 +137,11 @@ for (const f of families) {
       const r = await sh('tshark', ['-r', pcap, '-Y', 'vrrp', '-T', 'fields', '-e', 'eth.src', '-e', f.v6 ? 'ipv6.src' : 'ip.src']);
       assert.equal(r.code, 0, r.stderr);
       const senders = new Set(r.stdout.split('\n').filter(Boolean));
-      const mac = vmacMac(f);
       const srcs = [...senders].map((l) => l.split('\t'));
       assert.ok(srcs.length >= 2, `adverts from both: ${[...senders].join(', ')}`);
-      for (const [m] of srcs) assert.equal(m, mac, `advert sources: ${[...senders].join(', ')}`);
+      // From the virtual MAC; with vmac_xmit_base from each parent's own MAC.
+      const macs = f.xmitBase ? [await ours.mac('eth0'), await kal.mac('eth0')].sort() : [vmacMac(f), vmacMac(f)];
+      assert.deepEqual(srcs.map(([m]) => m).sort(), macs, `advert sources: ${[...senders].join(', ')}`);
       if (!f.v6) assert.deepEqual(srcs.map(([, ip]) => ip).sort(), [addr(f, 1), addr(f, 2)]);
       else for (const [, ip] of srcs) assert.match(ip ?? '', /^fe80:/);
     } finally {
