@@ -205,9 +205,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
   process.on('SIGPIPE', () => undefined);
-  // SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) go to the VRRP child, as keepalived's
-  // parent forwards them. Clearing the counters is not implemented yet: stats are written.
-  if (!(await watchRtSignals((kind) => parent.dump(kind === 'json' ? 'json' : 'stats')))) {
+  // SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR: write the stats, then zero them) go to
+  // the VRRP child, as keepalived's parent forwards them.
+  if (!(await watchRtSignals((kind) => (kind === 'json' ? parent.dump('json') : parent.dump('stats', { clearStats: true }))))) {
     log.detail('SIGRTMIN+2 (JSON dump) cannot be caught in this build; use the control socket\'s "json" command');
   }
 

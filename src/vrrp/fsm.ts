@@ -170,7 +170,8 @@ const RECEIVE_ERROR_STAT: Record<ReceiveError, StatName> = {
   'unicast-source-not-peer': 'addrListErr',
 };
 
-function emptyStats(): Stats {
+/** All counters at zero (a new instance; SIGRTMAX-1 after writing the stats). */
+export function emptyStats(): Stats {
   return {
     advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0,
     packetLenErr: 0, ipTtlErr: 0, versErr: 0, invalidAuthtype: 0, authtypeMismatch: 0, authFailure: 0,

@@ -6,7 +6,7 @@
 // advert.
 
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
-import { adoptState, createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { adoptState, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
@@ -68,6 +68,11 @@ export class VrrpInstance {
       effectivePriority: s.effectivePriority, masterAddress: s.masterAddress, vipsSet: s.vipsSet,
       faults: s.faults, stats: s.stats,
     };
+  }
+
+  /** Zeroes the counters (keepalived's STATS_CLEAR, SIGRTMAX-1). */
+  clearStats(): void {
+    this.state = { ...this.state, stats: emptyStats() };
   }
 
   /** The state machine's state (read-only use). */

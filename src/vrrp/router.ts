@@ -238,6 +238,11 @@ export class VrrpRouter {
     for (const i of this.instancesByName.values()) i.addressDeleted(address);
   }
 
+  /** Zeroes every instance's counters (SIGRTMAX-1). */
+  clearStats(): void {
+    for (const i of this.instancesByName.values()) i.clearStats();
+  }
+
   status(instance: string): InstanceStatus | undefined {
     return this.instancesByName.get(instance)?.status();
   }

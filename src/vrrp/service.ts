@@ -507,6 +507,10 @@ export class VrrpService implements ChildService {
     return Promise.resolve({ version: STATUS_VERSION, vrrp });
   }
 
+  clearStats(): void {
+    this.router?.clearStats();
+  }
+
   dump(kind: DumpKind): Promise<string> {
     const cfg = this.config;
     if (!cfg) return Promise.resolve('');

@@ -347,3 +347,21 @@ test('reload with a lower priority: the master keeps its state but advertises th
   assert.deepEqual(holders([a, b]), ['a']);
   assert.equal(b.router.status('VI_1')?.effectivePriority, 50);
 });
+
+test('clearStats (SIGRTMAX-1) zeroes the counters and counting goes on from zero; state is untouched', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  const before = a.router.status('VI_1')!.stats;
+  assert.ok(before.advertRcvd > 3);
+  a.router.clearStats();
+  const cleared = a.router.status('VI_1')!;
+  assert.ok(Object.values(cleared.stats).every((v) => v === 0), JSON.stringify(cleared.stats));
+  assert.equal(cleared.state, 'BACKUP');
+  await runUntil(seg, [a, b], 13_000_000);
+  const after = a.router.status('VI_1')!.stats.advertRcvd;
+  assert.ok(after >= 2 && after <= 4, `3 s of adverts at 1 s counted from zero, not ${after}`);
+});
