@@ -32,7 +32,8 @@ import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
-import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
+import { CheckerService, formatEndpoint, rsFifoLine, spawnScript, type CheckerServiceOptions } from './service.js';
+import { NotifyFifo } from '../notify/fifo.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
@@ -131,6 +132,8 @@ export class CheckerProcess implements ChildService {
   private addresses: AddressWatch | undefined;
   /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
   private readonly suspended = new Map<string, boolean>();
+  /** notify_fifo and lvs_notify_fifo, with the settings they were opened with. */
+  private fifos: { settings: string; open: NotifyFifo[] } = { settings: '', open: [] };
 
   constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
 
@@ -177,6 +180,7 @@ export class CheckerProcess implements ChildService {
         quorumChanged: (q) => this.onQuorum(q),
       },
       log: (m) => this.info(m),
+      fifoLine: (line) => this.writeFifos(line),
       ...(previous ? { migrate: previous.migrationState() } : {}),
     });
   }
@@ -252,6 +256,7 @@ export class CheckerProcess implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const g = this.prepare(config);
+    this.openFifos(g.config);
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
@@ -282,14 +287,39 @@ export class CheckerProcess implements ChildService {
     await this.syncing;
   }
 
-  /** rs_init_notifies: real servers that start alive get their notify_up at startup. */
+  /** rs_init_notifies: real servers that start alive get their notify_up (and FIFO line) at startup. */
   private initNotifies(checks: CheckSpec[]): void {
     const run = this.opts.checker?.runScript ?? spawnScript;
     for (const vs of checks) {
       for (const rs of vs.realServers) {
-        if (rs.notifyUp && this.health.get(vs.id)?.get(rs.id) === true) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        if (this.health.get(vs.id)?.get(rs.id) !== true) continue;
+        if (rs.notifyUp) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        this.writeFifos(rsFifoLine({ vs: vs.id, rs: rs.id, up: true }, vs.protocol));
       }
     }
+  }
+
+  /**
+   * The checker's FIFOs: the shared notify_fifo and lvs_notify_fifo (one FIFO when both name
+   * the same path); lvs_notify_fifo_script is started here, notify_fifo_script by the VRRP
+   * process (which owns the shared FIFO's reader, as in keepalived). Kept across reloads
+   * unless their settings change.
+   */
+  private openFifos(cfg: KeepalivedConfig): void {
+    const g = cfg.global;
+    const settings = JSON.stringify([g.notifyFifo, g.lvsNotifyFifo, g.lvsNotifyFifoScript]);
+    if (settings === this.fifos.settings) return;
+    for (const f of this.fifos.open) f.close(true);
+    const open: NotifyFifo[] = [];
+    const log = (m: string) => this.ctx.log.error(m);
+    if (g.notifyFifo) open.push(new NotifyFifo(g.notifyFifo, log));
+    if (g.lvsNotifyFifo && g.lvsNotifyFifo.path !== g.notifyFifo?.path) open.push(new NotifyFifo(g.lvsNotifyFifo, log, g.lvsNotifyFifoScript));
+    for (const f of open) f.open();
+    this.fifos = { settings, open };
+  }
+
+  private writeFifos(line: string): void {
+    for (const f of this.fifos.open) f.write(line);
   }
 
   /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
@@ -321,6 +351,7 @@ export class CheckerProcess implements ChildService {
     }
     const old = this.gen;
     old?.checker.stop();
+    this.openFifos(g.config);
     this.resetState();
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config, old?.checker) };
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
@@ -376,6 +407,7 @@ export class CheckerProcess implements ChildService {
       }
     } finally {
       this.backend?.close();
+      for (const f of this.fifos.open) f.close(true);
     }
   }
 
