@@ -213,8 +213,14 @@ const opts = { skip, timeout: 90_000 };
 
 test('killing the master\'s VRRP process: the VIP stays reachable and ends on one router', opts, () => withSegment(async (s) => {
   const before = s.node.r1.pid('vrrp');
+  const mark = s.node.r1.output.length;
   s.node.r1.signal('SIGKILL', 'vrrp');
   await waitFor('r1 to respawn its VRRP process', () => { const p = s.node.r1.pid('vrrp'); return p !== undefined && p !== before && alive(p); }, 20_000);
+  // The fault has played out only once the new VRRP process has started (as BACKUP, taking
+  // the VIP away) and preempted back; before that the VIP may still sit on r1 from the
+  // killed process, which would look "settled" too early.
+  await s.node.r1.waitForLine(/\(VI_1\) Entering BACKUP STATE/, 20_000, mark);
+  await s.node.r1.waitForLine(/\(VI_1\) Entering MASTER STATE/, 20_000, mark);
   await assertSettled(s, 'VRRP process killed');
   assertNoLongOutage(s, 'VRRP process killed');
   assertRunning(s);
