@@ -114,7 +114,8 @@ export interface FsmState {
 }
 
 export type FsmEvent =
-  | { type: 'start' }
+  /** `ownerAsBackup`: an address owner in a sync group that does not start MASTER starts as BACKUP. */
+  | { type: 'start'; ownerAsBackup?: boolean }
   /**
    * A timer fired. `mayBecomeMaster: false` (sync groups: another member does not want
    * MASTER yet) keeps a BACKUP from taking over when its master-down timer expires.
@@ -273,11 +274,11 @@ class Step {
 
   // --- transitions -------------------------------------------------------------------
 
-  start(): void {
+  start(ownerAsBackup: boolean): void {
     const { c, s } = this;
     if (c.startupDelayUs > 0) s.delayedStartUntil = this.now + c.startupDelayUs;
     const isUp = s.faults.length === 0;
-    if (isUp && c.wantMaster && c.basePriority === VRRP_PRIO_OWNER) {
+    if (isUp && c.wantMaster && c.basePriority === VRRP_PRIO_OWNER && !ownerAsBackup) {
       // The address owner becomes master at once: time out of BACKUP after 1 µs.
       s.state = 'BACKUP';
       s.msDownTimerUs = 1;
@@ -668,7 +669,7 @@ export function step(c: FsmConfig, state: FsmState, event: FsmEvent, now: number
   if (state.stopped) return st.finish();
   switch (event.type) {
     case 'start':
-      if (state.state === 'INIT') st.start();
+      if (state.state === 'INIT') st.start(event.ownerAsBackup ?? false);
       break;
     case 'timer':
       st.timer(event.timer, event.mayBecomeMaster ?? true);

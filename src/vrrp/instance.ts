@@ -91,7 +91,7 @@ export class VrrpInstance {
   }
 
   start(): void {
-    this.handle({ type: 'start' });
+    this.handle({ type: 'start', ownerAsBackup: this.group ? !this.group.startsMaster() : false });
   }
 
   receive(advert: DecodedAdvert, meta: ReceiveMeta): void {
