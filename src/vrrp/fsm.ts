@@ -7,6 +7,7 @@
 // try_up_instance, down_instance, vrrp_set_effective_priority) and its log wording, so
 // users' log alerts keep matching. Sync groups are not modelled here.
 
+import type { GarpTiming } from '../config/model.js';
 import { compareAddresses, canonicalAddress, type AddressFamily } from './addr.js';
 import type { VrrpAuth } from './auth.js';
 import type { DecodedAdvert } from './codec.js';
@@ -21,18 +22,8 @@ export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-sourc
 
 export const VRRP_PRIO_OWNER = 255;
 
-export interface GarpConfig {
-  /** Second burst after becoming master (garp_master_delay), 0 = none. Default 5 s. */
-  masterDelayUs: number;
-  /** GARPs/NAs per VIP per burst (garp_master_repeat). Default 5. */
-  masterRepeat: number;
-  /** Periodic refresh while master (garp_master_refresh), 0 = none. */
-  masterRefreshUs: number;
-  masterRefreshRepeat: number;
-  /** On a lower-priority advert while master (garp_lower_prio_delay / _repeat). */
-  lowerPrioDelayUs: number;
-  lowerPrioRepeat: number;
-}
+/** The GARP/NA timing the state machine follows: the configuration's, field for field. */
+export type GarpConfig = GarpTiming;
 
 export const DEFAULT_GARP: GarpConfig = {
   masterDelayUs: 5_000_000,
