@@ -12,6 +12,7 @@ import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroup } from './sync-group.js';
 import { advertIntervalField } from './timers.js';
+import { advertInterface, vipInterface } from './vmac.js';
 
 /** A read-only view of an instance for status output and tests. */
 export interface InstanceStatus {
@@ -47,10 +48,11 @@ export class VrrpInstance {
     this.fsm = createFsm(config);
     this.state = this.fsm.initial();
     this.owner = { instance: config.name, family: config.family };
-    if (spec.interface !== undefined) this.owner.interface = spec.interface;
+    // VIPs then eVIPs, each defaulting to the instance's interface (its VMAC if it has one).
+    const vipIf = vipInterface(spec);
+    if (vipIf !== undefined) this.owner.interface = vipIf;
     this.channelKey = channelKeyFor(spec, config);
-    // VIPs then eVIPs, each defaulting to the instance's interface.
-    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && spec.interface !== undefined ? { ...v, device: spec.interface } : v));
+    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && vipIf !== undefined ? { ...v, device: vipIf } : v));
   }
 
   get config(): FsmConfig {
@@ -289,7 +291,8 @@ export class VrrpInstance {
 export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey {
   const key: ChannelKey = { family: c.family, mode: c.unicast ? 'unicast' : 'multicast' };
   if (c.auth.type === 'ah') key.protocol = 'ah';
-  if (spec.interface !== undefined) key.interface = spec.interface;
+  const advertIf = advertInterface(spec);
+  if (advertIf !== undefined) key.interface = advertIf;
   if (c.unicast) {
     if (c.sourceAddress !== undefined) key.sourceAddress = c.sourceAddress;
   } else {

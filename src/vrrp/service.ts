@@ -20,6 +20,9 @@ import { SystemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
 import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
 import { withSourceAddresses } from './os/system.js';
+import { ProcSysctl } from './os/sysctl.js';
+import { ensureVmacs, VmacManager } from './os/vmac.js';
+import { linkFaults } from './vmac.js';
 import { IprouteSet } from './iproute.js';
 import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
 import { TrackingTable } from './track/tracking.js';
@@ -64,6 +67,9 @@ export class VrrpService implements ChildService {
   private routeQueue: Promise<void> = Promise.resolve();
   /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
   private readonly socketDown = new Set<string>();
+  private vmacs: VmacManager | undefined;
+  /** Instances whose VMAC could not be made: kept in FAULT. */
+  private readonly vmacRefused = new Set<string>();
 
   constructor(private readonly ctx: ChildContext) {}
 
@@ -155,7 +161,10 @@ export class VrrpService implements ChildService {
     this.config = cfg;
     this.rt = RtnetlinkClient.open();
     this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
+    this.vmacs = new VmacManager(this.rt, new ProcSysctl(), (l) => this.log(l));
     await this.applyStatic(cfg, undefined);
+    // VMACs first: the link monitor then starts knowing them, and the sockets can bind to them.
+    this.specs = await this.buildSpecs(cfg);
     try {
       this.monitor = await LinkMonitor.open();
     } catch (e) {
@@ -166,7 +175,6 @@ export class VrrpService implements ChildService {
     this.announcer = new PacketAnnouncer((l) => this.log(l));
     const log = (l: string) => this.log(l);
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
-    this.specs = await this.buildSpecs(cfg);
     const created = VrrpRouter.create(
       this.specs,
       { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
@@ -176,6 +184,7 @@ export class VrrpService implements ChildService {
     for (const e of created.errors) this.ctx.log.error(e);
     this.router = created.router;
     this.setUpTracking(cfg, undefined);
+    await this.awaitLinks(this.specs);
     this.applyLinkStates();
     await this.router.start();
   }
@@ -184,9 +193,12 @@ export class VrrpService implements ChildService {
     return { logUnknownVrids: cfg.global.logUnknownVrids, syncGroups: vrrpSyncGroupsFromConfig(cfg) };
   }
 
+  /** The runtime's specs, with source addresses from the interfaces and the VMACs made. */
   private async buildSpecs(cfg: KeepalivedConfig): Promise<VrrpInstanceSpec[]> {
     const specs = vrrpSpecsFromConfig(cfg);
-    return this.rt ? withSourceAddresses(specs, this.rt) : specs;
+    if (!this.rt) return specs;
+    const filled = await withSourceAddresses(specs, this.rt);
+    return this.vmacs && this.rt ? ensureVmacs(filled, this.rt, this.vmacs, this.vmacRefused) : filled;
   }
 
   private makeNotifier(cfg: KeepalivedConfig): Notifier {
@@ -331,10 +343,12 @@ export class VrrpService implements ChildService {
   private applyLinkStates(): void {
     if (!this.monitor || !this.router) return;
     for (const s of this.specs) {
-      if (s.interface === undefined) continue;
-      const l = this.monitor.linkByName(s.interface);
-      const down = l === undefined || !linkUsable(l);
-      this.router.setFault(s.name, 'interface', down);
+      for (const [ifname, reason] of linkFaults(s)) {
+        const l = this.monitor.linkByName(ifname);
+        this.router.setFault(s.name, reason, l === undefined || !linkUsable(l));
+      }
+      // A VMAC that could not be made (its name taken by another kind of interface).
+      this.router.setFault(s.name, 'config-error', this.vmacRefused.has(s.name));
     }
   }
 
@@ -350,9 +364,11 @@ export class VrrpService implements ChildService {
     const up = e.kind !== 'link-delete' && linkUsable(e.link);
     let ours = false;
     for (const s of this.specs) {
-      if (s.interface !== name) continue;
-      ours = true;
-      router.setFault(s.name, 'interface', !up);
+      for (const [ifname, reason] of linkFaults(s)) {
+        if (ifname !== name) continue;
+        ours = true;
+        router.setFault(s.name, reason, !up);
+      }
     }
     const key = `interface ${name}`;
     if (this.tracking?.keys().includes(key)) {
@@ -360,6 +376,19 @@ export class VrrpService implements ChildService {
       this.tracking.update(key, { kind: 'status', ok: up });
     }
     if (ours && (e.kind === 'link-up' || e.kind === 'link-down')) this.log(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+  }
+
+  /**
+   * Waits (briefly) until the link monitor has heard of the VMACs just made, so that the
+   * link states applied next do not see them missing.
+   */
+  private async awaitLinks(specs: readonly VrrpInstanceSpec[]): Promise<void> {
+    const names = specs.flatMap((s) => (s.vmac && !this.vmacRefused.has(s.name) ? [s.vmac.name] : []));
+    for (let i = 0; i < 100 && this.monitor; i++) {
+      const monitor = this.monitor;
+      if (names.every((n) => { const l = monitor.linkByName(n); return l !== undefined && linkUsable(l); })) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** A socket could not be opened (error) or finally was (no error). */
@@ -406,6 +435,10 @@ export class VrrpService implements ChildService {
     const r = await router.reload(specs, this.routerOptions(cfg));
     for (const w of r.warnings) this.ctx.log.warn(w);
     for (const e of r.errors) this.ctx.log.error(e);
+    // VMACs no longer configured go once their instances have stepped down.
+    const wanted = new Set(specs.flatMap((s) => (s.vmac ? [s.vmac.name] : [])));
+    for (const name of this.vmacs?.names() ?? []) if (!wanted.has(name)) await this.vmacs?.remove(name);
+    await this.awaitLinks(specs);
     this.setUpTracking(cfg, oldScripts);
     // Tracker faults carried over from the old configuration that no longer hold.
     for (const st of router.statuses()) {
@@ -438,6 +471,8 @@ export class VrrpService implements ChildService {
     this.monitor?.close();
     this.monitor = undefined;
     this.announcer?.close();
+    // After the VIPs have gone: VMACs deleted, interface settings put back.
+    await this.vmacs?.removeAll();
     this.rt?.close();
   }
 
