@@ -67,7 +67,7 @@ async function start(msg: Extract<ParentMessage, { type: 'start' }>): Promise<vo
   await loadModules();
   const factory = serviceFactory(role);
   if (!factory) throw new ServiceError(`no ${ROLE_INFO[role].title} service is registered in this build`, EXIT.FATAL);
-  service = factory({ role, log });
+  service = await factory({ role, log });
   await service.start(msg.config);
   send({ type: 'ready', generation: msg.generation });
 }
