@@ -16,7 +16,7 @@ import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
 import { NetlinkAddresses } from './os/addresses.js';
 import { PacketAnnouncer } from './os/announce.js';
-import { SystemClock } from './os/clock.js';
+import { systemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
 import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
 import { withSourceAddresses } from './os/system.js';
@@ -177,7 +177,7 @@ export class VrrpService implements ChildService {
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
     const created = VrrpRouter.create(
       this.specs,
-      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
+      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: systemClock(), sink: this.sink },
       this.routerOptions(cfg),
     );
     for (const w of created.warnings) this.ctx.log.warn(w);
