@@ -40,11 +40,14 @@ for (const [name, make, skip, ordered] of clocks) {
     const now = clock.now();
     const a = clock.setTimer(now + 2000, () => fired.push('a'));
     const c = clock.setTimer(now + 6000, () => fired.push('c'));
-    clock.setTimer(now + 4000, () => {
+    const bFired = new Promise<void>((done) => clock.setTimer(now + 4000, () => {
       fired.push('b');
       clock.clearTimer(c);
-    });
+      done();
+    }));
     clock.clearTimer(a);
+    // However late a loaded machine runs b, c (cleared by b) must not follow it.
+    await bFired;
     await new Promise((r) => setTimeout(r, 20));
     clock.close?.();
     assert.deepEqual(fired, ['b']);
