@@ -69,7 +69,13 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
   };
   if (i.interface !== undefined) spec.interface = i.interface;
   if (i.vmac && i.interface !== undefined) {
-    spec.vmac = { name: opts.vmacName?.(i) ?? i.vmac.name, mac: vmacAddress(family, i.vrid, i.vmac.mac), xmitBase: i.vmacXmitBase };
+    const vmac = { name: opts.vmacName?.(i) ?? i.vmac.name, mac: vmacAddress(family, i.vrid, i.vmac.mac), xmitBase: i.vmacXmitBase };
+    spec.vmac = vmac;
+    // As keepalived: addresses of the instance's family on its interface (the model has
+    // filled in `dev` for those without) live on the VMAC; others stay where they are.
+    const onVmac = (v: VipSpec): VipSpec => (v.device === i.interface && v.address.includes(':') === (family === 'inet6') ? { ...v, device: vmac.name } : v);
+    spec.vips = spec.vips.map(onVmac);
+    if (spec.excludedVips) spec.excludedVips = spec.excludedVips.map(onVmac);
   }
   if (i.unicastTtl !== undefined) spec.unicastTtl = i.unicastTtl;
   if (i.authentication) spec.auth = { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password };

@@ -115,6 +115,8 @@ export class VmacManager {
           return undefined;
         }
         existing = undefined;
+      } else if (!this.owned.has(name)) {
+        this.log(`${who} re-using VMAC interface ${name}`);
       }
     }
     if (!existing) {

@@ -55,6 +55,12 @@ test('config -> spec: VMAC name, MAC and xmit_base; an IPv6 twin of a VRID gets 
   assert.deepEqual(by('B'), { name: 'vrrp6.51', mac: '00:00:5e:00:02:33', xmitBase: false });
   assert.deepEqual(by('C'), { name: 'vr52', mac: '02:00:00:00:00:52', xmitBase: true });
   assert.equal(by('D'), undefined);
+  const vipDev = (n: string) => specs.find((s) => s.name === n)?.vips.map((v) => v.device);
+  assert.deepEqual(vipDev('A'), ['vrrp.51'], 'VIPs on the instance interface go on the VMAC');
+  assert.deepEqual(vipDev('D'), ['eth0']);
+  const other = configSpecs(inst('E', 60, '10.0.0.1/24\n  10.9.0.1/24 dev eth1', ' use_vmac') + inst('F', 61, '10.0.0.2/24', ' use_vmac\n virtual_ipaddress_excluded {\n  fe80::61/64\n }'));
+  assert.deepEqual(other[0]?.vips.map((v) => v.device), ['vrrp.60', 'eth1'], 'a VIP on another interface stays there');
+  assert.deepEqual(other[1]?.excludedVips?.map((v) => v.device), ['eth0'], 'an eVIP of the other family stays on the parent');
   const pfx = configSpecs('global_defs {\n vmac_prefix kv\n}\n' + inst('A', 9, '10.0.0.1/24', ' use_vmac'));
   assert.equal(pfx[0]?.vmac?.name, 'kv.9');
 });
