@@ -39,12 +39,15 @@ function scopeValue(scope: ModelInstance['virtualIpaddress'][number]['scope']): 
 }
 
 interface AddressRow {
+  /** 0 for static_ipaddress. */
   instance: number;
   index: number;
   entry: ModelInstance['virtualIpaddress'][number];
   bytes: Buffer;
   advertised: boolean;
-  owner: SnmpVrrpInstance;
+  /** Its interface when the entry names none. */
+  dev: string | undefined;
+  set: boolean;
 }
 
 export function addKeepalivedVrrp(b: MibBuilder, d: SnmpVrrpData): void {
@@ -79,12 +82,19 @@ export function addKeepalivedVrrp(b: MibBuilder, d: SnmpVrrpData): void {
     columns: instanceColumns(d),
   });
   const addresses: AddressRow[] = [];
-  d.instances.forEach((x, i) => {
-    const all = [...x.model.virtualIpaddress.map((e) => ({ e, adv: true })), ...x.model.virtualIpaddressExcluded.map((e) => ({ e, adv: false }))];
-    all.forEach(({ e, adv }, j) => {
+  const push = (instance: number, entries: readonly { e: AddressRow['entry']; adv: boolean }[], dev: string | undefined, set: boolean) => {
+    entries.forEach(({ e, adv }, j) => {
       const bytes = addressBytes(e.prefix.address);
-      if (bytes) addresses.push({ instance: i + 1, index: j + 1, entry: e, bytes, advertised: adv, owner: x });
+      if (bytes) addresses.push({ instance, index: j + 1, entry: e, bytes, advertised: adv, dev: e.dev ?? dev, set });
     });
+  };
+  // Static addresses are installed at start and kept.
+  push(0, d.staticAddresses.map((e) => ({ e, adv: false })), g.defaultInterface, true);
+  d.instances.forEach((x, i) => {
+    // VIPs are in the adverts, eVIPs not. (keepalived 2.2.7 reports every VIP of the second
+    // and later instances as notAdvertised: its table iterator forgets to reset the flag.)
+    const all = [...x.model.virtualIpaddress.map((e) => ({ e, adv: true })), ...x.model.virtualIpaddressExcluded.map((e) => ({ e, adv: false }))];
+    push(i + 1, all, x.model.interface, x.vipsSet);
   });
   b.table({
     entry: ADDRESS_ENTRY,
@@ -96,10 +106,10 @@ export function addKeepalivedVrrp(b: MibBuilder, d: SnmpVrrpData): void {
       4: (r) => (r.bytes.length === 4 ? str(addressBytes(r.entry.broadcast) ?? Buffer.alloc(4)) : undefined),
       5: (r) => gauge(r.entry.prefix.prefixLen),
       6: (r) => int(scopeValue(r.entry.scope)),
-      7: (r) => { const dev = r.entry.dev ?? r.owner.model.interface; const ix = dev !== undefined ? d.ifindexOf(dev) : undefined; return ix !== undefined ? int(ix) : undefined; },
-      8: (r) => { const dev = r.entry.dev ?? r.owner.model.interface; return dev !== undefined ? str(dev) : undefined; },
+      7: (r) => { const ix = r.dev !== undefined ? d.ifindexOf(r.dev) : undefined; return ix !== undefined ? int(ix) : undefined; },
+      8: (r) => (r.dev !== undefined ? str(r.dev) : undefined),
       9: (r) => (r.entry.label !== undefined ? str(r.entry.label) : undefined),
-      10: (r) => truth(r.owner.vipsSet),
+      10: (r) => truth(r.set),
       11: (r) => truth(r.advertised),
       12: (r) => { const p = addressBytes(r.entry.peer?.address); return p ? str(p) : undefined; },
     },

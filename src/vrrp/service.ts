@@ -513,6 +513,7 @@ export class VrrpService implements ChildService {
         };
       }),
       groups: (cfg?.vrrpSyncGroups ?? []).map((g) => ({ model: g, state: this.groupStates.get(g.name) ?? 'INIT' })),
+      staticAddresses: cfg?.staticIpaddress ?? [],
       startedAtMs: this.snmpStartedAt,
       nowMs: now,
       ifindexOf: (name) => link(name)?.index,
