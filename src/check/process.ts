@@ -35,6 +35,10 @@ import type { QuorumChange, RsStateChange } from './rs-state.js';
 import { CheckerService, formatEndpoint, rsFifoLine, spawnScript, type CheckerServiceOptions } from './service.js';
 import { NotifyFifo } from '../notify/fifo.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
+import { ChildSnmpAgent } from '../snmp/child-agent.js';
+import { checkerAgentSpec, quorumTrap, realServerTrap } from '../snmp/checker-agent.js';
+import type { SnmpCheckData } from '../snmp/keepalived-check-mib.js';
+import { snmpSettings } from '../snmp/settings.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
 
@@ -135,7 +139,11 @@ export class CheckerProcess implements ChildService {
   /** notify_fifo and lvs_notify_fifo, with the settings they were opened with. */
   private fifos: { settings: string; open: NotifyFifo[] } = { settings: '', open: [] };
 
-  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
+  private readonly snmp: ChildSnmpAgent;
+
+  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {
+    this.snmp = new ChildSnmpAgent(checkerAgentSpec(() => this.snmpData()), ctx.log);
+  }
 
   private info(m: string): void {
     this.ctx.log.info(m);
@@ -188,16 +196,50 @@ export class CheckerProcess implements ChildService {
   private onRs(c: RsStateChange): void {
     let h = this.health.get(c.vs);
     if (!h) this.health.set(c.vs, (h = new Map()));
+    const was = h.get(c.rs);
     h.set(c.rs, c.up);
     let w = this.weights.get(c.vs);
     if (!w) this.weights.set(c.vs, (w = new Map()));
     w.set(c.rs, c.weight);
+    this.snmp.invalidate();
+    if (was !== undefined && was !== c.up) this.snmpRealServerTrap(c.vs, c.rs);
     this.requestSync();
+  }
+
+  /** What the SNMP MIB is built from: the configuration and the checkers' verdicts now. */
+  private snmpData(): SnmpCheckData {
+    const cfg = this.gen?.config;
+    return {
+      global: cfg?.global ?? ({} as KeepalivedConfig['global']),
+      virtualServers: (cfg?.virtualServers ?? []).map((v) => {
+        const name = virtualServerName(v);
+        return {
+          model: v,
+          quorumUp: this.quorum.get(name) !== false,
+          realServers: v.realServers.map((rs) => {
+            const id = realServerId({ address: canonicalAddress(rs.address.address), port: rs.port });
+            return { model: rs, alive: this.health.get(name)?.get(id) ?? !rs.alpha, weight: this.weights.get(name)?.get(id) ?? rs.weight };
+          }),
+        };
+      }),
+    };
+  }
+
+  private snmpRealServerTrap(vs: string, rs: string): void {
+    const d = this.snmpData();
+    const vi = d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs);
+    const r = d.virtualServers[vi]?.realServers.find((x) => realServerId({ address: canonicalAddress(x.model.address.address), port: x.model.port }) === rs);
+    if (r) realServerTrap(this.snmp, d, vi, r.model.address.address, r.model.port);
   }
 
   private onQuorum(q: QuorumChange): void {
     const before = this.quorum.get(q.vs);
     this.quorum.set(q.vs, q.up);
+    this.snmp.invalidate();
+    if (before !== undefined && before !== q.up) {
+      const d = this.snmpData();
+      quorumTrap(this.snmp, d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === q.vs));
+    }
     const spec = this.gen?.lvs.find((s) => s.name === q.vs);
     const sorry = spec?.sorryServer;
     if (sorry && before !== undefined && before !== q.up) {
@@ -285,6 +327,7 @@ export class CheckerProcess implements ChildService {
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
   }
 
   /** rs_init_notifies: real servers that start alive get their notify_up (and FIFO line) at startup. */
@@ -361,6 +404,7 @@ export class CheckerProcess implements ChildService {
     await this.applyHaSuspend();
     this.requestSync();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
   }
 
   /**
@@ -393,6 +437,7 @@ export class CheckerProcess implements ChildService {
   }
 
   async stop(): Promise<void> {
+    this.snmp.stop();
     this.addresses?.close();
     this.gen?.checker.stop();
     await this.syncing.catch(() => undefined);
