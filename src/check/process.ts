@@ -5,8 +5,11 @@
 // change to the data plane (IPVS or nftables, `lvs_backend`).
 //
 // Start adopts what an earlier run left in the data plane (a restarted checker child drops
-// no connection): IPVS is read back and diffed; the nftables table is swapped for the
-// desired one in a single atomic transaction, so it is never seen empty.
+// no connection): IPVS is read back and diffed; our nftables table is listed back and only
+// the services that differ from the configuration are rewritten, all in one transaction, so
+// it is never seen empty. The same read-back runs at every reload and every
+// `lvs_verify_interval` seconds (default 60): changes made by hand (`ipvsadm -d`, `nft delete
+// rule`, `nft flush table`) are found and repaired (the drift check).
 // Reload keeps unchanged virtual/real servers and their checker state (no remove/re-add).
 // Stop removes our entries (IPVS: our services only, every one with `lvs_flush_on_stop`;
 // nftables: our table) unless `-I` (KEEPALIVED_TS_DONT_RELEASE_IPVS=1 from the parent).
@@ -50,7 +53,7 @@ export const openSystemBackend: BackendOpener = async (choice, initial) => {
   const nft = async (): Promise<LvsBackend> => {
     const b = new NftablesBackend(NfnetlinkSocket.open(), DEFAULT_TABLE);
     try {
-      await b.reset(initial);
+      await b.converge(initial);
     } catch (e) {
       b.close();
       throw e;
@@ -134,6 +137,12 @@ export class CheckerProcess implements ChildService {
   private stopped = false;
   private applied = 0;
   private addresses: AddressWatch | undefined;
+  private verifyTimer: NodeJS.Timeout | undefined;
+  private verifyIntervalS = 0;
+  /** Drift checks run, and repairs they made (the stats dump shows them). */
+  private verifications = 0;
+  private repairs = 0;
+  private lastRepair: string | undefined;
   /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
   private readonly suspended = new Map<string, boolean>();
   /** notify_fifo and lvs_notify_fifo, with the settings they were opened with. */
@@ -290,6 +299,42 @@ export class CheckerProcess implements ChildService {
     }
   }
 
+  /** Queues a drift check: the data plane read back and repaired to the desired table. */
+  private requestVerify(): void {
+    if (!this.reconciler || this.stopped) return;
+    this.syncing = this.syncing.then(() => this.verifyNow());
+  }
+
+  private async verifyNow(): Promise<void> {
+    const r = this.reconciler;
+    if (!r || this.stopped) return;
+    try {
+      const repairs = await r.verify(this.desired());
+      this.verifications++;
+      if (repairs.length) {
+        this.repairs += repairs.length;
+        this.lastRepair = `${new Date().toISOString()} ${repairs.join('; ')}`;
+        this.ctx.log.warn(`LVS: the ${this.backend?.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : 'IPVS table'} differed from the configuration (changed by hand?); repaired: ${repairs.join('; ')}`);
+      }
+    } catch (e) {
+      this.ctx.log.error(`LVS: drift check: ${e instanceof Error ? e.message : String(e)}`);
+      r.forgetState();
+    }
+  }
+
+  /** (Re)arms the periodic drift check: `lvs_verify_interval` seconds, default 60, 0 = off. */
+  private armVerify(cfg: KeepalivedConfig): void {
+    const s = cfg.global.lvsVerifyIntervalS ?? 60;
+    if (s === this.verifyIntervalS && this.verifyTimer) return;
+    clearInterval(this.verifyTimer);
+    this.verifyTimer = undefined;
+    this.verifyIntervalS = s;
+    if (s > 0) {
+      this.verifyTimer = setInterval(() => this.requestVerify(), s * 1000);
+      this.verifyTimer.unref();
+    }
+  }
+
   private resetState(): void {
     this.health = new Map();
     this.weights = new Map();
@@ -323,11 +368,16 @@ export class CheckerProcess implements ChildService {
       }
     }
     this.info(`Using ${this.backend.name === 'ipvs' ? 'IPVS' : this.backend.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : this.backend.name} for LVS`);
+    if (this.backend instanceof NftablesBackend && this.backend.lastConverge) {
+      const p = this.backend.lastConverge;
+      this.info(p.rewrite ? `nftables: wrote table inet ${DEFAULT_TABLE} (${p.rewrite})` : `nftables: adopted table inet ${DEFAULT_TABLE}: ${p.kept.length} services kept as they were, ${p.replaced.length} rewritten, ${p.removed.length} leftovers removed`);
+    }
     if (this.backend instanceof IpvsBackend) await this.ipvsGlobals(g.config);
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
     this.snmp.apply(snmpSettings(g.config.global));
+    this.armVerify(g.config);
   }
 
   /** rs_init_notifies: real servers that start alive get their notify_up (and FIFO line) at startup. */
@@ -402,9 +452,11 @@ export class CheckerProcess implements ChildService {
     this.gen.checker.start();
     this.suspended.clear();
     await this.applyHaSuspend();
-    this.requestSync();
+    // A reload reads the data plane back: what was changed by hand is repaired now.
+    this.requestVerify();
     await this.syncing;
     this.snmp.apply(snmpSettings(g.config.global));
+    this.armVerify(g.config);
   }
 
   /**
@@ -438,6 +490,7 @@ export class CheckerProcess implements ChildService {
 
   async stop(): Promise<void> {
     this.snmp.stop();
+    clearInterval(this.verifyTimer);
     this.addresses?.close();
     this.gen?.checker.stop();
     await this.syncing.catch(() => undefined);
@@ -471,6 +524,7 @@ export class CheckerProcess implements ChildService {
       lines.push(` Checks completed = ${this.gen?.checker.completedRuns ?? 0}`);
       lines.push(` Checks in flight = ${this.gen?.checker.inFlight ?? 0}`);
       lines.push(` LVS operations applied = ${this.applied}`);
+      lines.push(` LVS drift checks = ${this.verifications} (every ${this.verifyIntervalS || '-'} s), repairs = ${this.repairs}${this.lastRepair ? `, last: ${this.lastRepair}` : ''}`);
       for (const vs of view) {
         lines.push(` VS ${vs.name}: quorum ${vs.quorum_state}, ${vs.real_servers.filter((r) => r.alive).length}/${vs.real_servers.length} real servers alive`);
       }

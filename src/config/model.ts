@@ -180,6 +180,8 @@ export interface GlobalDefs {
   lvsFlushOnStop?: 'all' | 'vs';
   /** keepalived-ts extension `lvs_backend`: which LVS data plane (default auto). */
   lvsBackend?: 'ipvs' | 'nftables' | 'auto';
+  /** keepalived-ts: seconds between drift checks of the LVS data plane (0: start and reload only; default 60). */
+  lvsVerifyIntervalS?: number;
   /** keepalived-ts extension `status_http ADDR:PORT`: the status/metrics HTTP listener (off when absent). */
   statusHttp?: { host: string; port: number };
 

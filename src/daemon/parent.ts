@@ -79,9 +79,19 @@ interface ChildSlot {
   startedAt: number;
   backoff: RestartBackoff;
   lastPong: number;
+  /** The child has said something (pong, ready): before that it is loading, not hung. */
+  answered: boolean;
   pingSeq: number;
   restartTimer?: NodeJS.Timeout;
 }
+
+/**
+ * How long a child that has not answered at all yet may take: loading Node.js and our
+ * modules, parsing a large configuration and programming the kernel can take longer than
+ * the heartbeat timeout on a slow machine (seen under CPU emulation), and killing it then
+ * would only start the same slow start again.
+ */
+const STARTUP_GRACE_MS = 60_000;
 
 type Phase = 'idle' | 'starting' | 'running' | 'reloading' | 'stopping';
 
@@ -399,7 +409,7 @@ export class ParentDaemon {
   private slotFor(role: Role): ChildSlot {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, lastPong: 0, pingSeq: 0 };
+      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, lastPong: 0, answered: false, pingSeq: 0 };
       this.slots.set(role, slot);
     }
     return slot;
@@ -424,6 +434,7 @@ export class ParentDaemon {
     slot.pid = proc.pid;
     slot.startedAt = Date.now();
     slot.lastPong = slot.startedAt;
+    slot.answered = false;
     log.info(`Starting ${info.title} child process, pid=${proc.pid}`);
     if (proc.pid !== undefined) {
       try {
@@ -459,10 +470,12 @@ export class ParentDaemon {
     switch (msg.type) {
       case 'pong':
         slot.lastPong = Date.now();
+        slot.answered = true;
         break;
       case 'ready':
       case 'reloaded':
         slot.lastPong = Date.now();
+        slot.answered = true;
         if (msg.type === 'reloaded' && msg.error !== undefined) {
           this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) could not apply the new configuration: ${msg.error}`);
         }
@@ -548,7 +561,7 @@ export class ParentDaemon {
       const proc = slot.proc;
       if (!proc) continue;
       const silentMs = now - slot.lastPong;
-      if (silentMs > this.o.heartbeatTimeoutMs) {
+      if (silentMs > (slot.answered ? this.o.heartbeatTimeoutMs : Math.max(this.o.heartbeatTimeoutMs, STARTUP_GRACE_MS))) {
         this.o.log.alert(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) did not answer the heartbeat for ${silentMs} ms: killing it`);
         proc.kill('SIGKILL');
         continue;

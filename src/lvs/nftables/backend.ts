@@ -34,6 +34,8 @@ function operationService(o: Operation): ServiceKey {
 export class NftablesBackend implements LvsBackend {
   readonly name = 'nftables';
   private table: ServiceEntry[] = [];
+  /** What the last `converge` found and did (the daemon logs it at start). */
+  lastConverge: ConvergePlan | undefined;
 
   constructor(
     private readonly transport: NftTransport,
@@ -66,6 +68,7 @@ export class NftablesBackend implements LvsBackend {
     const plan = planConverge(this.tableName, desired, actual);
     await this.transport.transaction(plan.messages, `repairing nftables table inet ${this.tableName}`);
     this.table = structuredClone([...desired]);
+    this.lastConverge = plan;
     return plan;
   }
 
