@@ -4,7 +4,6 @@
 // file is written and the configuration accepted, or the one line saying why it cannot
 // start; the launcher prints that line and exits with the daemon's status.
 import { spawn } from 'node:child_process';
-import { daemonExecArgv } from './node-flags.js';
 import { closeSync, writeSync } from 'node:fs';
 
 /** Set in the detached daemon's environment: the fd of the status pipe. */
@@ -36,7 +35,7 @@ export function reportStartup(status: { fd: number | undefined }, result: { ok: 
 }
 
 /** In the launcher: start the detached daemon and wait for its report. Resolves the exit code. */
-export function launchDetached(argv: readonly string[] = process.argv, execArgv: readonly string[] = daemonExecArgv(process.execArgv)): Promise<number> {
+export function launchDetached(argv: readonly string[] = process.argv, execArgv: readonly string[] = process.execArgv): Promise<number> {
   const [node, script, ...args] = argv;
   return new Promise((resolve) => {
     const child = spawn(node ?? process.execPath, [...execArgv, script ?? '', ...args], {
