@@ -16,6 +16,7 @@ import { STATUS_VERSION, type DaemonStatus, type StatusSnapshot } from './status
 import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
 import { reloadRefusals } from './reload-guard.js';
 import { describeChildExit } from './child-exit.js';
+import { childExecArgv } from './node-flags.js';
 
 export { describeChildExit } from './child-exit.js';
 import { childWaitMsOf, parentScriptOf, runParentScript } from './parent-scripts.js';
@@ -423,7 +424,7 @@ export class ParentDaemon {
       proc = fork(this.o.childScript, [slot.role, ...this.o.serviceModules], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         serialization: 'json',
-        execArgv: [],
+        execArgv: childExecArgv(),
       });
     } catch (e) {
       log.error(`${info.title} child process: fork error(${(e as Error).message})`);
