@@ -145,6 +145,15 @@ export function isMulticast(a: IpAddress): boolean {
   return ipv6Bytes(a.address)[0] === 0xff;
 }
 
+/** A string equal for two addresses exactly when compareAddresses says they are equal. */
+export function addressKey(a: IpAddress): string {
+  if (a.family === 4) {
+    const v = ipv4Value(a.address);
+    if (v >= 0) return `4:${v}`;
+  }
+  return `${a.family}:${addressBytes(a).join('.')}`;
+}
+
 /** Compare two addresses numerically (IPv4 before IPv6). */
 export function compareAddresses(a: IpAddress, b: IpAddress): number {
   if (a.family !== b.family) return a.family - b.family;
