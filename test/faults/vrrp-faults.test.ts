@@ -94,8 +94,12 @@ for (const f of FLAVOURS) {
   test(`${f.name}: a rogue sender with a foreign VRID and priority 254: nobody changes state or crashes`, opts, () => withSegment(f, async (s) => {
     const rogue = await rogueHost(s);
     const received = counter(await stats(s.node.r2), 'Advertisements', 'Received');
+    const rxBefore = await rxPackets(s.ns.r2);
     const out = await runSender(rogue, f, { src: f.family === 'inet' ? f.addr(9) : undefined, dst: f.group, vrid: VRID + 1, priority: 254, password: PASSWORD, rate: 10, durationMs: 5_000 });
-    assert.match(out, /SENT [1-9]/);
+    const sent = Number(/SENT (\d+)/.exec(out)?.[1] ?? 0);
+    assert.ok(sent > 0, out);
+    // They did reach r2 (its interface counted them, with r1's adverts and neighbour traffic).
+    assert.ok((await rxPackets(s.ns.r2)) - rxBefore >= sent, 'the foreign adverts did not reach r2');
     await assertSettled(s, 'foreign VRID');
     assert.ok(s.watch.heldAloneBy('r1'), `r1 must hold the VIP alone throughout:\n${s.watch.summary()}`);
     // Only r1's own adverts (about one a second) reached VI_1: the foreign ones are not ours.
@@ -182,7 +186,10 @@ test('a flood of 100,000 adverts per second at a backup (tcpreplay): no second m
     const arrived = (await rxPackets(s.ns.r2)) - rxBefore;
     console.log(`# 100k flood: tcpreplay sent ${FLOOD_PACKETS} adverts in ${seconds} s; ${arrived} arrived at r2's eth0 = ${Math.round(arrived / seconds)} per second on the wire`);
     const during = s.node.r2.output.slice(r2Before);
-    console.log(`# 100k flood: the flooded backup ${during.includes('Entering MASTER STATE') ? 'entered MASTER during the flood' : 'stayed BACKUP'}`);
+    // Not asserted (issue #10 asks for one master once the flood stops): whether the backup,
+    // whose socket queue the flood fills so that r1's adverts find no room, took over meanwhile.
+    const tookOver = during.includes('Entering MASTER STATE');
+    console.log(`# 100k flood: the flooded backup ${tookOver ? `entered MASTER during the flood (${s.watch.doubleMasters(0).length} samples with two holders)` : 'stayed BACKUP'}`);
 
     await assertSettled(s, '100k flood');
     assertNoLongOutage(s, '100k flood');
