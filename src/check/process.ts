@@ -32,8 +32,13 @@ import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
-import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
+import { CheckerService, formatEndpoint, rsFifoLine, spawnScript, type CheckerServiceOptions } from './service.js';
+import { NotifyFifo } from '../notify/fifo.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
+import { ChildSnmpAgent } from '../snmp/child-agent.js';
+import { checkerAgentSpec, quorumTrap, realServerTrap } from '../snmp/checker-agent.js';
+import type { SnmpCheckData } from '../snmp/keepalived-check-mib.js';
+import { snmpSettings } from '../snmp/settings.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
 
@@ -131,8 +136,14 @@ export class CheckerProcess implements ChildService {
   private addresses: AddressWatch | undefined;
   /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
   private readonly suspended = new Map<string, boolean>();
+  /** notify_fifo and lvs_notify_fifo, with the settings they were opened with. */
+  private fifos: { settings: string; open: NotifyFifo[] } = { settings: '', open: [] };
 
-  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
+  private readonly snmp: ChildSnmpAgent;
+
+  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {
+    this.snmp = new ChildSnmpAgent(checkerAgentSpec(() => this.snmpData()), ctx.log);
+  }
 
   private info(m: string): void {
     this.ctx.log.info(m);
@@ -177,6 +188,7 @@ export class CheckerProcess implements ChildService {
         quorumChanged: (q) => this.onQuorum(q),
       },
       log: (m) => this.info(m),
+      fifoLine: (line) => this.writeFifos(line),
       ...(previous ? { migrate: previous.migrationState() } : {}),
     });
   }
@@ -184,16 +196,50 @@ export class CheckerProcess implements ChildService {
   private onRs(c: RsStateChange): void {
     let h = this.health.get(c.vs);
     if (!h) this.health.set(c.vs, (h = new Map()));
+    const was = h.get(c.rs);
     h.set(c.rs, c.up);
     let w = this.weights.get(c.vs);
     if (!w) this.weights.set(c.vs, (w = new Map()));
     w.set(c.rs, c.weight);
+    this.snmp.invalidate();
+    if (was !== undefined && was !== c.up) this.snmpRealServerTrap(c.vs, c.rs);
     this.requestSync();
+  }
+
+  /** What the SNMP MIB is built from: the configuration and the checkers' verdicts now. */
+  private snmpData(): SnmpCheckData {
+    const cfg = this.gen?.config;
+    return {
+      global: cfg?.global ?? ({} as KeepalivedConfig['global']),
+      virtualServers: (cfg?.virtualServers ?? []).map((v) => {
+        const name = virtualServerName(v);
+        return {
+          model: v,
+          quorumUp: this.quorum.get(name) !== false,
+          realServers: v.realServers.map((rs) => {
+            const id = realServerId({ address: canonicalAddress(rs.address.address), port: rs.port });
+            return { model: rs, alive: this.health.get(name)?.get(id) ?? !rs.alpha, weight: this.weights.get(name)?.get(id) ?? rs.weight };
+          }),
+        };
+      }),
+    };
+  }
+
+  private snmpRealServerTrap(vs: string, rs: string): void {
+    const d = this.snmpData();
+    const vi = d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs);
+    const r = d.virtualServers[vi]?.realServers.find((x) => realServerId({ address: canonicalAddress(x.model.address.address), port: x.model.port }) === rs);
+    if (r) realServerTrap(this.snmp, d, vi, r.model.address.address, r.model.port);
   }
 
   private onQuorum(q: QuorumChange): void {
     const before = this.quorum.get(q.vs);
     this.quorum.set(q.vs, q.up);
+    this.snmp.invalidate();
+    if (before !== undefined && before !== q.up) {
+      const d = this.snmpData();
+      quorumTrap(this.snmp, d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === q.vs));
+    }
     const spec = this.gen?.lvs.find((s) => s.name === q.vs);
     const sorry = spec?.sorryServer;
     if (sorry && before !== undefined && before !== q.up) {
@@ -252,6 +298,7 @@ export class CheckerProcess implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const g = this.prepare(config);
+    this.openFifos(g.config);
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
@@ -280,16 +327,42 @@ export class CheckerProcess implements ChildService {
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
   }
 
-  /** rs_init_notifies: real servers that start alive get their notify_up at startup. */
+  /** rs_init_notifies: real servers that start alive get their notify_up (and FIFO line) at startup. */
   private initNotifies(checks: CheckSpec[]): void {
     const run = this.opts.checker?.runScript ?? spawnScript;
     for (const vs of checks) {
       for (const rs of vs.realServers) {
-        if (rs.notifyUp && this.health.get(vs.id)?.get(rs.id) === true) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        if (this.health.get(vs.id)?.get(rs.id) !== true) continue;
+        if (rs.notifyUp) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        this.writeFifos(rsFifoLine({ vs: vs.id, rs: rs.id, up: true }, vs.protocol));
       }
     }
+  }
+
+  /**
+   * The checker's FIFOs: the shared notify_fifo and lvs_notify_fifo (one FIFO when both name
+   * the same path); lvs_notify_fifo_script is started here, notify_fifo_script by the VRRP
+   * process (which owns the shared FIFO's reader, as in keepalived). Kept across reloads
+   * unless their settings change.
+   */
+  private openFifos(cfg: KeepalivedConfig): void {
+    const g = cfg.global;
+    const settings = JSON.stringify([g.notifyFifo, g.lvsNotifyFifo, g.lvsNotifyFifoScript]);
+    if (settings === this.fifos.settings) return;
+    for (const f of this.fifos.open) f.close(true);
+    const open: NotifyFifo[] = [];
+    const log = (m: string) => this.ctx.log.error(m);
+    if (g.notifyFifo) open.push(new NotifyFifo(g.notifyFifo, log));
+    if (g.lvsNotifyFifo && g.lvsNotifyFifo.path !== g.notifyFifo?.path) open.push(new NotifyFifo(g.lvsNotifyFifo, log, g.lvsNotifyFifoScript));
+    for (const f of open) f.open();
+    this.fifos = { settings, open };
+  }
+
+  private writeFifos(line: string): void {
+    for (const f of this.fifos.open) f.write(line);
   }
 
   /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
@@ -321,6 +394,7 @@ export class CheckerProcess implements ChildService {
     }
     const old = this.gen;
     old?.checker.stop();
+    this.openFifos(g.config);
     this.resetState();
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config, old?.checker) };
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
@@ -330,6 +404,7 @@ export class CheckerProcess implements ChildService {
     await this.applyHaSuspend();
     this.requestSync();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
   }
 
   /**
@@ -362,6 +437,7 @@ export class CheckerProcess implements ChildService {
   }
 
   async stop(): Promise<void> {
+    this.snmp.stop();
     this.addresses?.close();
     this.gen?.checker.stop();
     await this.syncing.catch(() => undefined);
@@ -376,6 +452,7 @@ export class CheckerProcess implements ChildService {
       }
     } finally {
       this.backend?.close();
+      for (const f of this.fifos.open) f.close(true);
     }
   }
 

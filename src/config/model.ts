@@ -373,10 +373,14 @@ export interface UnicastPeer {
 }
 
 export interface GarpTiming {
+  /** Second burst after becoming master (garp_master_delay), 0 = none. Default 5 s. */
   masterDelayUs: number;
+  /** GARPs/NAs per VIP per burst (garp_master_repeat). Default 5. */
   masterRepeat: number;
+  /** Periodic refresh while master (garp_master_refresh), 0 = none. */
   masterRefreshUs: number;
   masterRefreshRepeat: number;
+  /** On a lower-priority advert while master (garp_lower_prio_delay / _repeat). */
   lowerPrioDelayUs: number;
   lowerPrioRepeat: number;
 }
@@ -646,8 +650,19 @@ export interface RealServer {
 
 // ───────────────────────────────── checkers ─────────────────────────────────
 
+/** When a checker runs and how its failures count: keywords every scheduled checker has. */
+export interface CheckerSchedule {
+  retry: number;
+  delayBeforeRetryUs: number;
+  /** Random initial offset bound. Default: delay_loop. */
+  warmupUs: number;
+  delayLoopUs: number;
+  alpha: boolean;
+  logAllFailures: boolean;
+}
+
 /** Keywords common to the connection-based checkers (check_api.c). Inherited values filled in. */
-export interface CheckerCommon {
+export interface CheckerCommon extends CheckerSchedule {
   loc: SourceLoc;
   connectIp?: IpAddress;
   connectPort?: number;
@@ -656,13 +671,6 @@ export interface CheckerCommon {
   bindIf?: string;
   connectTimeoutUs: number;
   fwmark?: number;
-  retry: number;
-  delayBeforeRetryUs: number;
-  /** Random initial offset bound. Default: delay_loop. */
-  warmupUs: number;
-  delayLoopUs: number;
-  alpha: boolean;
-  logAllFailures: boolean;
 }
 
 export interface StatusCodeRange {
@@ -730,7 +738,7 @@ export interface PingCheck extends CheckerCommon {
   type: 'PING_CHECK';
 }
 
-export interface MiscCheck {
+export interface MiscCheck extends CheckerSchedule {
   type: 'MISC_CHECK';
   loc: SourceLoc;
   path?: ScriptCommand;
@@ -738,12 +746,6 @@ export interface MiscCheck {
   timeoutUs: number;
   dynamic: boolean;
   user?: RunAs;
-  retry: number;
-  delayBeforeRetryUs: number;
-  warmupUs: number;
-  delayLoopUs: number;
-  alpha: boolean;
-  logAllFailures: boolean;
 }
 
 export interface FileCheck {

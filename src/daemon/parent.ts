@@ -233,12 +233,12 @@ export class ParentDaemon {
   }
 
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */
-  dump(kind: DumpKind): void {
-    void this.dumpAndWait(kind);
+  dump(kind: DumpKind, opts: { clearStats?: boolean } = {}): void {
+    void this.dumpAndWait(kind, opts);
   }
 
   /** Like dump(), resolving with the files written once every child involved has answered. */
-  async dumpAndWait(kind: DumpKind): Promise<DumpResult[]> {
+  async dumpAndWait(kind: DumpKind, opts: { clearStats?: boolean } = {}): Promise<DumpResult[]> {
     if (this.phase === 'stopping' || this.phase === 'idle') return [];
     const dir = this.o.dumpDir();
     const settings = dumpSettingsOf(this.config);
@@ -262,7 +262,7 @@ export class ParentDaemon {
       const path = configuredDumpPath(settings, dir, role, kind);
       this.pendingDumps.get(path)?.done({ path, error: 'superseded by a newer request' });
       results.push(new Promise((done) => this.pendingDumps.set(path, { role, done })));
-      this.sendTo(slot, { type: 'dump', kind, path });
+      this.sendTo(slot, { type: 'dump', kind, path, ...(opts.clearStats && kind === 'stats' ? { clear: true } : {}) });
     }
     return Promise.all(results);
   }

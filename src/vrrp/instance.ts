@@ -6,12 +6,13 @@
 // advert.
 
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
-import { adoptState, createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { adoptState, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroup } from './sync-group.js';
 import { advertIntervalField } from './timers.js';
+import { advertInterface, vipInterface } from './vmac.js';
 
 /** A read-only view of an instance for status output and tests. */
 export interface InstanceStatus {
@@ -47,10 +48,11 @@ export class VrrpInstance {
     this.fsm = createFsm(config);
     this.state = this.fsm.initial();
     this.owner = { instance: config.name, family: config.family };
-    if (spec.interface !== undefined) this.owner.interface = spec.interface;
+    // VIPs then eVIPs, each defaulting to the instance's interface (its VMAC if it has one).
+    const vipIf = vipInterface(spec);
+    if (vipIf !== undefined) this.owner.interface = vipIf;
     this.channelKey = channelKeyFor(spec, config);
-    // VIPs then eVIPs, each defaulting to the instance's interface.
-    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && spec.interface !== undefined ? { ...v, device: spec.interface } : v));
+    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && vipIf !== undefined ? { ...v, device: vipIf } : v));
   }
 
   get config(): FsmConfig {
@@ -70,6 +72,11 @@ export class VrrpInstance {
     };
   }
 
+  /** Zeroes the counters (keepalived's STATS_CLEAR, SIGRTMAX-1). */
+  clearStats(): void {
+    this.state = { ...this.state, stats: emptyStats() };
+  }
+
   /** The state machine's state (read-only use). */
   fsmState(): Readonly<FsmState> {
     return this.state;
@@ -86,7 +93,7 @@ export class VrrpInstance {
   }
 
   start(): void {
-    this.handle({ type: 'start' });
+    this.handle({ type: 'start', ownerAsBackup: this.group ? !this.group.startsMaster() : false });
   }
 
   receive(advert: DecodedAdvert, meta: ReceiveMeta): void {
@@ -284,7 +291,8 @@ export class VrrpInstance {
 export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey {
   const key: ChannelKey = { family: c.family, mode: c.unicast ? 'unicast' : 'multicast' };
   if (c.auth.type === 'ah') key.protocol = 'ah';
-  if (spec.interface !== undefined) key.interface = spec.interface;
+  const advertIf = advertInterface(spec);
+  if (advertIf !== undefined) key.interface = advertIf;
   if (c.unicast) {
     if (c.sourceAddress !== undefined) key.sourceAddress = c.sourceAddress;
   } else {

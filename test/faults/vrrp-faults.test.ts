@@ -42,8 +42,14 @@ const conf = (name: string, priority: number): string => vrrpConf(IPV4_V2, name,
 for (const f of FLAVOURS) {
   test(`${f.name}: killing the master's VRRP process: the VIP stays reachable and ends on one router`, opts, () => withSegment(f, async (s) => {
     const before = s.node.r1.pid('vrrp');
+    const mark = s.node.r1.output.length;
     s.node.r1.signal('SIGKILL', 'vrrp');
     await waitForRespawn(s.node.r1, 'vrrp', before);
+    // The fault has played out only once the new VRRP process has started (as BACKUP, taking
+    // the VIP away) and preempted back; before that the VIP may still sit on r1 from the
+    // killed process, which would look "settled" too early.
+    await s.node.r1.waitForLine(/\(VI_1\) Entering BACKUP STATE/, 20_000, mark);
+    await s.node.r1.waitForLine(/\(VI_1\) Entering MASTER STATE/, 20_000, mark);
     await assertSettled(s, 'VRRP process killed');
     assertNoLongOutage(s, 'VRRP process killed');
     assertRunning(s);
