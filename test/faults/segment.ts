@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { Lab, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
-import { alive } from '../lib/daemon.js';
+import { ROOT, alive } from '../lib/daemon.js';
+import type { VrrpCounters } from '../../src/daemon/status.js';
 import { ethernetPayload, readPcap } from '../lib/pcap.js';
 
 export const PASSWORD = 'secret1';
@@ -345,4 +346,18 @@ export function longestSilenceMs(stamps: number[], fromS: number, toS: number): 
   let longest = 0;
   for (let i = 1; i < all.length; i++) longest = Math.max(longest, (all[i]! - all[i - 1]!) * 1000);
   return Math.round(longest);
+}
+
+/** `keepalivectl --json stats` of a daemon: its instances' counters, as a user reads them. */
+export function ctlStats(n: KtsNode): Array<{ name: string; counters: VrrpCounters }> {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'keepalivectl'), '--pid', n.pidFile('parent'), '--json', 'stats'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, `keepalivectl stats: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as { instances: Array<{ name: string; counters: VrrpCounters }> }).instances;
+}
+
+/** Frames received so far by a host's eth0 (the kernel's interface counter). */
+export async function rxPackets(ns: Netns): Promise<number> {
+  const [link] = JSON.parse(await ns.ip('-j', '-s', 'link', 'show', 'dev', 'eth0')) as Array<{ stats64: { rx: { packets: number } } }>;
+  assert.ok(link, 'no eth0');
+  return link.stats64.rx.packets;
 }

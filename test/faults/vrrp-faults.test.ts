@@ -16,13 +16,25 @@ import { join } from 'node:path';
 import { Lab, labUnavailable, waitFor } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { alive } from '../lib/daemon.js';
+import { encodeIpv4Advert } from '../../src/vrrp/codec.js';
+import { ethernetFrame, writePcap } from '../lib/pcap.js';
 import {
-  FLAVOURS, IPV4_V2, PASSWORD, VRID, VipWatch, assertNoLongOutage, assertRunning, assertSettled, counter, rogueHost, runSender, sleep, stats,
-  vrrpConf, waitForRespawn, withSegment,
+  FLAVOURS, IPV4_V2, PASSWORD, VRID, VipWatch, assertNoLongOutage, assertRunning, assertSettled, counter, ctlStats, rogueHost,
+  runSender, rxPackets, sleep, stats, vrrpConf, waitForRespawn, withSegment,
 } from './segment.js';
 
 const skip = labUnavailable(['nft']);
 const skipKeepalived = labUnavailable(['nft', 'keepalived']);
+const skipReplay = labUnavailable(['nft', 'tcpreplay']);
+/** CPU time (user + system, s) a process has used so far, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  // Fields 14 and 15 (utime, stime) in clock ticks, counted after the command name's ')'.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').at(-1)?.trim().split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+/** The fast flood: issue #10's rate, for 4 s. */
+const FLOOD_PPS = 100_000;
+const FLOOD_PACKETS = 4 * FLOOD_PPS;
 const opts = { skip, timeout: 90_000 };
 const VIP = IPV4_V2.vip;
 const conf = (name: string, priority: number): string => vrrpConf(IPV4_V2, name, priority);
@@ -94,8 +106,12 @@ for (const f of FLAVOURS) {
   test(`${f.name}: a rogue sender with a foreign VRID and priority 254: nobody changes state or crashes`, opts, () => withSegment(f, async (s) => {
     const rogue = await rogueHost(s);
     const received = counter(await stats(s.node.r2), 'Advertisements', 'Received');
+    const rxBefore = await rxPackets(s.ns.r2);
     const out = await runSender(rogue, f, { src: f.family === 'inet' ? f.addr(9) : undefined, dst: f.group, vrid: VRID + 1, priority: 254, password: PASSWORD, rate: 10, durationMs: 5_000 });
-    assert.match(out, /SENT [1-9]/);
+    const sent = Number(/SENT (\d+)/.exec(out)?.[1] ?? 0);
+    assert.ok(sent > 0, out);
+    // They did reach r2 (its interface counted them, with r1's adverts and neighbour traffic).
+    assert.ok((await rxPackets(s.ns.r2)) - rxBefore >= sent, 'the foreign adverts did not reach r2');
     await assertSettled(s, 'foreign VRID');
     assert.ok(s.watch.heldAloneBy('r1'), `r1 must hold the VIP alone throughout:\n${s.watch.summary()}`);
     // Only r1's own adverts (about one a second) reached VI_1: the foreign ones are not ours.
@@ -153,6 +169,58 @@ test('a flood of adverts on the segment: the backups stay backup, the master kee
     assert.ok(lines < 60, `${r}: the flood must not flood the log (${lines} lines):\n${s.node[r].output.slice(-2000)}`);
   }
   assertRunning(s);
+}));
+
+test('a flood of 100,000 adverts per second at a backup (tcpreplay): no second master afterwards, no outage, no crash, the flood counted', { skip: skipReplay, timeout: 120_000 }, () => withSegment(IPV4_V2, async (s) => {
+  const rogue = await rogueHost(s);
+  const [rogueMac, r2Mac] = [await rogue.mac('eth0'), await s.ns.r2.mac('eth0')];
+  // One advert with a wrong password and priority 254 to the VRRP group, in a frame for r2's
+  // MAC: the bridge delivers it to the backup alone, and r2's kernel takes it as a group
+  // datagram it joined. Node cannot send 100,000 a second (see the flood above);
+  // tcpreplay replays this one frame at that rate.
+  const advert = encodeIpv4Advert({ version: 2, family: 'inet', vrid: VRID, priority: 254, advertInterval: 1, addresses: [VIP], auth: { type: 'pass', password: 'wrong' } }, { src: s.flavour.addr(9), dst: s.flavour.group, id: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'kts-flood-'));
+  try {
+    const pcap = join(dir, 'advert.pcap');
+    writePcap(pcap, [ethernetFrame(r2Mac, rogueMac, 0x0800, advert)]);
+    // This host's kernel passes bridged frames through netfilter (br_netfilter): costly at this
+    // rate and of no use to this bridge, so it is turned off in the bridge's namespace.
+    await (await s.lab.bridge()).run('sysctl', ['-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0']).catch(() => '');
+    // r2 speaks once first, so the bridge knows its port and sends the flood there alone.
+    await s.ns.r2.exec('ping', ['-c', '1', '-W', '1', s.flavour.addr(1)]);
+    // What arrived is read on r2's side of the wire: its interface's receive counter.
+    const rxBefore = await rxPackets(s.ns.r2);
+    const failuresBefore = ctlStats(s.node.r2)[0]?.counters.authFailure ?? NaN;
+    const r2Before = s.node.r2.output.length;
+    const r2Vrrp = s.node.r2.pid('vrrp') ?? 0;
+    const cpuBefore = cpuSeconds(r2Vrrp);
+    const r = await rogue.exec('tcpreplay', ['-i', 'eth0', `--loop=${FLOOD_PACKETS}`, `--pps=${FLOOD_PPS}`, '--preload-pcap', '-q', pcap], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, `tcpreplay: ${r.stdout}${r.stderr}`);
+    const seconds = Number(/sent in ([\d.]+) seconds/.exec(r.stdout)?.[1]);
+    const arrived = (await rxPackets(s.ns.r2)) - rxBefore;
+    console.log(`# 100k flood: tcpreplay sent ${FLOOD_PACKETS} adverts in ${seconds} s; ${arrived} arrived at r2's eth0 = ${Math.round(arrived / seconds)} per second on the wire`);
+    const during = s.node.r2.output.slice(r2Before);
+    // Not asserted (issue #10 asks for one master once the flood stops): whether the backup,
+    // whose socket queue the flood fills so that r1's adverts find no room, took over meanwhile.
+    const tookOver = during.includes('Entering MASTER STATE');
+    console.log(`# 100k flood: the flooded backup ${tookOver ? `entered MASTER during the flood (${s.watch.doubleMasters(0).length} samples with two holders)` : 'stayed BACKUP'}`);
+
+    await assertSettled(s, '100k flood');
+    assertNoLongOutage(s, '100k flood');
+    assertRunning(s);
+    // The flood reached the backup (a lost frame would be the bridge's, not ours).
+    assert.ok(arrived >= FLOOD_PACKETS * 0.9, `only ${arrived} of ${FLOOD_PACKETS} adverts reached r2`);
+    const counted = (ctlStats(s.node.r2)[0]?.counters.authFailure ?? NaN) - failuresBefore;
+    const cpu = cpuSeconds(r2Vrrp) - cpuBefore;
+    console.log(`# 100k flood: r2 counted ${counted} authentication failures (${Math.round((100 * counted) / arrived)}% of what arrived; its socket buffer dropped the rest); its VRRP process used ${cpu.toFixed(2)} s of CPU, ${Math.round((cpu * 1e6) / counted)} µs per advert read`);
+    assert.ok(counted > 10_000, `keepalivectl stats of r2 must count the flood (${counted} authentication failures)`);
+    for (const r of ['r1', 'r2', 'r3'] as const) {
+      const lines = s.node[r].lines().length;
+      assert.ok(lines < 60, `${r}: the flood must not flood the log (${lines} lines):\n${s.node[r].output.slice(-2000)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }));
 
 test('the same flood at a keepalived 2.2.7 backup beside a keepalived-ts master: our master keeps the VIP, one holder afterwards (keepalived\'s behaviour reported)', { skip: skipKeepalived, timeout: 90_000 }, async () => {
