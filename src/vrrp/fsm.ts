@@ -90,10 +90,10 @@ export interface FsmState {
   masterAddress: string | null;
   masterPriority: number;
   vipsSet: boolean;
-  faults: string[];
+  faults: readonly string[];
   delayedStartUntil: number | null;
   /** Rate-limited log keys already logged since the last state/master change. */
-  rlFlags: string[];
+  rlFlags: readonly string[];
   ahLastSeq: number;
   /** Both we and another router claim 255: our adverts left before the rogue must have backed off. */
   rogueCounter: number;
@@ -204,7 +204,9 @@ class Step {
   private readonly startDeadline: number | null;
 
   constructor(readonly c: FsmConfig, prev: FsmState, readonly now: number) {
-    this.s = { ...prev, faults: [...prev.faults], rlFlags: [...prev.rlFlags], stats: { ...prev.stats } };
+    // faults and rlFlags are shared with `prev` and replaced, never changed in place: most
+    // steps (an advert sent or received) leave them alone, and this copy runs for every one.
+    this.s = { ...prev, stats: { ...prev.stats } };
     this.startDeadline = prev.deadline;
   }
 
@@ -221,7 +223,7 @@ class Step {
 
   logLimited(note: ReceiveNote): void {
     if (this.s.rlFlags.includes(note.key)) return;
-    this.s.rlFlags.push(note.key);
+    this.s.rlFlags = [...this.s.rlFlags, note.key];
     this.log(note.message);
   }
 
@@ -393,8 +395,7 @@ class Step {
     const idx = s.faults.indexOf(reason);
     if (active) {
       if (idx >= 0) return;
-      s.faults.push(reason);
-      s.faults.sort();
+      s.faults = [...s.faults, reason].sort();
       if (s.state === 'INIT') return; // start() will enter FAULT
       if (!had && s.state !== 'FAULT') {
         s.wantState = 'FAULT';
@@ -404,7 +405,7 @@ class Step {
       return;
     }
     if (idx < 0) return;
-    s.faults.splice(idx, 1);
+    s.faults = s.faults.filter((f) => f !== reason);
     if (s.faults.length > 0 || s.state === 'INIT') return;
     // try_up_instance
     const ownerMaster = c.wantMaster && c.basePriority === VRRP_PRIO_OWNER;
