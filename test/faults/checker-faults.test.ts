@@ -7,14 +7,17 @@
 // - VRRP is not disturbed: no transition anywhere, r1 holds the VIP alone in every sample, and
 //   r1's adverts on the wire (tcpdump on the bridge) never pause longer than the master-down
 //   interval (a slow checker never delays an advert: they are separate processes);
-// - a real server that fails while the checker is stopped is taken out once it resumes.
+// - a real server that fails while the checker is stopped is taken out once it resumes;
+// - when the parent is killed, both children stop (no orphan keeps the VIP or the table).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { labUnavailable, waitFor, type Netns } from '../lib/netns.js';
+import { alive } from '../lib/daemon.js';
 import {
-  AdvertCapture, IPV4_V2, MASTER_DOWN_MS, ROUTERS, assertRunning, longestSilenceMs, sleep, waitForRespawn, withSegment, type Segment,
+  AdvertCapture, IPV4_V2, MASTER_DOWN_MS, ROUTERS, assertNoLongOutage, assertRunning, assertSettled, longestSilenceMs, sleep, waitForRespawn,
+  withSegment, type Segment,
 } from './segment.js';
 
 const skip = labUnavailable(['nft', 'tcpdump']);
@@ -214,4 +217,16 @@ test('a real server fails while the checker is stalled: it is taken out once the
   assertServedWithoutFailure(report, 'after rs2 was taken out', ['rs1', 'rs3']);
   assertRunning(l, ROUTERS, ['parent', 'vrrp']);
   assertRunning(l, ['r1'], ['checker']);
+}));
+
+test('killing the parent of a load-balancing master: both children stop (no orphan keeps the VIP or the table), r2 takes over', opts, () => withLvsSegment(async (l) => {
+  const children = [l.node.r1.pid('vrrp'), l.node.r1.pid('checker')];
+  assert.ok(children.every((p) => p !== undefined));
+  l.node.r1.signal('SIGKILL', 'parent');
+  await waitFor('r1\'s VRRP and checker processes to stop with their parent', () => children.every((p) => !alive(p!)), 15_000);
+  // The checker stopped as on SIGTERM: it removed what it had put in the kernel.
+  assert.equal(await table(l), '', 'the orphaned checker left its nftables table behind');
+  await assertSettled(l, 'load-balancing parent killed', 'r2');
+  assertNoLongOutage(l, 'load-balancing parent killed');
+  assertRunning(l, ['r2', 'r3']);
 }));
