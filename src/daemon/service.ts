@@ -28,6 +28,8 @@ export interface ChildService {
   stop(): Promise<void>;
   dump(kind: DumpKind): Promise<string>;
   status?(): Promise<StatusSnapshot>;
+  /** Zeroes the counters the stats dump shows (SIGRTMAX-1, after the dump is written). */
+  clearStats?(): void;
 }
 
 export interface ChildContext {
@@ -36,7 +38,11 @@ export interface ChildContext {
   log: Logger;
 }
 
-export type ServiceFactory = (ctx: ChildContext) => ChildService;
+/**
+ * Builds a role's service. It may be async so that a service module loads its code with a
+ * dynamic import: each child then holds only its own role's code (src/daemon/services.ts).
+ */
+export type ServiceFactory = (ctx: ChildContext) => ChildService | Promise<ChildService>;
 
 /** Exit codes with keepalived's meaning (lib/scheduler.h). */
 export const EXIT = {

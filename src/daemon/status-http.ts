@@ -5,9 +5,10 @@
 // HTTP parsing and TLS-free socket handling stay out of the process that sends adverts.
 // Requests are read-only (GET/HEAD); there is nothing to steer here, so no authentication:
 // bind it to loopback or a management address.
-import { createServer, type Server } from 'node:http';
-import { renderMetrics } from './status-metrics.js';
-import { STATUS_PAGE } from './status-page.js';
+//
+// The HTTP server, the page and prom-client are imported only when status_http is configured
+// (and prom-client at the first /metrics scrape): a parent without them stays ~4 MiB smaller.
+import type { Server } from 'node:http';
 import type { DaemonStatus } from './status.js';
 
 export interface StatusSource {
@@ -25,6 +26,7 @@ export class StatusHttp {
     if (this.bound && addr && this.bound.host === addr.host && this.bound.port === addr.port) return;
     await this.close();
     if (!addr) return;
+    const [{ createServer }, { STATUS_PAGE }] = await Promise.all([import('node:http'), import('./status-page.js')]);
     const server = createServer((req, res) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -39,6 +41,7 @@ export class StatusHttp {
       if (path !== '/metrics' && path !== '/status.json') { send(404, 'text/plain', 'not found: try /, /status.json or /metrics\n'); return; }
       this.source.statusSnapshot().then(async (st) => {
         if (path === '/status.json') { send(200, 'application/json', JSON.stringify(st)); return; }
+        const { renderMetrics } = await import('./status-metrics.js');
         const m = await renderMetrics(st);
         send(200, m.contentType, m.body);
       }).catch((e: unknown) => send(500, 'text/plain', `${e instanceof Error ? e.message : String(e)}\n`));

@@ -16,7 +16,7 @@ import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
 import { NetlinkAddresses } from './os/addresses.js';
 import { PacketAnnouncer } from './os/announce.js';
-import { SystemClock } from './os/clock.js';
+import { systemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
 import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
 import { withSourceAddresses } from './os/system.js';
@@ -35,6 +35,11 @@ import { Notifier, type NotifyTarget } from './notify/notifier.js';
 import { stateMail } from './notify/smtp.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import { hostname } from 'node:os';
+import { ChildSnmpAgent } from '../snmp/child-agent.js';
+import { snmpSettings } from '../snmp/settings.js';
+import { vrrpAgentSpec, vrrpGroupTraps, vrrpStateTraps } from '../snmp/vrrp-agent.js';
+import { macBytes, type SnmpVrrpData } from '../snmp/vrrp-state.js';
+import type { VrrpState } from '../daemon/status.js';
 
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
@@ -72,8 +77,15 @@ export class VrrpService implements ChildService {
   private vmacWork: Promise<void> = Promise.resolve();
   /** Instances whose VMAC could not be made: kept in FAULT. */
   private readonly vmacRefused = new Set<string>();
+  /** For SNMP: when each instance last came up (left INIT/FAULT for BACKUP/MASTER), and group states. */
+  private readonly upSince = new Map<string, number>();
+  private readonly groupStates = new Map<string, VrrpState>();
+  private readonly snmpStartedAt = Date.now();
+  private readonly snmp: ChildSnmpAgent;
 
-  constructor(private readonly ctx: ChildContext) {}
+  constructor(private readonly ctx: ChildContext) {
+    this.snmp = new ChildSnmpAgent(vrrpAgentSpec(() => this.snmpData()), ctx.log);
+  }
 
   private log(line: string): void {
     this.ctx.log.info(line);
@@ -87,6 +99,10 @@ export class VrrpService implements ChildService {
       this.followMaster(c);
       const t = this.notifyTarget(c.instance);
       if (t) this.notifier?.stateChange(t, c.state, c.priority);
+      const up = c.state === 'BACKUP' || c.state === 'MASTER';
+      if (up && c.from !== 'BACKUP' && c.from !== 'MASTER') this.upSince.set(c.instance, Date.now());
+      this.snmp.invalidate();
+      if (c.state !== 'DELETED') vrrpStateTraps(this.snmp, this.snmpData(), c.instance, c.state);
     },
     event: (instance, event, priority) => {
       const t = this.notifyTarget(instance);
@@ -99,6 +115,9 @@ export class VrrpService implements ChildService {
     groupStateChange: (c) => {
       const g = this.config?.vrrpSyncGroups.find((x) => x.name === c.group);
       if (!g) return;
+      this.groupStates.set(g.name, c.state);
+      this.snmp.invalidate();
+      vrrpGroupTraps(this.snmp, this.snmpData(), g.name);
       this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
     },
   };
@@ -179,7 +198,7 @@ export class VrrpService implements ChildService {
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
     const created = VrrpRouter.create(
       this.specs,
-      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
+      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: systemClock(), sink: this.sink },
       this.routerOptions(cfg),
     );
     for (const w of created.warnings) this.ctx.log.warn(w);
@@ -189,6 +208,7 @@ export class VrrpService implements ChildService {
     await this.awaitLinks(this.specs);
     this.applyLinkStates();
     await this.router.start();
+    this.snmp.apply(snmpSettings(cfg.global));
   }
 
   private routerOptions(cfg: KeepalivedConfig): RouterOptions {
@@ -475,6 +495,7 @@ export class VrrpService implements ChildService {
     }
     this.applyLinkStates();
     for (const k of this.socketDown) for (const n of this.instancesOn(k)) router.setFault(n, SOCKET_FAULT, true);
+    this.snmp.apply(snmpSettings(cfg.global));
   }
 
   private async stopRouter(): Promise<void> {
@@ -504,6 +525,7 @@ export class VrrpService implements ChildService {
 
   async stop(): Promise<void> {
     await this.stopRouter();
+    this.snmp.stop();
     // STOP notify scripts get a moment to run (keepalived waits up to 1 s for them).
     if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, 1000).unref())]);
     this.notifier?.close();
@@ -523,6 +545,40 @@ export class VrrpService implements ChildService {
       if (src !== undefined) v.sourceAddress = src;
       return v;
     });
+  }
+
+  /** What the SNMP MIBs are built from: the configuration and each instance's state now. */
+  private snmpData(): SnmpVrrpData {
+    const cfg = this.config;
+    const now = Date.now();
+    const link = (name: string | undefined) => (name !== undefined ? this.monitor?.linkByName(name) : undefined);
+    return {
+      global: cfg?.global ?? ({} as KeepalivedConfig['global']),
+      instances: (cfg?.vrrpInstances ?? []).map((m) => {
+        const st = this.router?.status(m.name);
+        const l = link(m.interface);
+        const mac = macBytes(l?.mac);
+        const src = this.specs.find((x) => x.name === m.name)?.sourceAddress;
+        const upSince = this.upSince.get(m.name);
+        return {
+          model: m,
+          state: st?.state ?? 'INIT',
+          effectivePriority: st?.effectivePriority ?? m.priority,
+          vipsSet: st?.vipsSet ?? false,
+          masterAddress: st?.masterAddress ?? null,
+          ...(src !== undefined ? { primaryAddress: src } : {}),
+          ...(l ? { ifindex: l.index } : {}),
+          ...(mac ? { mac } : {}),
+          ...(upSince !== undefined ? { upSinceMs: upSince } : {}),
+          stats: st?.stats ?? zeroStats(),
+        };
+      }),
+      groups: (cfg?.vrrpSyncGroups ?? []).map((g) => ({ model: g, state: this.groupStates.get(g.name) ?? 'INIT' })),
+      staticAddresses: cfg?.staticIpaddress ?? [],
+      startedAtMs: this.snmpStartedAt,
+      nowMs: now,
+      ifindexOf: (name) => link(name)?.index,
+    };
   }
 
   /** Why an instance changed state, in words, from what the router knows right after it. */
@@ -568,6 +624,10 @@ export class VrrpService implements ChildService {
     return Promise.resolve({ version: STATUS_VERSION, vrrp });
   }
 
+  clearStats(): void {
+    this.router?.clearStats();
+  }
+
   dump(kind: DumpKind): Promise<string> {
     const cfg = this.config;
     if (!cfg) return Promise.resolve('');
@@ -575,6 +635,13 @@ export class VrrpService implements ChildService {
     if (kind === 'json') return Promise.resolve(formatJson(this.views()));
     return Promise.resolve(formatData(cfg, this.views()));
   }
+}
+
+function zeroStats(): Record<StatName, number> {
+  return {
+    advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0, packetLenErr: 0, ipTtlErr: 0,
+    versErr: 0, invalidAuthtype: 0, authtypeMismatch: 0, authFailure: 0, invalidTypeRcvd: 0, chkErr: 0, addrListErr: 0, droppedAdverts: 0,
+  };
 }
 
 export function createVrrpService(ctx: ChildContext): ChildService {
