@@ -2,11 +2,11 @@
 // VRRP instances, and their virtual addresses; plus the vrrpInstanceStateChange and
 // vrrpSyncGroupStateChange notifications. Values follow keepalived 2.2.7's agent (compared
 // walk by walk in test/integration/snmp.test.ts). Pure.
-import type { ScriptCommand, VrrpInstance as ModelInstance } from '../config/model.js';
+import type { VrrpInstance as ModelInstance } from '../config/model.js';
 import type { VrrpState } from '../daemon/status.js';
 import type { Oid, VarBind } from './agentx.js';
 import { gauge, int, str, truth, type MibBuilder } from './mib.js';
-import { KEEPALIVED_OID } from './keepalived-global-mib.js';
+import { KEEPALIVED_OID, script } from './keepalived-global-mib.js';
 import { addressBytes, inetAddressType, type SnmpVrrpData, type SnmpVrrpInstance } from './vrrp-state.js';
 
 export const KEEPALIVED_VRRP_OID: Oid = [...KEEPALIVED_OID, 2];
@@ -21,7 +21,6 @@ export function keepalivedState(s: VrrpState): number {
   return s === 'INIT' ? 0 : s === 'BACKUP' ? 1 : s === 'MASTER' ? 2 : s === 'FAULT' ? 3 : 4;
 }
 
-const script = (s: ScriptCommand | undefined) => (s ? str(s.command) : undefined);
 
 function hasNotify(n: { master?: unknown; backup?: unknown; fault?: unknown; stop?: unknown; generic?: unknown }): boolean {
   return n.master !== undefined || n.backup !== undefined || n.fault !== undefined || n.stop !== undefined || n.generic !== undefined;

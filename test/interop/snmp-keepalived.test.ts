@@ -39,6 +39,7 @@ vrrp_instance VI_1 {
     priority 150
     advert_int 1
     garp_master_delay 3
+    notify_master "/usr/bin/true master"
     virtual_ipaddress {
         10.69.0.100/24
         10.69.0.101
