@@ -87,6 +87,7 @@ function data(cfg: KeepalivedConfig): SnmpVrrpData {
     })),
     groups: cfg.vrrpSyncGroups.map((g) => ({ model: g, state: 'MASTER' as const })),
     staticAddresses: [],
+    scripts: cfg.vrrpScripts.map((model) => ({ model, result: 'good' as const })),
     startedAtMs: 1_000_000,
     nowMs: 1_003_000,
     ifindexOf: (n) => (n === 'eth0' ? 4 : undefined),
