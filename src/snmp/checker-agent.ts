@@ -9,7 +9,7 @@ export function checkerAgentSpec(data: () => SnmpCheckData): ChildAgentSpec {
   return {
     description: 'Keepalived healthchecker (keepalived-ts)',
     id: KEEPALIVED_OID,
-    subtrees: (s) => (s.checker ? [{ oid: KEEPALIVED_GLOBAL_OID }, { oid: KEEPALIVED_CHECK_OID }] : []),
+    subtrees: (s) => (s.checker ? [{ oid: KEEPALIVED_GLOBAL_OID, module: 'Keepalived' }, { oid: KEEPALIVED_CHECK_OID, module: 'Healthchecker' }] : []),
     build: (b, s) => {
       if (!s.checker) return;
       const d = data();

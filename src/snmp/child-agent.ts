@@ -18,6 +18,8 @@ export interface ChildAgentLog {
 export interface Registration {
   oid: Oid;
   priority?: number;
+  /** Its name in the master's sysORTable. */
+  module?: string;
 }
 
 export interface ChildAgentSpec {

@@ -4,10 +4,10 @@
 //
 // Not served (yet): the IPVS traffic counters and rates (virtualServerStats*, *Rate*,
 // realServerStats*), virtualServerGroupTable, lvsSyncDaemon and lvsTimeouts.
-import type { GlobalDefs, LvsMethod, LvsScheduler, RealServer, ScriptCommand, VirtualServer } from '../config/model.js';
+import type { GlobalDefs, LvsMethod, LvsScheduler, RealServer, VirtualServer } from '../config/model.js';
 import type { Oid, VarBind } from './agentx.js';
 import { gauge, int, str, truth, type MibBuilder } from './mib.js';
-import { KEEPALIVED_OID } from './keepalived-global-mib.js';
+import { KEEPALIVED_OID, script } from './keepalived-global-mib.js';
 import { addressBytes, inetAddressType } from './vrrp-state.js';
 
 export const KEEPALIVED_CHECK_OID: Oid = [...KEEPALIVED_OID, 3];
@@ -38,7 +38,6 @@ const SCHEDULERS: Record<LvsScheduler, number> = {
 };
 
 const kind = (m: LvsMethod) => int(m.kind === 'NAT' ? 1 : m.kind === 'DR' ? 2 : 3);
-const script = (s: ScriptCommand | undefined) => (s ? str(s.command) : undefined);
 const secs = (us: number | undefined) => gauge(Math.floor((us ?? 0) / 1_000_000));
 const vsType = (v: VirtualServer) => int(v.key.kind === 'fwmark' ? 1 : v.key.kind === 'addr' ? 2 : 3);
 const vsProtocol = (v: VirtualServer) => (v.key.kind === 'fwmark' ? undefined : int(v.protocol === 'TCP' ? 1 : v.protocol === 'UDP' ? 2 : 3));

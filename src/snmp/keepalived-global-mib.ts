@@ -3,14 +3,25 @@
 //
 // Served by one child only, as in keepalived: the checker child when it runs the checker
 // subagent, else the VRRP child (two registrations of one subtree would collide at the master).
-import type { GlobalDefs } from '../config/model.js';
+import type { GlobalDefs, ScriptCommand } from '../config/model.js';
 import type { Oid } from './agentx.js';
 import { gauge, int, str, truth, type MibBuilder } from './mib.js';
+import type { SnmpValue } from './agentx.js';
 import { addressBytes, inetAddressType } from './vrrp-state.js';
 
 /** enterprises.debian(9586).project(100).keepalived(5) */
 export const KEEPALIVED_OID: Oid = [1, 3, 6, 1, 4, 1, 9586, 100, 5];
 export const KEEPALIVED_GLOBAL_OID: Oid = [...KEEPALIVED_OID, 1];
+
+/**
+ * A notify/quorum script as keepalived shows it: each argument in single quotes, separated
+ * by spaces ('/bin/notify' 'MASTER'), a leading redirection (<file) bare.
+ */
+export function scriptText(s: ScriptCommand): string {
+  return s.argv.map((a, i) => (i === 0 && /^[<>]/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
+}
+
+export const script = (s: ScriptCommand | undefined): SnmpValue | undefined => (s ? str(scriptText(s)) : undefined);
 
 /** on(1) / off(2) / unset(3), for the smtp_alert* switches. */
 const triState = (v: boolean | undefined) => int(v === undefined ? 3 : v ? 1 : 2);

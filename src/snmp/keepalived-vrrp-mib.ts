@@ -2,11 +2,11 @@
 // VRRP instances, and their virtual addresses; plus the vrrpInstanceStateChange and
 // vrrpSyncGroupStateChange notifications. Values follow keepalived 2.2.7's agent (compared
 // walk by walk in test/integration/snmp.test.ts). Pure.
-import type { ScriptCommand, VrrpInstance as ModelInstance } from '../config/model.js';
+import type { VrrpInstance as ModelInstance } from '../config/model.js';
 import type { VrrpState } from '../daemon/status.js';
 import type { Oid, VarBind } from './agentx.js';
 import { gauge, int, str, truth, type MibBuilder } from './mib.js';
-import { KEEPALIVED_OID } from './keepalived-global-mib.js';
+import { KEEPALIVED_OID, script } from './keepalived-global-mib.js';
 import { addressBytes, inetAddressType, type SnmpVrrpData, type SnmpVrrpInstance } from './vrrp-state.js';
 
 export const KEEPALIVED_VRRP_OID: Oid = [...KEEPALIVED_OID, 2];
@@ -14,6 +14,9 @@ const SYNC_GROUP_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 1, 1];
 const SYNC_GROUP_MEMBER_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 2, 1];
 const INSTANCE_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 3, 1];
 const ADDRESS_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 6, 1];
+const TRACKED_INTERFACE_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 4, 1];
+const TRACKED_SCRIPT_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 5, 1];
+const SCRIPT_ENTRY: Oid = [...KEEPALIVED_VRRP_OID, 9, 1];
 const TRAPS: Oid = [...KEEPALIVED_VRRP_OID, 10, 0];
 
 /** KEEPALIVED-MIB VrrpState: init(0) backup(1) master(2) fault(3) unknown(4). */
@@ -21,7 +24,6 @@ export function keepalivedState(s: VrrpState): number {
   return s === 'INIT' ? 0 : s === 'BACKUP' ? 1 : s === 'MASTER' ? 2 : s === 'FAULT' ? 3 : 4;
 }
 
-const script = (s: ScriptCommand | undefined) => (s ? str(s.command) : undefined);
 
 function hasNotify(n: { master?: unknown; backup?: unknown; fault?: unknown; stop?: unknown; generic?: unknown }): boolean {
   return n.master !== undefined || n.backup !== undefined || n.fault !== undefined || n.stop !== undefined || n.generic !== undefined;
@@ -80,6 +82,37 @@ export function addKeepalivedVrrp(b: MibBuilder, d: SnmpVrrpData): void {
     rows: d.instances.map((x, i) => ({ x, index: i + 1 })),
     index: (r) => [r.index],
     columns: instanceColumns(d),
+  });
+  // Tracked interfaces and scripts of each instance, indexed by their position (as keepalived
+  // does, although the MIB names ifIndex for the interfaces). The weight is the one in force
+  // for this instance: the track_* override, else the script's own.
+  const scriptOf = (name: string) => d.scripts.find((x) => x.model.name === name)?.model;
+  b.table({
+    entry: TRACKED_INTERFACE_ENTRY,
+    rows: d.instances.flatMap((x, i) => x.model.trackInterfaces.map((t, j) => ({ i: i + 1, j: j + 1, t }))),
+    index: (r) => [r.i, r.j],
+    columns: { 1: (r) => str(r.t.name), 2: (r) => int(r.t.weight ?? 0), 3: (r) => int(r.t.reverse ? 1 : 2) },
+  });
+  b.table({
+    entry: TRACKED_SCRIPT_ENTRY,
+    rows: d.instances.flatMap((x, i) => x.model.trackScripts.map((t, j) => ({ i: i + 1, j: j + 1, t, s: scriptOf(t.name) }))),
+    index: (r) => [r.i, r.j],
+    columns: { 2: (r) => str(r.t.name), 3: (r) => int(r.t.weight ?? r.s?.weight ?? 0), 4: (r) => truth(r.t.weight !== undefined ? r.t.reverse : (r.s?.weightReverse ?? false)) },
+  });
+  b.table({
+    entry: SCRIPT_ENTRY,
+    rows: d.scripts.map((x, i) => ({ ...x, i: i + 1 })),
+    index: (r) => [r.i],
+    columns: {
+      2: (r) => str(r.model.name),
+      3: (r) => script(r.model.script),
+      4: (r) => int(Math.floor(r.model.intervalUs / 1_000_000)),
+      5: (r) => int(r.model.weight),
+      6: (r) => int(r.result === 'init' ? 1 : r.result === 'good' ? 3 : 2),
+      7: (r) => gauge(r.model.rise),
+      8: (r) => gauge(r.model.fall),
+      9: (r) => truth(r.model.weightReverse),
+    },
   });
   const addresses: AddressRow[] = [];
   const push = (instance: number, entries: readonly { e: AddressRow['entry']; adv: boolean }[], dev: string | undefined, set: boolean) => {

@@ -111,11 +111,3 @@ export class MibView {
     return e;
   }
 }
-
-// ---- index encodings ----
-
-/** An OCTET STRING index (not IMPLIED): its length, then its octets. */
-export function stringIndex(s: string | Buffer): number[] {
-  const b = typeof s === 'string' ? Buffer.from(s) : s;
-  return [b.length, ...b];
-}

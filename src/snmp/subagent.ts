@@ -5,7 +5,7 @@
 // with backoff, as net-snmp's own subagents do.
 import { connect, type Socket } from 'node:net';
 import {
-  AGENTX_ERROR, CLOSE_REASON, decodePdu, encodeClose, encodeNotify, encodeOpen, encodeRegister, encodeResponse,
+  AGENTX_ERROR, CLOSE_REASON, decodePdu, encodeAddAgentCaps, encodeClose, encodeNotify, encodeOpen, encodeRegister, encodeResponse,
   pduLength, AgentxParseError, type Oid, type ReceivedPdu, type VarBind,
 } from './agentx.js';
 import type { MibView } from './mib.js';
@@ -44,9 +44,10 @@ export interface SubagentOptions {
   description: string;
   /**
    * The subtrees we register (each answered from `view`). AgentX priority: lower wins when
-   * two subagents register the same subtree (default 127).
+   * two subagents register the same subtree (default 127). With `module`, the master's
+   * sysORTable lists "The MIB module for MODULE" (AddAgentCaps), as keepalived's agent does.
    */
-  subtrees: readonly { oid: Oid; priority?: number }[];
+  subtrees: readonly { oid: Oid; priority?: number; module?: string }[];
   /** The MIB as it is now; called once per request PDU. */
   view: () => MibView;
   log: { info(m: string): void; warn(m: string): void };
@@ -150,6 +151,7 @@ export class AgentxSubagent {
     for (const t of this.opts.subtrees) {
       this.send(encodeRegister(this.ids(), t.oid, t.priority ?? 127), (rr) => {
         if (rr.error !== AGENTX_ERROR.noError) this.opts.log.warn(`SNMP: cannot register ${t.oid.join('.')} with the AgentX master (error ${rr.error}${rr.error === AGENTX_ERROR.duplicateRegistration ? ', already registered by another subagent' : ''})`);
+        else if (t.module !== undefined) this.send(encodeAddAgentCaps(this.ids(), t.oid, `The MIB module for ${t.module}`), () => undefined);
         done();
       });
     }

@@ -25,9 +25,9 @@ export function vrrpAgentSpec(data: () => SnmpVrrpData): ChildAgentSpec {
     description: 'Keepalived VRRP (keepalived-ts)',
     id: KEEPALIVED_OID,
     subtrees: (s) => [
-      ...(s.vrrp ? [{ oid: KEEPALIVED_GLOBAL_OID, priority: GLOBAL_PRIORITY_VRRP }, { oid: KEEPALIVED_VRRP_OID }] : []),
-      ...(s.rfcv2 ? [{ oid: VRRP_MIB_OID }] : []),
-      ...(s.rfcv3 ? [{ oid: VRRPV3_MIB_OID }] : []),
+      ...(s.vrrp ? [{ oid: KEEPALIVED_GLOBAL_OID, priority: GLOBAL_PRIORITY_VRRP }, { oid: KEEPALIVED_VRRP_OID, module: 'KEEPALIVED-VRRP' }] : []),
+      ...(s.rfcv2 ? [{ oid: VRRP_MIB_OID, module: 'VRRP' }] : []),
+      ...(s.rfcv3 ? [{ oid: VRRPV3_MIB_OID, module: 'VRRPV3' }] : []),
     ],
     build: (b, s) => {
       const d = data();

@@ -1,7 +1,7 @@
 // What the VRRP MIBs (KEEPALIVED-MIB's vrrp branch, VRRP-MIB, VRRPv3-MIB) are built from:
 // the typed configuration and each instance's live state, gathered by the VRRP child. Pure
 // data, so the MIB modules are pure functions of it and tests build it by hand.
-import type { AddressEntry, GlobalDefs, VrrpInstance as ModelInstance, VrrpSyncGroup } from '../config/model.js';
+import type { AddressEntry, GlobalDefs, VrrpInstance as ModelInstance, VrrpScript, VrrpSyncGroup } from '../config/model.js';
 import type { VrrpState } from '../daemon/status.js';
 import type { StatName } from '../vrrp/fsm.js';
 import { isIPv4, isIPv6 } from 'node:net';
@@ -33,6 +33,8 @@ export interface SnmpVrrpData {
   global: GlobalDefs;
   instances: readonly SnmpVrrpInstance[];
   groups: readonly SnmpVrrpGroup[];
+  /** Every vrrp_script and its state: init (no verdict yet), good or bad. */
+  scripts: readonly { model: VrrpScript; result: 'init' | 'good' | 'bad' }[];
   /** static_ipaddress entries (vrrpAddressTable rows with instance index 0, as keepalived lists them). */
   staticAddresses: readonly AddressEntry[];
   /** When the SNMP subagent started (the RFC MIBs' TimeStamps count from it), and now. */

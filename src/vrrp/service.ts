@@ -547,6 +547,12 @@ export class VrrpService implements ChildService {
     });
   }
 
+  /** A vrrp_script's verdict as the tracking table holds it (init until the first result). */
+  private scriptResult(name: string): 'init' | 'good' | 'bad' {
+    const c = this.scripts?.counter(name);
+    return c === undefined ? 'init' : c.ok ? 'good' : 'bad';
+  }
+
   /** What the SNMP MIBs are built from: the configuration and each instance's state now. */
   private snmpData(): SnmpVrrpData {
     const cfg = this.config;
@@ -575,6 +581,7 @@ export class VrrpService implements ChildService {
       }),
       groups: (cfg?.vrrpSyncGroups ?? []).map((g) => ({ model: g, state: this.groupStates.get(g.name) ?? 'INIT' })),
       staticAddresses: cfg?.staticIpaddress ?? [],
+      scripts: (cfg?.vrrpScripts ?? []).map((model) => ({ model, result: this.scriptResult(model.name) })),
       startedAtMs: this.snmpStartedAt,
       nowMs: now,
       ifindexOf: (name) => link(name)?.index,
