@@ -1,7 +1,7 @@
 // One UDP request/response exchange on a connected socket, so an ICMP port/host
 // unreachable comes back as an error (ECONNREFUSED/EHOSTUNREACH) like keepalived sees it.
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { describeError } from './conn.js';
 import type { ConnectOptions } from './types.js';
 
@@ -16,8 +16,8 @@ export type ExchangeOutcome =
  */
 export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: AbortSignal, accept: (d: Buffer) => boolean = () => true): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
-    const host = conn.bindInterface && conn.host.toLowerCase().startsWith('fe80:') && !conn.host.includes('%') ? `${conn.host}%${conn.bindInterface}` : conn.host;
-    const sock = dgram.createSocket({ type: isIPv6(conn.host) ? 'udp6' : 'udp4' });
+    const host = connectHost(conn);
+    const sock = dgram.createSocket({ type: isV6Destination(conn) ? 'udp6' : 'udp4' });
     let done = false;
     const finish = (o: ExchangeOutcome): void => {
       if (done) return;
@@ -38,7 +38,17 @@ export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: Abort
         sock.send(payload, (err) => { if (err) finish({ kind: 'error', reason: describeError(err) }); });
       });
     };
-    if (conn.bindAddress || conn.bindPort) sock.bind({ address: conn.bindAddress, port: conn.bindPort ?? 0 }, go);
+    if (needsPreparedSocket(conn)) {
+      // fwmark / bind_if (and the bind): set by the addon before the first datagram leaves.
+      let fd: number;
+      try {
+        fd = openPreparedSocket(conn, 'dgram');
+      } catch (e) {
+        finish({ kind: 'error', reason: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      sock.bind({ fd }, go);
+    } else if (conn.bindAddress || conn.bindPort) sock.bind({ address: conn.bindAddress, port: conn.bindPort ?? 0 }, go);
     else go();
   });
 }
