@@ -5,6 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { CheckFailure } from './check-failure.js';
 import { connectHost, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
+import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions } from './types.js';
 
 export { CheckFailure };
@@ -97,12 +98,14 @@ function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeout
       sock.destroy();
       reject(abortError());
     };
-    const timer = setTimeout(() => {
+    const timer = new IoTimeout(timeoutMs, () => {
+      cleanup();
+      signal.removeEventListener('abort', onAbort);
       sock.destroy();
       reject(new CheckFailure('connect timeout'));
-    }, timeoutMs);
+    });
     const cleanup = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       sock.off('error', onError);
       sock.off(readyEvent, onReady);
     };
@@ -157,11 +160,11 @@ export class SocketReader {
       if (this.error) throw new CheckFailure(describeError(this.error));
       if (this.ended) return null;
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => {
+        const t = new IoTimeout(this.idleMs, () => {
           this.waiter = undefined;
           reject(new CheckFailure('read timeout'));
-        }, this.idleMs);
-        this.waiter = () => { clearTimeout(t); resolve(); };
+        });
+        this.waiter = () => { t.cancel(); resolve(); };
       });
     }
   }

@@ -3,6 +3,7 @@
 import dgram from 'node:dgram';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { describeError } from './conn.js';
+import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions } from './types.js';
 
 export type ExchangeOutcome =
@@ -22,13 +23,13 @@ export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: Abort
     const finish = (o: ExchangeOutcome): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener('abort', onAbort);
       try { sock.close(); } catch { /* not running */ }
       resolve(o);
     };
     const onAbort = (): void => finish({ kind: 'timeout' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), conn.connectTimeoutMs);
+    const timer = new IoTimeout(conn.connectTimeoutMs, () => finish({ kind: 'timeout' }));
     signal.addEventListener('abort', onAbort, { once: true });
     sock.on('error', (e) => finish({ kind: 'error', reason: describeError(e) }));
     sock.on('message', (m) => { if (accept(m)) finish({ kind: 'reply', data: m }); });

@@ -7,6 +7,7 @@
 import { closeSync } from 'node:fs';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { CheckFailure, connectTcp, describeError } from './conn.js';
+import { IoTimeout } from './io-timeout.js';
 import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec } from './types.js';
 
 interface TcpHandle {
@@ -55,13 +56,13 @@ export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<
     const finish = (r: CheckResult): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener('abort', onAbort);
       handle.close();
       resolve(r);
     };
     const onAbort = (): void => finish({ ok: false, reason: 'timeout' });
-    const timer = setTimeout(() => finish({ ok: false, reason: 'connect timeout' }), conn.connectTimeoutMs);
+    const timer = new IoTimeout(conn.connectTimeoutMs, () => finish({ ok: false, reason: 'connect timeout' }));
     signal.addEventListener('abort', onAbort, { once: true });
     if (needsPreparedSocket(conn)) {
       // fwmark / bind_if: the addon's socket, options set and bound, connected by libuv.
