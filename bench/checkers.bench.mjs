@@ -89,7 +89,7 @@ async function ours() {
   const cpu = process.cpuUsage(cpu0);
   const runs = svc.completedRuns - runs0;
   const wall = performance.now() - t0;
-  process.stdout.write(`result ${JSON.stringify({ cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, rssMiB: peakRss / 1048576, falseDowns: downs, reasons, runsPerSec: runs / (wall / 1000), cpuUsPerRun: (cpu.user + cpu.system) / Math.max(1, runs), lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 })}\n`);
+  process.stdout.write(`result ${JSON.stringify({ cpuPct: ((cpu.user + cpu.system) / 1000 / wall) * 100, rssMiB: peakRss / 1048576, falseDowns: downs, reasons, runsPerSec: runs / (wall / 1000), cpuUsPerRun: (cpu.user + cpu.system) / Math.max(1, runs), userUsPerRun: cpu.user / Math.max(1, runs), sysUsPerRun: cpu.system / Math.max(1, runs), lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6 })}\n`);
   svc.stop();
   process.exit(0);
 }

@@ -3,25 +3,28 @@
 // applies connect_timeout to the connect and to every read).
 import net from 'node:net';
 import tls from 'node:tls';
+import { CheckFailure } from './check-failure.js';
+import { connectHost, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
+import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions } from './types.js';
 
-/** An expected check failure: a message, no stack trace (they are made thousands of times a second). */
-export class CheckFailure extends Error {
-  constructor(message: string) {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-  }
-}
+export { CheckFailure };
 
 function socketOptions(conn: ConnectOptions): net.TcpNetConnectOpts {
-  const host = conn.bindInterface && conn.host.toLowerCase().startsWith('fe80:') && !conn.host.includes('%')
-    ? `${conn.host}%${conn.bindInterface}` : conn.host;
-  const o: net.TcpNetConnectOpts = { host, port: conn.port };
+  const o: net.TcpNetConnectOpts = { host: connectHost(conn), port: conn.port };
   if (conn.bindAddress) o.localAddress = conn.bindAddress;
   if (conn.bindPort) o.localPort = conn.bindPort;
   return o;
+}
+
+/**
+ * A connecting net.Socket for `conn`. With fwmark or bind_if the addon prepares the socket
+ * (options set, bound) and Node connects that fd; otherwise Node makes its own.
+ */
+function startConnect(conn: ConnectOptions): net.Socket {
+  if (!needsPreparedSocket(conn)) return net.connect(socketOptions(conn));
+  const sock = new net.Socket({ fd: openPreparedSocket(conn, 'stream') });
+  return sock.connect({ host: connectHost(conn), port: conn.port });
 }
 
 /** Describes a connect error the way a log reader expects ("connection refused"). */
@@ -43,7 +46,13 @@ function abortError(): CheckFailure {
 
 /** Connects within connect_timeout; the socket is destroyed if `signal` aborts later. */
 export function connectTcp(conn: ConnectOptions, signal: AbortSignal): Promise<net.Socket> {
-  return settleSocket(net.connect(socketOptions(conn)), 'connect', conn.connectTimeoutMs, signal);
+  let sock: net.Socket;
+  try {
+    sock = startConnect(conn);
+  } catch (e) {
+    return Promise.reject(e instanceof CheckFailure ? e : new CheckFailure(describeError(e)));
+  }
+  return settleSocket(sock, 'connect', conn.connectTimeoutMs, signal);
 }
 
 export interface TlsConnectOptions {
@@ -56,8 +65,16 @@ export interface TlsConnectOptions {
 }
 
 export function connectTls(conn: ConnectOptions, t: TlsConnectOptions, signal: AbortSignal): Promise<tls.TLSSocket> {
+  let socket: net.Socket | undefined;
+  if (needsPreparedSocket(conn)) {
+    try {
+      socket = startConnect(conn);
+    } catch (e) {
+      return Promise.reject(e instanceof CheckFailure ? e : new CheckFailure(describeError(e)));
+    }
+  }
   const o: tls.ConnectionOptions = {
-    ...socketOptions(conn),
+    ...(socket ? { socket } : socketOptions(conn)),
     rejectUnauthorized: t.verify,
     // Without a name Node would send the address as SNI; keepalived sends none unless asked.
     servername: t.serverName ?? '',
@@ -81,12 +98,14 @@ function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeout
       sock.destroy();
       reject(abortError());
     };
-    const timer = setTimeout(() => {
+    const timer = new IoTimeout(timeoutMs, () => {
+      cleanup();
+      signal.removeEventListener('abort', onAbort);
       sock.destroy();
       reject(new CheckFailure('connect timeout'));
-    }, timeoutMs);
+    });
     const cleanup = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       sock.off('error', onError);
       sock.off(readyEvent, onReady);
     };
@@ -141,11 +160,11 @@ export class SocketReader {
       if (this.error) throw new CheckFailure(describeError(this.error));
       if (this.ended) return null;
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => {
+        const t = new IoTimeout(this.idleMs, () => {
           this.waiter = undefined;
           reject(new CheckFailure('read timeout'));
-        }, this.idleMs);
-        this.waiter = () => { clearTimeout(t); resolve(); };
+        });
+        this.waiter = () => { t.cancel(); resolve(); };
       });
     }
   }

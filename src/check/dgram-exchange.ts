@@ -1,8 +1,9 @@
 // One UDP request/response exchange on a connected socket, so an ICMP port/host
 // unreachable comes back as an error (ECONNREFUSED/EHOSTUNREACH) like keepalived sees it.
 import dgram from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { describeError } from './conn.js';
+import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions } from './types.js';
 
 export type ExchangeOutcome =
@@ -16,19 +17,19 @@ export type ExchangeOutcome =
  */
 export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: AbortSignal, accept: (d: Buffer) => boolean = () => true): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
-    const host = conn.bindInterface && conn.host.toLowerCase().startsWith('fe80:') && !conn.host.includes('%') ? `${conn.host}%${conn.bindInterface}` : conn.host;
-    const sock = dgram.createSocket({ type: isIPv6(conn.host) ? 'udp6' : 'udp4' });
+    const host = connectHost(conn);
+    const sock = dgram.createSocket({ type: isV6Destination(conn) ? 'udp6' : 'udp4' });
     let done = false;
     const finish = (o: ExchangeOutcome): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener('abort', onAbort);
       try { sock.close(); } catch { /* not running */ }
       resolve(o);
     };
     const onAbort = (): void => finish({ kind: 'timeout' });
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), conn.connectTimeoutMs);
+    const timer = new IoTimeout(conn.connectTimeoutMs, () => finish({ kind: 'timeout' }));
     signal.addEventListener('abort', onAbort, { once: true });
     sock.on('error', (e) => finish({ kind: 'error', reason: describeError(e) }));
     sock.on('message', (m) => { if (accept(m)) finish({ kind: 'reply', data: m }); });
@@ -38,7 +39,17 @@ export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: Abort
         sock.send(payload, (err) => { if (err) finish({ kind: 'error', reason: describeError(err) }); });
       });
     };
-    if (conn.bindAddress || conn.bindPort) sock.bind({ address: conn.bindAddress, port: conn.bindPort ?? 0 }, go);
+    if (needsPreparedSocket(conn)) {
+      // fwmark / bind_if (and the bind): set by the addon before the first datagram leaves.
+      let fd: number;
+      try {
+        fd = openPreparedSocket(conn, 'dgram');
+      } catch (e) {
+        finish({ kind: 'error', reason: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      sock.bind({ fd }, go);
+    } else if (conn.bindAddress || conn.bindPort) sock.bind({ address: conn.bindAddress, port: conn.bindPort ?? 0 }, go);
     else go();
   });
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { encodeEcho, isEchoReply } from './icmp-codec.js';
+import { IoTimeout } from './io-timeout.js';
 import type { SocketLike } from '../net/sys.js';
 import type { CheckRun, PingCheckSpec } from './types.js';
 
@@ -32,13 +33,13 @@ export function pingCheck(spec: Pick<PingCheckSpec, 'conn'>, open: PingSocketOpe
     const finish = (ok: boolean, reason: string): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener('abort', onAbort);
       try { sock.close(); } catch { /* closed */ }
       resolve(ok ? { ok: true } : { ok: false, reason });
     };
     const onAbort = (): void => finish(false, 'timeout');
-    const timer = setTimeout(() => finish(false, 'no echo reply'), spec.conn.connectTimeoutMs);
+    const timer = new IoTimeout(spec.conn.connectTimeoutMs, () => finish(false, 'no echo reply'));
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       if (spec.conn.bindAddress) sock.bind({ family: v6 ? 'inet6' : 'inet', address: spec.conn.bindAddress });

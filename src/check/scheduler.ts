@@ -5,6 +5,7 @@
 // stuck checker never holds up its own schedule, let alone another's. Clock and randomness
 // are injected; a test drives the scheduler with a virtual clock.
 import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
+import { IoTimeout } from './io-timeout.js';
 import type { CheckResult, CheckRun, CheckTiming } from './types.js';
 
 /** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
@@ -15,6 +16,12 @@ export interface TimerHandle { cancel(): void }
 export interface Clock {
   now(): number;
   setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * A run's hard deadline: like setTimer, but a real clock fires it only after the I/O
+   * already waiting has been handled (see io-timeout.ts), so a run that finished while the
+   * process was starved of CPU is not cut short. Default: setTimer.
+   */
+  setDeadline?(ms: number, fn: () => void): TimerHandle;
 }
 
 export const realClock: Clock = {
@@ -23,6 +30,9 @@ export const realClock: Clock = {
     const t = setTimeout(fn, Math.max(0, ms));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
+  },
+  setDeadline(ms, fn) {
+    return new IoTimeout(Math.max(0, ms), fn);
   },
 };
 
@@ -159,7 +169,7 @@ export class Scheduler<K> {
     };
     // Only a run cut short is aborted: aborting every finished run would cost an exception
     // object per check for nothing.
-    const deadline = this.clock.setTimer(e.check.deadlineMs, () => {
+    const deadline = (this.clock.setDeadline ?? this.clock.setTimer).call(this.clock, e.check.deadlineMs, () => {
       finish({ ok: false, reason: 'timeout' });
       controller.abort();
     });

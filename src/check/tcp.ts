@@ -4,8 +4,10 @@
 // This is the checker run 10,000 times a second in big pools, so when Node's TCP handle
 // binding is reachable it connects with it directly: no net.Socket, no streams, a quarter
 // of the CPU per check. The public net.connect path is the fallback and gives the same results.
-import { isIPv6 } from 'node:net';
+import { closeSync } from 'node:fs';
+import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { CheckFailure, connectTcp, describeError } from './conn.js';
+import { IoTimeout } from './io-timeout.js';
 import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec } from './types.js';
 
 interface TcpHandle {
@@ -13,6 +15,7 @@ interface TcpHandle {
   connect6(req: unknown, address: string, port: number): number;
   bind(address: string, port: number): number;
   bind6(address: string, port: number, flags: number): number;
+  open(fd: number): number;
   close(cb?: () => void): void;
 }
 interface TcpBinding {
@@ -44,31 +47,46 @@ function statusReason(status: number): string {
 export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<CheckResult> | undefined {
   if (binding === null) binding = loadBinding();
   const b = binding;
-  if (!b || conn.host.includes('%')) return undefined;
+  if (!b) return undefined;
   if (signal.aborted) return Promise.resolve({ ok: false, reason: 'timeout' });
   return new Promise<CheckResult>((resolve) => {
-    const v6 = isIPv6(conn.host);
+    const v6 = isV6Destination(conn);
     const handle = new b.TCP(b.constants.SOCKET);
     let done = false;
     const finish = (r: CheckResult): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      timer.cancel();
       signal.removeEventListener('abort', onAbort);
       handle.close();
       resolve(r);
     };
     const onAbort = (): void => finish({ ok: false, reason: 'timeout' });
-    const timer = setTimeout(() => finish({ ok: false, reason: 'connect timeout' }), conn.connectTimeoutMs);
+    const timer = new IoTimeout(conn.connectTimeoutMs, () => finish({ ok: false, reason: 'connect timeout' }));
     signal.addEventListener('abort', onAbort, { once: true });
-    if (conn.bindAddress || conn.bindPort) {
+    if (needsPreparedSocket(conn)) {
+      // fwmark / bind_if: the addon's socket, options set and bound, connected by libuv.
+      let fd: number;
+      try {
+        fd = openPreparedSocket(conn, 'stream');
+      } catch (e) {
+        finish({ ok: false, reason: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      const err = handle.open(fd);
+      if (err) {
+        closeSync(fd);
+        finish({ ok: false, reason: `open: ${statusReason(err)}` });
+        return;
+      }
+    } else if (conn.bindAddress || conn.bindPort) {
       const addr = conn.bindAddress ?? (v6 ? '::' : '0.0.0.0');
       const err = v6 ? handle.bind6(addr, conn.bindPort ?? 0, 0) : handle.bind(addr, conn.bindPort ?? 0);
       if (err) { finish({ ok: false, reason: `bind: ${statusReason(err)}` }); return; }
     }
     const req = new b.TCPConnectWrap();
     req.oncomplete = (status: number) => finish(status === 0 ? { ok: true } : { ok: false, reason: statusReason(status) });
-    const err = v6 ? handle.connect6(req, conn.host, conn.port) : handle.connect(req, conn.host, conn.port);
+    const err = v6 ? handle.connect6(req, connectHost(conn), conn.port) : handle.connect(req, conn.host, conn.port);
     if (err) finish({ ok: false, reason: statusReason(err) });
   });
 }

@@ -15,7 +15,7 @@ export interface ConnectOptions {
   bindPort?: number;
   /** bind_if (needed for IPv6 link-local destinations). */
   bindInterface?: string;
-  /** fwmark: SO_MARK on the checker's socket (needs the native addon; ignored without it). */
+  /** fwmark: SO_MARK on the checker's socket (set through the native addon, see check-socket.ts). */
   fwmark?: number;
   /** connect_timeout: bounds connect and each read. */
   connectTimeoutMs: number;
