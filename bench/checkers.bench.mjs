@@ -1,7 +1,10 @@
 // Checker load: 10,000 real servers with TCP_CHECK every 1 s and 1,000 with HTTP_GET, on
 // 127.x.y.z addresses inside a private network namespace (so nothing leaves it), and the
 // time from a real server's death to its removal. Ours vs keepalived's checker process on
-// the same configuration when keepalived's checker can run here (it needs IPVS).
+// the same configuration when keepalived's checker can run here (it needs IPVS). Then, in
+// the VM (Debian's kernel with IPVS, test/vm/fixtures/checker-daemon-bench.ts), keepalived's
+// checker process and ours on the same TCP_CHECK configuration, at a scale the emulated CPU
+// bears: CPU seconds over a fixed window and the death -> removal time, into the summary.
 //   node bench/checkers.bench.mjs            orchestrates, prints a markdown section
 //   (internal modes: server | ours N_TCP N_HTTP SECONDS | kaconf N_TCP N_HTTP)
 import { execFileSync, spawn } from 'node:child_process';
@@ -198,7 +201,39 @@ async function orchestrate() {
     console.log(`| keepalived 2.2.7 | ${ka} | | | | | |`);
     console.log(`\nkeepalived-ts event-loop delay during the run: p99 ${result.lagP99Ms.toFixed(1)} ms, max ${result.lagMaxMs.toFixed(1)} ms. Failures logged: ${JSON.stringify(result.reasons)}.`);
     console.log('\nExpected death -> removal with these settings: the next check (0-1 s) fails, the retry 1 s later fails: 1-2 s, the same rule as keepalived.');
+    await vmArm();
   } finally {
     cleanup();
+  }
+}
+
+/** keepalived's checker process and ours in the VM, where IPVS exists (see the file's head). */
+async function vmArm() {
+  const VM_N = Number(process.env.KTS_BENCH_VM_TCP ?? 1000);
+  const VM_DELAY = Number(process.env.KTS_BENCH_VM_DELAY ?? 2);
+  const VM_WINDOW = Number(process.env.KTS_BENCH_VM_SECONDS ?? 30);
+  const { runInVm, vmUnavailable } = await import(join(here, '..', 'dist', 'test', 'lib', 'vm.js'));
+  const why = vmUnavailable();
+  if (why) { console.log(`\nVM arm skipped: ${why}`); return; }
+  const root = join(here, '..');
+  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/checker-daemon-bench.js')} ${root} ${VM_N} ${VM_DELAY} ${VM_WINDOW}\n`, timeoutMs: 1_200_000, memoryMb: 1536 });
+  const m = /KTS-VM-RESULT (.*)$/m.exec(vm.console);
+  if (!m) { console.error(vm.console.slice(-3000)); console.log('\nVM arm: no result (see stderr).'); return; }
+  const d = JSON.parse(m[1]);
+  const ka = d.keepalived ?? {};
+  const ts = d.ours ?? {};
+  const cell = (r, x) => (r.error ? `error: ${r.error.split('; log:')[0]}` : x);
+  const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not seen');
+  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). ${VM_N} real servers with TCP_CHECK (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window. Scale chosen for the emulated CPU: ${Math.round(VM_N / VM_DELAY)} checks/s.\n`);
+  console.log('| checker process | CPU seconds over the window | CPU % of one vCPU | death -> removal from IPVS | false downs |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, r] of [['keepalived 2.2.7', ka], ['keepalived-ts', ts]]) {
+    console.log(`| ${name} | ${cell(r, r.cpuS?.toFixed(2))} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
+  }
+  if (process.env.KTS_BENCH_OUT) {
+    writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary: [
+      { what: `checker process CPU over ${VM_WINDOW} s, ${VM_N} TCP_CHECK every ${VM_DELAY} s (VM, software CPU)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' },
+      { what: `real server death -> removal from IPVS, TCP_CHECK retry 1 (VM)`, keepalived: ka.detectMs, ours: ts.detectMs, unit: 'ms' },
+    ] }));
   }
 }

@@ -3,8 +3,13 @@
 // checker events (one real server of each virtual server down, then up), through our
 // IPVS client (in a VM booted from Debian's kernel: this host has no IPVS) and our
 // nftables backend (in a namespace here). Compared by ratio with ipvsadm -R (same VM, same
-// table) and with nft -f of the same ruleset. Prints a markdown section.
+// table) and with nft -f of the same ruleset. Then, in a second VM boot, the daemons
+// themselves: keepalived 2.2.7 and keepalived-ts started on the same keepalived.conf of the
+// same table (test/vm/fixtures/lvs-daemon-bench.ts): time from start until the kernel holds
+// the full table, and N real servers taken down and up by one FILE_CHECK track file.
+// Prints a markdown section; the daemon figures go to the summary ($KTS_BENCH_OUT).
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +54,34 @@ else {
     rows.push(`| (same flips) | | one ipvsadm -e per flip: ${f(ipvs.ipvsadmFlipEachMs)} | ${ratio(ipvs.flipMs, ipvs.ipvsadmFlipEachMs)} |`);
   }
 }
+// The daemons, in the VM: keepalived and ours on the same configuration.
+const summary = [];
+const DN = Number(process.env.KTS_BENCH_LVS_DAEMON_SERVICES ?? N);
+const daemonNotes = [];
+if (!why) {
+  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/lvs-daemon-bench.js')} ${root} ${DN} ${M}\n`, timeoutMs: 1_800_000, memoryMb: 1536 });
+  const d = parse(vm.console);
+  if (!d) console.error(vm.console.slice(-3000));
+  else {
+    const ka = d.keepalived ?? {};
+    const ts = d.ours ?? {};
+    for (const [name, r] of [['keepalived', ka], ['keepalived-ts', ts]]) if (r.error) daemonNotes.push(`${name}: ${r.error.split('; log:')[0]}`);
+    const row = (what, k, t, ref) => rows.push(`| ${what} | ${f(t)} | keepalived 2.2.7: ${f(k)}${ref ? `; ${ref}` : ''} | ${ratio(t, k)} |`);
+    row(`daemon start -> full table ${DN}x${M} (VM)`, ka.applyMs, ts.applyMs, `ipvsadm -R: ${f(d.ipvsadmRestoreMs)}`);
+    row(`daemon: ${DN} real servers down (one FILE_CHECK track file) (VM)`, ka.downMs, ts.downMs);
+    row(`daemon: ${DN} real servers up again (VM)`, ka.upMs, ts.upMs);
+    rows.push(`| daemon CPU over the run, all processes (VM) | ${ts.cpuS ?? 'n/a'} s | keepalived 2.2.7: ${ka.cpuS ?? 'n/a'} s | ${ratio(ts.cpuS, ka.cpuS)} |`);
+    summary.push(
+      { what: `IPVS: daemon start until ipvsadm shows ${DN}x${M} (VM, software CPU)`, keepalived: ka.applyMs, ours: ts.applyMs, unit: 'ms' },
+      { what: `IPVS: ${DN} real servers down via FILE_CHECK (VM)`, keepalived: ka.downMs, ours: ts.downMs, unit: 'ms' },
+      { what: `IPVS: ${DN} real servers up via FILE_CHECK (VM)`, keepalived: ka.upMs, ours: ts.upMs, unit: 'ms' },
+      { what: `IPVS: daemon CPU for start + ${2 * DN} flips (VM)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' },
+    );
+    daemonNotes.push(`\`ipvsadm -Sn\` of the full table is ${d.sameTable ? 'identical' : 'NOT identical'} for both daemons.`);
+  }
+}
+if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary }));
 console.log('| what | keepalived-ts | reference | ratio (ours / reference, lower is better) |');
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(r);
+if (daemonNotes.length) console.log(`\nThe VM runs Debian's kernel under software CPU emulation (one virtual CPU): absolute times are many times those of real hardware, the ratios are what count. Daemon start includes each daemon's process start-up and configuration parse. ${daemonNotes.join(' ')}`);

@@ -80,17 +80,17 @@ interface ChildSlot {
   startedAt: number;
   backoff: RestartBackoff;
   lastPong: number;
-  /** The child has said something (pong, ready): before that it is loading, not hung. */
+  /** The child has said it is ready: before that it is starting (parsing, programming the kernel), not hung. */
   answered: boolean;
   pingSeq: number;
   restartTimer?: NodeJS.Timeout;
 }
 
 /**
- * How long a child that has not answered at all yet may take: loading Node.js and our
- * modules, parsing a large configuration and programming the kernel can take longer than
- * the heartbeat timeout on a slow machine (seen under CPU emulation), and killing it then
- * would only start the same slow start again.
+ * How long a child that has not said it is ready may stay silent: loading Node.js and our
+ * modules, parsing a large configuration and programming the kernel can block its event
+ * loop longer than the heartbeat timeout on a slow machine (seen under CPU emulation), and
+ * killing it then would only start the same slow start again.
  */
 const STARTUP_GRACE_MS = 60_000;
 
@@ -471,7 +471,6 @@ export class ParentDaemon {
     switch (msg.type) {
       case 'pong':
         slot.lastPong = Date.now();
-        slot.answered = true;
         break;
       case 'ready':
       case 'reloaded':

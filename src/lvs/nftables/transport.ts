@@ -6,7 +6,7 @@ import type { SocketLike, SysError } from '../../net/sys.js';
 import { openSocket } from '../../net/sys.js';
 import { AF_NETLINK, SOCK_RAW, SO_SNDBUFFORCE } from '../../net/constants.js';
 import { ControlType, MessageFlag, NetlinkSockOpt, SOL_NETLINK, SOL_SOCKET, SO_RCVBUFFORCE } from '../../net/netlink/constants.js';
-import { decodeErrorBody, decodeMessages, encodeMessage } from '../../net/netlink/message.js';
+import { decodeErrorBody, decodeMessages, encodeMessage, type NetlinkMessage } from '../../net/netlink/message.js';
 import { NetlinkError } from '../../net/netlink/errors.js';
 import { NETLINK_NETFILTER, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NftMsg } from './constants.js';
 import type { NftMessage } from './messages.js';
@@ -85,15 +85,13 @@ export class NfnetlinkSocket implements NftTransport {
     return new NfnetlinkSocket(sock);
   }
 
-  async transaction(messages: readonly NftMessage[], what: string): Promise<void> {
-    if (messages.length === 0) return;
-    if (this.waiting) throw new Error(`${what}: another nftables transaction is in flight`);
-    const first = this.seq;
-    const batch = encodeBatch(messages, first);
-    this.seq += messages.length + 2;
-    const lastSeq = first + messages.length;
-    const errors: NetlinkError[] = [];
-    await new Promise<void>((resolve, reject) => {
+  /**
+   * Sends one datagram and hands every message of the answers to `onMessage` until it says
+   * the exchange is over (true) or failed (an Error); 10 s without that is a failure.
+   */
+  private exchange(data: Buffer, what: string, onMessage: (m: NetlinkMessage) => boolean | Error): Promise<void> {
+    if (this.waiting) return Promise.reject(new Error(`${what}: another nftables request is in flight`));
+    return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => finish(new Error(`${what}: no answer from nf_tables within 10 s`)), 10_000);
       const finish = (e?: Error) => {
         clearTimeout(timer);
@@ -103,78 +101,63 @@ export class NfnetlinkSocket implements NftTransport {
         else resolve();
       };
       this.failed = (e) => finish(e);
-      this.waiting = (data) => {
+      this.waiting = (bytes) => {
         let msgs;
         try {
-          msgs = decodeMessages(data);
+          msgs = decodeMessages(bytes);
         } catch (e) {
           finish(e as Error);
           return;
         }
-        for (const msg of msgs) {
-          if (msg.type !== ControlType.ERROR) continue;
-          const body = decodeErrorBody(msg);
-          const seq = body.request.seq;
-          if (body.errno !== 0) {
-            const idx = seq - first - 1;
-            const bad = messages[idx];
-            const op = bad ? `${what}: ${NAMES[bad.msg] ?? `message ${bad.msg}`} (#${idx + 1} of ${messages.length})` : what;
-            errors.push(new NetlinkError({ operation: op, errno: body.errno, ...(body.message ? { kernelMessage: body.message } : {}) }));
-          }
-          if (seq === lastSeq) {
-            finish(errors[0]);
-            return;
-          }
+        for (const m of msgs) {
+          const r = onMessage(m);
+          if (r === true) return finish();
+          if (r instanceof Error) return finish(r);
         }
       };
       try {
-        this.sock.send(batch);
+        this.sock.send(data);
       } catch (e) {
         finish(e as Error);
       }
     });
   }
 
+  async transaction(messages: readonly NftMessage[], what: string): Promise<void> {
+    if (messages.length === 0) return;
+    const first = this.seq;
+    const batch = encodeBatch(messages, first);
+    this.seq += messages.length + 2;
+    const lastSeq = first + messages.length;
+    const errors: NetlinkError[] = [];
+    await this.exchange(batch, what, (msg) => {
+      if (msg.type !== ControlType.ERROR) return false;
+      const body = decodeErrorBody(msg);
+      const seq = body.request.seq;
+      if (body.errno !== 0) {
+        const idx = seq - first - 1;
+        const bad = messages[idx];
+        const op = bad ? `${what}: ${NAMES[bad.msg] ?? `message ${bad.msg}`} (#${idx + 1} of ${messages.length})` : what;
+        errors.push(new NetlinkError({ operation: op, errno: body.errno, ...(body.message ? { kernelMessage: body.message } : {}) }));
+      }
+      return seq === lastSeq ? (errors[0] ?? true) : false;
+    });
+  }
+
   async dump(msg: number, family: number, attrs: Buffer, what: string, single = false): Promise<DumpedMessage[]> {
-    if (this.waiting) throw new Error(`${what}: another nftables request is in flight`);
     const seq = this.seq++;
     const request = encodeMessage({ type: (NFNL_SUBSYS_NFTABLES << 8) | msg, flags: MessageFlag.REQUEST | MessageFlag.ACK | (single ? 0 : MessageFlag.ROOT | MessageFlag.MATCH), seq, pid: 0, payload: Buffer.concat([nfgenmsg(family), attrs]) });
     const out: DumpedMessage[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new Error(`${what}: no answer from nf_tables within 10 s`)), 10_000);
-      const finish = (e?: Error) => {
-        clearTimeout(timer);
-        this.waiting = undefined;
-        this.failed = undefined;
-        if (e) reject(e);
-        else resolve();
-      };
-      this.failed = (e) => finish(e);
-      this.waiting = (data) => {
-        let msgs;
-        try {
-          msgs = decodeMessages(data);
-        } catch (e) {
-          finish(e as Error);
-          return;
-        }
-        for (const m of msgs) {
-          if (m.seq !== seq) continue; // a late answer to an earlier request
-          if (m.type === ControlType.DONE) return finish();
-          if (m.type === ControlType.ERROR) {
-            const body = decodeErrorBody(m);
-            if (body.errno === 0) return finish();
-            return finish(new NetlinkError({ operation: what, errno: body.errno, ...(body.message ? { kernelMessage: body.message } : {}) }));
-          }
-          if (m.flags & MessageFlag.DUMP_INTR) return finish(new DumpInterruptedError(`${what}: the ruleset changed during the dump`));
-          out.push({ msg: m.type & 0xff, attrs: m.payload.subarray(4) });
-        }
-      };
-      try {
-        this.sock.send(request);
-      } catch (e) {
-        finish(e as Error);
+    await this.exchange(request, what, (m) => {
+      if (m.seq !== seq) return false; // a late answer to an earlier request
+      if (m.type === ControlType.DONE) return true;
+      if (m.type === ControlType.ERROR) {
+        const body = decodeErrorBody(m);
+        return body.errno === 0 ? true : new NetlinkError({ operation: what, errno: body.errno, ...(body.message ? { kernelMessage: body.message } : {}) });
       }
+      if (m.flags & MessageFlag.DUMP_INTR) return new DumpInterruptedError(`${what}: the ruleset changed during the dump`);
+      out.push({ msg: m.type & 0xff, attrs: m.payload.subarray(4) });
+      return false;
     });
     return out;
   }
