@@ -8,16 +8,29 @@
 // implementation is paired with itself. Prints Markdown for bench/run.mjs.
 // Expected from the protocol: graceful = Skew_Time ((256-100)/256 x interval), crash =
 // 3 x interval + Skew_Time after the last advert (3.61 s at 1 s, ~181 ms at 0.05 s).
-import { writeFileSync, rmSync, readFileSync } from 'node:fs';
+// Environment: KTS_BENCH_TRIALS (5), KTS_BENCH_ARMS (e.g. "v3" for the 0.05 s arm only),
+// KTS_BENCH_SIGNALS ("SIGKILL" for crashes only), KTS_BENCH_IMPLS ("keepalived-ts"),
+// KTS_BENCH_CPU_LOAD (that many busy-looping processes of our own for the whole run, to see
+// failover on a starved machine; 0 by default), KTS_BENCH_LOGS (a directory for the daemons'
+// logs).
+import { createWriteStream, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
 import { CLI, labBench } from './lib/lab-bench.mjs';
 
 const { Lab, waitFor, dir } = await labBench('kts-bench-vrrp-', ['keepalived']);
 
 const TRIALS = Number(process.env.KTS_BENCH_TRIALS ?? 5);
 const VIP = '10.67.0.100';
-const ARMS = [{ version: 2, advert: 1 }, { version: 3, advert: 0.05 }];
+const only = (name, all) => {
+  const want = process.env[name]?.split(',').filter(Boolean);
+  return want?.length ? all.filter((x) => want.some((w) => String(x.label ?? x).includes(w))) : all;
+};
+const ARMS = only('KTS_BENCH_ARMS', [{ version: 2, advert: 1, label: 'v2' }, { version: 3, advert: 0.05, label: 'v3' }]);
+const SIGNALS = only('KTS_BENCH_SIGNALS', ['SIGTERM', 'SIGKILL']);
+const IMPLS = only('KTS_BENCH_IMPLS', ['keepalived', 'keepalived-ts']);
+const CPU_LOAD = Number(process.env.KTS_BENCH_CPU_LOAD ?? 0);
 
 const conf = (arm, prio) => `global_defs {\n  router_id b${prio}\n  vrrp_version ${arm.version}\n}\nvrrp_instance VI_1 {\n  state BACKUP\n  interface eth0\n  virtual_router_id 67\n  priority ${prio}\n  advert_int ${arm.advert}\n  virtual_ipaddress {\n    ${VIP}/24 dev eth0\n  }\n}\n`;
 
@@ -28,21 +41,49 @@ function start(ns, impl, arm, prio) {
   const vpid = join(dir, `${ns.name}-vrrp.pid`);
   const args = ['-n', '-l', '-P', '-f', file, '-p', pid, '-r', vpid];
   const child = impl === 'keepalived' ? ns.spawn('keepalived', args) : ns.spawn(process.execPath, [CLI, ...args], { env: { ...process.env, TMPDIR: dir } });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  if (process.env.KTS_BENCH_LOGS) {
+    const log = createWriteStream(join(process.env.KTS_BENCH_LOGS, `${impl}-${prio}.log`), { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  } else {
+    child.stdout?.resume();
+    child.stderr?.resume();
+  }
   return { child, pidFiles: [pid, vpid] };
 }
 const exited = (c) => new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
 const hasVip = async (ns) => (await ns.addresses('eth0')).includes(`${VIP}/24`);
 
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 async function kill(p, signal) {
   if (p.pidFiles && signal === 'SIGKILL') {
     // A crashed host: keepalived's parent and VRRP child die at once.
+    const pids = [];
     for (const f of p.pidFiles) {
-      try { process.kill(Number(readFileSync(f, 'utf8').trim()), 'SIGKILL'); } catch { /* gone */ }
+      try { pids.push(Number(readFileSync(f, 'utf8').trim())); } catch { /* not written yet */ }
+    }
+    for (const pid of pids) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
     p.child.kill('SIGKILL'); // no pid file yet: the process we started is the parent
-  } else p.child.kill(signal);
+    await exited(p.child);
+    // The host comes back with an empty /run: the next daemon must not find these pid files
+    // naming a process that is still a zombie (both keepalived and keepalived-ts would refuse
+    // to start, "daemon is already running", and the trial would not settle).
+    const until = performance.now() + 10_000;
+    while (pids.some(alive) && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    for (const f of p.pidFiles) rmSync(f, { force: true });
+    return;
+  }
+  p.child.kill(signal);
   await exited(p.child);
 }
 
@@ -89,6 +130,7 @@ const median = (xs) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
 };
 
+const burners = Array.from({ length: CPU_LOAD }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
 const lab = await Lab.create();
 const results = {};
 const key = (arm, impl, signal) => `v${arm.version} ${arm.advert}s ${impl} ${signal}`;
@@ -96,8 +138,8 @@ try {
   const m = await lab.addHost('m', { addrs: ['10.67.0.1/24'] });
   const b = await lab.addHost('b', { addrs: ['10.67.0.2/24'] });
   for (const arm of ARMS) {
-    for (const signal of ['SIGTERM', 'SIGKILL']) {
-      for (const impl of ['keepalived', 'keepalived-ts']) {
+    for (const signal of SIGNALS) {
+      for (const impl of IMPLS) {
         const xs = [];
         for (let i = 0; i < TRIALS; i++) xs.push(await trial(lab, m, b, impl, arm, signal));
         results[key(arm, impl, signal)] = xs;
@@ -105,6 +147,7 @@ try {
     }
   }
 } finally {
+  for (const b of burners) b.kill('SIGKILL');
   await lab.cleanup();
   rmSync(dir, { recursive: true, force: true });
 }
@@ -112,14 +155,14 @@ try {
 const fmt = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
 const summary = [];
 const plots = [];
-console.log(`Real daemons, master priority 200, backup 100, ${TRIALS} trials each; time from stopping the master to the VIP on the backup (ip monitor).\n`);
+console.log(`Real daemons, master priority 200, backup 100, ${TRIALS} trials each; time from stopping the master to the VIP on the backup (ip monitor).${CPU_LOAD ? ` ${CPU_LOAD} busy-looping processes ran throughout.` : ''}\n`);
 console.log('| protocol, advert_int | master stopped by | keepalived 2.2.7 (median) | keepalived-ts (median) | ratio ts/keepalived | keepalived trials (ms) | keepalived-ts trials (ms) |');
 console.log('| --- | --- | ---: | ---: | ---: | --- | --- |');
 for (const arm of ARMS) {
   const groups = [];
-  for (const signal of ['SIGTERM', 'SIGKILL']) {
-    const ks = results[key(arm, 'keepalived', signal)];
-    const ts = results[key(arm, 'keepalived-ts', signal)];
+  for (const signal of SIGNALS) {
+    const ks = results[key(arm, 'keepalived', signal)] ?? [];
+    const ts = results[key(arm, 'keepalived-ts', signal)] ?? [];
     const k = median(ks);
     const t = median(ts);
     const label = signal === 'SIGTERM' ? 'SIGTERM (priority-0 handover)' : 'SIGKILL (crash)';

@@ -9,6 +9,10 @@
  * No call here blocks: every socket is SOCK_NONBLOCK, and reads are driven by
  * uv_poll_t readiness and drained until EAGAIN.
  *
+ * A monotonic timer (timerfd, CLOCK_MONOTONIC, absolute deadline) polled the same way, so
+ * VRRP adverts can run within microseconds of their deadline: libuv's own timers count
+ * whole milliseconds.
+ *
  * Errors are thrown as Node throws its own: an Error with code ("EPERM"), errno and
  * syscall properties.
  */
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -604,6 +609,138 @@ static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
   return handle;
 }
 
+/*
+ * A timerfd (CLOCK_MONOTONIC, the clock process.hrtime() reads) watched on the Node loop.
+ * One deadline at a time; the JS side keeps its own queue of timers and arms the earliest.
+ * The poll is active (keeps the loop alive) only while a deadline is armed, as a pending
+ * setTimeout would.
+ */
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
+  int fd;
+  bool polling;
+  bool closed;
+} mono_timer;
+
+static void mono_timer_free(uv_handle_t *handle) {
+  mono_timer *t = handle->data;
+  napi_delete_reference(t->env, t->callback);
+  napi_async_destroy(t->env, t->async);
+  close(t->fd);
+  free(t);
+}
+
+/* Expired: drain the expiry count (level-triggered poll) and call callback() once. */
+static void on_timer(uv_poll_t *handle, int status, int events) {
+  mono_timer *t = handle->data;
+  uint64_t expirations;
+  if (t->closed) return;
+  while (read(t->fd, &expirations, sizeof expirations) < 0 && errno == EINTR) {
+  }
+  napi_env env = t->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, t->callback, &fn);
+  napi_get_global(env, &recv);
+  if (napi_make_callback(env, t->async, recv, fn, 0, NULL, &result) == napi_pending_exception) {
+    napi_value ex;
+    napi_get_and_clear_last_exception(env, &ex);
+    napi_fatal_exception(env, ex);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* timerOpen(callback()) -> handle for timerArm / timerClose. Disarmed. */
+static napi_value js_timer_open(napi_env env, napi_callback_info info) {
+  napi_value argv[1], name, resource, handle;
+  napi_valuetype t;
+  uv_loop_t *loop;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  NAPI_CALL(env, napi_typeof(env, argv[0], &t));
+  if (t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
+    return NULL;
+  }
+  NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return throw_sys_error(env, errno, "timerfd_create");
+  mono_timer *m = calloc(1, sizeof *m);
+  if (!m) {
+    close(fd);
+    return throw_sys_error(env, ENOMEM, "uv_poll_init");
+  }
+  int rc = uv_poll_init(loop, &m->poll, fd);
+  if (rc < 0) {
+    close(fd);
+    free(m);
+    return throw_sys_error(env, -rc, "uv_poll_init");
+  }
+  m->env = env;
+  m->fd = fd;
+  m->poll.data = m;
+  napi_create_reference(env, argv[0], 1, &m->callback);
+  napi_create_string_utf8(env, "kts:timer", NAPI_AUTO_LENGTH, &name);
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, name, &m->async);
+  NAPI_CALL(env, napi_create_external(env, m, NULL, NULL, &handle));
+  return handle;
+}
+
+/*
+ * timerArm(handle, sec, nsec): fire at that CLOCK_MONOTONIC time (a past time fires at once);
+ * sec < 0 disarms.
+ */
+static napi_value js_timer_arm(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  void *p = NULL;
+  double sec, nsec;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
+  if (napi_get_value_double(env, argv[1], &sec) != napi_ok || napi_get_value_double(env, argv[2], &nsec) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sec and nsec must be numbers");
+    return NULL;
+  }
+  mono_timer *m = p;
+  if (m->closed) return throw_sys_error(env, EBADF, "timerfd_settime");
+  struct itimerspec its = {0};
+  bool arm = sec >= 0;
+  if (arm) {
+    its.it_value.tv_sec = (time_t)sec;
+    its.it_value.tv_nsec = nsec < 0 ? 0 : nsec > 999999999 ? 999999999 : (long)nsec;
+    /* An all-zero it_value disarms; the monotonic clock's zero is long past: fire now. */
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+  }
+  if (timerfd_settime(m->fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) return throw_sys_error(env, errno, "timerfd_settime");
+  if (arm && !m->polling) {
+    int rc = uv_poll_start(&m->poll, UV_READABLE, on_timer);
+    if (rc < 0) return throw_sys_error(env, -rc, "uv_poll_start");
+    m->polling = true;
+  } else if (!arm && m->polling) {
+    uv_poll_stop(&m->poll);
+    m->polling = false;
+  }
+  return NULL;
+}
+
+/* timerClose(handle): disarms and closes; no callback after it returns. Idempotent. */
+static napi_value js_timer_close(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  void *p = NULL;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
+  mono_timer *m = p;
+  if (!m->closed) {
+    m->closed = true;
+    uv_poll_stop(&m->poll);
+    uv_close((uv_handle_t *)&m->poll, mono_timer_free);
+  }
+  return NULL;
+}
+
 /* glibc's SIGRTMIN/SIGRTMAX are run-time values (it reserves the first few for threads). */
 static napi_value js_sigrtmin(napi_env env, napi_callback_info info) {
   (void)info;
@@ -634,6 +771,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeSignal", NULL, js_signal_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sigrtmin", NULL, js_sigrtmin, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sigrtmax", NULL, js_sigrtmax, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"timerOpen", NULL, js_timer_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"timerArm", NULL, js_timer_arm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"timerClose", NULL, js_timer_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

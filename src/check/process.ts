@@ -5,8 +5,11 @@
 // change to the data plane (IPVS or nftables, `lvs_backend`).
 //
 // Start adopts what an earlier run left in the data plane (a restarted checker child drops
-// no connection): IPVS is read back and diffed; the nftables table is swapped for the
-// desired one in a single atomic transaction, so it is never seen empty.
+// no connection): IPVS is read back and diffed; our nftables table is listed back and only
+// the services that differ from the configuration are rewritten, all in one transaction, so
+// it is never seen empty. The same read-back runs at every reload and every
+// `lvs_verify_interval` seconds (default 60): changes made by hand (`ipvsadm -d`, `nft delete
+// rule`, `nft flush table`) are found and repaired (the drift check).
 // Reload keeps unchanged virtual/real servers and their checker state (no remove/re-add).
 // Stop removes our entries (IPVS: our services only, every one with `lvs_flush_on_stop`;
 // nftables: our table) unless `-I` (KEEPALIVED_TS_DONT_RELEASE_IPVS=1 from the parent).
@@ -32,8 +35,13 @@ import { hostname } from 'node:os';
 import { checkerSpecsFromConfig } from './from-config.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import type { QuorumChange, RsStateChange } from './rs-state.js';
-import { CheckerService, formatEndpoint, spawnScript, type CheckerServiceOptions } from './service.js';
+import { CheckerService, formatEndpoint, rsFifoLine, spawnScript, type CheckerServiceOptions } from './service.js';
+import { NotifyFifo } from '../notify/fifo.js';
 import type { VirtualServerSpec as CheckSpec } from './types.js';
+import { ChildSnmpAgent } from '../snmp/child-agent.js';
+import { checkerAgentSpec, quorumTrap, realServerTrap } from '../snmp/checker-agent.js';
+import type { SnmpCheckData } from '../snmp/keepalived-check-mib.js';
+import { snmpSettings } from '../snmp/settings.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
 
@@ -45,7 +53,7 @@ export const openSystemBackend: BackendOpener = async (choice, initial) => {
   const nft = async (): Promise<LvsBackend> => {
     const b = new NftablesBackend(NfnetlinkSocket.open(), DEFAULT_TABLE);
     try {
-      await b.reset(initial);
+      await b.converge(initial);
     } catch (e) {
       b.close();
       throw e;
@@ -129,10 +137,22 @@ export class CheckerProcess implements ChildService {
   private stopped = false;
   private applied = 0;
   private addresses: AddressWatch | undefined;
+  private verifyTimer: NodeJS.Timeout | undefined;
+  private verifyIntervalS = 0;
+  /** Drift checks run, and repairs they made (the stats dump shows them). */
+  private verifications = 0;
+  private repairs = 0;
+  private lastRepair: string | undefined;
   /** ha_suspend virtual servers -> whether their checkers run (their VIP is on this host). */
   private readonly suspended = new Map<string, boolean>();
+  /** notify_fifo and lvs_notify_fifo, with the settings they were opened with. */
+  private fifos: { settings: string; open: NotifyFifo[] } = { settings: '', open: [] };
 
-  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {}
+  private readonly snmp: ChildSnmpAgent;
+
+  constructor(private readonly ctx: ChildContext, private readonly opts: CheckerProcessOptions = {}) {
+    this.snmp = new ChildSnmpAgent(checkerAgentSpec(() => this.snmpData()), ctx.log);
+  }
 
   private info(m: string): void {
     this.ctx.log.info(m);
@@ -177,6 +197,7 @@ export class CheckerProcess implements ChildService {
         quorumChanged: (q) => this.onQuorum(q),
       },
       log: (m) => this.info(m),
+      fifoLine: (line) => this.writeFifos(line),
       ...(previous ? { migrate: previous.migrationState() } : {}),
     });
   }
@@ -184,16 +205,50 @@ export class CheckerProcess implements ChildService {
   private onRs(c: RsStateChange): void {
     let h = this.health.get(c.vs);
     if (!h) this.health.set(c.vs, (h = new Map()));
+    const was = h.get(c.rs);
     h.set(c.rs, c.up);
     let w = this.weights.get(c.vs);
     if (!w) this.weights.set(c.vs, (w = new Map()));
     w.set(c.rs, c.weight);
+    this.snmp.invalidate();
+    if (was !== undefined && was !== c.up) this.snmpRealServerTrap(c.vs, c.rs);
     this.requestSync();
+  }
+
+  /** What the SNMP MIB is built from: the configuration and the checkers' verdicts now. */
+  private snmpData(): SnmpCheckData {
+    const cfg = this.gen?.config;
+    return {
+      global: cfg?.global ?? ({} as KeepalivedConfig['global']),
+      virtualServers: (cfg?.virtualServers ?? []).map((v) => {
+        const name = virtualServerName(v);
+        return {
+          model: v,
+          quorumUp: this.quorum.get(name) !== false,
+          realServers: v.realServers.map((rs) => {
+            const id = realServerId({ address: canonicalAddress(rs.address.address), port: rs.port });
+            return { model: rs, alive: this.health.get(name)?.get(id) ?? !rs.alpha, weight: this.weights.get(name)?.get(id) ?? rs.weight };
+          }),
+        };
+      }),
+    };
+  }
+
+  private snmpRealServerTrap(vs: string, rs: string): void {
+    const d = this.snmpData();
+    const vi = d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs);
+    const r = d.virtualServers[vi]?.realServers.find((x) => realServerId({ address: canonicalAddress(x.model.address.address), port: x.model.port }) === rs);
+    if (r) realServerTrap(this.snmp, d, vi, r.model.address.address, r.model.port);
   }
 
   private onQuorum(q: QuorumChange): void {
     const before = this.quorum.get(q.vs);
     this.quorum.set(q.vs, q.up);
+    this.snmp.invalidate();
+    if (before !== undefined && before !== q.up) {
+      const d = this.snmpData();
+      quorumTrap(this.snmp, d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === q.vs));
+    }
     const spec = this.gen?.lvs.find((s) => s.name === q.vs);
     const sorry = spec?.sorryServer;
     if (sorry && before !== undefined && before !== q.up) {
@@ -244,6 +299,42 @@ export class CheckerProcess implements ChildService {
     }
   }
 
+  /** Queues a drift check: the data plane read back and repaired to the desired table. */
+  private requestVerify(): void {
+    if (!this.reconciler || this.stopped) return;
+    this.syncing = this.syncing.then(() => this.verifyNow());
+  }
+
+  private async verifyNow(): Promise<void> {
+    const r = this.reconciler;
+    if (!r || this.stopped) return;
+    try {
+      const repairs = await r.verify(this.desired());
+      this.verifications++;
+      if (repairs.length) {
+        this.repairs += repairs.length;
+        this.lastRepair = `${new Date().toISOString()} ${repairs.join('; ')}`;
+        this.ctx.log.warn(`LVS: the ${this.backend?.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : 'IPVS table'} differed from the configuration (changed by hand?); repaired: ${repairs.join('; ')}`);
+      }
+    } catch (e) {
+      this.ctx.log.error(`LVS: drift check: ${e instanceof Error ? e.message : String(e)}`);
+      r.forgetState();
+    }
+  }
+
+  /** (Re)arms the periodic drift check: `lvs_verify_interval` seconds, default 60, 0 = off. */
+  private armVerify(cfg: KeepalivedConfig): void {
+    const s = cfg.global.lvsVerifyIntervalS ?? 60;
+    if (s === this.verifyIntervalS && this.verifyTimer) return;
+    clearInterval(this.verifyTimer);
+    this.verifyTimer = undefined;
+    this.verifyIntervalS = s;
+    if (s > 0) {
+      this.verifyTimer = setInterval(() => this.requestVerify(), s * 1000);
+      this.verifyTimer.unref();
+    }
+  }
+
   private resetState(): void {
     this.health = new Map();
     this.weights = new Map();
@@ -252,6 +343,7 @@ export class CheckerProcess implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const g = this.prepare(config);
+    this.openFifos(g.config);
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
     // map synchronously before the data plane is touched.
@@ -276,20 +368,51 @@ export class CheckerProcess implements ChildService {
       }
     }
     this.info(`Using ${this.backend.name === 'ipvs' ? 'IPVS' : this.backend.name === 'nftables' ? `nftables table inet ${DEFAULT_TABLE}` : this.backend.name} for LVS`);
+    if (this.backend instanceof NftablesBackend && this.backend.lastConverge) {
+      const p = this.backend.lastConverge;
+      this.info(p.rewrite ? `nftables: wrote table inet ${DEFAULT_TABLE} (${p.rewrite})` : `nftables: adopted table inet ${DEFAULT_TABLE}: ${p.kept.length} services kept as they were, ${p.replaced.length} rewritten, ${p.removed.length} leftovers removed`);
+    }
     if (this.backend instanceof IpvsBackend) await this.ipvsGlobals(g.config);
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
+    this.armVerify(g.config);
   }
 
-  /** rs_init_notifies: real servers that start alive get their notify_up at startup. */
+  /** rs_init_notifies: real servers that start alive get their notify_up (and FIFO line) at startup. */
   private initNotifies(checks: CheckSpec[]): void {
     const run = this.opts.checker?.runScript ?? spawnScript;
     for (const vs of checks) {
       for (const rs of vs.realServers) {
-        if (rs.notifyUp && this.health.get(vs.id)?.get(rs.id) === true) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        if (this.health.get(vs.id)?.get(rs.id) !== true) continue;
+        if (rs.notifyUp) run(rs.notifyUp, { type: 'script', command: rs.notifyUp, vs: vs.id, rs: rs.id, state: 'UP' });
+        this.writeFifos(rsFifoLine({ vs: vs.id, rs: rs.id, up: true }, vs.protocol));
       }
     }
+  }
+
+  /**
+   * The checker's FIFOs: the shared notify_fifo and lvs_notify_fifo (one FIFO when both name
+   * the same path); lvs_notify_fifo_script is started here, notify_fifo_script by the VRRP
+   * process (which owns the shared FIFO's reader, as in keepalived). Kept across reloads
+   * unless their settings change.
+   */
+  private openFifos(cfg: KeepalivedConfig): void {
+    const g = cfg.global;
+    const settings = JSON.stringify([g.notifyFifo, g.lvsNotifyFifo, g.lvsNotifyFifoScript]);
+    if (settings === this.fifos.settings) return;
+    for (const f of this.fifos.open) f.close(true);
+    const open: NotifyFifo[] = [];
+    const log = (m: string) => this.ctx.log.error(m);
+    if (g.notifyFifo) open.push(new NotifyFifo(g.notifyFifo, log));
+    if (g.lvsNotifyFifo && g.lvsNotifyFifo.path !== g.notifyFifo?.path) open.push(new NotifyFifo(g.lvsNotifyFifo, log, g.lvsNotifyFifoScript));
+    for (const f of open) f.open();
+    this.fifos = { settings, open };
+  }
+
+  private writeFifos(line: string): void {
+    for (const f of this.fifos.open) f.write(line);
   }
 
   /** lvs_timeouts and lvs_flush (keepalived's start sequence: timeouts, then flush, then services). */
@@ -321,6 +444,7 @@ export class CheckerProcess implements ChildService {
     }
     const old = this.gen;
     old?.checker.stop();
+    this.openFifos(g.config);
     this.resetState();
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config, old?.checker) };
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
@@ -328,8 +452,11 @@ export class CheckerProcess implements ChildService {
     this.gen.checker.start();
     this.suspended.clear();
     await this.applyHaSuspend();
-    this.requestSync();
+    // A reload reads the data plane back: what was changed by hand is repaired now.
+    this.requestVerify();
     await this.syncing;
+    this.snmp.apply(snmpSettings(g.config.global));
+    this.armVerify(g.config);
   }
 
   /**
@@ -362,6 +489,8 @@ export class CheckerProcess implements ChildService {
   }
 
   async stop(): Promise<void> {
+    this.snmp.stop();
+    clearInterval(this.verifyTimer);
     this.addresses?.close();
     this.gen?.checker.stop();
     await this.syncing.catch(() => undefined);
@@ -376,6 +505,7 @@ export class CheckerProcess implements ChildService {
       }
     } finally {
       this.backend?.close();
+      for (const f of this.fifos.open) f.close(true);
     }
   }
 
@@ -394,6 +524,7 @@ export class CheckerProcess implements ChildService {
       lines.push(` Checks completed = ${this.gen?.checker.completedRuns ?? 0}`);
       lines.push(` Checks in flight = ${this.gen?.checker.inFlight ?? 0}`);
       lines.push(` LVS operations applied = ${this.applied}`);
+      lines.push(` LVS drift checks = ${this.verifications} (every ${this.verifyIntervalS || '-'} s), repairs = ${this.repairs}${this.lastRepair ? `, last: ${this.lastRepair}` : ''}`);
       for (const vs of view) {
         lines.push(` VS ${vs.name}: quorum ${vs.quorum_state}, ${vs.real_servers.filter((r) => r.alive).length}/${vs.real_servers.length} real servers alive`);
       }

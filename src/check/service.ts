@@ -28,6 +28,11 @@ export interface CheckerServiceOptions {
   pingSockets?: PingSocketFactory;
   /** Runs a notify/quorum script; default: spawn it detached, without a shell when possible. */
   runScript?: (command: string, event: Extract<CheckEvent, { type: 'script' }>) => void;
+  /**
+   * notify_fifo / lvs_notify_fifo: receives keepalived's lines, `RS [10.0.0.2]:tcp:80
+   * [10.0.0.100]:tcp:80 DOWN` and `VS [10.0.0.100]:tcp:80 UP`, newline included.
+   */
+  fifoLine?: (line: string) => void;
   /** smtp_alert: hands the alert to a mailer (none by default). */
   alert?: (a: Extract<CheckEvent, { type: 'alert' }>) => void;
   log?: (message: string) => void;
@@ -51,6 +56,16 @@ export function formatEndpoint(id: string, protocol = 'tcp'): string {
   if (id.startsWith('group:')) return `[${id.slice(6)}]`;
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(id);
   return m ? `[${m[1]}]:${protocol}:${m[2]}` : `[${id}]`;
+}
+
+/** keepalived's checker FIFO line for a real server changing state (check/ipwrapper.c). */
+export function rsFifoLine(c: { vs: string; rs: string; up: boolean }, protocol?: string): string {
+  return `RS ${formatEndpoint(c.rs, protocol)} ${formatEndpoint(c.vs, protocol)} ${c.up ? 'UP' : 'DOWN'}\n`;
+}
+
+/** keepalived's checker FIFO line for a virtual server gaining or losing quorum. */
+export function vsFifoLine(vs: string, up: boolean, protocol?: string): string {
+  return `VS ${formatEndpoint(vs, protocol)} ${up ? 'UP' : 'DOWN'}\n`;
 }
 
 export function spawnScript(command: string): void {
@@ -207,10 +222,12 @@ export class CheckerService {
         case 'rs':
           if (!initial) this.log(this.rsLogLine(e.change, e.cause));
           this.opts.sink.rsChanged(e.change);
+          if (!initial && e.cause === 'state') this.opts.fifoLine?.(rsFifoLine(e.change, this.vsSpec(e.change.vs)?.protocol));
           break;
         case 'quorum':
           if (!initial) this.log(this.quorumLogLine(e.change));
           this.opts.sink.quorumChanged(e.change);
+          if (!initial) this.opts.fifoLine?.(vsFifoLine(e.change.vs, e.change.up, this.vsSpec(e.change.vs)?.protocol));
           break;
         case 'script':
           (this.opts.runScript ?? spawnScript)(e.command, e);

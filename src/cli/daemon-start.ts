@@ -25,6 +25,8 @@ export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
   if (o.vrrpPidFile !== undefined) d.vrrpPidFile = o.vrrpPidFile;
   if (o.checkersPidFile !== undefined) d.checkersPidFile = o.checkersPidFile;
   if (o.configId !== undefined) d.configId = o.configId;
+  if (o.snmp) d.snmp = true;
+  if (o.snmpAgentSocket !== undefined) d.snmpSocket = o.snmpAgentSocket;
   return d;
 }
 

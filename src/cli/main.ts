@@ -1,12 +1,11 @@
 // keepalived-ts command line: option handling, -t (config test), -d (dump), -v, -h,
 // --signum, and the hand-off to the daemon.
-import { appendFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appendFileSync } from 'node:fs';
 import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
 import { loadConfig, loadExitCode, type LoadResult } from '../config/load.js';
 import { dumpConfigJson, dumpConfigText } from '../config/dump.js';
 import { parseOptions, USAGE, type CliOptions } from './options.js';
+import { packageVersion } from '../version.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -18,18 +17,6 @@ const processIo: Io = {
   err: (t) => { process.stderr.write(t); },
 };
 
-function packageVersion(): string {
-  try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    for (const up of ['../../..', '../..']) {
-      const pkg = JSON.parse(readFileSync(join(here, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'keepalived-ts' && pkg.version) return pkg.version;
-    }
-  } catch {
-    // fall through
-  }
-  return 'unknown';
-}
 
 function formatForUser(d: Diagnostic): string {
   // Whole-file problems (the main file cannot be read) have no line.

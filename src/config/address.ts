@@ -1,7 +1,7 @@
 // IP address and prefix parsing shared by the config layer and everyone who reads the model.
 // Addresses are kept as canonical strings (dotted quad; RFC 5952 text for IPv6) so that two
 // spellings of one address compare equal and the model stays plain JSON.
-import { isIPv6 } from 'node:net';
+import { bytesToIp, ipv6Bytes as ipv6BytesOrUndefined } from '../net/ip-bytes.js';
 
 export type IpFamily = 4 | 6;
 
@@ -23,45 +23,9 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const fail = <T>(error: string): Parsed<T> => ({ ok: false, error });
 
-/** The 8 16-bit groups of a valid IPv6 address (which must already pass isIPv6). */
-function ipv6Groups(text: string): number[] {
-  let s = text;
-  // An embedded dotted quad (::ffff:1.2.3.4) becomes the last two groups.
-  const lastColon = s.lastIndexOf(':');
-  const last = s.slice(lastColon + 1);
-  if (last.includes('.')) {
-    const b = last.split('.').map(Number);
-    const hi = (((b[0] ?? 0) << 8) | (b[1] ?? 0)).toString(16);
-    const lo = (((b[2] ?? 0) << 8) | (b[3] ?? 0)).toString(16);
-    s = `${s.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
-  const parts = s.split('::');
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const head = parse(parts[0] ?? '');
-  if (parts.length === 1) return head;
-  const tail = parse(parts[1] ?? '');
-  return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
-}
-
-/** RFC 5952 text: lower case, no leading zeros, longest run (≥2) of zero groups as "::". */
-function formatIpv6(groups: number[]): string {
-  let bestStart = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-/** The 16 bytes of a canonical or non-canonical IPv6 address text. */
+/** The 16 bytes of a canonical or non-canonical IPv6 address text (which must be valid). */
 export function ipv6Bytes(text: string): number[] {
-  return ipv6Groups(text).flatMap((g) => [g >> 8, g & 0xff]);
+  return [...(ipv6BytesOrUndefined(text) ?? Buffer.alloc(16))];
 }
 
 /** The 4 bytes of a dotted quad. */
@@ -110,10 +74,7 @@ export function addressBytes(a: IpAddress): number[] {
 
 /** Text of an address from its network-order bytes (4 or 16 of them). */
 export function formatAddressBytes(bytes: number[]): string {
-  if (bytes.length === 4) return bytes.join('.');
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  return formatIpv6(groups);
+  return bytesToIp(Buffer.from(bytes));
 }
 
 /** Parse one IPv4 or IPv6 address (IPv6 may carry `%zone`). Leading zeros in IPv4 octets are refused. */
@@ -127,8 +88,9 @@ export function parseIpAddress(text: string): Parsed<IpAddress> {
     zone = text.slice(pct + 1);
     if (zone === '') return fail(`invalid address '${text}': empty zone`);
   }
-  if (isIPv6(addr)) {
-    const value: IpAddress = { family: 6, address: formatIpv6(ipv6Groups(addr)) };
+  const v6 = ipv6BytesOrUndefined(addr);
+  if (v6) {
+    const value: IpAddress = { family: 6, address: bytesToIp(v6) };
     if (zone !== undefined) value.zone = zone;
     return ok(value);
   }
@@ -181,6 +143,15 @@ export function isIpv6LinkLocal(a: IpAddress): boolean {
 export function isMulticast(a: IpAddress): boolean {
   if (a.family === 4) return (ipv4Value(a.address) >>> 28) === 0xe;
   return ipv6Bytes(a.address)[0] === 0xff;
+}
+
+/** A string equal for two addresses exactly when compareAddresses says they are equal. */
+export function addressKey(a: IpAddress): string {
+  if (a.family === 4) {
+    const v = ipv4Value(a.address);
+    if (v >= 0) return `4:${v}`;
+  }
+  return `${a.family}:${addressBytes(a).join('.')}`;
 }
 
 /** Compare two addresses numerically (IPv4 before IPv6). */

@@ -180,6 +180,8 @@ export interface GlobalDefs {
   lvsFlushOnStop?: 'all' | 'vs';
   /** keepalived-ts extension `lvs_backend`: which LVS data plane (default auto). */
   lvsBackend?: 'ipvs' | 'nftables' | 'auto';
+  /** keepalived-ts: seconds between drift checks of the LVS data plane (0: start and reload only; default 60). */
+  lvsVerifyIntervalS?: number;
   /** keepalived-ts extension `status_http ADDR:PORT`: the status/metrics HTTP listener (off when absent). */
   statusHttp?: { host: string; port: number };
 
@@ -373,10 +375,14 @@ export interface UnicastPeer {
 }
 
 export interface GarpTiming {
+  /** Second burst after becoming master (garp_master_delay), 0 = none. Default 5 s. */
   masterDelayUs: number;
+  /** GARPs/NAs per VIP per burst (garp_master_repeat). Default 5. */
   masterRepeat: number;
+  /** Periodic refresh while master (garp_master_refresh), 0 = none. */
   masterRefreshUs: number;
   masterRefreshRepeat: number;
+  /** On a lower-priority advert while master (garp_lower_prio_delay / _repeat). */
   lowerPrioDelayUs: number;
   lowerPrioRepeat: number;
 }
@@ -646,8 +652,19 @@ export interface RealServer {
 
 // ───────────────────────────────── checkers ─────────────────────────────────
 
+/** When a checker runs and how its failures count: keywords every scheduled checker has. */
+export interface CheckerSchedule {
+  retry: number;
+  delayBeforeRetryUs: number;
+  /** Random initial offset bound. Default: delay_loop. */
+  warmupUs: number;
+  delayLoopUs: number;
+  alpha: boolean;
+  logAllFailures: boolean;
+}
+
 /** Keywords common to the connection-based checkers (check_api.c). Inherited values filled in. */
-export interface CheckerCommon {
+export interface CheckerCommon extends CheckerSchedule {
   loc: SourceLoc;
   connectIp?: IpAddress;
   connectPort?: number;
@@ -656,13 +673,6 @@ export interface CheckerCommon {
   bindIf?: string;
   connectTimeoutUs: number;
   fwmark?: number;
-  retry: number;
-  delayBeforeRetryUs: number;
-  /** Random initial offset bound. Default: delay_loop. */
-  warmupUs: number;
-  delayLoopUs: number;
-  alpha: boolean;
-  logAllFailures: boolean;
 }
 
 export interface StatusCodeRange {
@@ -730,7 +740,7 @@ export interface PingCheck extends CheckerCommon {
   type: 'PING_CHECK';
 }
 
-export interface MiscCheck {
+export interface MiscCheck extends CheckerSchedule {
   type: 'MISC_CHECK';
   loc: SourceLoc;
   path?: ScriptCommand;
@@ -738,12 +748,6 @@ export interface MiscCheck {
   timeoutUs: number;
   dynamic: boolean;
   user?: RunAs;
-  retry: number;
-  delayBeforeRetryUs: number;
-  warmupUs: number;
-  delayLoopUs: number;
-  alpha: boolean;
-  logAllFailures: boolean;
 }
 
 export interface FileCheck {

@@ -37,6 +37,18 @@ export interface PreprocessOptions {
   maxExpandedLines?: number;
   /** Receives each logical line as it is produced (then `lines` in the result stays empty). */
   sink?: (line: LogicalLine) => void;
+  /**
+   * With `sink`: receives plain file lines already split into words (see Preprocessor.plainLine),
+   * so the common line skips the general path's intermediate strings and objects.
+   */
+  words?: WordSink;
+}
+
+/** Where plain lines go on the fast path (TreeBuilder implements it). */
+export interface WordSink {
+  addWords(keyword: string, args: string[], rest: string, loc: SourceLoc): void;
+  openBlock(loc: SourceLoc): void;
+  closeBlock(loc: SourceLoc): void;
 }
 
 export interface PreprocessResult {
@@ -53,8 +65,12 @@ interface FileFrame {
   /** Resolved real path, for include-loop detection. */
   realPath: string;
   dir: string;
-  lines: string[];
-  next: number;
+  /** The whole file; lines are cut from it as they are read. */
+  text: string;
+  /** Offset of the next line in `text`. */
+  pos: number;
+  /** Number of the line at `pos` minus one. */
+  lineNo: number;
   /** The file whose include line brought this one in (the include chain, for loops). */
   parent: FileFrame | undefined;
 }
@@ -176,10 +192,8 @@ export class Preprocessor {
     } catch {
       // readConfigText's file need not exist.
     }
-    const lines = text.split('\n');
-    if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
     this.files.push(abs);
-    this.frames.push({ kind: 'file', name, realPath, dir: dirname(abs), lines, next: 0, parent });
+    this.frames.push({ kind: 'file', name, realPath, dir: dirname(abs), text, pos: 0, lineNo: 0, parent });
   }
 
   private currentDir(): string {
@@ -202,12 +216,15 @@ export class Preprocessor {
       const top = this.frames[this.frames.length - 1];
       if (!top) return undefined;
       if (top.kind === 'file') {
-        if (top.next >= top.lines.length) {
+        if (top.pos >= top.text.length) {
           this.frames.pop();
           continue;
         }
-        const lineNo = top.next + 1;
-        let text = top.lines[top.next++] as string;
+        const lineNo = ++top.lineNo;
+        let end = top.text.indexOf('\n', top.pos);
+        if (end < 0) end = top.text.length;
+        let text = top.text.slice(top.pos, end);
+        top.pos = end + 1;
         if (text.charCodeAt(text.length - 1) === 13) text = text.replace(/\r+$/, '');
         const loc = { file: top.name, line: lineNo };
         // keepalived's limit is in bytes (its fgets buffer).
@@ -253,14 +270,106 @@ export class Preprocessor {
   }
 
   private run(): PreprocessResult {
+    const words = this.opts.sink ? this.opts.words : undefined;
     for (;;) {
       if (this.aborted) break;
+      if (words && this.collecting === undefined) {
+        const top = this.frames[this.frames.length - 1];
+        if (top && top.kind === 'file' && this.plainLine(top, words)) continue;
+      }
       const raw = this.nextRaw();
       if (!raw) break;
       this.processRaw(raw);
     }
     if (this.collecting) this.finishCollecting();
     return { lines: this.out, diagnostics: this.diagnostics, files: this.files };
+  }
+
+  /**
+   * The fast path for the lines most configurations are made of: words separated by blanks,
+   * optionally ending in a brace (`name {`, `}`), with nothing for the preprocessor (no
+   * quote, comment, escape, `$`, leading `@`/`~`, `include`, control character, over-long
+   * line). Reads such a line straight from the file text in one pass over its character
+   * codes and hands its words to the tree; the logical lines, words and locations are exactly
+   * what the general path (decomment, splitAtBrace, tokenizeLine) makes of it. Returns false,
+   * consuming nothing, for any other line.
+   */
+  private plainLine(f: FileFrame, sink: WordSink): boolean {
+    const text = f.text;
+    const start = f.pos;
+    const len = text.length;
+    if (start >= len) return false;
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = len;
+    // Long lines go through the general path's byte-length check.
+    if ((end - start) * 3 >= MAX_LINE_LENGTH) return false;
+    // The bound on logical lines is the general path's job too.
+    if (this.emitted + 2 > (this.opts.maxExpandedLines ?? MAX_EXPANDED_LINES)) return false;
+    let i = start;
+    let c = 0;
+    while (i < end && ((c = text.charCodeAt(i)) === 32 || c === 9)) i++;
+    if (i < end) {
+      // Lines the preprocessor looks at: conditionals, definitions, expansions, includes.
+      if (c === 0x40 /* @ */ || c === 0x24 /* $ */ || c === 0x7e /* ~ */) return false;
+      if (c === 0x69 /* i */ && text.startsWith('include', i)) return false;
+    }
+    const args: string[] = [];
+    let keyword: string | undefined;
+    let wordStart = -1;
+    let restStart = -1;
+    let lastWordEnd = -1;
+    let brace = 0;
+    for (; i < end; i++) {
+      c = text.charCodeAt(i);
+      if (c === 32 || c === 9) {
+        if (wordStart >= 0) {
+          if (keyword === undefined) keyword = text.slice(wordStart, i);
+          else args.push(text.slice(wordStart, i));
+          lastWordEnd = i;
+          wordStart = -1;
+        }
+        continue;
+      }
+      // Quotes, comments, escapes, substitutions, control characters (\r, \0, \v, ...).
+      if (c < 32 || c === 0x22 || c === 0x23 || c === 0x21 || c === 0x24 || c === 0x5c) return false;
+      if (c === 0x7b /* { */ || c === 0x7d /* } */) {
+        brace = c;
+        break;
+      }
+      if (wordStart < 0) {
+        wordStart = i;
+        if (keyword !== undefined && restStart < 0) restStart = i;
+      }
+    }
+    if (brace !== 0) {
+      // Only a brace that ends the line: anything after it is read as a line of its own.
+      for (let j = i + 1; j < end; j++) {
+        c = text.charCodeAt(j);
+        if (c !== 32 && c !== 9) return false;
+      }
+    }
+    if (wordStart >= 0) {
+      if (keyword === undefined) keyword = text.slice(wordStart, i);
+      else args.push(text.slice(wordStart, i));
+      lastWordEnd = i;
+    }
+    f.pos = end + 1;
+    const lineNo = ++f.lineNo;
+    if (keyword === undefined && brace === 0) {
+      // A blank line; it ends a multi-line definition, and none is being collected here.
+      return true;
+    }
+    const loc: SourceLoc = { file: f.name, line: lineNo };
+    if (keyword !== undefined) {
+      this.emitted++;
+      sink.addWords(keyword, args, restStart < 0 ? '' : text.slice(restStart, lastWordEnd), loc);
+    }
+    if (brace !== 0) {
+      this.emitted++;
+      if (brace === 0x7b) sink.openBlock(loc);
+      else sink.closeBlock(loc);
+    }
+    return true;
   }
 
   private finishCollecting(): void {

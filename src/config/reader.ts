@@ -28,7 +28,7 @@ export function defaultConfigId(): string {
 }
 
 function preprocessOptions(opts: ReadOptions, tree: TreeBuilder): PreprocessOptions {
-  const p: PreprocessOptions = { configId: opts.configId ?? defaultConfigId(), sink: (line) => tree.add(line) };
+  const p: PreprocessOptions = { configId: opts.configId ?? defaultConfigId(), sink: (line) => tree.add(line), words: tree };
   if (opts.allConfig !== undefined) p.allConfig = opts.allConfig;
   if (opts.env !== undefined) p.env = opts.env;
   if (opts.random !== undefined) p.random = opts.random;

@@ -31,34 +31,9 @@ export class TreeBuilder {
 
   add(line: LogicalLine): void {
     const text = line.text;
-    if (this.dropping > 0) {
-      if (text === '{') this.dropping++;
-      else if (text === '}') this.dropping--;
-      return;
-    }
-    if (text === '{') {
-      const owner = this.lastNode;
-      this.lastNode = undefined;
-      if (owner && owner.children === undefined && this.stack.length >= MAX_BLOCK_DEPTH) {
-        this.diagnostics.push(err(line.loc, `blocks nested more than ${MAX_BLOCK_DEPTH} deep - ignoring '${owner.keyword}' block`));
-        this.current.pop();
-        this.dropping = 1;
-      } else if (owner && owner.children === undefined) {
-        owner.children = [];
-        this.stack.push({ owner, nodes: this.current });
-        this.current = owner.children;
-      } else {
-        this.diagnostics.push(err(line.loc, "Unexpected '{' - ignoring"));
-      }
-      return;
-    }
-    if (text === '}') {
-      const open = this.stack.pop();
-      if (open) this.current = open.nodes;
-      else this.diagnostics.push(err(line.loc, "Extra '}' found"));
-      this.lastNode = undefined;
-      return;
-    }
+    if (text === '{') { this.openBlock(line.loc); return; }
+    if (text === '}') { this.closeBlock(line.loc); return; }
+    if (this.dropping > 0) return;
     const { words, unmatchedQuote } = tokenizeLine(text);
     // words becomes the node's args (no copy: this runs once per configuration line).
     const keyword = words.shift();
@@ -68,9 +43,48 @@ export class TreeBuilder {
       this.lastNode = undefined;
       return;
     }
-    const node: ConfigNode = { keyword, args: words, rest: restAfterFirstWord(text), loc: line.loc };
+    this.addWords(keyword, words, restAfterFirstWord(text), line.loc);
+  }
+
+  /** A line already split into words (the preprocessor's fast path for plain lines). */
+  addWords(keyword: string, args: string[], rest: string, loc: SourceLoc): void {
+    if (this.dropping > 0) return;
+    const node: ConfigNode = { keyword, args, rest, loc };
     this.current.push(node);
     this.lastNode = node;
+  }
+
+  /** A "{" line: opens a block for the node on the previous line. */
+  openBlock(loc: SourceLoc): void {
+    if (this.dropping > 0) {
+      this.dropping++;
+      return;
+    }
+    const owner = this.lastNode;
+    this.lastNode = undefined;
+    if (owner && owner.children === undefined && this.stack.length >= MAX_BLOCK_DEPTH) {
+      this.diagnostics.push(err(loc, `blocks nested more than ${MAX_BLOCK_DEPTH} deep - ignoring '${owner.keyword}' block`));
+      this.current.pop();
+      this.dropping = 1;
+    } else if (owner && owner.children === undefined) {
+      owner.children = [];
+      this.stack.push({ owner, nodes: this.current });
+      this.current = owner.children;
+    } else {
+      this.diagnostics.push(err(loc, "Unexpected '{' - ignoring"));
+    }
+  }
+
+  /** A "}" line. */
+  closeBlock(loc: SourceLoc): void {
+    if (this.dropping > 0) {
+      this.dropping--;
+      return;
+    }
+    const open = this.stack.pop();
+    if (open) this.current = open.nodes;
+    else this.diagnostics.push(err(loc, "Extra '}' found"));
+    this.lastNode = undefined;
   }
 
   /** Reports blocks still open at the end of the configuration, innermost first. */

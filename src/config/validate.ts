@@ -4,7 +4,7 @@
 // Whether a problem is an error or a warning follows keepalived 2.2.7's `-t`: an error is
 // what makes `keepalived -t` fail.
 import type { SourceLoc } from './ast.js';
-import { compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
+import { addressKey, compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
   Checker, GlobalDefs, MiscCheck, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
@@ -497,10 +497,13 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
 
   // real servers inherit from the virtual server
   const rss: RealServer[] = [];
+  // address:port already taken, by the numeric address (one map instead of comparing each pair).
+  const taken = new Set<string>();
   for (const r of rsDrafts) {
     const rs = finaliseRealServer(r, vs, g, ctx, name);
-    const dup = rss.find((x) => compareAddresses(x.address, rs.address) === 0 && x.port === rs.port);
-    if (dup) { ctx.diags.error(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
+    const k = `${addressKey(rs.address)}|${rs.port}`;
+    if (taken.has(k)) { ctx.diags.error(r.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
+    taken.add(k);
     rss.push(rs);
   }
   vs.realServers = rss;
@@ -603,7 +606,9 @@ function finaliseChecker(c: CheckerDraft, rs: RealServer, ctx: BuildContext): Ch
     m.timeoutUs = c.timeoutUs ?? delayLoopUs;
     return m;
   }
-  const out = { ...c } as typeof c & { retry: number; delayBeforeRetryUs: number; warmupUs: number; delayLoopUs: number; alpha: boolean; connectTimeoutUs: number };
+  // Object.assign, not `{ ...c }`: V8 clones an object that grew properties after its literal
+  // (every draft does) through a slow runtime path, ~10x slower per object.
+  const out = Object.assign({}, c) as typeof c & { retry: number; delayBeforeRetryUs: number; warmupUs: number; delayLoopUs: number; alpha: boolean; connectTimeoutUs: number };
   out.retry = retry;
   out.delayBeforeRetryUs = delayBeforeRetryUs;
   out.warmupUs = warmupUs;

@@ -89,12 +89,13 @@ async function reload(msg: Extract<ParentMessage, { type: 'reload' }>): Promise<
   send({ type: 'reloaded', generation: msg.generation });
 }
 
-async function dump(kind: DumpKind, path: string): Promise<void> {
+async function dump(kind: DumpKind, path: string, clear = false): Promise<void> {
   if (!service) return;
   const label = kind === 'stats' ? 'stats' : kind === 'json' ? 'JSON' : 'data';
   try {
     const text = await service.dump(kind);
     writeFileAtomic(path, text);
+    if (clear) service.clearStats?.();
     log?.info(`Printing ${ROLE_INFO[role].title} ${label} for process(${process.pid}) on signal`);
     send({ type: 'dumped', kind, path });
   } catch (e) {
@@ -155,7 +156,7 @@ process.on('message', (raw: unknown) => {
       if (!stopping) enqueue(() => reload(msg));
       break;
     case 'dump':
-      if (!stopping) enqueue(() => dump(msg.kind, msg.path));
+      if (!stopping) enqueue(() => dump(msg.kind, msg.path, msg.clear === true));
       break;
     case 'stop':
       void stop();
@@ -178,10 +179,10 @@ process.on('SIGUSR2', () => {
 });
 process.on('SIGPIPE', () => undefined);
 // Real-time signals sent straight to a child's pid: the VRRP child writes the JSON dump
-// (SIGRTMIN+2) or its stats (SIGRTMAX-1) as keepalived's does; the others ignore them rather
-// than die of the default action. Counters are not cleared yet.
+// (SIGRTMIN+2) or its stats, then zeroes them (SIGRTMAX-1), as keepalived's does; the others
+// ignore them rather than die of the default action.
 void watchRtSignals((kind) => {
   if (role !== 'vrrp' || stopping) return;
   const file = kind === 'json' ? 'json' : 'stats';
-  enqueue(() => dump(file, dumpPath(dumpDirectory(), role, file)));
+  enqueue(() => dump(file, dumpPath(dumpDirectory(), role, file), kind === 'stats_clear'));
 });

@@ -1,7 +1,6 @@
 // The daemon's entry: runDaemon(options) is what `keepalived-ts` calls when it is not
 // testing or dumping a configuration. It checks privileges, detaches unless -n, claims the
 // pid files, starts the parent (which forks the children) and wires the signals.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkOwnPrivileges } from './caps.js';
@@ -16,6 +15,8 @@ import { EXIT } from './service.js';
 import { defaultRolesFor, fileConfigSource } from './config-source.js';
 import { ControlSocket, controlSocketPath } from './control.js';
 import { StatusHttp } from './status-http.js';
+import { packageVersion } from '../version.js';
+import { withSnmpOptions } from './snmp-options.js';
 
 /** The status_http address of a configuration (the typed model's global_defs), if any. */
 function statusHttpOf(config: unknown): { host: string; port: number } | undefined {
@@ -81,18 +82,14 @@ export interface DaemonOptions {
   ignoreSigint?: boolean;
   /** Skip the privilege check (only for embedding in tests that run unprivileged services). */
   skipPrivilegeCheck?: boolean;
+  /** -x: every SNMP subagent on. */
+  snmp?: boolean;
+  /** -A: the AgentX master socket (before snmp_socket). */
+  snmpSocket?: string;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(join(here, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** Pure: the pid files of these options. */
 export function pidFilesOf(o: DaemonOptions): PidFilePaths {
@@ -168,10 +165,10 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const statusHttp = new StatusHttp({ statusSnapshot: () => parent.statusSnapshot() }, { info: (m) => log.info(m), warn: (m) => log.warn(m) });
   const parent: ParentDaemon = new ParentDaemon({
     onConfig: (config) => { if (started) void statusHttp.apply(statusHttpOf(config)); },
-    source: o.configSource ?? fileConfigSource(configFile, {
+    source: withSnmpOptions(o.configSource ?? fileConfigSource(configFile, {
       ...(o.configId !== undefined ? { configId: o.configId } : {}),
       allConfig: o.allConfig ?? false,
-    }),
+    }), { ...(o.snmp ? { snmp: true } : {}), ...(o.snmpSocket !== undefined ? { snmpSocket: o.snmpSocket } : {}) }),
     rolesFor: o.rolesFor ?? defaultRolesFor,
     ...(only ? { only } : {}),
     startAll: o.all ?? false,
@@ -205,9 +202,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));
   process.on('SIGPIPE', () => undefined);
-  // SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR) go to the VRRP child, as keepalived's
-  // parent forwards them. Clearing the counters is not implemented yet: stats are written.
-  if (!(await watchRtSignals((kind) => parent.dump(kind === 'json' ? 'json' : 'stats')))) {
+  // SIGRTMIN+2 (JSON) and SIGRTMAX-1 (STATS_CLEAR: write the stats, then zero them) go to
+  // the VRRP child, as keepalived's parent forwards them.
+  if (!(await watchRtSignals((kind) => (kind === 'json' ? parent.dump('json') : parent.dump('stats', { clearStats: true }))))) {
     log.detail('SIGRTMIN+2 (JSON dump) cannot be caught in this build; use the control socket\'s "json" command');
   }
 

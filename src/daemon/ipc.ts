@@ -8,7 +8,7 @@ export type ParentMessage =
   | { type: 'reload'; config: unknown; generation: number }
   | { type: 'stop' }
   | { type: 'ping'; seq: number }
-  | { type: 'dump'; kind: DumpKind; path: string }
+  | { type: 'dump'; kind: DumpKind; path: string; /** Zero the counters once written (SIGRTMAX-1). */ clear?: boolean }
   | { type: 'status'; seq: number };
 
 export type ChildMessage =

@@ -80,9 +80,19 @@ interface ChildSlot {
   startedAt: number;
   backoff: RestartBackoff;
   lastPong: number;
+  /** The child has said something (pong, ready): before that it is loading, not hung. */
+  answered: boolean;
   pingSeq: number;
   restartTimer?: NodeJS.Timeout;
 }
+
+/**
+ * How long a child that has not answered at all yet may take: loading Node.js and our
+ * modules, parsing a large configuration and programming the kernel can take longer than
+ * the heartbeat timeout on a slow machine (seen under CPU emulation), and killing it then
+ * would only start the same slow start again.
+ */
+const STARTUP_GRACE_MS = 60_000;
 
 type Phase = 'idle' | 'starting' | 'running' | 'reloading' | 'stopping';
 
@@ -234,12 +244,12 @@ export class ParentDaemon {
   }
 
   /** SIGUSR1 ('data'), SIGUSR2 ('stats'), JSON request ('json'). */
-  dump(kind: DumpKind): void {
-    void this.dumpAndWait(kind);
+  dump(kind: DumpKind, opts: { clearStats?: boolean } = {}): void {
+    void this.dumpAndWait(kind, opts);
   }
 
   /** Like dump(), resolving with the files written once every child involved has answered. */
-  async dumpAndWait(kind: DumpKind): Promise<DumpResult[]> {
+  async dumpAndWait(kind: DumpKind, opts: { clearStats?: boolean } = {}): Promise<DumpResult[]> {
     if (this.phase === 'stopping' || this.phase === 'idle') return [];
     const dir = this.o.dumpDir();
     const settings = dumpSettingsOf(this.config);
@@ -263,7 +273,7 @@ export class ParentDaemon {
       const path = configuredDumpPath(settings, dir, role, kind);
       this.pendingDumps.get(path)?.done({ path, error: 'superseded by a newer request' });
       results.push(new Promise((done) => this.pendingDumps.set(path, { role, done })));
-      this.sendTo(slot, { type: 'dump', kind, path });
+      this.sendTo(slot, { type: 'dump', kind, path, ...(opts.clearStats && kind === 'stats' ? { clear: true } : {}) });
     }
     return Promise.all(results);
   }
@@ -400,7 +410,7 @@ export class ParentDaemon {
   private slotFor(role: Role): ChildSlot {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, lastPong: 0, pingSeq: 0 };
+      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, lastPong: 0, answered: false, pingSeq: 0 };
       this.slots.set(role, slot);
     }
     return slot;
@@ -425,6 +435,7 @@ export class ParentDaemon {
     slot.pid = proc.pid;
     slot.startedAt = Date.now();
     slot.lastPong = slot.startedAt;
+    slot.answered = false;
     log.info(`Starting ${info.title} child process, pid=${proc.pid}`);
     if (proc.pid !== undefined) {
       try {
@@ -460,10 +471,12 @@ export class ParentDaemon {
     switch (msg.type) {
       case 'pong':
         slot.lastPong = Date.now();
+        slot.answered = true;
         break;
       case 'ready':
       case 'reloaded':
         slot.lastPong = Date.now();
+        slot.answered = true;
         if (msg.type === 'reloaded' && msg.error !== undefined) {
           this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) could not apply the new configuration: ${msg.error}`);
         }
@@ -549,7 +562,7 @@ export class ParentDaemon {
       const proc = slot.proc;
       if (!proc) continue;
       const silentMs = now - slot.lastPong;
-      if (silentMs > this.o.heartbeatTimeoutMs) {
+      if (silentMs > (slot.answered ? this.o.heartbeatTimeoutMs : Math.max(this.o.heartbeatTimeoutMs, STARTUP_GRACE_MS))) {
         this.o.log.alert(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) did not answer the heartbeat for ${silentMs} ms: killing it`);
         proc.kill('SIGKILL');
         continue;

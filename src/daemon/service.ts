@@ -28,6 +28,8 @@ export interface ChildService {
   stop(): Promise<void>;
   dump(kind: DumpKind): Promise<string>;
   status?(): Promise<StatusSnapshot>;
+  /** Zeroes the counters the stats dump shows (SIGRTMAX-1, after the dump is written). */
+  clearStats?(): void;
 }
 
 export interface ChildContext {

@@ -163,7 +163,15 @@ class TestService implements ChildService {
 
   dump(kind: DumpKind): Promise<string> {
     if (kind === 'json') return Promise.resolve(JSON.stringify([{ role: this.ctx.role, tag: this.state.tag }]));
-    return Promise.resolve(`------< Test service ${kind} >------\n Role = ${this.ctx.role}\n Tag = ${this.state.tag ?? '-'}\n Ticks = ${this.state.ticks}\n`);
+    if (kind === 'stats') this.statsDumps++;
+    return Promise.resolve(`------< Test service ${kind} >------\n Role = ${this.ctx.role}\n Tag = ${this.state.tag ?? '-'}\n Ticks = ${this.state.ticks}\n Stats dumps = ${this.statsDumps}\n`);
+  }
+
+  /** A counter the daemon tests can watch being zeroed (SIGRTMAX-1). */
+  private statsDumps = 0;
+
+  clearStats(): void {
+    this.statsDumps = 0;
   }
 }
 

@@ -160,7 +160,10 @@ async function main(): Promise<void> {
       if (stopping) break;
       await failover();
       if (rounds && ++round >= rounds) {
-        await new Promise((r) => setTimeout(r, 6000));
+        // The restarted router preempts one master-down interval after it is up; how long
+        // it takes to be up depends on the machine, so wait for it (at most 30 s).
+        const first = routers[0]?.name;
+        for (let waited = 0; waited < 30_000 && (await holder()) !== first; waited += 250) await new Promise((r) => setTimeout(r, 250));
         console.log(`demo: master is ${await holder()}`);
         await stop(0);
       }

@@ -1,7 +1,7 @@
 // The data plane behind the reconciler: IPVS over generic netlink, nftables over
 // nfnetlink, or an in-memory fake for tests.
 import { serviceKeyString, type ServiceEntry } from './desired.js';
-import { applyToTable, diff, planStop, TableError, type Operation } from './reconciler.js';
+import { applyToTable, describeOperation, diff, planStop, TableError, type Operation } from './reconciler.js';
 
 export interface LvsBackend {
   readonly name: 'ipvs' | 'nftables' | 'fake';
@@ -9,6 +9,12 @@ export interface LvsBackend {
   read(): Promise<ServiceEntry[]>;
   /** Applies operations in order; rejects with the first failure (earlier ones stay applied). */
   apply(ops: readonly Operation[]): Promise<void>;
+  /**
+   * Reads the data plane back and repairs it to `desired` by itself, when the backend knows
+   * better than a service-level diff (nftables compares its own rules and maps); returns one
+   * line per change. Backends without it are read back and diffed by the reconciler.
+   */
+  converge?(desired: readonly ServiceEntry[]): Promise<{ kept: string[]; replaced: string[]; removed: string[]; rewrite?: string }>;
   close(): void;
 }
 
@@ -93,6 +99,26 @@ export class LvsReconciler {
     }
     for (const k of keys) this.owned.add(k);
     return ops;
+  }
+
+  /**
+   * Compares the data plane as it is now (read back, not what we believe we wrote) with
+   * `desired` and repairs every difference: the drift check. Returns one line per repair.
+   */
+  async verify(desired: readonly ServiceEntry[]): Promise<string[]> {
+    if (!this.backend.converge) {
+      this.known = undefined;
+      return (await this.sync(desired)).map(describeOperation);
+    }
+    let plan;
+    try {
+      plan = await this.backend.converge(desired);
+    } finally {
+      this.known = undefined;
+    }
+    for (const s of desired) this.owned.add(serviceKeyString(s.key));
+    if (plan.rewrite) return [`rewrote the whole table (${plan.rewrite})`];
+    return [...plan.replaced.map((k) => `rewrote service ${k}`), ...plan.removed.map((k) => `removed leftover objects of ${k}`)];
   }
 
   /** Read the data plane again at the next sync (after an overrun, or periodically). */

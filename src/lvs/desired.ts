@@ -10,6 +10,7 @@
 // keepalived's rules (check/ipwrapper.c): a failed real server is removed, or kept with
 // weight 0 when inhibit_on_failure; a virtual server that lost quorum serves its sorry
 // server instead. Everything here is pure.
+import { canonicalIp, ipv6Bytes } from '../net/ip-bytes.js';
 
 export type AddressFamily = 'inet' | 'inet6';
 export type Protocol = 'tcp' | 'udp' | 'sctp';
@@ -224,65 +225,17 @@ export function sameDestination(a: { address: string; port: number }, b: { addre
   return destinationKeyString(a) === destinationKeyString(b);
 }
 
-/** IPv6 text in one form (lower case, longest zero run compressed) so keys compare. */
+/** IPv6 text in one form (as `ip` and `ipvsadm` print it) so keys compare. */
 export function canonicalAddress(a: string): string {
   if (!a.includes(':')) return a;
-  const words = expandIpv6(a);
-  if (!words) return a.toLowerCase();
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = words.map((w) => w.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+  return canonicalIp(a) ?? a.toLowerCase();
 }
 
 /** Eight 16-bit words of an IPv6 address, or undefined when it is not one. */
 export function expandIpv6(a: string): number[] | undefined {
-  let text = a;
-  const tail: number[] = [];
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) {
-    const b = v4.slice(1, 5).map(Number);
-    if (b.some((x) => x > 255)) return undefined;
-    tail.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
-    text = text.slice(0, v4.index) + '0:0';
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const p of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
-      out.push(parseInt(p, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (!head || !rest) return undefined;
-  let words: number[];
-  if (halves.length === 2) {
-    const fill = 8 - head.length - rest.length;
-    if (fill < 1) return undefined;
-    words = [...head, ...new Array<number>(fill).fill(0), ...rest];
-  } else {
-    words = head;
-  }
-  if (words.length !== 8) return undefined;
-  if (tail.length) words.splice(6, 2, ...tail);
+  const b = ipv6Bytes(a);
+  if (!b) return undefined;
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push(b.readUInt16BE(i));
   return words;
 }

@@ -1,5 +1,6 @@
 // IP address text <-> bytes for the LVS codecs.
-import { canonicalAddress, expandIpv6, type AddressFamily } from './desired.js';
+import { bytesToIp, ipv4Bytes, ipv6Bytes } from '../net/ip-bytes.js';
+import type { AddressFamily } from './desired.js';
 
 export function familyOf(address: string): AddressFamily {
   return address.includes(':') ? 'inet6' : 'inet';
@@ -7,24 +8,13 @@ export function familyOf(address: string): AddressFamily {
 
 /** 4 bytes for IPv4, 16 for IPv6. Throws on text that is not an address of that family. */
 export function addressToBytes(family: AddressFamily, address: string): Buffer {
-  if (family === 'inet') {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
-    const b = m?.slice(1, 5).map(Number);
-    if (!b || b.some((x) => x > 255)) throw new Error(`"${address}" is not an IPv4 address`);
-    return Buffer.from(b);
-  }
-  const words = expandIpv6(address);
-  if (!words) throw new Error(`"${address}" is not an IPv6 address`);
-  const out = Buffer.alloc(16);
-  words.forEach((w, i) => out.writeUInt16BE(w, i * 2));
-  return out;
+  const b = family === 'inet' ? ipv4Bytes(address) : ipv6Bytes(address);
+  if (!b) throw new Error(`"${address}" is not an ${family === 'inet' ? 'IPv4' : 'IPv6'} address`);
+  return b;
 }
 
 export function bytesToAddress(family: AddressFamily, b: Buffer): string {
-  if (family === 'inet') return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
-  const words: string[] = [];
-  for (let i = 0; i < 8; i++) words.push(b.readUInt16BE(i * 2).toString(16));
-  return canonicalAddress(words.join(':'));
+  return bytesToIp(b.subarray(0, family === 'inet' ? 4 : 16));
 }
 
 /** The IPv4 netmask of a prefix length, as a 32-bit number. */

@@ -1,6 +1,5 @@
 // IP addresses between text and the bytes netlink carries (network order), and prefixes.
 // Text out is what `ip` prints: dotted quads, and RFC 5952 compressed IPv6.
-import { isIPv4, isIPv6 } from 'node:net';
 
 export type IpFamily = 4 | 6;
 
@@ -8,8 +7,8 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 
 export function familyOf(addr: string): IpFamily {
-  if (isIPv4(addr)) return 4;
-  if (isIPv6(addr)) return 6;
+  if (ipv4Bytes(addr)) return 4;
+  if (ipv6Bytes(stripZone(addr))) return 6;
   throw new Error(`"${addr}" is not an IPv4 or IPv6 address`);
 }
 
@@ -42,25 +41,86 @@ export function ipv4Bytes(addr: string): Buffer | undefined {
   return part === 4 ? out : undefined;
 }
 
-export function ipToBytes(addr: string): Buffer {
-  const quad = ipv4Bytes(addr);
-  if (quad) return quad;
-  const fam = familyOf(addr);
-  if (fam === 4) return Buffer.from(addr.split('.').map(Number));
-  // Expand an embedded dotted quad, then the "::".
-  let text = addr;
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1]!.split('.').map(Number);
-    text = text.slice(0, v4.index) + `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+/**
+ * IPv6 text to 16 bytes, or undefined when `text` is not one: "::" compression, an optional
+ * dotted IPv4 tail, no zone (callers strip "%zone" first). The only IPv6 parser in the code.
+ */
+export function ipv6Bytes(text: string): Buffer | undefined {
+  const n = text.length;
+  if (n < 2 || n > 45) return undefined;
+  const groups: number[] = [];
+  let gap = -1; // index in `groups` where "::" stands
+  let i = 0;
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return undefined;
+    gap = 0;
+    i = 2;
   }
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined ? (tail ? tail.split(':') : []) : [];
-  const groups = tail !== undefined ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
+  while (i < n) {
+    let j = i;
+    let value = 0;
+    while (j < n && j - i < 5) {
+      const c = text.charCodeAt(j);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      value = value * 16 + d;
+      j++;
+    }
+    if (j < n && text.charCodeAt(j) === 46) {
+      // The dotted IPv4 tail: the last 32 bits.
+      const quad = ipv4Bytes(text.slice(i));
+      if (!quad || groups.length > 6) return undefined;
+      groups.push((quad[0]! << 8) | quad[1]!, (quad[2]! << 8) | quad[3]!);
+      i = n;
+      break;
+    }
+    if (j === i || j - i > 4) return undefined;
+    groups.push(value);
+    if (j === n) {
+      i = n;
+      break;
+    }
+    if (text.charCodeAt(j) !== 58) return undefined;
+    if (j + 1 < n && text.charCodeAt(j + 1) === 58) {
+      if (gap >= 0) return undefined;
+      gap = groups.length;
+      i = j + 2;
+    } else {
+      if (j + 1 === n) return undefined; // a trailing single ':'
+      i = j + 1;
+    }
+  }
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
   const out = Buffer.alloc(16);
-  groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), i * 2));
+  const tail = gap < 0 ? 0 : groups.length - gap;
+  for (let g = 0; g < groups.length; g++) {
+    const at = gap >= 0 && g >= gap ? 8 - tail + (g - gap) : g;
+    out.writeUInt16BE(groups[g]!, at * 2);
+  }
   return out;
+}
+
+/** Bytes of either family (a "%zone" is dropped); throws on text that is not an address. */
+export function ipToBytes(addr: string): Buffer {
+  const bytes = ipv4Bytes(addr) ?? ipv6Bytes(stripZone(addr));
+  if (!bytes) throw new Error(`"${addr}" is not an IPv4 or IPv6 address`);
+  return bytes;
+}
+
+/** Bytes of either family, or undefined (a "%zone" is dropped). */
+export function ipBytesOrUndefined(addr: string): Buffer | undefined {
+  return ipv4Bytes(addr) ?? ipv6Bytes(stripZone(addr));
+}
+
+function stripZone(addr: string): string {
+  const pct = addr.indexOf('%');
+  return pct < 0 ? addr : addr.slice(0, pct);
+}
+
+/** Address text as `ip` and glibc's inet_ntop print it, or undefined when `addr` is not one. */
+export function canonicalIp(addr: string): string | undefined {
+  const b = ipBytesOrUndefined(addr);
+  return b ? bytesToIp(b) : undefined;
 }
 
 export function bytesToIp(b: Buffer): string {
@@ -68,8 +128,6 @@ export function bytesToIp(b: Buffer): string {
   if (b.length !== 16) throw new Error(`an IP address has 4 or 16 bytes, not ${b.length}`);
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push(b.readUInt16BE(i * 2));
-  // IPv4-mapped addresses print with a dotted tail, as ip(8) does.
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   // RFC 5952: compress the longest run (first of equals) of two or more zero groups.
   let bestStart = -1;
   let bestLen = 1;
@@ -85,6 +143,11 @@ export function bytesToIp(b: Buffer): string {
       bestLen = j - i;
     }
     i = j;
+  }
+  // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses print with a
+  // dotted tail, as glibc's inet_ntop (and so ip(8) and keepalived) prints them.
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
   const hex = g.map((x) => x.toString(16));
   if (bestStart === -1) return hex.join(':');

@@ -90,6 +90,9 @@ interface NativeAddon {
   closeSignal(handle: unknown): void;
   sigrtmin(): number;
   sigrtmax(): number;
+  timerOpen(cb: () => void): unknown;
+  timerArm(handle: unknown, sec: number, nsec: number): void;
+  timerClose(handle: unknown): void;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -382,4 +385,40 @@ export function sigrtmin(): number {
 /** The C library's SIGRTMAX. */
 export function sigrtmax(): number {
   return load().sigrtmax();
+}
+
+/** A one-deadline timer on CLOCK_MONOTONIC (timerfd), run on the Node loop. */
+export interface MonotonicTimer {
+  /** Fire `onExpire` once at this CLOCK_MONOTONIC time, in µs (see monotonicNowUs); replaces any earlier deadline. */
+  arm(atUs: number): void;
+  disarm(): void;
+  /** No callback after this; the process may exit. */
+  close(): void;
+}
+
+/**
+ * Opens a timerfd (CLOCK_MONOTONIC, absolute deadlines) polled on Node's loop: `onExpire`
+ * runs within microseconds of the deadline, never before it, where setTimeout counts whole
+ * milliseconds. Keeps the process alive only while armed.
+ */
+export function openMonotonicTimer(onExpire: () => void): MonotonicTimer {
+  const native = load();
+  const handle = native.timerOpen(onExpire);
+  return {
+    arm: (atUs) => {
+      const us = Math.max(0, Math.ceil(atUs));
+      native.timerArm(handle, Math.floor(us / 1_000_000), (us % 1_000_000) * 1000);
+    },
+    disarm: () => native.timerArm(handle, -1, 0),
+    close: () => native.timerClose(handle),
+  };
+}
+
+/**
+ * CLOCK_MONOTONIC in whole µs (rounded down, so a timer armed for T reads >= T when it
+ * fires). process.hrtime reads the same clock as the timerfd (libuv's uv_hrtime).
+ */
+export function monotonicNowUs(): number {
+  const [s, ns] = process.hrtime();
+  return s * 1_000_000 + Math.floor(ns / 1000);
 }

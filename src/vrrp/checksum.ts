@@ -8,10 +8,8 @@
 // standard IPv6 pseudo-header (the kernel computes it on keepalived's socket).
 
 import { internetChecksum } from '../net/checksum.js';
+import { IPPROTO_VRRP } from '../net/constants.js';
 import { parseIPv4, parseIPv6 } from './addr.js';
-
-export const IPPROTO_VRRP = 112;
-export const IPPROTO_AH = 51;
 
 export function ipv4PseudoHeader(src: string, dst: string, protocol: number, length: number): Buffer {
   const b = Buffer.alloc(12);

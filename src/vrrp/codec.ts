@@ -23,7 +23,8 @@ import {
   type AhHeader,
   type VrrpAuth,
 } from './auth.js';
-import { IPPROTO_AH, IPPROTO_VRRP, vrrpChecksum, type ChecksumMode } from './checksum.js';
+import { IPPROTO_AH, IPPROTO_VRRP } from '../net/constants.js';
+import { vrrpChecksum, type ChecksumMode } from './checksum.js';
 import { IPV4_HEADER_LENGTH, VRRP_TTL, decodeIpv4Header, encodeIpv4Header, type Ipv4Header } from '../net/ipv4-header.js';
 
 export type VrrpVersion = 2 | 3;

@@ -175,11 +175,14 @@ export class FakeHost {
 export class FakeTransport implements VrrpTransport {
   /** How many sockets were opened (one per shared key). */
   opened = 0;
+  /** The keys they were opened with. */
+  readonly keys: ChannelKey[] = [];
 
   constructor(private readonly segment: FakeSegment, readonly entry: HostEntry) {}
 
   open(key: ChannelKey, onPacket: (p: ReceivedPacket) => void): VrrpChannel {
     this.opened++;
+    this.keys.push(key);
     const unregister = this.segment.register(this.entry, key, onPacket);
     return {
       send: (p: OutgoingPacket) => this.segment.transmit(this.entry.name, key.family, p),
@@ -191,17 +194,26 @@ export class FakeTransport implements VrrpTransport {
 /** Addresses installed on a host, as `address` (or `address dev IF`) strings. */
 export class FakeAddresses implements AddressPort {
   readonly installed = new Set<string>();
+  /** Address -> the interface it was put on. */
+  readonly devices = new Map<string, string>();
   readonly blocked = new Set<string>();
   readonly calls: string[] = [];
 
   addVips(owner: AddressOwner, vips: readonly VipSpec[]): void {
     this.calls.push(`add ${owner.instance}`);
-    for (const v of vips) this.installed.add(v.address);
+    for (const v of vips) {
+      this.installed.add(v.address);
+      const dev = v.device ?? owner.interface;
+      if (dev !== undefined) this.devices.set(v.address, dev);
+    }
   }
 
   removeVips(owner: AddressOwner, vips: readonly VipSpec[]): void {
     this.calls.push(`remove ${owner.instance}`);
-    for (const v of vips) this.installed.delete(v.address);
+    for (const v of vips) {
+      this.installed.delete(v.address);
+      this.devices.delete(v.address);
+    }
   }
 
   setVipBlock(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): void {
@@ -218,10 +230,13 @@ export class FakeAddresses implements AddressPort {
 }
 
 export class FakeAnnounce implements AnnouncePort {
-  readonly sent: { instance: string; address: string; repeat: number }[] = [];
+  readonly sent: { instance: string; address: string; repeat: number; device?: string }[] = [];
 
   announce(owner: AddressOwner, addresses: readonly VipSpec[], repeat: number): void {
-    for (const a of addresses) this.sent.push({ instance: owner.instance, address: a.address, repeat });
+    for (const a of addresses) {
+      const device = a.device ?? owner.interface;
+      this.sent.push({ instance: owner.instance, address: a.address, repeat, ...(device !== undefined ? { device } : {}) });
+    }
   }
 }
 

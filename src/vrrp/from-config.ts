@@ -6,6 +6,7 @@ import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelI
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroupSpec } from './sync-group.js';
+import { defaultVmacName, vmacAddress } from './vmac.js';
 
 export interface FromConfigOptions {
   /**
@@ -13,6 +14,8 @@ export interface FromConfigOptions {
    * configured: the interface's primary IPv4 address, or its IPv6 link-local address.
    */
   primaryAddress?: (ifname: string, family: AddressFamily) => string | undefined;
+  /** The VMAC name to use for an instance with use_vmac (default: the model's). */
+  vmacName?: (i: ModelInstance) => string;
 }
 
 function vip(e: AddressEntry): VipSpec {
@@ -65,6 +68,15 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
     },
   };
   if (i.interface !== undefined) spec.interface = i.interface;
+  if (i.vmac && i.interface !== undefined) {
+    const vmac = { name: opts.vmacName?.(i) ?? i.vmac.name, mac: vmacAddress(family, i.vrid, i.vmac.mac), xmitBase: i.vmacXmitBase };
+    spec.vmac = vmac;
+    // As keepalived: addresses of the instance's family on its interface (the model has
+    // filled in `dev` for those without) live on the VMAC; others stay where they are.
+    const onVmac = (v: VipSpec): VipSpec => (v.device === i.interface && v.address.includes(':') === (family === 'inet6') ? { ...v, device: vmac.name } : v);
+    spec.vips = spec.vips.map(onVmac);
+    if (spec.excludedVips) spec.excludedVips = spec.excludedVips.map(onVmac);
+  }
   if (i.unicastTtl !== undefined) spec.unicastTtl = i.unicastTtl;
   if (i.authentication) spec.auth = { type: i.authentication.type === 'AH' ? 'ah' : 'pass', password: i.authentication.password };
   const group = i.mcastDstIp?.address ?? (family === 'inet' ? g.vrrpMcastGroup4.address : g.vrrpMcastGroup6.address);
@@ -75,7 +87,34 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
 }
 
 export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptions = {}): VrrpInstanceSpec[] {
-  return cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, opts));
+  const names = vmacNames(cfg);
+  return cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, { vmacName: (m) => names.get(m.name) ?? m.vmac?.name ?? '', ...opts }));
+}
+
+/**
+ * Each use_vmac instance's VMAC name. A name left to the default (the model fills in
+ * `vmac_prefix.VRID`) that another instance already uses (an IPv4 and an IPv6 instance
+ * with the same VRID) becomes `vrrp6.VRID`, `vrrp1.VRID`, ... as in keepalived.
+ */
+export function vmacNames(cfg: KeepalivedConfig): Map<string, string> {
+  const out = new Map<string, string>();
+  const prefix = cfg.global.vmacPrefix;
+  const isDefault = (i: ModelInstance) => i.vmac?.name === `${prefix}.${i.vrid}`;
+  const taken = new Set<string>();
+  const withVmac = cfg.vrrpInstances.filter((i) => i.vmac !== undefined);
+  // Configured names first: they are not negotiable.
+  for (const i of withVmac) {
+    if (isDefault(i)) continue;
+    out.set(i.name, i.vmac?.name ?? '');
+    taken.add(i.vmac?.name ?? '');
+  }
+  for (const i of withVmac) {
+    if (!isDefault(i)) continue;
+    const name = defaultVmacName(prefix, i.vrid, i.family === 6 ? 'inet6' : 'inet', taken);
+    out.set(i.name, name);
+    taken.add(name);
+  }
+  return out;
 }
 
 /** vrrp_sync_group blocks, for RouterOptions.syncGroups. */

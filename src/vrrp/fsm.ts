@@ -7,6 +7,7 @@
 // try_up_instance, down_instance, vrrp_set_effective_priority) and its log wording, so
 // users' log alerts keep matching. Sync groups are not modelled here.
 
+import type { GarpTiming } from '../config/model.js';
 import { compareAddresses, canonicalAddress, type AddressFamily } from './addr.js';
 import type { VrrpAuth } from './auth.js';
 import type { DecodedAdvert } from './codec.js';
@@ -21,18 +22,8 @@ export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-sourc
 
 export const VRRP_PRIO_OWNER = 255;
 
-export interface GarpConfig {
-  /** Second burst after becoming master (garp_master_delay), 0 = none. Default 5 s. */
-  masterDelayUs: number;
-  /** GARPs/NAs per VIP per burst (garp_master_repeat). Default 5. */
-  masterRepeat: number;
-  /** Periodic refresh while master (garp_master_refresh), 0 = none. */
-  masterRefreshUs: number;
-  masterRefreshRepeat: number;
-  /** On a lower-priority advert while master (garp_lower_prio_delay / _repeat). */
-  lowerPrioDelayUs: number;
-  lowerPrioRepeat: number;
-}
+/** The GARP/NA timing the state machine follows: the configuration's, field for field. */
+export type GarpConfig = GarpTiming;
 
 export const DEFAULT_GARP: GarpConfig = {
   masterDelayUs: 5_000_000,
@@ -99,10 +90,10 @@ export interface FsmState {
   masterAddress: string | null;
   masterPriority: number;
   vipsSet: boolean;
-  faults: string[];
+  faults: readonly string[];
   delayedStartUntil: number | null;
   /** Rate-limited log keys already logged since the last state/master change. */
-  rlFlags: string[];
+  rlFlags: readonly string[];
   ahLastSeq: number;
   /** Both we and another router claim 255: our adverts left before the rogue must have backed off. */
   rogueCounter: number;
@@ -114,7 +105,8 @@ export interface FsmState {
 }
 
 export type FsmEvent =
-  | { type: 'start' }
+  /** `ownerAsBackup`: an address owner in a sync group that does not start MASTER starts as BACKUP. */
+  | { type: 'start'; ownerAsBackup?: boolean }
   /**
    * A timer fired. `mayBecomeMaster: false` (sync groups: another member does not want
    * MASTER yet) keeps a BACKUP from taking over when its master-down timer expires.
@@ -170,7 +162,8 @@ const RECEIVE_ERROR_STAT: Record<ReceiveError, StatName> = {
   'unicast-source-not-peer': 'addrListErr',
 };
 
-function emptyStats(): Stats {
+/** All counters at zero (a new instance; SIGRTMAX-1 after writing the stats). */
+export function emptyStats(): Stats {
   return {
     advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0,
     packetLenErr: 0, ipTtlErr: 0, versErr: 0, invalidAuthtype: 0, authtypeMismatch: 0, authFailure: 0,
@@ -211,7 +204,9 @@ class Step {
   private readonly startDeadline: number | null;
 
   constructor(readonly c: FsmConfig, prev: FsmState, readonly now: number) {
-    this.s = { ...prev, faults: [...prev.faults], rlFlags: [...prev.rlFlags], stats: { ...prev.stats } };
+    // faults and rlFlags are shared with `prev` and replaced, never changed in place: most
+    // steps (an advert sent or received) leave them alone, and this copy runs for every one.
+    this.s = { ...prev, stats: { ...prev.stats } };
     this.startDeadline = prev.deadline;
   }
 
@@ -228,7 +223,7 @@ class Step {
 
   logLimited(note: ReceiveNote): void {
     if (this.s.rlFlags.includes(note.key)) return;
-    this.s.rlFlags.push(note.key);
+    this.s.rlFlags = [...this.s.rlFlags, note.key];
     this.log(note.message);
   }
 
@@ -272,11 +267,11 @@ class Step {
 
   // --- transitions -------------------------------------------------------------------
 
-  start(): void {
+  start(ownerAsBackup: boolean): void {
     const { c, s } = this;
     if (c.startupDelayUs > 0) s.delayedStartUntil = this.now + c.startupDelayUs;
     const isUp = s.faults.length === 0;
-    if (isUp && c.wantMaster && c.basePriority === VRRP_PRIO_OWNER) {
+    if (isUp && c.wantMaster && c.basePriority === VRRP_PRIO_OWNER && !ownerAsBackup) {
       // The address owner becomes master at once: time out of BACKUP after 1 µs.
       s.state = 'BACKUP';
       s.msDownTimerUs = 1;
@@ -400,8 +395,7 @@ class Step {
     const idx = s.faults.indexOf(reason);
     if (active) {
       if (idx >= 0) return;
-      s.faults.push(reason);
-      s.faults.sort();
+      s.faults = [...s.faults, reason].sort();
       if (s.state === 'INIT') return; // start() will enter FAULT
       if (!had && s.state !== 'FAULT') {
         s.wantState = 'FAULT';
@@ -411,7 +405,7 @@ class Step {
       return;
     }
     if (idx < 0) return;
-    s.faults.splice(idx, 1);
+    s.faults = s.faults.filter((f) => f !== reason);
     if (s.faults.length > 0 || s.state === 'INIT') return;
     // try_up_instance
     const ownerMaster = c.wantMaster && c.basePriority === VRRP_PRIO_OWNER;
@@ -667,7 +661,7 @@ export function step(c: FsmConfig, state: FsmState, event: FsmEvent, now: number
   if (state.stopped) return st.finish();
   switch (event.type) {
     case 'start':
-      if (state.state === 'INIT') st.start();
+      if (state.state === 'INIT') st.start(event.ownerAsBackup ?? false);
       break;
     case 'timer':
       st.timer(event.timer, event.mayBecomeMaster ?? true);

@@ -5,13 +5,14 @@
 // even when the address adapter is asynchronous, and a slow netlink call never delays an
 // advert.
 
-import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, encodeIpv4Advert, encodeIpv6Advert, type AdvertFields, type DecodedAdvert } from './codec.js';
-import { adoptState, createFsm, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { AdvertBuilder } from './advert-builder.js';
+import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, type DecodedAdvert } from './codec.js';
+import { adoptState, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroup } from './sync-group.js';
-import { advertIntervalField } from './timers.js';
+import { advertInterface, vipInterface } from './vmac.js';
 
 /** A read-only view of an instance for status output and tests. */
 export interface InstanceStatus {
@@ -39,6 +40,7 @@ export class VrrpInstance {
   private ahSeq = 0;
   private lastNotified: NotifyState | 'INIT' = 'INIT';
   private readonly installed: VipSpec[];
+  private readonly adverts: AdvertBuilder;
   /** The vrrp_sync_group this instance belongs to, if any (set by the router). */
   group: SyncGroup | undefined;
 
@@ -47,10 +49,12 @@ export class VrrpInstance {
     this.fsm = createFsm(config);
     this.state = this.fsm.initial();
     this.owner = { instance: config.name, family: config.family };
-    if (spec.interface !== undefined) this.owner.interface = spec.interface;
+    // VIPs then eVIPs, each defaulting to the instance's interface (its VMAC if it has one).
+    const vipIf = vipInterface(spec);
+    if (vipIf !== undefined) this.owner.interface = vipIf;
     this.channelKey = channelKeyFor(spec, config);
-    // VIPs then eVIPs, each defaulting to the instance's interface.
-    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && spec.interface !== undefined ? { ...v, device: spec.interface } : v));
+    this.adverts = new AdvertBuilder(this.fsm.config);
+    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && vipIf !== undefined ? { ...v, device: vipIf } : v));
   }
 
   get config(): FsmConfig {
@@ -70,6 +74,11 @@ export class VrrpInstance {
     };
   }
 
+  /** Zeroes the counters (keepalived's STATS_CLEAR, SIGRTMAX-1). */
+  clearStats(): void {
+    this.state = { ...this.state, stats: emptyStats() };
+  }
+
   /** The state machine's state (read-only use). */
   fsmState(): Readonly<FsmState> {
     return this.state;
@@ -86,7 +95,7 @@ export class VrrpInstance {
   }
 
   start(): void {
-    this.handle({ type: 'start' });
+    this.handle({ type: 'start', ownerAsBackup: this.group ? !this.group.startsMaster() : false });
   }
 
   receive(advert: DecodedAdvert, meta: ReceiveMeta): void {
@@ -249,10 +258,6 @@ export class VrrpInstance {
     const channel = this.channel;
     if (!channel) return;
     const c = this.config;
-    const fields: AdvertFields = {
-      version: c.version, family: c.family, vrid: c.vrid, priority,
-      advertInterval: advertIntervalField(c.version, c.advertIntUs), addresses: c.vips, auth: c.auth,
-    };
     // IPv4 id and AH sequence advance once per advert, whatever the number of peers.
     this.ipId = this.ipId >= 0xffff ? 1 : this.ipId + 1;
     // keepalived keeps one AH sequence counter per instance for what it sends and what it
@@ -260,13 +265,14 @@ export class VrrpInstance {
     // every advert dropped as a replay until its own counter catches up.
     this.ahSeq = (Math.max(this.ahSeq, this.state.ahLastSeq) + 1) >>> 0;
     this.state.ahLastSeq = this.ahSeq;
+    const ttl = c.unicast ? (this.spec.unicastTtl ?? 255) : 255;
     const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
     for (const dst of dsts) {
       try {
-        const src = c.sourceAddress ?? (c.family === 'inet' ? '0.0.0.0' : '::');
+        const data = this.adverts.build({ dst, priority, ipId: this.ipId, ahSeq: this.ahSeq, ttl });
         const packet = c.family === 'inet'
-          ? { data: encodeIpv4Advert(fields, { src, dst, id: this.ipId, ttl: c.unicast ? (this.spec.unicastTtl ?? 255) : 255, v3ChecksumAsV2: c.v3ChecksumAsV2, ahSeq: this.ahSeq, unicast: c.unicast }), dst, multicast: !c.unicast }
-          : { data: encodeIpv6Advert(fields, { src, dst }), dst, src, hopLimit: c.unicast ? (this.spec.unicastTtl ?? 255) : 255, multicast: !c.unicast };
+          ? { data, dst, multicast: !c.unicast }
+          : { data, dst, src: c.sourceAddress ?? '::', hopLimit: ttl, multicast: !c.unicast };
         const r = channel.send(packet);
         if (r instanceof Promise) r.catch((e: unknown) => this.sendError(dst, e));
       } catch (e) {
@@ -284,7 +290,8 @@ export class VrrpInstance {
 export function channelKeyFor(spec: VrrpInstanceSpec, c: FsmConfig): ChannelKey {
   const key: ChannelKey = { family: c.family, mode: c.unicast ? 'unicast' : 'multicast' };
   if (c.auth.type === 'ah') key.protocol = 'ah';
-  if (spec.interface !== undefined) key.interface = spec.interface;
+  const advertIf = advertInterface(spec);
+  if (advertIf !== undefined) key.interface = advertIf;
   if (c.unicast) {
     if (c.sourceAddress !== undefined) key.sourceAddress = c.sourceAddress;
   } else {

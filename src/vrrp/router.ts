@@ -93,6 +93,7 @@ function populate(specs: readonly VrrpInstanceSpec[], ports: RouterPorts, option
       group.members.push(inst);
     }
     if (group.members.length === 1) warnings.push(`VRRP_Group(${gs.name}) has only one member`);
+    if (group.mixesOwners()) warnings.push(`Sync group ${gs.name} has some member(s) as address owner and some not; the owners start as BACKUP like the others`);
   }
   for (const entry of channels.values()) if (entry.byVrid.size === 0) channels.delete(channelKeyString(entry.key));
   return { instancesByName, channels, errors, warnings };
@@ -236,6 +237,11 @@ export class VrrpRouter {
    */
   addressDeleted(address: string): void {
     for (const i of this.instancesByName.values()) i.addressDeleted(address);
+  }
+
+  /** Zeroes every instance's counters (SIGRTMAX-1). */
+  clearStats(): void {
+    for (const i of this.instancesByName.values()) i.clearStats();
   }
 
   status(instance: string): InstanceStatus | undefined {

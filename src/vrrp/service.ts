@@ -16,10 +16,13 @@ import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
 import { NetlinkAddresses } from './os/addresses.js';
 import { PacketAnnouncer } from './os/announce.js';
-import { SystemClock } from './os/clock.js';
+import { systemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
 import { describeChannel, ResilientTransport } from './os/resilient-transport.js';
 import { withSourceAddresses } from './os/system.js';
+import { ProcSysctl } from './os/sysctl.js';
+import { ensureVmacs, VmacManager } from './os/vmac.js';
+import { linkFaults } from './vmac.js';
 import { IprouteSet } from './iproute.js';
 import { formatData, formatJson, formatStats, type InstanceView } from './service-dump.js';
 import { TrackingTable } from './track/tracking.js';
@@ -32,6 +35,11 @@ import { Notifier, type NotifyTarget } from './notify/notifier.js';
 import { stateMail } from './notify/smtp.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import { hostname } from 'node:os';
+import { ChildSnmpAgent } from '../snmp/child-agent.js';
+import { snmpSettings } from '../snmp/settings.js';
+import { vrrpAgentSpec, vrrpGroupTraps, vrrpStateTraps } from '../snmp/vrrp-agent.js';
+import { macBytes, type SnmpVrrpData } from '../snmp/vrrp-state.js';
+import type { VrrpState } from '../daemon/status.js';
 
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
@@ -64,8 +72,18 @@ export class VrrpService implements ChildService {
   private routeQueue: Promise<void> = Promise.resolve();
   /** Channel key -> whether its socket is open (false: its instances are in FAULT). */
   private readonly socketDown = new Set<string>();
+  private vmacs: VmacManager | undefined;
+  /** Instances whose VMAC could not be made: kept in FAULT. */
+  private readonly vmacRefused = new Set<string>();
+  /** For SNMP: when each instance last came up (left INIT/FAULT for BACKUP/MASTER), and group states. */
+  private readonly upSince = new Map<string, number>();
+  private readonly groupStates = new Map<string, VrrpState>();
+  private readonly snmpStartedAt = Date.now();
+  private readonly snmp: ChildSnmpAgent;
 
-  constructor(private readonly ctx: ChildContext) {}
+  constructor(private readonly ctx: ChildContext) {
+    this.snmp = new ChildSnmpAgent(vrrpAgentSpec(() => this.snmpData()), ctx.log);
+  }
 
   private log(line: string): void {
     this.ctx.log.info(line);
@@ -79,6 +97,10 @@ export class VrrpService implements ChildService {
       this.followMaster(c);
       const t = this.notifyTarget(c.instance);
       if (t) this.notifier?.stateChange(t, c.state, c.priority);
+      const up = c.state === 'BACKUP' || c.state === 'MASTER';
+      if (up && c.from !== 'BACKUP' && c.from !== 'MASTER') this.upSince.set(c.instance, Date.now());
+      this.snmp.invalidate();
+      if (c.state !== 'DELETED') vrrpStateTraps(this.snmp, this.snmpData(), c.instance, c.state);
     },
     event: (instance, event, priority) => {
       const t = this.notifyTarget(instance);
@@ -91,6 +113,9 @@ export class VrrpService implements ChildService {
     groupStateChange: (c) => {
       const g = this.config?.vrrpSyncGroups.find((x) => x.name === c.group);
       if (!g) return;
+      this.groupStates.set(g.name, c.state);
+      this.snmp.invalidate();
+      vrrpGroupTraps(this.snmp, this.snmpData(), g.name);
       this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
     },
   };
@@ -155,7 +180,10 @@ export class VrrpService implements ChildService {
     this.config = cfg;
     this.rt = RtnetlinkClient.open();
     this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
+    this.vmacs = new VmacManager(this.rt, new ProcSysctl(), (l) => this.log(l));
     await this.applyStatic(cfg, undefined);
+    // VMACs first: the link monitor then starts knowing them, and the sockets can bind to them.
+    this.specs = await this.buildSpecs(cfg);
     try {
       this.monitor = await LinkMonitor.open();
     } catch (e) {
@@ -166,27 +194,31 @@ export class VrrpService implements ChildService {
     this.announcer = new PacketAnnouncer((l) => this.log(l));
     const log = (l: string) => this.log(l);
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
-    this.specs = await this.buildSpecs(cfg);
     const created = VrrpRouter.create(
       this.specs,
-      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: new SystemClock(), sink: this.sink },
+      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: systemClock(), sink: this.sink },
       this.routerOptions(cfg),
     );
     for (const w of created.warnings) this.ctx.log.warn(w);
     for (const e of created.errors) this.ctx.log.error(e);
     this.router = created.router;
     this.setUpTracking(cfg, undefined);
+    await this.awaitLinks(this.specs);
     this.applyLinkStates();
     await this.router.start();
+    this.snmp.apply(snmpSettings(cfg.global));
   }
 
   private routerOptions(cfg: KeepalivedConfig): RouterOptions {
     return { logUnknownVrids: cfg.global.logUnknownVrids, syncGroups: vrrpSyncGroupsFromConfig(cfg) };
   }
 
+  /** The runtime's specs, with source addresses from the interfaces and the VMACs made. */
   private async buildSpecs(cfg: KeepalivedConfig): Promise<VrrpInstanceSpec[]> {
     const specs = vrrpSpecsFromConfig(cfg);
-    return this.rt ? withSourceAddresses(specs, this.rt) : specs;
+    if (!this.rt) return specs;
+    const filled = await withSourceAddresses(specs, this.rt);
+    return this.vmacs && this.rt ? ensureVmacs(filled, this.rt, this.vmacs, this.vmacRefused) : filled;
   }
 
   private makeNotifier(cfg: KeepalivedConfig): Notifier {
@@ -331,10 +363,12 @@ export class VrrpService implements ChildService {
   private applyLinkStates(): void {
     if (!this.monitor || !this.router) return;
     for (const s of this.specs) {
-      if (s.interface === undefined) continue;
-      const l = this.monitor.linkByName(s.interface);
-      const down = l === undefined || !linkUsable(l);
-      this.router.setFault(s.name, 'interface', down);
+      for (const [ifname, reason] of linkFaults(s)) {
+        const l = this.monitor.linkByName(ifname);
+        this.router.setFault(s.name, reason, l === undefined || !linkUsable(l));
+      }
+      // A VMAC that could not be made (its name taken by another kind of interface).
+      this.router.setFault(s.name, 'config-error', this.vmacRefused.has(s.name));
     }
   }
 
@@ -350,9 +384,11 @@ export class VrrpService implements ChildService {
     const up = e.kind !== 'link-delete' && linkUsable(e.link);
     let ours = false;
     for (const s of this.specs) {
-      if (s.interface !== name) continue;
-      ours = true;
-      router.setFault(s.name, 'interface', !up);
+      for (const [ifname, reason] of linkFaults(s)) {
+        if (ifname !== name) continue;
+        ours = true;
+        router.setFault(s.name, reason, !up);
+      }
     }
     const key = `interface ${name}`;
     if (this.tracking?.keys().includes(key)) {
@@ -360,6 +396,19 @@ export class VrrpService implements ChildService {
       this.tracking.update(key, { kind: 'status', ok: up });
     }
     if (ours && (e.kind === 'link-up' || e.kind === 'link-down')) this.log(`Netlink reports ${name} ${up ? 'up' : 'down'}`);
+  }
+
+  /**
+   * Waits (briefly) until the link monitor has heard of the VMACs just made, so that the
+   * link states applied next do not see them missing.
+   */
+  private async awaitLinks(specs: readonly VrrpInstanceSpec[]): Promise<void> {
+    const names = specs.flatMap((s) => (s.vmac && !this.vmacRefused.has(s.name) ? [s.vmac.name] : []));
+    for (let i = 0; i < 100 && this.monitor; i++) {
+      const monitor = this.monitor;
+      if (names.every((n) => { const l = monitor.linkByName(n); return l !== undefined && linkUsable(l); })) return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** A socket could not be opened (error) or finally was (no error). */
@@ -406,6 +455,10 @@ export class VrrpService implements ChildService {
     const r = await router.reload(specs, this.routerOptions(cfg));
     for (const w of r.warnings) this.ctx.log.warn(w);
     for (const e of r.errors) this.ctx.log.error(e);
+    // VMACs no longer configured go once their instances have stepped down.
+    const wanted = new Set(specs.flatMap((s) => (s.vmac ? [s.vmac.name] : [])));
+    for (const name of this.vmacs?.names() ?? []) if (!wanted.has(name)) await this.vmacs?.remove(name);
+    await this.awaitLinks(specs);
     this.setUpTracking(cfg, oldScripts);
     // Tracker faults carried over from the old configuration that no longer hold.
     for (const st of router.statuses()) {
@@ -417,6 +470,7 @@ export class VrrpService implements ChildService {
     }
     this.applyLinkStates();
     for (const k of this.socketDown) for (const n of this.instancesOn(k)) router.setFault(n, SOCKET_FAULT, true);
+    this.snmp.apply(snmpSettings(cfg.global));
   }
 
   private async stopRouter(): Promise<void> {
@@ -438,11 +492,14 @@ export class VrrpService implements ChildService {
     this.monitor?.close();
     this.monitor = undefined;
     this.announcer?.close();
+    // After the VIPs have gone: VMACs deleted, interface settings put back.
+    await this.vmacs?.removeAll();
     this.rt?.close();
   }
 
   async stop(): Promise<void> {
     await this.stopRouter();
+    this.snmp.stop();
     // STOP notify scripts get a moment to run (keepalived waits up to 1 s for them).
     if (this.notifier) await Promise.race([this.notifier.idle(), new Promise((r) => setTimeout(r, 1000).unref())]);
     this.notifier?.close();
@@ -462,6 +519,40 @@ export class VrrpService implements ChildService {
       if (src !== undefined) v.sourceAddress = src;
       return v;
     });
+  }
+
+  /** What the SNMP MIBs are built from: the configuration and each instance's state now. */
+  private snmpData(): SnmpVrrpData {
+    const cfg = this.config;
+    const now = Date.now();
+    const link = (name: string | undefined) => (name !== undefined ? this.monitor?.linkByName(name) : undefined);
+    return {
+      global: cfg?.global ?? ({} as KeepalivedConfig['global']),
+      instances: (cfg?.vrrpInstances ?? []).map((m) => {
+        const st = this.router?.status(m.name);
+        const l = link(m.interface);
+        const mac = macBytes(l?.mac);
+        const src = this.specs.find((x) => x.name === m.name)?.sourceAddress;
+        const upSince = this.upSince.get(m.name);
+        return {
+          model: m,
+          state: st?.state ?? 'INIT',
+          effectivePriority: st?.effectivePriority ?? m.priority,
+          vipsSet: st?.vipsSet ?? false,
+          masterAddress: st?.masterAddress ?? null,
+          ...(src !== undefined ? { primaryAddress: src } : {}),
+          ...(l ? { ifindex: l.index } : {}),
+          ...(mac ? { mac } : {}),
+          ...(upSince !== undefined ? { upSinceMs: upSince } : {}),
+          stats: st?.stats ?? zeroStats(),
+        };
+      }),
+      groups: (cfg?.vrrpSyncGroups ?? []).map((g) => ({ model: g, state: this.groupStates.get(g.name) ?? 'INIT' })),
+      staticAddresses: cfg?.staticIpaddress ?? [],
+      startedAtMs: this.snmpStartedAt,
+      nowMs: now,
+      ifindexOf: (name) => link(name)?.index,
+    };
   }
 
   /** Why an instance changed state, in words, from what the router knows right after it. */
@@ -507,6 +598,10 @@ export class VrrpService implements ChildService {
     return Promise.resolve({ version: STATUS_VERSION, vrrp });
   }
 
+  clearStats(): void {
+    this.router?.clearStats();
+  }
+
   dump(kind: DumpKind): Promise<string> {
     const cfg = this.config;
     if (!cfg) return Promise.resolve('');
@@ -514,6 +609,13 @@ export class VrrpService implements ChildService {
     if (kind === 'json') return Promise.resolve(formatJson(this.views()));
     return Promise.resolve(formatData(cfg, this.views()));
   }
+}
+
+function zeroStats(): Record<StatName, number> {
+  return {
+    advertRcvd: 0, advertSent: 0, becomeMaster: 0, releaseMaster: 0, priZeroRcvd: 0, priZeroSent: 0, packetLenErr: 0, ipTtlErr: 0,
+    versErr: 0, invalidAuthtype: 0, authtypeMismatch: 0, authFailure: 0, invalidTypeRcvd: 0, chkErr: 0, addrListErr: 0, droppedAdverts: 0,
+  };
 }
 
 export function createVrrpService(ctx: ChildContext): ChildService {

@@ -8,6 +8,7 @@ import type { VrrpAuth } from './auth.js';
 import { DEFAULT_GARP, VRRP_PRIO_OWNER, type FsmConfig, type GarpConfig } from './fsm.js';
 import type { PeerSpec } from './receive-check.js';
 import { normaliseAdvertIntUs, US_PER_SECOND } from './timers.js';
+import type { VmacPlacement } from './vmac.js';
 
 /** One virtual address with the options the address port applies. */
 export interface VipSpec {
@@ -38,8 +39,13 @@ export interface VrrpInstanceSpec {
   version?: 2 | 3;
   /** Default: the family of the first VIP. */
   family?: AddressFamily;
-  /** Interface adverts are sent and received on (may be absent for unicast with a source address). */
+  /**
+   * The configured interface: adverts are sent and received on it (may be absent for unicast
+   * with a source address), unless the instance has a VMAC on it.
+   */
   interface?: string;
+  /** use_vmac: VIPs (and, unless xmitBase, adverts) on this macvlan of `interface`. */
+  vmac?: VmacPlacement;
   /** `state MASTER|BACKUP`. */
   initialState?: 'MASTER' | 'BACKUP';
   /** 1..255; default 100, or 255 with `state MASTER` and no priority. */

@@ -21,6 +21,20 @@ export class SyncGroup {
 
   constructor(readonly name: string, private readonly sink: VrrpEventSink) {}
 
+  /**
+   * keepalived's start-up rule: a group starts MASTER only when every member is an address
+   * owner (priority 255) wanting MASTER; otherwise its owners start as BACKUP like the rest.
+   */
+  startsMaster(): boolean {
+    return this.members.every((m) => m.config.wantMaster && m.config.basePriority === 255);
+  }
+
+  /** Owners and non-owners mixed: keepalived reports it as a configuration error. */
+  mixesOwners(): boolean {
+    const owners = this.members.filter((m) => m.config.basePriority === 255).length;
+    return owners > 0 && owners < this.members.length;
+  }
+
   /** vrrp_sync_can_goto_master. */
   canGotoMaster(inst: VrrpInstance): boolean {
     if (this.state === 'MASTER') return true;

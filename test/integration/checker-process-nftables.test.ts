@@ -30,6 +30,8 @@ const config = (dir: string): string => `global_defs {
   }
   notification_email_from lb@example.org
   lvs_backend nftables
+  lvs_notify_fifo ${dir}/lvs.fifo
+  lvs_notify_fifo_script ${dir}/fifo-reader
 }
 virtual_server ${VIP} 80 {
   delay_loop 1
@@ -101,6 +103,7 @@ async function requests(n: number): Promise<Record<string, number>> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
+const fifoLog = (): string => (existsSync(join(dir, 'fifo.log')) ? readFileSync(join(dir, 'fifo.log'), 'utf8') : '');
 const ruleset = (): Promise<string> => lb.run('nft', ['list', 'ruleset']);
 const table = async (): Promise<string> => (await lb.exec('nft', ['list', 'table', 'inet', 'keepalived_ts'])).stdout;
 /** The real servers the data plane sends new connections to. */
@@ -124,6 +127,8 @@ before(async () => {
   await waitFor('the SMTP server', () => mail.includes('listening'));
   dir = mkdtempSync(join(tmpdir(), 'kts-checker-'));
   writeFileSync(join(dir, 'keepalived.conf'), config(dir));
+  // keepalived runs the FIFO's reader with the FIFO's path as its last argument.
+  writeFileSync(join(dir, 'fifo-reader'), `#!/bin/sh\nexec cat "$1" >> ${dir}/fifo.log\n`, { mode: 0o755 });
   daemon = lb.spawn(CLI, ['-n', '-l', '-C', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid'), '-c', join(dir, 'c.pid')], {
     env: { ...process.env, TMPDIR: dir },
   });
@@ -154,6 +159,7 @@ test('a stopped real server is removed after its retries, and comes back when it
   await waitFor('rs2 leaves the nftables table', async () => !(await dnatTargets()).includes(addr(1)), 20_000);
   assert.match(out, /Removing service \[10\.9\.2\.12\]:tcp:8080 from VS \[10\.9\.1\.100\]:tcp:80/);
   await waitFor('notify_down ran', () => existsSync(join(dir, 'rs2.down')));
+  await waitFor('the RS DOWN line on lvs_notify_fifo', () => fifoLog().includes('RS [10.9.2.12]:tcp:8080 [10.9.1.100]:tcp:80 DOWN\n'));
   await waitFor('smtp_alert mail for rs2', () => /DATA Subject: \[lb\] Realserver .*10\.9\.2\.12.* - DOWN/.test(mail));
   assert.match(mail, /CMD RCPT TO:<ops@example\.org>/);
   assert.ok(!existsSync(join(dir, 'rs2.up')));
@@ -162,6 +168,7 @@ test('a stopped real server is removed after its retries, and comes back when it
   await waitFor('rs2 is back in the table', async () => (await dnatTargets()).includes(addr(1)), 20_000);
   assert.match(out, /Adding service \[10\.9\.2\.12\]:tcp:8080 to VS \[10\.9\.1\.100\]:tcp:80/);
   await waitFor('notify_up ran', () => existsSync(join(dir, 'rs2.up')));
+  await waitFor('the RS UP line on lvs_notify_fifo', () => fifoLog().endsWith('RS [10.9.2.12]:tcp:8080 [10.9.1.100]:tcp:80 UP\n'));
   assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
 });
 
@@ -172,11 +179,15 @@ test('with every real server down the sorry server answers; quorum comes back wi
   assert.match(out, /Adding sorry server \[10\.9\.2\.14\]:tcp:8080 to VS \[10\.9\.1\.100\]:tcp:80/);
   assert.deepEqual(await requests(10), { sorry: 10 });
   await waitFor('quorum_down ran', () => existsSync(join(dir, 'quorum.down')));
+  await waitFor('the VS DOWN line on lvs_notify_fifo', () => fifoLog().includes('VS [10.9.1.100]:tcp:80 DOWN\n'));
   assert.ok(!existsSync(join(dir, 'quorum.up')));
   for (const i of [0, 1, 2]) await startServer(i);
   await waitFor('all real servers are back', async () => (await dnatTargets()).join() === [addr(0), addr(1), addr(2)].join(), 20_000);
   assert.match(out, /Gained quorum 1\+0=1 <= \d+ for VS \[10\.9\.1\.100\]:tcp:80/);
   await waitFor('quorum_up ran', () => existsSync(join(dir, 'quorum.up')));
+  await waitFor('the VS UP line on lvs_notify_fifo', () => fifoLog().includes('VS [10.9.1.100]:tcp:80 UP\n'));
+  const lines = fifoLog().split('\n');
+  assert.ok(lines.indexOf('VS [10.9.1.100]:tcp:80 DOWN') < lines.indexOf('VS [10.9.1.100]:tcp:80 UP'), fifoLog());
   assert.deepEqual(await requests(120), { rs1: 20, rs2: 40, rs3: 60 });
 });
 

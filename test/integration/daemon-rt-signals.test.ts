@@ -49,10 +49,17 @@ test('real-time signals: RTMIN+2 writes the JSON dump, RTMAX-1 the stats; nobody
       allAlive();
     });
 
-    await t.test('kill -s RTMAX-1 <parent>: keepalived.stats written', async () => {
+    await t.test('kill -s RTMAX-1 <parent>: keepalived.stats written, then the counters zeroed', async () => {
+      const statsWith = (n: number) => () => existsSync(stats) && readFileSync(stats, 'utf8').includes(`Stats dumps = ${n}\n`);
+      process.kill(pids.parent, 'SIGUSR2');
+      await waitFor('stats dump 1 (SIGUSR2)', statsWith(1));
+      process.kill(pids.parent, 'SIGUSR2');
+      await waitFor('stats dump 2 (SIGUSR2: counting)', statsWith(2));
       process.kill(pids.parent, sigrtmax() - 1);
-      const text = await waitFor('keepalived.stats', () => existsSync(stats) && readFileSync(stats, 'utf8'));
+      const text = await waitFor('stats dump 3 (RTMAX-1 writes before clearing)', () => statsWith(3)() && readFileSync(stats, 'utf8'));
       assert.match(text, /Test service stats/);
+      process.kill(pids.parent, 'SIGUSR2');
+      await waitFor('stats dump 1 again (the counter was zeroed)', statsWith(1));
       allAlive();
     });
 

@@ -118,6 +118,6 @@ export class DaemonRun {
     }
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
     await Promise.race([this.exit, new Promise((r) => setTimeout(r, 2000))]);
-    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); // a dying child may still be writing a dump
   }
 }

@@ -2,7 +2,7 @@
 // global header, then per-packet headers with captured bytes. Ethernet link type only
 // needs unwrapping by the caller (see ethernetPayload).
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface PcapPacket {
   /** 1-based, as tshark numbers frames. */
@@ -62,4 +62,29 @@ export function ipv6Packet(p: Buffer): { src: Buffer; dst: Buffer; nextHeader: n
     dst: p.subarray(24, 40),
     payload: p.subarray(40, 40 + plen),
   };
+}
+
+/** A classic libpcap file (microsecond stamps, all zero) of Ethernet frames, as tcpreplay reads it. */
+export function writePcap(path: string, frames: Buffer[]): void {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65_535, 16);
+  header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  const records = frames.flatMap((f) => {
+    const r = Buffer.alloc(16);
+    r.writeUInt32LE(f.length, 8);
+    r.writeUInt32LE(f.length, 12);
+    return [r, f];
+  });
+  writeFileSync(path, Buffer.concat([header, ...records]));
+}
+
+/** An Ethernet II frame around `payload`. MACs as "aa:bb:cc:dd:ee:ff". */
+export function ethernetFrame(dst: string, src: string, etherType: number, payload: Buffer): Buffer {
+  const mac = (m: string) => Buffer.from(m.split(':').map((h) => parseInt(h, 16)));
+  const type = Buffer.alloc(2);
+  type.writeUInt16BE(etherType);
+  return Buffer.concat([mac(dst), mac(src), type, payload]);
 }

@@ -34,11 +34,13 @@ export function intKw<T>(name: string, min: number, max: number, doc: string, se
 
 /** Seconds with µs resolution, stored as µs. `minS`/`maxS` in seconds. */
 export function timerKw<T>(name: string, minS: number, maxS: number, doc: string, set: (t: T, us: number) => void, extra: Extra<T> = {}): KeywordDef<T> {
+  const minUs = Math.round(minS * 1e6);
+  const maxUs = Math.round(maxS * 1e6);
   return {
     name, syntax: 'SECONDS', doc, ...extra,
     handle: (kw, t) => {
       if (!kw.count(1)) return;
-      const v = kw.timerUs(0, Math.round(minS * 1e6), Math.round(maxS * 1e6));
+      const v = kw.timerUs(0, minUs, maxUs);
       if (v !== undefined) set(t, v);
     },
   };

@@ -90,22 +90,40 @@ export function defineBlock<T>(name: string, doc: string, keywords: KeywordDef<T
   return { name, doc, keywords };
 }
 
-interface Hit<T> { def: KeywordDef<T>; deprecated: boolean; unknownToKeepalived?: boolean }
-const lookupCache = new WeakMap<BlockDef<unknown>, Map<string, Hit<unknown>>>();
+/**
+ * One spelling of a keyword, resolved once per block: everything runBlock needs per node
+ * without looking at the definition's optional fields again.
+ */
+interface Hit<T> {
+  def: KeywordDef<T>;
+  deprecated: boolean;
+  unknownToKeepalived: boolean;
+  use: BlockUse;
+  /** May be given more than once without the "last one is used" warning. */
+  repeatable: boolean;
+}
 
-function lookup<T>(block: BlockDef<T>, word: string): Hit<T> | undefined {
-  let m = lookupCache.get(block as BlockDef<unknown>);
-  if (!m) {
+/** Each block's spelling → Hit table, built the first time the block is run. */
+const INDEX = Symbol('keyword index');
+type IndexedBlock<T> = BlockDef<T> & { [INDEX]?: Map<string, Hit<T>> };
+
+function blockIndex<T>(block: BlockDef<T>): Map<string, Hit<T>> {
+  const b = block as IndexedBlock<T>;
+  let m = b[INDEX];
+  if (m === undefined) {
     m = new Map();
-    for (const d of block.keywords as KeywordDef<unknown>[]) {
-      m.set(d.name, { def: d, deprecated: false });
-      for (const a of d.aliases ?? []) m.set(a, { def: d, deprecated: false });
-      for (const a of d.deprecated ?? []) m.set(a, { def: d, deprecated: true });
-      for (const a of d.manualNames ?? []) m.set(a, { def: d, deprecated: false, unknownToKeepalived: true });
+    for (const d of block.keywords) {
+      const use = d.block ?? 'none';
+      const hit = (deprecated: boolean, unknownToKeepalived: boolean): Hit<T> => ({ def: d, deprecated, unknownToKeepalived, use, repeatable: d.repeatable === true || use !== 'none' });
+      m.set(d.name, hit(false, false));
+      for (const a of d.aliases ?? []) m.set(a, hit(false, false));
+      for (const a of d.deprecated ?? []) m.set(a, hit(true, false));
+      for (const a of d.manualNames ?? []) m.set(a, hit(false, true));
     }
-    lookupCache.set(block as BlockDef<unknown>, m);
+    // Non-enumerable: the tables are also walked for the generated reference.
+    Object.defineProperty(b, INDEX, { value: m, enumerable: false });
   }
-  return m.get(word) as Hit<T> | undefined;
+  return m;
 }
 
 /**
@@ -114,14 +132,16 @@ function lookup<T>(block: BlockDef<T>, word: string): Hit<T> | undefined {
  */
 export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: BlockDef<T>, target: T, where?: string): Set<string> {
   const seen = new Set<string>();
-  for (const node of nodes) {
-    const hit = lookup(block, node.keyword);
-    if (!hit) {
+  const index = blockIndex(block);
+  for (let n = 0; n < nodes.length; n++) {
+    const node = nodes[n] as ConfigNode;
+    const hit = index.get(node.keyword);
+    if (hit === undefined) {
       ctx.diags.error(node.loc, `Unknown keyword '${node.keyword}'${where ? ` in ${where}` : ''}`);
       continue;
     }
-    const { def, deprecated } = hit;
-    if (deprecated) {
+    const def = hit.def;
+    if (hit.deprecated) {
       ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
         DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
     }
@@ -131,7 +151,7 @@ export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: Block
     } else if (hit.unknownToKeepalived) {
       ctx.diags.warn(node.loc, `'${node.keyword}' is the manual's name; keepalived itself only knows '${def.name}'`, 'keepalived-error');
     }
-    const use = def.block ?? 'none';
+    const use = hit.use;
     if (use === 'required' && node.children === undefined) {
       ctx.diags.error(node.loc, `'${node.keyword}' needs a block: missing '{'`);
       continue;
@@ -140,10 +160,11 @@ export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: Block
       ctx.diags.error(node.loc, `'${node.keyword}' does not take a block: unexpected '{'`);
       continue;
     }
-    if (seen.has(def.name) && !def.repeatable && use === 'none') {
-      ctx.diags.warn(node.loc, `'${node.keyword}' given more than once; the last one is used`);
+    if (seen.has(def.name)) {
+      if (!hit.repeatable) ctx.diags.warn(node.loc, `'${node.keyword}' given more than once; the last one is used`);
+    } else {
+      seen.add(def.name);
     }
-    seen.add(def.name);
     try {
       def.handle(new Kw(ctx, node), target);
     } catch (e) {
@@ -151,6 +172,21 @@ export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: Block
     }
   }
   return seen;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** `[+-]DIGITS` (what keepalived's integer keywords accept before the range check). */
+function isInteger(w: string): boolean {
+  const n = w.length;
+  let i = 0;
+  const c0 = w.charCodeAt(0);
+  if (c0 === 43 || c0 === 45) i = 1;
+  if (i >= n) return false;
+  for (; i < n; i++) if (!isDigitCode(w.charCodeAt(i))) return false;
+  return true;
 }
 
 const TRUE_WORDS = new Set(['on', 'true', 'yes']);
@@ -214,7 +250,7 @@ export class Kw {
   }
 
   parseInt(w: string, min: number, max: number, what = this.name): number | undefined {
-    if (!/^[+-]?\d+$/.test(w)) {
+    if (!isInteger(w)) {
       this.error(`${what}: invalid number '${w}'`);
       return undefined;
     }
@@ -240,15 +276,24 @@ export class Kw {
   }
 
   parseTimer(w: string, minUs: number, maxUs: number, unit: 's' | 'ms' | 'us' = 's'): number | undefined {
-    const m = /^(\d+)(?:\.(\d*))?$/.exec(w);
     const scale = unit === 's' ? 1_000_000 : unit === 'ms' ? 1000 : 1;
     const maxFrac = unit === 's' ? 6 : unit === 'ms' ? 3 : 0;
-    if (!m || (m[2] !== undefined && m[2].length > maxFrac)) {
+    // DIGITS[.[DIGITS]], at most maxFrac digits after the point.
+    const n = w.length;
+    let i = 0;
+    while (i < n && isDigitCode(w.charCodeAt(i))) i++;
+    const wholeEnd = i;
+    let fracDigits = 0;
+    if (i < n && w.charCodeAt(i) === 46 /* . */) {
+      i++;
+      while (i < n && isDigitCode(w.charCodeAt(i))) { i++; fracDigits++; }
+    }
+    if (wholeEnd === 0 || i !== n || fracDigits > maxFrac) {
       this.error(`${this.name}: invalid time value '${w}'`);
       return undefined;
     }
-    const whole = Number(m[1]);
-    const frac = m[2] ? Number(m[2].padEnd(maxFrac, '0')) * (scale / 10 ** maxFrac) : 0;
+    const whole = wholeEnd === n ? Number(w) : Number(w.slice(0, wholeEnd));
+    const frac = fracDigits > 0 ? Number(w.slice(wholeEnd + 1).padEnd(maxFrac, '0')) * (scale / 10 ** maxFrac) : 0;
     const us = whole * scale + frac;
     if (us < minUs || us > maxUs) {
       const f = (x: number): string => String(x / scale);

@@ -402,6 +402,8 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
       else kw.error(`lvs_backend: unknown data plane '${v}' (ipvs, nftables or auto)`);
     },
   },
+  // keepalived-ts extension: the drift check of the LVS data plane.
+  intKw('lvs_verify_interval', 0, 86400, 'keepalived-ts: every SECONDS, read the LVS data plane back (IPVS services, or our nftables table) and repair what differs from the configuration (changes made by hand with ipvsadm or nft); also done at start and at every reload. 0: only at start and reload.', (g, v) => { g.lvsVerifyIntervalS = v; }, { default: '60' }),
   {
     // keepalived-ts extension: /metrics (Prometheus), /status.json and a live status page.
     name: 'status_http', syntax: 'ADDR:PORT', doc: 'keepalived-ts: serve /metrics (Prometheus), /status.json and a live status page / over HTTP on ADDR:PORT (IPv6: [ADDR]:PORT). Off by default; no authentication, so bind it to a management or loopback address.',

@@ -1,13 +1,16 @@
 // The nftables data plane behind the reconciler. It keeps the table it last wrote and turns
 // each batch of reconciler operations into one nf_tables transaction touching only the
-// services that changed. At open it writes the whole table afresh in one transaction:
-// established connections keep their NAT in conntrack, so a restart drops none of them.
+// services that changed. `converge` reads the table back from the kernel and repairs it:
+// at start (a table an earlier run left is adopted where it says what we want) and for
+// drift checks (someone ran `nft delete rule` or `nft flush table`).
 import { serviceKeyString, type ServiceEntry, type ServiceKey } from '../desired.js';
 import type { LvsBackend } from '../backend.js';
 import { applyToTable, type Operation } from '../reconciler.js';
 import { addServiceMessages, changeServiceMessages, DEFAULT_TABLE, deleteServiceMessages, fullMessages, nftablesRefusals, removeTableMessages } from './ruleset.js';
 import { NfnetlinkSocket, type NftTransport } from './transport.js';
 import type { NftMessage } from './messages.js';
+import { planConverge, type ConvergePlan } from './converge.js';
+import { readTableState } from './state.js';
 
 export class NftablesUnsupportedError extends Error {
   override name = 'NftablesUnsupportedError';
@@ -31,6 +34,8 @@ function operationService(o: Operation): ServiceKey {
 export class NftablesBackend implements LvsBackend {
   readonly name = 'nftables';
   private table: ServiceEntry[] = [];
+  /** What the last `converge` found and did (the daemon logs it at start). */
+  lastConverge: ConvergePlan | undefined;
 
   constructor(
     private readonly transport: NftTransport,
@@ -49,6 +54,22 @@ export class NftablesBackend implements LvsBackend {
     if (problems.length) throw new NftablesUnsupportedError(problems);
     await this.transport.transaction(fullMessages(this.tableName, services), `writing nftables table inet ${this.tableName}`);
     this.table = structuredClone(services);
+  }
+
+  /**
+   * Lists our table from the kernel and makes it hold `desired` in one transaction: services
+   * already as desired stay untouched (their persistence memory too), the others are
+   * rewritten, leftovers deleted; the whole table only when its frame is not ours.
+   */
+  async converge(desired: readonly ServiceEntry[]): Promise<ConvergePlan> {
+    const problems = nftablesRefusals(desired);
+    if (problems.length) throw new NftablesUnsupportedError(problems);
+    const actual = await readTableState(this.transport, this.tableName);
+    const plan = planConverge(this.tableName, desired, actual);
+    await this.transport.transaction(plan.messages, `repairing nftables table inet ${this.tableName}`);
+    this.table = structuredClone([...desired]);
+    this.lastConverge = plan;
+    return plan;
   }
 
   async read(): Promise<ServiceEntry[]> {

@@ -11,14 +11,23 @@ export const NftMsg = {
   GETTABLE: 1,
   DELTABLE: 2,
   NEWCHAIN: 3,
+  GETCHAIN: 4,
   DELCHAIN: 5,
   NEWRULE: 6,
+  GETRULE: 7,
   DELRULE: 8,
   NEWSET: 9,
+  GETSET: 10,
   DELSET: 11,
   NEWSETELEM: 12,
+  GETSETELEM: 13,
   DELSETELEM: 14,
+  NEWGEN: 15,
+  GETGEN: 16,
 } as const;
+
+/** NFTA_GEN_ID: the ruleset generation, bumped by every committed transaction. */
+export const GenAttr = { ID: 1 } as const;
 
 export const NfProto = { INET: 1, IPV4: 2, IPV6: 10 } as const;
 export const NfHook = { PRE_ROUTING: 0, LOCAL_IN: 1, FORWARD: 2, LOCAL_OUT: 3, POST_ROUTING: 4 } as const;

@@ -39,7 +39,7 @@ const SUPPORTED_SCHEDULERS = new Set(['rr', 'wrr', 'sh', 'mh']);
 const r32 = (n: number): number => Reg.R32_00 + n;
 const concat = (...types: number[]): number => types.reduce((acc, t) => (acc << NFT_TYPE_BITS) | t, 0);
 
-function serviceWords(k: ServiceKey): string {
+export function serviceWords(k: ServiceKey): string {
   return k.kind === 'fwmark' ? `fwmark_${k.fwmark}_${k.family}` : `${k.protocol}_${k.address}_${k.port}`;
 }
 

@@ -38,8 +38,16 @@ export function encodeBatch(messages: readonly NftMessage[], firstSeq: number): 
   return Buffer.concat(parts);
 }
 
+/** One message of a dump: its NFT_MSG_* type and attributes (after the nfgenmsg header). */
+export interface DumpedMessage {
+  msg: number;
+  attrs: Buffer;
+}
+
 export interface NftTransport {
   transaction(messages: readonly NftMessage[], what: string): Promise<void>;
+  /** A GET request (a dump unless `single`): every message of the answer, in order. */
+  dump(msg: number, family: number, attrs: Buffer, what: string, single?: boolean): Promise<DumpedMessage[]>;
   close(): void;
 }
 
@@ -127,7 +135,56 @@ export class NfnetlinkSocket implements NftTransport {
     });
   }
 
+  async dump(msg: number, family: number, attrs: Buffer, what: string, single = false): Promise<DumpedMessage[]> {
+    if (this.waiting) throw new Error(`${what}: another nftables request is in flight`);
+    const seq = this.seq++;
+    const request = encodeMessage({ type: (NFNL_SUBSYS_NFTABLES << 8) | msg, flags: MessageFlag.REQUEST | MessageFlag.ACK | (single ? 0 : MessageFlag.ROOT | MessageFlag.MATCH), seq, pid: 0, payload: Buffer.concat([nfgenmsg(family), attrs]) });
+    const out: DumpedMessage[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`${what}: no answer from nf_tables within 10 s`)), 10_000);
+      const finish = (e?: Error) => {
+        clearTimeout(timer);
+        this.waiting = undefined;
+        this.failed = undefined;
+        if (e) reject(e);
+        else resolve();
+      };
+      this.failed = (e) => finish(e);
+      this.waiting = (data) => {
+        let msgs;
+        try {
+          msgs = decodeMessages(data);
+        } catch (e) {
+          finish(e as Error);
+          return;
+        }
+        for (const m of msgs) {
+          if (m.seq !== seq) continue; // a late answer to an earlier request
+          if (m.type === ControlType.DONE) return finish();
+          if (m.type === ControlType.ERROR) {
+            const body = decodeErrorBody(m);
+            if (body.errno === 0) return finish();
+            return finish(new NetlinkError({ operation: what, errno: body.errno, ...(body.message ? { kernelMessage: body.message } : {}) }));
+          }
+          if (m.flags & MessageFlag.DUMP_INTR) return finish(new DumpInterruptedError(`${what}: the ruleset changed during the dump`));
+          out.push({ msg: m.type & 0xff, attrs: m.payload.subarray(4) });
+        }
+      };
+      try {
+        this.sock.send(request);
+      } catch (e) {
+        finish(e as Error);
+      }
+    });
+    return out;
+  }
+
   close(): void {
     this.sock.close();
   }
+}
+
+/** The kernel flagged a dump as inconsistent (the ruleset changed under it): read again. */
+export class DumpInterruptedError extends Error {
+  override name = 'DumpInterruptedError';
 }

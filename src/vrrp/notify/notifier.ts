@@ -3,9 +3,8 @@
 // `INSTANCE|GROUP NAME STATE PRIORITY` appended, then the FIFO line(s). Scripts are
 // spawned without a shell (names cannot inject anything) and run one after the other per
 // instance, off the VRRP loop. FIFO lines keep their order per FIFO.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, writeSync, closeSync, statSync, rmSync } from 'node:fs';
-import { makeFifo } from '../../net/sys.js';
+import { spawn } from 'node:child_process';
+import { NotifyFifo } from '../../notify/fifo.js';
 import type { FifoSpec, ScriptCommand } from '../../config/model.js';
 import { resolveRunAs } from '../track/run-as.js';
 
@@ -43,70 +42,12 @@ export function fifoLine(kind: NotifyKind, name: string, state: string, priority
   return `${kind} "${name}" ${state} ${priority}\n`;
 }
 
-class Fifo {
-  private fd: number | undefined;
-  private created = false;
-  private broken = false;
-  private reader: ChildProcess | undefined;
-  constructor(readonly spec: FifoSpec, private readonly log: (line: string) => void, private readonly script?: ScriptCommand) {}
-
-  /** Opens (creating if missing) the FIFO and starts its reader script, if any. */
-  open(): void {
-    this.write('');
-    const script = this.script;
-    if (!script || this.broken || this.fd === undefined) return;
-    const [file, ...args] = script.argv;
-    if (file === undefined) return;
-    try {
-      // keepalived passes the FIFO's path as the script's last argument.
-      this.reader = spawn(file, [...args, this.spec.path], { stdio: 'ignore' });
-      this.reader.on('error', (e) => this.log(`Cannot run notify FIFO script ${script.command}: ${e.message}`));
-    } catch (e) {
-      this.log(`Cannot run notify FIFO script ${script.command}: ${(e as Error).message}`);
-    }
-  }
-
-  write(line: string): void {
-    if (this.broken) return;
-    try {
-      if (this.fd === undefined) {
-        const st = statSync(this.spec.path, { throwIfNoEntry: false });
-        if (!st) {
-          // Created as keepalived does (mode 0644), and removed again at close.
-          makeFifo(this.spec.path, 0o644);
-          this.created = true;
-        } else if (!st.isFIFO()) {
-          this.log(`Notify FIFO ${this.spec.path} exists and is not a FIFO; not writing notifications to it`);
-          this.broken = true;
-          return;
-        }
-        // Read-write, as keepalived: opening does not wait for a reader, writes queue in the pipe.
-        this.fd = openSync(this.spec.path, 'r+');
-      }
-      if (line !== '') writeSync(this.fd, line);
-    } catch (e) {
-      this.log(`Error writing to notify FIFO ${this.spec.path}: ${(e as Error).message}`);
-    }
-  }
-
-  /** `final`: the daemon stops (the reader script ends, a FIFO we created is removed). */
-  close(final: boolean): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-    if (!final) return;
-    this.reader?.kill('SIGTERM');
-    this.reader = undefined;
-    if (this.created) rmSync(this.spec.path, { force: true });
-    this.created = false;
-  }
-}
-
 export class Notifier {
   private readonly queues = new Map<string, Promise<void>>();
-  private readonly fifos: Fifo[];
+  private readonly fifos: NotifyFifo[];
 
   constructor(private readonly opts: NotifierOptions) {
-    this.fifos = opts.fifos.map((f) => new Fifo(f.spec, opts.log, f.script));
+    this.fifos = opts.fifos.map((f) => new NotifyFifo(f.spec, opts.log, f.script));
     for (const f of this.fifos) f.open();
   }
 

@@ -6,7 +6,7 @@ import type { VrrpEventSink } from '../ports.js';
 import type { VrrpInstanceSpec } from '../spec.js';
 import { NetlinkAddresses } from './addresses.js';
 import { PacketAnnouncer } from './announce.js';
-import { SystemClock } from './clock.js';
+import { systemClock } from './clock.js';
 import { RawSocketTransport } from './transport.js';
 
 export interface SystemRouter extends CreateRouterResult {
@@ -50,7 +50,7 @@ export async function createSystemRouter(specs: readonly VrrpInstanceSpec[], sin
   const filled = await withSourceAddresses(specs, rt);
   const created = VrrpRouter.create(
     filled,
-    { transport: new RawSocketTransport(log), addresses: new NetlinkAddresses(rt, log), announce: announcer, clock: new SystemClock(), sink },
+    { transport: new RawSocketTransport(log), addresses: new NetlinkAddresses(rt, log), announce: announcer, clock: systemClock(), sink },
     options,
   );
   return {

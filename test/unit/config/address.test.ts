@@ -22,7 +22,9 @@ test('IPv6 addresses are canonicalised per RFC 5952', () => {
   assert.equal(addr('2001:0db8:0001:0000:0000:0000:0000:0000'), '2001:db8:1::');
   assert.equal(addr('::'), '::');
   assert.equal(addr('2001:db8:0:1:1:1:1:1'), '2001:db8:0:1:1:1:1:1');
-  assert.equal(addr('::ffff:192.0.2.1'), '::ffff:c000:201');
+  // IPv4-mapped addresses keep their dotted tail, as glibc's inet_ntop (keepalived, ip) prints them.
+  assert.equal(addr('::ffff:192.0.2.1'), '::ffff:192.0.2.1');
+  assert.equal(addr('::FFFF:C000:0201'), '::ffff:192.0.2.1');
   const z = parseIpAddress('fe80::1%eth0');
   assert.ok(z.ok);
   assert.deepEqual(z.value, { family: 6, address: 'fe80::1', zone: 'eth0' });

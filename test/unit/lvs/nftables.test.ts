@@ -96,6 +96,9 @@ class RecordingTransport implements NftTransport {
   async transaction(messages: readonly NftMessage[]): Promise<void> {
     this.transactions.push([...messages]);
   }
+  async dump(): Promise<never[]> {
+    return [];
+  }
   close(): void {}
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToIp, bytesToMac, ipToBytes, ipv4Broadcast, macToBytes, parsePrefix } from '../../../src/net/ip-bytes.js';
+import { isIPv6 } from 'node:net';
+import { bytesToIp, bytesToMac, ipToBytes, ipv4Broadcast, ipv6Bytes, macToBytes, parsePrefix } from '../../../src/net/ip-bytes.js';
 
 test('IPv4 and IPv6 addresses go to network-order bytes and back as ip(8) prints them', () => {
   assert.deepEqual(ipToBytes('10.0.0.1'), Buffer.from([10, 0, 0, 1]));
@@ -48,4 +49,32 @@ test('the IPv4 fast path agrees with node:net on what is an address', async () =
     assert.equal(ours, isIPv4(t), t);
   }
   assert.deepEqual(ipToBytes('192.168.0.255'), Buffer.from([192, 168, 0, 255]));
+});
+
+test('the IPv6 parser accepts exactly what node:net accepts, and formats as inet_ntop', () => {
+  const good = ['::', '::1', '1::', 'fe80::1', 'FE80:0:0::13', '2001:db8::1:0:0:1', '1:2:3:4:5:6:7:8', '::ffff:10.0.0.1', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:1.2.3.4', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8'];
+  const bad = ['', ':', ':::', '1:::2', '1::2::3', '12345::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '::1:2:3:4:5:6:7:8', ':1::', '1::2:', 'g::1', '::1.2.3', '::01.2.3.4', '1.2.3.4::', '::ffff:1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4'];
+  for (const t of good) assert.ok(ipv6Bytes(t), t);
+  for (const t of bad) assert.equal(ipv6Bytes(t), undefined, t);
+  // Mutations of valid addresses: agreement with Node on every one.
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const alphabet = '0123456789abcdefABCDEF:.';
+  for (let i = 0; i < 20000; i++) {
+    const chars = [...good[rnd(good.length)]!];
+    for (let k = rnd(3) + 1; k > 0; k--) {
+      const at = rnd(chars.length + 1);
+      const op = rnd(3);
+      if (op === 0) chars.splice(at, 0, alphabet[rnd(alphabet.length)]!);
+      else if (op === 1) chars.splice(at, 1);
+      else chars[at] = alphabet[rnd(alphabet.length)]!;
+    }
+    const text = chars.join('');
+    assert.equal(ipv6Bytes(text) !== undefined, isIPv6(text), text);
+  }
+  assert.equal(bytesToIp(ipv6Bytes('::ffff:a00:1')!), '::ffff:10.0.0.1');
+  assert.equal(bytesToIp(ipv6Bytes('::a00:1')!), '::10.0.0.1');
+  assert.equal(bytesToIp(ipv6Bytes('::1')!), '::1');
+  assert.equal(bytesToIp(ipv6Bytes('2001:db8:0:0:1:0:0:1')!), '2001:db8::1:0:0:1');
+  assert.equal(bytesToIp(ipv6Bytes('FE80:0:0:0:0:0:0:13')!), 'fe80::13');
 });

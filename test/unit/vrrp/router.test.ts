@@ -347,3 +347,48 @@ test('reload with a lower priority: the master keeps its state but advertises th
   assert.deepEqual(holders([a, b]), ['a']);
   assert.equal(b.router.status('VI_1')?.effectivePriority, 50);
 });
+
+test('clearStats (SIGRTMAX-1) zeroes the counters and counting goes on from zero; state is untouched', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  const before = a.router.status('VI_1')!.stats;
+  assert.ok(before.advertRcvd > 3);
+  a.router.clearStats();
+  const cleared = a.router.status('VI_1')!;
+  assert.ok(Object.values(cleared.stats).every((v) => v === 0), JSON.stringify(cleared.stats));
+  assert.equal(cleared.state, 'BACKUP');
+  await runUntil(seg, [a, b], 13_000_000);
+  const after = a.router.status('VI_1')!.stats.advertRcvd;
+  assert.ok(after >= 2 && after <= 4, `3 s of adverts at 1 s counted from zero, not ${after}`);
+});
+
+test('sync group start-up: all owners start MASTER at once; owners mixed with others start BACKUP (warned)', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const owners = seg.host('o', ['10.0.0.1']);
+  const both = [spec({ priority: 255, sourceAddress: '10.0.0.1' }), spec({ name: 'VI_2', vrid: 52, priority: 255, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.1.100' }] })];
+  const allOwners = VrrpRouter.create(both, owners.ports(), { syncGroups: [{ name: 'G', members: ['VI_1', 'VI_2'] }] });
+  assert.deepEqual(allOwners.warnings, []);
+  const o: Node = { host: owners, router: allOwners.router };
+  await o.router.start();
+  await runUntil(seg, [o], 100_000, 1000);
+  assert.deepEqual(o.router.statuses().map((s) => s.state), ['MASTER', 'MASTER']);
+
+  const seg2 = new FakeSegment(new VirtualClock());
+  const mixedHost = seg2.host('m', ['10.0.0.1']);
+  const mixedSpecs = [spec({ priority: 255, sourceAddress: '10.0.0.1' }), spec({ name: 'VI_2', vrid: 52, priority: 100, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.1.100' }] })];
+  const mixed = VrrpRouter.create(mixedSpecs, mixedHost.ports(), { syncGroups: [{ name: 'G', members: ['VI_1', 'VI_2'] }] });
+  assert.ok(mixed.warnings.some((w) => /Sync group G has some member\(s\) as address owner and some not/.test(w)), mixed.warnings.join('\n'));
+  const m: Node = { host: mixedHost, router: mixed.router };
+  await m.router.start();
+  await runUntil(seg2, [m], 1_000_000, 1000);
+  assert.deepEqual(m.router.statuses().map((s) => s.state), ['BACKUP', 'BACKUP']);
+  assert.ok(mixedHost.sink.lines.includes('(VI_1) Entering BACKUP STATE (init)'), mixedHost.sink.lines.join('\n'));
+  assert.ok(!mixedHost.addresses.has(VIP), 'the owner does not hold its VIP while its group is BACKUP');
+  // Alone on the segment, the group becomes MASTER once VI_2's master-down interval ends.
+  await runUntil(seg2, [m], 5_000_000, 1000);
+  assert.deepEqual(m.router.statuses().map((s) => s.state), ['MASTER', 'MASTER']);
+});

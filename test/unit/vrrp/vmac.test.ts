@@ -1,0 +1,208 @@
+// use_vmac, piece by piece: names and MACs, the spec the runtime gets, where a router puts
+// VIPs and adverts, and the VMAC manager's links and sysctls (on in-memory fakes).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTree } from '../../lib/tree.js';
+import { FakeLinks } from '../../lib/fake-links.js';
+import { buildConfig, fatalDiagnostics } from '../../../src/config/build.js';
+import { vrrpSpecsFromConfig } from '../../../src/vrrp/from-config.js';
+import { defaultVmacName, eui64LinkLocal, linkFaults, vmacAddress } from '../../../src/vrrp/vmac.js';
+import { FakeSegment, VirtualClock } from '../../../src/vrrp/fakes.js';
+import { VrrpRouter } from '../../../src/vrrp/router.js';
+import type { VrrpInstanceSpec } from '../../../src/vrrp/spec.js';
+import { ensureVmacs, VmacManager } from '../../../src/vrrp/os/vmac.js';
+import { FakeSysctl } from '../../../src/vrrp/os/sysctl.js';
+
+test('VMAC MAC: RFC 5798 virtual router MAC per family, a configured one, a 5-octet one gets the VRID', () => {
+  assert.equal(vmacAddress('inet', 51), '00:00:5e:00:01:33');
+  assert.equal(vmacAddress('inet6', 255), '00:00:5e:00:02:ff');
+  assert.equal(vmacAddress('inet', 1), '00:00:5e:00:01:01');
+  assert.equal(vmacAddress('inet', 7, '02:aa:bb:cc:dd:ee'), '02:aa:bb:cc:dd:ee');
+  assert.equal(vmacAddress('inet', 7, '2:aa:b:cc:dd'), '02:aa:0b:cc:dd:07');
+});
+
+test('EUI-64 link-local from a MAC (universal/local bit flipped)', () => {
+  assert.equal(eui64LinkLocal('a6:7f:32:7b:88:fa'), 'fe80::a47f:32ff:fe7b:88fa');
+  assert.equal(eui64LinkLocal('00:00:5e:00:02:01'), 'fe80::200:5eff:fe00:201');
+  assert.throws(() => eui64LinkLocal('zz'));
+});
+
+test('default VMAC names: vrrp.VRID, then vrrp6 for IPv6 or vrrp1.., shortened to 15 characters', () => {
+  assert.equal(defaultVmacName('vrrp', 51, 'inet', new Set()), 'vrrp.51');
+  assert.equal(defaultVmacName('vrrp', 51, 'inet6', new Set(['vrrp.51'])), 'vrrp6.51');
+  assert.equal(defaultVmacName('vrrp', 51, 'inet', new Set(['vrrp.51'])), 'vrrp1.51');
+  assert.equal(defaultVmacName('abcdefghijklmnop', 200, 'inet', new Set()), 'abcdefghijk.200');
+});
+
+function configSpecs(text: string): VrrpInstanceSpec[] {
+  const { config, diagnostics } = buildConfig(parseTree(text, 'k.conf'), { hostname: 'h' });
+  assert.deepEqual(fatalDiagnostics(diagnostics), []);
+  return vrrpSpecsFromConfig(config);
+}
+
+const inst = (name: string, vrid: number, vip: string, extra = '') =>
+  `vrrp_instance ${name} {\n interface eth0\n virtual_router_id ${vrid}\n priority 100\n${extra}\n virtual_ipaddress {\n  ${vip}\n }\n}\n`;
+
+test('config -> spec: VMAC name, MAC and xmit_base; an IPv6 twin of a VRID gets vrrp6.VRID', () => {
+  const specs = configSpecs(
+    inst('A', 51, '10.0.0.100/24', ' use_vmac') +
+      inst('B', 51, 'fe80::100/64', ' use_vmac') +
+      inst('C', 52, '10.0.0.101/24', ' use_vmac vr52 02:00:00:00:00:52\n vmac_xmit_base') +
+      inst('D', 53, '10.0.0.102/24'),
+  );
+  const by = (n: string) => specs.find((s) => s.name === n)?.vmac;
+  assert.deepEqual(by('A'), { name: 'vrrp.51', mac: '00:00:5e:00:01:33', xmitBase: false });
+  assert.deepEqual(by('B'), { name: 'vrrp6.51', mac: '00:00:5e:00:02:33', xmitBase: false });
+  assert.deepEqual(by('C'), { name: 'vr52', mac: '02:00:00:00:00:52', xmitBase: true });
+  assert.equal(by('D'), undefined);
+  const vipDev = (n: string) => specs.find((s) => s.name === n)?.vips.map((v) => v.device);
+  assert.deepEqual(vipDev('A'), ['vrrp.51'], 'VIPs on the instance interface go on the VMAC');
+  assert.deepEqual(vipDev('D'), ['eth0']);
+  const other = configSpecs(inst('E', 60, '10.0.0.1/24\n  10.9.0.1/24 dev eth1', ' use_vmac') + inst('F', 61, '10.0.0.2/24', ' use_vmac\n virtual_ipaddress_excluded {\n  fe80::61/64\n }'));
+  assert.deepEqual(other[0]?.vips.map((v) => v.device), ['vrrp.60', 'eth1'], 'a VIP on another interface stays there');
+  assert.deepEqual(other[1]?.excludedVips?.map((v) => v.device), ['eth0'], 'an eVIP of the other family stays on the parent');
+  const pfx = configSpecs('global_defs {\n vmac_prefix kv\n}\n' + inst('A', 9, '10.0.0.1/24', ' use_vmac'));
+  assert.equal(pfx[0]?.vmac?.name, 'kv.9');
+});
+
+test('link faults: the parent is BASE_INTERFACE_DOWN, the VMAC itself INTERFACE_DOWN', () => {
+  assert.deepEqual(linkFaults({ interface: 'eth0' }), [['eth0', 'interface']]);
+  assert.deepEqual(linkFaults({ interface: 'eth0', vmac: { name: 'vrrp.5', mac: '00:00:5e:00:01:05', xmitBase: false } }), [['eth0', 'base-interface'], ['vrrp.5', 'interface']]);
+});
+
+test('router: VIPs and GARPs on the VMAC, adverts on the VMAC (or the parent with vmac_xmit_base)', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const host = seg.host('a', ['10.0.0.1']);
+  const vmac = { name: 'vrrp.51', mac: '00:00:5e:00:01:33', xmitBase: false };
+  const specs: VrrpInstanceSpec[] = [
+    { name: 'V', vrid: 51, interface: 'eth0', priority: 255, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.0.100', prefixLength: 24 }, { address: '10.9.0.1', device: 'eth1' }], vmac },
+    { name: 'X', vrid: 52, interface: 'eth0', priority: 255, sourceAddress: '10.0.0.1', vips: [{ address: '10.0.0.101' }], vmac: { ...vmac, name: 'vrrp.52', xmitBase: true } },
+  ];
+  const { router, errors } = VrrpRouter.create(specs, host.ports());
+  assert.deepEqual(errors, []);
+  await router.start();
+  seg.clock.runUntil(4_000_000);
+  await router.idle();
+  assert.equal(host.addresses.devices.get('10.0.0.100'), 'vrrp.51');
+  assert.equal(host.addresses.devices.get('10.9.0.1'), 'eth1', 'a VIP with dev stays where it was put');
+  assert.equal(host.addresses.devices.get('10.0.0.101'), 'vrrp.52', 'xmit_base still puts VIPs on the VMAC');
+  assert.deepEqual(host.transport.keys.map((k) => k.interface).sort(), ['eth0', 'vrrp.51']);
+  assert.ok(host.announce.sent.some((s) => s.address === '10.0.0.100' && s.device === 'vrrp.51'));
+  await router.stop();
+});
+
+function manager(links = new FakeLinks(), sysctl = new FakeSysctl()) {
+  const lines: string[] = [];
+  return { links, sysctl, lines, m: new VmacManager(links, sysctl, (l) => lines.push(l)) };
+}
+
+const V4 = { instance: 'V', parent: 'eth0', family: 'inet' as const, vmac: { name: 'vrrp.51', mac: '00:00:5e:00:01:33', xmitBase: false } };
+
+test('VMAC manager: makes a private macvlan with the MAC, up, with keepalived\'s IPv4 sysctls; removal puts the parent back', async () => {
+  const { links, sysctl, lines, m } = manager();
+  const eth0 = links.add('eth0', { mac: 'a6:7f:32:7b:88:fa' });
+  links.add('eth1');
+  for (const [k, v] of [['arp_ignore', 0], ['arp_filter', 0]] as const) sysctl.values.set(`net/ipv4/conf/eth0/${k}`, v);
+  sysctl.values.set('net/ipv4/conf/all/rp_filter', 2);
+  sysctl.values.set('net/ipv4/conf/default/rp_filter', 1);
+  sysctl.values.set('net/ipv4/conf/eth1/rp_filter', 0);
+  sysctl.values.set('net/ipv4/conf/eth0/rp_filter', 2);
+  const l = await m.ensure(V4);
+  assert.ok(l);
+  assert.equal(l.kind, 'macvlan');
+  assert.equal(l.macvlanMode, 'private');
+  assert.equal(l.mac, '00:00:5e:00:01:33');
+  assert.equal(l.parentIndex, eth0.index);
+  assert.equal(l.up, true);
+  const v = (p: string) => sysctl.values.get(p);
+  assert.deepEqual(['arp_ignore', 'accept_local', 'rp_filter', 'promote_secondaries'].map((k) => v(`net/ipv4/conf/vrrp.51/${k}`)), [1, 1, 0, 1]);
+  assert.equal(v('net/ipv6/conf/vrrp.51/disable_ipv6'), 1);
+  assert.deepEqual([v('net/ipv4/conf/eth0/arp_ignore'), v('net/ipv4/conf/eth0/arp_filter')], [1, 1]);
+  // all.rp_filter moved onto default and the interfaces that had less, then set to 0.
+  assert.deepEqual([v('net/ipv4/conf/all/rp_filter'), v('net/ipv4/conf/default/rp_filter'), v('net/ipv4/conf/eth1/rp_filter')], [0, 2, 2]);
+  assert.ok(lines.includes('(V) Success creating VMAC interface vrrp.51'));
+  // Idempotent: a second ensure re-uses it.
+  await m.ensure(V4);
+  assert.equal(links.ops.filter((o) => o.startsWith('create')).length, 1);
+  await m.removeAll();
+  assert.equal(links.byName('vrrp.51'), undefined);
+  assert.deepEqual([v('net/ipv4/conf/eth0/arp_ignore'), v('net/ipv4/conf/eth0/arp_filter')], [0, 0]);
+  assert.deepEqual([v('net/ipv4/conf/all/rp_filter'), v('net/ipv4/conf/default/rp_filter'), v('net/ipv4/conf/eth1/rp_filter')], [2, 1, 0]);
+});
+
+test('VMAC manager: the parent keeps its settings until its last VMAC goes', async () => {
+  const { links, sysctl, m } = manager();
+  links.add('eth0');
+  sysctl.values.set('net/ipv4/conf/eth0/arp_ignore', 0);
+  await m.ensure(V4);
+  await m.ensure({ ...V4, instance: 'W', vmac: { ...V4.vmac, name: 'vrrp.52', mac: '00:00:5e:00:01:34' } });
+  await m.remove('vrrp.51');
+  assert.equal(sysctl.values.get('net/ipv4/conf/eth0/arp_ignore'), 1);
+  await m.remove('vrrp.52');
+  assert.equal(sysctl.values.get('net/ipv4/conf/eth0/arp_ignore'), 0);
+});
+
+test('VMAC manager: re-uses a matching macvlan, replaces one with the wrong MAC or parent, refuses a non-macvlan', async () => {
+  {
+    const { links, m } = manager();
+    const eth0 = links.add('eth0');
+    links.add('vrrp.51', { kind: 'macvlan', parentIndex: eth0.index, mac: '00:00:5e:00:01:33', macvlanMode: 'private', up: false });
+    assert.ok(await m.ensure(V4));
+    assert.deepEqual(links.ops, ['up vrrp.51']);
+  }
+  {
+    const { links, m, lines } = manager();
+    const eth0 = links.add('eth0');
+    links.add('vrrp.51', { kind: 'macvlan', parentIndex: eth0.index, mac: '00:00:5e:00:01:99', macvlanMode: 'bridge' });
+    const l = await m.ensure(V4);
+    assert.equal(l?.mac, '00:00:5e:00:01:33');
+    assert.equal(l?.macvlanMode, 'private');
+    assert.ok(lines.some((x) => x.includes('removing old VMAC interface vrrp.51 (wrong MAC or mode)')));
+  }
+  {
+    const { links, m } = manager();
+    links.add('eth0');
+    const eth9 = links.add('eth9');
+    links.add('vrrp.51', { kind: 'macvlan', parentIndex: eth9.index, mac: '00:00:5e:00:01:33', macvlanMode: 'private' });
+    const l = await m.ensure(V4);
+    assert.equal(l?.parentIndex, links.byName('eth0')?.index);
+  }
+  {
+    const { links, m, lines } = manager();
+    links.add('eth0');
+    links.add('vrrp.51', { kind: 'veth' });
+    assert.equal(await m.ensure(V4), undefined);
+    assert.ok(links.byName('vrrp.51'), 'someone else\'s interface is left alone');
+    assert.ok(lines.some((x) => x.includes('conflicts with an existing interface')));
+    await m.removeAll();
+    assert.ok(links.byName('vrrp.51'));
+  }
+  {
+    const { m, lines } = manager();
+    assert.equal(await m.ensure(V4), undefined);
+    assert.ok(lines.some((x) => x.includes('cannot create VMAC vrrp.51: interface eth0')));
+  }
+});
+
+test('IPv6 VMAC: no automatic link-local, the source address (or one from the parent MAC) added, then up', async () => {
+  const { links, sysctl, m } = manager();
+  links.add('eth0', { mac: 'a6:7f:32:7b:88:fa' });
+  const refused = new Set<string>();
+  const spec: VrrpInstanceSpec = { name: 'S', vrid: 7, family: 'inet6', interface: 'eth0', vips: [{ address: 'fe80::7' }], vmac: { name: 'vrrp.7', mac: '00:00:5e:00:02:07', xmitBase: false } };
+  const [out] = await ensureVmacs([spec], links, m, refused);
+  assert.equal(out?.sourceAddress, 'fe80::a47f:32ff:fe7b:88fa');
+  const l = links.byName('vrrp.7');
+  assert.deepEqual(l?.addresses, ['fe80::a47f:32ff:fe7b:88fa/64']);
+  assert.equal(l?.addrGenMode, 'none');
+  assert.equal(sysctl.values.get('net/ipv6/conf/vrrp.7/disable_ipv6'), 0);
+  assert.equal(sysctl.values.get('net/ipv4/conf/vrrp.7/arp_ignore'), undefined, 'no IPv4 settings for an IPv6 VMAC');
+  assert.ok(links.ops.indexOf('addrgenmode none vrrp.7') < links.ops.indexOf('up vrrp.7'));
+  assert.deepEqual([...refused], []);
+  // A configured source address is used as it is.
+  const [out2] = await ensureVmacs([{ ...spec, sourceAddress: 'fe80::1234' }], links, m, refused);
+  assert.equal(out2?.sourceAddress, 'fe80::1234');
+  assert.ok(links.byName('vrrp.7')?.addresses.includes('fe80::1234/64'));
+  // One that cannot be made is reported.
+  await ensureVmacs([{ ...spec, name: 'T', interface: 'nope' }], links, m, refused);
+  assert.deepEqual([...refused], ['T']);
+});
