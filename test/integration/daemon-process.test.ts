@@ -374,3 +374,26 @@ test('startup_script runs before the children start, shutdown_script after they 
     await d.cleanup();
   }
 });
+
+test('no checker child without virtual servers; the reload that adds the first one starts it', { skip }, async () => {
+  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1' } });
+  try {
+    await d.waitForStartup();
+    const vrrp = d.pid('vrrp') as number;
+    assert.ok(vrrp && alive(vrrp));
+    assert.equal(d.pid('checker'), undefined, 'no checker pid file');
+    assert.doesNotMatch(d.output, /Starting Healthcheck child process/);
+    // The children run with the memory flags (docs/architecture.md, Memory), visible in ps.
+    assert.ok(readFileSync(`/proc/${vrrp}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=1'));
+
+    d.writeConfig({ roles: ['vrrp', 'checker'], tag: 'v2' });
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    const checker = await waitFor('a checker child', () => d.pid('checker'), 20_000);
+    assert.match(d.output, new RegExp(`Starting Healthcheck child process, pid=${checker}\\b`));
+    assert.equal((await waitFor('the checker state', () => d.state('checker'))).tag, 'v2');
+    assert.equal(d.pid('vrrp'), vrrp, 'the VRRP child was reloaded, not restarted');
+    await waitFor('the reload to complete', () => /: Reload complete$/m.test(d.output));
+  } finally {
+    await d.cleanup();
+  }
+});
