@@ -1,6 +1,5 @@
 // Health checker blocks inside real_server: HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK,
 // UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK, BFD_CHECK.
-import type { SourceLoc } from '../ast.js';
 import type {
   BfdCheck, CheckerCommon, DnsCheck, DnsType, FileCheck, HttpCheck, HttpUrl, MiscCheck, PingCheck, SmtpCheck,
   StatusCodeRange, TcpCheck, UdpCheck,
