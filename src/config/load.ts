@@ -44,7 +44,8 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile };
   // -t checks against this host, as keepalived does: interfaces, script programs, users.
   const env: BuildEnv = {
-    interfaceExists: opts.interfaceExists ?? interfaceExistsHere,
+    // Asked once per instance, VIP, route...: one lookup per distinct name.
+    interfaceExists: opts.interfaceExists ?? memoized(interfaceExistsHere),
     scriptUsable: opts.scriptUsable ?? scriptIsExecutable,
     userExists: opts.userExists ?? userExistsHere,
   };
@@ -58,6 +59,18 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
     diagnostics: [...read.diagnostics.map(markSyntax), ...built.diagnostics],
     files: read.files,
     missingMainFile,
+  };
+}
+
+function memoized(f: (name: string) => boolean): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let v = known.get(name);
+    if (v === undefined) {
+      v = f(name);
+      known.set(name, v);
+    }
+    return v;
   };
 }
 

@@ -362,7 +362,9 @@ export class Preprocessor {
     const loc: SourceLoc = { file: f.name, line: lineNo };
     if (keyword !== undefined) {
       this.emitted++;
-      sink.addWords(keyword, args, restStart < 0 ? '' : text.slice(restStart, lastWordEnd), loc);
+      // With one argument the rest is that word: share the string.
+      const rest = restStart < 0 ? '' : args.length === 1 ? args[0] as string : text.slice(restStart, lastWordEnd);
+      sink.addWords(keyword, args, rest, loc);
     }
     if (brace !== 0) {
       this.emitted++;

@@ -1,6 +1,5 @@
 // Health checker blocks inside real_server: HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK,
 // UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK, BFD_CHECK.
-import type { SourceLoc } from '../ast.js';
 import type {
   BfdCheck, CheckerCommon, DnsCheck, DnsType, FileCheck, HttpCheck, HttpUrl, MiscCheck, PingCheck, SmtpCheck,
   StatusCodeRange, TcpCheck, UdpCheck,
@@ -48,9 +47,6 @@ export const timingKeywords: KeywordDef<TimingTarget>[] = [
   flag('log_all_failures', 'Log every failure, not only state changes.', (t, v) => { t.logAllFailures = v; }),
 ];
 
-function common(loc: SourceLoc): Pick<CheckerCommon, 'loc' | 'logAllFailures'> {
-  return { loc, logAllFailures: false };
-}
 
 // ───────────── HTTP_GET / SSL_GET ─────────────
 
@@ -240,17 +236,17 @@ export function buildChecker(kw: Kw): CheckerDraft | undefined {
   const nodes = kw.children;
   switch (kw.name) {
     case 'HTTP_GET': case 'SSL_GET': {
-      const t: HttpDraft = { ...common(loc), type: kw.name, urls: [], httpProtocol: '1.0', fastRecovery: false, enableSni: false, tlsCompliant: false };
+      const t: HttpDraft = { loc, logAllFailures: false, type: kw.name, urls: [], httpProtocol: '1.0', fastRecovery: false, enableSni: false, tlsCompliant: false };
       runBlock(ctx, nodes, kw.name === 'HTTP_GET' ? httpGetBlock : sslGetBlock, t, kw.name);
       if (t.urls.length === 0) kw.error(`${kw.name} has no url - the checker is ignored`);
       return t.urls.length === 0 ? undefined : t;
     }
-    case 'TCP_CHECK': { const t: TcpDraft = { ...common(loc), type: 'TCP_CHECK' }; runBlock(ctx, nodes, tcpCheckBlock, t, kw.name); return t; }
-    case 'PING_CHECK': { const t: PingDraft = { ...common(loc), type: 'PING_CHECK' }; runBlock(ctx, nodes, pingCheckBlock, t, kw.name); return t; }
-    case 'SMTP_CHECK': { const t: SmtpDraft = { ...common(loc), type: 'SMTP_CHECK', heloName: 'smtpchecker.keepalived.org' }; runBlock(ctx, nodes, smtpCheckBlock, t, kw.name); return t; }
-    case 'DNS_CHECK': { const t: DnsDraft = { ...common(loc), type: 'DNS_CHECK', queryType: 'SOA', name: '.' }; runBlock(ctx, nodes, dnsCheckBlock, t, kw.name); return t; }
+    case 'TCP_CHECK': { const t: TcpDraft = { loc, logAllFailures: false, type: 'TCP_CHECK' }; runBlock(ctx, nodes, tcpCheckBlock, t, kw.name); return t; }
+    case 'PING_CHECK': { const t: PingDraft = { loc, logAllFailures: false, type: 'PING_CHECK' }; runBlock(ctx, nodes, pingCheckBlock, t, kw.name); return t; }
+    case 'SMTP_CHECK': { const t: SmtpDraft = { loc, logAllFailures: false, type: 'SMTP_CHECK', heloName: 'smtpchecker.keepalived.org' }; runBlock(ctx, nodes, smtpCheckBlock, t, kw.name); return t; }
+    case 'DNS_CHECK': { const t: DnsDraft = { loc, logAllFailures: false, type: 'DNS_CHECK', queryType: 'SOA', name: '.' }; runBlock(ctx, nodes, dnsCheckBlock, t, kw.name); return t; }
     case 'UDP_CHECK': {
-      const t: UdpDraft = { ...common(loc), type: 'UDP_CHECK', replyRequired: false, minReplyLength: 0, maxReplyLength: 255 };
+      const t: UdpDraft = { loc, logAllFailures: false, type: 'UDP_CHECK', replyRequired: false, minReplyLength: 0, maxReplyLength: 255 };
       runBlock(ctx, nodes, udpCheckBlock, t, kw.name);
       if (t.minReplyLength > t.maxReplyLength) kw.error(`UDP_CHECK: min_reply_length ${t.minReplyLength} is more than max_reply_length ${t.maxReplyLength}`);
       return t;
