@@ -32,6 +32,7 @@ import { Notifier, type NotifyTarget } from './notify/notifier.js';
 import { stateMail } from './notify/smtp.js';
 import { sendMail, type MailSettings } from '../notify/smtp.js';
 import { hostname } from 'node:os';
+import { applyProcessTuning } from '../daemon/process-tuning.js';
 
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
@@ -153,6 +154,7 @@ export class VrrpService implements ChildService {
   async start(config: unknown): Promise<void> {
     const cfg = asModel(config);
     this.config = cfg;
+    applyProcessTuning(cfg.global.vrrpProcess, (l) => this.ctx.log.error(l));
     this.rt = RtnetlinkClient.open();
     this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
     await this.applyStatic(cfg, undefined);
