@@ -40,6 +40,7 @@ import { snmpSettings } from '../snmp/settings.js';
 import { vrrpAgentSpec, vrrpGroupTraps, vrrpStateTraps } from '../snmp/vrrp-agent.js';
 import { macBytes, type SnmpVrrpData } from '../snmp/vrrp-state.js';
 import type { VrrpState } from '../daemon/status.js';
+import { applyProcessTuning } from '../daemon/process-tuning.js';
 
 function asModel(config: unknown): KeepalivedConfig {
   const c = config as Partial<KeepalivedConfig> | null;
@@ -180,6 +181,7 @@ export class VrrpService implements ChildService {
   async start(config: unknown): Promise<void> {
     const cfg = asModel(config);
     this.config = cfg;
+    applyProcessTuning(cfg.global.vrrpProcess, (l) => this.ctx.log.error(l));
     this.rt = RtnetlinkClient.open();
     this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
     this.vmacs = new VmacManager(this.rt, new ProcSysctl(), (l) => this.log(l));

@@ -5,6 +5,7 @@
 // daemon moves the VIP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 
@@ -193,6 +194,24 @@ vrrp_instance VI_R {
     const r = await rules();
     assert.ok(!/100[12]:/.test(r), r);
     assert.ok(!(await r1.addresses('eth0')).includes('10.69.1.1/24'));
+  } finally {
+    await node?.cleanup();
+    await lab.cleanup();
+  }
+});
+
+test('vrrp_priority sets the nice value of the VRRP child (the thread that sends adverts)', { skip: labUnavailable(), timeout: 60_000 }, async () => {
+  const lab = await Lab.create();
+  let node: KtsNode | undefined;
+  try {
+    const r1 = await lab.addHost('r1', { addrs: ['10.66.0.1/24'] });
+    node = new KtsNode(r1, `global_defs {\n    vrrp_priority -7\n}\n${conf('r1', 150)}`);
+    node.start();
+    await node.waitForLine(/\(VI_1\) Entering (BACKUP|MASTER) STATE/);
+    const nice = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
+    const vrrp = await waitFor('the VRRP pid file', () => node?.pid('vrrp'));
+    assert.equal(nice(vrrp), -7);
+    assert.equal(nice(await waitFor('the parent pid file', () => node?.pid('parent'))), 0, 'only the VRRP child is reniced');
   } finally {
     await node?.cleanup();
     await lab.cleanup();
