@@ -236,7 +236,10 @@ export async function assertSettled(s: { watch: VipWatch }, what: string, expect
     return last.length === 10 && last.every((x) => x.holders.join() === expected);
   }, 20_000, 100).catch((e: Error) => { throw new Error(`${e.message}\n${s.watch.summary()}`); });
   const from = Date.now();
+  // At least 4 s and 20 samples: on a loaded machine one sample (an `ip` per router) can take
+  // far longer than its 50 ms period, so the window grows rather than the judgement thinning.
   await sleep(4_000);
+  await waitFor(`${what}: 20 samples after the fault cleared`, () => s.watch.samples.filter((x) => x.at >= from).length >= 20, 30_000, 100).catch(() => undefined);
   await s.watch.stop();
   const doubles = s.watch.doubleMasters(from);
   const checked = s.watch.samples.filter((x) => x.at >= from).length;
