@@ -112,6 +112,8 @@ export class Preprocessor {
   private readonly defs: Definitions;
   private collecting: { name: string; lines: string[] } | undefined;
   private aborted = false;
+  /** plainLine's word buffer (see there). */
+  private readonly argScratch: string[] = [];
 
   constructor(private readonly opts: PreprocessOptions) {
     this.defs = new Definitions({
@@ -313,7 +315,10 @@ export class Preprocessor {
       if (c === 0x40 /* @ */ || c === 0x24 /* $ */ || c === 0x7e /* ~ */) return false;
       if (c === 0x69 /* i */ && text.startsWith('include', i)) return false;
     }
-    const args: string[] = [];
+    // Words after the first go to a reused scratch array and are copied out at their exact
+    // count: pushing onto a fresh [] reserves 16 slots, which every node would keep.
+    const scratch = this.argScratch;
+    let nargs = 0;
     let keyword: string | undefined;
     let wordStart = -1;
     let restStart = -1;
@@ -324,7 +329,7 @@ export class Preprocessor {
       if (c === 32 || c === 9) {
         if (wordStart >= 0) {
           if (keyword === undefined) keyword = text.slice(wordStart, i);
-          else args.push(text.slice(wordStart, i));
+          else scratch[nargs++] = text.slice(wordStart, i);
           lastWordEnd = i;
           wordStart = -1;
         }
@@ -350,7 +355,7 @@ export class Preprocessor {
     }
     if (wordStart >= 0) {
       if (keyword === undefined) keyword = text.slice(wordStart, i);
-      else args.push(text.slice(wordStart, i));
+      else scratch[nargs++] = text.slice(wordStart, i);
       lastWordEnd = i;
     }
     f.pos = end + 1;
@@ -362,8 +367,9 @@ export class Preprocessor {
     const loc: SourceLoc = { file: f.name, line: lineNo };
     if (keyword !== undefined) {
       this.emitted++;
+      const args = nargs === 0 ? [] : scratch.slice(0, nargs);
       // With one argument the rest is that word: share the string.
-      const rest = restStart < 0 ? '' : args.length === 1 ? args[0] as string : text.slice(restStart, lastWordEnd);
+      const rest = restStart < 0 ? '' : nargs === 1 ? args[0] as string : text.slice(restStart, lastWordEnd);
       sink.addWords(keyword, args, rest, loc);
     }
     if (brace !== 0) {

@@ -82,7 +82,11 @@ export class TreeBuilder {
       return;
     }
     const open = this.stack.pop();
-    if (open) this.current = open.nodes;
+    if (open) {
+      // An exact-size copy: the pushed-to array keeps spare slots (16 at least) for good.
+      open.owner.children = this.current.slice();
+      this.current = open.nodes;
+    }
     else this.diagnostics.push(err(loc, "Extra '}' found"));
     this.lastNode = undefined;
   }
