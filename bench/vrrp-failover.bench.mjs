@@ -8,6 +8,8 @@
 // implementation is paired with itself. Prints Markdown for bench/run.mjs.
 // Expected from the protocol: graceful = Skew_Time ((256-100)/256 x interval), crash =
 // 3 x interval + Skew_Time after the last advert (3.61 s at 1 s, ~181 ms at 0.05 s).
+// A crash lands at a random point of the advert interval, so a crash trial varies by up to
+// one interval (50 ms at 0.05 s) whoever runs: compare medians of 20 or more trials there.
 // Environment: KTS_BENCH_TRIALS (5), KTS_BENCH_ARMS (e.g. "v3" for the 0.05 s arm only),
 // KTS_BENCH_SIGNALS ("SIGKILL" for crashes only), KTS_BENCH_IMPLS ("keepalived-ts"),
 // KTS_BENCH_CPU_LOAD (that many busy-looping processes of our own for the whole run, to see
