@@ -376,14 +376,14 @@ test('startup_script runs before the children start, shutdown_script after they 
 });
 
 test('no checker child without virtual servers; the reload that adds the first one starts it', { skip }, async () => {
-  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1' } });
+  const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1' }, env: { KEEPALIVED_TS_NODE_FLAGS: '--max-semi-space-size=1' } });
   try {
     await d.waitForStartup();
     const vrrp = d.pid('vrrp') as number;
     assert.ok(vrrp && alive(vrrp));
     assert.equal(d.pid('checker'), undefined, 'no checker pid file');
     assert.doesNotMatch(d.output, /Starting Healthcheck child process/);
-    // The children run with the memory flags (docs/architecture.md, Memory), visible in ps.
+    // KEEPALIVED_TS_NODE_FLAGS reaches the children (docs/operations.md, Memory), visible in ps.
     assert.ok(readFileSync(`/proc/${vrrp}/cmdline`, 'utf8').split('\0').includes('--max-semi-space-size=1'));
 
     d.writeConfig({ roles: ['vrrp', 'checker'], tag: 'v2' });
