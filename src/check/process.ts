@@ -198,7 +198,7 @@ export class CheckerProcess implements ChildService {
     if (!w) this.weights.set(c.vs, (w = new Map()));
     w.set(c.rs, c.weight);
     this.snmp.invalidate();
-    if (was !== undefined && was !== c.up) this.snmpRealServerTrap(c.vs, c.rs);
+    if (was !== undefined && was !== c.up && this.snmp.traps) this.snmpRealServerTrap(c.vs, c.rs);
     this.requestSync();
   }
 
@@ -232,7 +232,7 @@ export class CheckerProcess implements ChildService {
     const before = this.quorum.get(q.vs);
     this.quorum.set(q.vs, q.up);
     this.snmp.invalidate();
-    if (before !== undefined && before !== q.up) {
+    if (before !== undefined && before !== q.up && this.snmp.traps) {
       const d = this.snmpData();
       quorumTrap(this.snmp, d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === q.vs));
     }
