@@ -211,7 +211,7 @@ export class CheckerProcess implements ChildService {
     if (!w) this.weights.set(c.vs, (w = new Map()));
     w.set(c.rs, c.weight);
     this.snmp.invalidate();
-    if (was !== undefined && was !== c.up) this.snmpRealServerTrap(c.vs, c.rs);
+    if (was !== undefined && was !== c.up) realServerTrap(this.snmp, () => this.snmpData(), c.vs, c.rs);
     this.requestSync();
   }
 
@@ -234,21 +234,11 @@ export class CheckerProcess implements ChildService {
     };
   }
 
-  private snmpRealServerTrap(vs: string, rs: string): void {
-    const d = this.snmpData();
-    const vi = d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs);
-    const r = d.virtualServers[vi]?.realServers.find((x) => realServerId({ address: canonicalAddress(x.model.address.address), port: x.model.port }) === rs);
-    if (r) realServerTrap(this.snmp, d, vi, r.model.address.address, r.model.port);
-  }
-
   private onQuorum(q: QuorumChange): void {
     const before = this.quorum.get(q.vs);
     this.quorum.set(q.vs, q.up);
     this.snmp.invalidate();
-    if (before !== undefined && before !== q.up) {
-      const d = this.snmpData();
-      quorumTrap(this.snmp, d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === q.vs));
-    }
+    if (before !== undefined && before !== q.up) quorumTrap(this.snmp, () => this.snmpData(), q.vs);
     const spec = this.gen?.lvs.find((s) => s.name === q.vs);
     const sorry = spec?.sorryServer;
     if (sorry && before !== undefined && before !== q.up) {

@@ -4,6 +4,8 @@ import type { ChildAgentSpec, ChildSnmpAgent } from './child-agent.js';
 import { addKeepalivedCheck, KEEPALIVED_CHECK_OID, quorumStateChangeTrap, realServerStateChangeTrap, type SnmpCheckData } from './keepalived-check-mib.js';
 import { addKeepalivedGlobal, KEEPALIVED_GLOBAL_OID, KEEPALIVED_OID } from './keepalived-global-mib.js';
 import { versionString } from './vrrp-agent.js';
+import { virtualServerName } from '../lvs/from-config.js';
+import { canonicalAddress, realServerId } from '../lvs/desired.js';
 
 export function checkerAgentSpec(data: () => SnmpCheckData): ChildAgentSpec {
   return {
@@ -19,10 +21,20 @@ export function checkerAgentSpec(data: () => SnmpCheckData): ChildAgentSpec {
   };
 }
 
-export function realServerTrap(agent: ChildSnmpAgent, data: SnmpCheckData, vsIndex: number, address: string, port: number): void {
-  if (agent.enabled?.traps && agent.enabled.checker) agent.notify(realServerStateChangeTrap(data, vsIndex, address, port));
+export function realServerTrap(agent: ChildSnmpAgent, data: () => SnmpCheckData, vs: string, rs: string): void {
+  if (!agent.enabled?.checker) return;
+  agent.notify(() => {
+    const d = data();
+    const vi = d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs);
+    const r = d.virtualServers[vi]?.realServers.find((x) => realServerId({ address: canonicalAddress(x.model.address.address), port: x.model.port }) === rs);
+    return [r ? realServerStateChangeTrap(d, vi, r.model.address.address, r.model.port) : undefined];
+  });
 }
 
-export function quorumTrap(agent: ChildSnmpAgent, data: SnmpCheckData, vsIndex: number): void {
-  if (agent.enabled?.traps && agent.enabled.checker) agent.notify(quorumStateChangeTrap(data, vsIndex));
+export function quorumTrap(agent: ChildSnmpAgent, data: () => SnmpCheckData, vs: string): void {
+  if (!agent.enabled?.checker) return;
+  agent.notify(() => {
+    const d = data();
+    return [quorumStateChangeTrap(d, d.virtualServers.findIndex((v) => virtualServerName(v.model) === vs))];
+  });
 }

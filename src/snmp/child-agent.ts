@@ -60,6 +60,15 @@ export class ChildSnmpAgent {
     });
     this.cache = cache;
     this.log.info('Starting SNMP subagent');
+    try {
+      this.startSubagent(s, cache);
+    } catch (e) {
+      this.log.error(`SNMP: cannot start the subagent: ${e instanceof Error ? e.message : String(e)}; SNMP disabled`);
+      this.stop();
+    }
+  }
+
+  private startSubagent(s: SnmpSettings, cache: ViewCache): void {
     this.subagent = new AgentxSubagent({
       address: s.address,
       id: this.spec.id,
@@ -89,8 +98,17 @@ export class ChildSnmpAgent {
     return this.cache?.get();
   }
 
-  notify(n: { trap: Oid; varbinds: VarBind[] } | undefined): void {
-    if (n) this.subagent?.notify(n.trap, n.varbinds);
+  /**
+   * Sends the notifications `build` makes (when enable_traps is on). Called from the VRRP and
+   * checker event paths: a fault in building one is logged, never thrown into them.
+   */
+  notify(build: () => Array<{ trap: Oid; varbinds: VarBind[] } | undefined>): void {
+    if (!this.traps || !this.subagent) return;
+    try {
+      for (const n of build()) if (n) this.subagent.notify(n.trap, n.varbinds);
+    } catch (e) {
+      this.log.error(`SNMP: cannot build a notification: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   stop(): void {

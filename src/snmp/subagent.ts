@@ -69,6 +69,7 @@ export class AgentxSubagent {
   private retry = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private failureLogged = false;
+  private handlerFaultLogged = false;
   private readonly startedAt = Date.now();
   /** Packet ids of our requests still waiting for the master's answer -> what to do with it. */
   private readonly pending = new Map<number, (p: Extract<ReceivedPdu, { kind: 'response' }>) => void>();
@@ -184,7 +185,18 @@ export class AgentxSubagent {
         this.socket?.destroy();
         return;
       }
-      this.handle(p);
+      try {
+        this.handle(p);
+      } catch (e) {
+        // A fault in building a MIB must not take the VRRP or checker process down with it.
+        if (!this.handlerFaultLogged) {
+          this.handlerFaultLogged = true;
+          this.opts.log.warn(`SNMP: cannot answer the master: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        }
+        if (p.kind !== 'response' && p.kind !== 'cleanupset' && p.kind !== 'other') {
+          this.send(encodeResponse({ sessionId: p.sessionId, transactionId: p.transactionId, packetId: p.packetId }, AGENTX_ERROR.genErr, 1, []));
+        }
+      }
     }
   }
 

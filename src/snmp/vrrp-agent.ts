@@ -42,16 +42,18 @@ export function vrrpAgentSpec(data: () => SnmpVrrpData): ChildAgentSpec {
 }
 
 /** An instance changed state: keepalived's notifications, when enable_traps is set. */
-export function vrrpStateTraps(agent: ChildSnmpAgent, data: SnmpVrrpData, instance: string, state: VrrpState): void {
+export function vrrpStateTraps(agent: ChildSnmpAgent, snapshot: () => SnmpVrrpData, instance: string, state: VrrpState): void {
   const s = agent.enabled;
-  if (!s?.traps) return;
-  if (s.vrrp) agent.notify(instanceStateChangeTrap(data, instance));
-  if (state !== 'MASTER') return;
-  if (s.rfcv2) agent.notify(rfc2787NewMasterTrap(data, instance));
-  if (s.rfcv3) agent.notify(rfc6527NewMasterTrap(data, instance));
+  agent.notify(() => {
+    const data = snapshot();
+    return [
+      s?.vrrp ? instanceStateChangeTrap(data, instance) : undefined,
+      state === 'MASTER' && s?.rfcv2 ? rfc2787NewMasterTrap(data, instance) : undefined,
+      state === 'MASTER' && s?.rfcv3 ? rfc6527NewMasterTrap(data, instance) : undefined,
+    ];
+  });
 }
 
-export function vrrpGroupTraps(agent: ChildSnmpAgent, data: SnmpVrrpData, group: string): void {
-  const s = agent.enabled;
-  if (s?.traps && s.vrrp) agent.notify(syncGroupStateChangeTrap(data, group));
+export function vrrpGroupTraps(agent: ChildSnmpAgent, snapshot: () => SnmpVrrpData, group: string): void {
+  if (agent.enabled?.vrrp) agent.notify(() => [syncGroupStateChangeTrap(snapshot(), group)]);
 }

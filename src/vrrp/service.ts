@@ -103,7 +103,7 @@ export class VrrpService implements ChildService {
       const up = c.state === 'BACKUP' || c.state === 'MASTER';
       if (up && c.from !== 'BACKUP' && c.from !== 'MASTER') this.upSince.set(c.instance, Date.now());
       this.snmp.invalidate();
-      if (c.state !== 'DELETED') vrrpStateTraps(this.snmp, this.snmpData(), c.instance, c.state);
+      if (c.state !== 'DELETED') vrrpStateTraps(this.snmp, () => this.snmpData(), c.instance, c.state);
     },
     event: (instance, event, priority) => {
       const t = this.notifyTarget(instance);
@@ -118,7 +118,7 @@ export class VrrpService implements ChildService {
       if (!g) return;
       this.groupStates.set(g.name, c.state);
       this.snmp.invalidate();
-      vrrpGroupTraps(this.snmp, this.snmpData(), g.name);
+      vrrpGroupTraps(this.snmp, () => this.snmpData(), g.name);
       this.notifier?.stateChange({ kind: 'GROUP', name: g.name, scripts: { ...g.notify } }, c.state, 0);
     },
   };
@@ -560,13 +560,14 @@ export class VrrpService implements ChildService {
     const cfg = this.config;
     const now = Date.now();
     const link = (name: string | undefined) => (name !== undefined ? this.monitor?.linkByName(name) : undefined);
+    const sources = new Map(this.specs.map((x) => [x.name, x.sourceAddress]));
     return {
       global: cfg?.global ?? ({} as KeepalivedConfig['global']),
       instances: (cfg?.vrrpInstances ?? []).map((m) => {
         const st = this.router?.status(m.name);
         const l = link(m.interface);
         const mac = macBytes(l?.mac);
-        const src = this.specs.find((x) => x.name === m.name)?.sourceAddress;
+        const src = sources.get(m.name);
         const upSince = this.upSince.get(m.name);
         return {
           model: m,

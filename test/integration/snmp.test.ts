@@ -162,6 +162,12 @@ test('SNMP: KEEPALIVED-MIB, VRRP-MIB and VRRPv3-MIB through snmpd, checker rows,
     }, 10_000);
     assert.equal(at(b2, `${VRRP2}.1.3.1.3.${ix2}.68`), '2', 'vrrpOperState backup');
 
+    // snmpd restarts: the subagent notices and registers again by itself.
+    await s2.stop();
+    await b.waitForLine(/SNMP: AgentX master at unix:\S+ closed the session; reconnecting/, 10_000);
+    await s2.start();
+    await waitFor('r2 answering again after the snmpd restart', async () => ((await walk(r2, K).catch(() => new Map())).get(`${K}.2.3.1.4.1`)?.value === '1' ? true : undefined), 30_000);
+
     // The real server dies: the walk and a realServerStateChange notification say so.
     server.kill('SIGKILL');
     // (A walk is many requests: the virtual server row may be read before the change.)

@@ -43,8 +43,13 @@ export class Snmpd {
     return this.out;
   }
 
-  stop(): void {
-    this.proc?.kill('SIGTERM');
+  /** Stops snmpd and waits until it has exited (its AgentX sessions close). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await gone;
   }
 
   cleanup(): void {

@@ -16,6 +16,8 @@ import { snmpSettings } from '../../../src/snmp/settings.js';
 import { applySnmpOptions } from '../../../src/daemon/snmp-options.js';
 import { ViewCache } from '../../../src/snmp/view-cache.js';
 import type { KeepalivedConfig } from '../../../src/config/model.js';
+import { parseOptions } from '../../../src/cli/options.js';
+import { daemonOptionsFrom } from '../../../src/cli/daemon-start.js';
 
 const K = '1.3.6.1.4.1.9586.100.5';
 const ZERO = {
@@ -264,4 +266,15 @@ test('view cache: rebuilt when invalidated or older than its age, not per reques
   now = 1000;
   c.get();
   assert.equal(builds, 3);
+});
+
+test('command line: -x and -A reach the daemon options', () => {
+  const p = parseOptions(['-x', '-A', 'tcp:localhost:705']);
+  assert.equal(p.kind, 'run');
+  if (p.kind !== 'run') return;
+  const d = daemonOptionsFrom(p.options);
+  assert.equal(d.snmp, true);
+  assert.equal(d.snmpSocket, 'tcp:localhost:705');
+  const q = parseOptions(['-n']);
+  if (q.kind === 'run') assert.equal(daemonOptionsFrom(q.options).snmp, undefined);
 });
