@@ -8,7 +8,7 @@ import { closeSync } from 'node:fs';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { CheckFailure, connectTcp, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
-import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec } from './types.js';
+import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec, RunSignal } from './types.js';
 
 interface TcpHandle {
   connect(req: unknown, address: string, port: number): number;
@@ -44,7 +44,7 @@ function statusReason(status: number): string {
 }
 
 /** One connect on the bare TCP handle; undefined when this path cannot be used here. */
-export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<CheckResult> | undefined {
+export function rawTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> | undefined {
   if (binding === null) binding = loadBinding();
   const b = binding;
   if (!b) return undefined;
@@ -92,7 +92,7 @@ export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<
 }
 
 /** The portable path: net.connect. */
-export async function netTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<CheckResult> {
+export async function netTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> {
   try {
     const sock = await connectTcp(conn, signal);
     sock.destroy();
