@@ -43,6 +43,9 @@ function statusReason(status: number): string {
   return code ? describeError(Object.assign(new Error(code), { code })) : `connect error ${status}`;
 }
 
+/** The result of every passing connect (shared: results are never changed once made). */
+const PASSED: CheckResult = Object.freeze({ ok: true });
+
 /** One connect on the bare TCP handle; undefined when this path cannot be used here. */
 export function rawTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> | undefined {
   if (binding === null) binding = loadBinding();
@@ -85,7 +88,7 @@ export function rawTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<Ch
       if (err) { finish({ ok: false, reason: `bind: ${statusReason(err)}` }); return; }
     }
     const req = new b.TCPConnectWrap();
-    req.oncomplete = (status: number) => finish(status === 0 ? { ok: true } : { ok: false, reason: statusReason(status) });
+    req.oncomplete = (status: number) => finish(status === 0 ? PASSED : { ok: false, reason: statusReason(status) });
     const err = v6 ? handle.connect6(req, connectHost(conn), conn.port) : handle.connect(req, conn.host, conn.port);
     if (err) finish({ ok: false, reason: statusReason(err) });
   });
