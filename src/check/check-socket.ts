@@ -4,7 +4,6 @@
 // and dgram only expose a socket once it is connecting. So the native addon opens the
 // socket, sets the options and binds bindto/bind_port; the fd is then handed to libuv
 // (a TCP handle, net.Socket({ fd }) or dgram bind({ fd })), which connects it as usual.
-import { isIPv6 } from 'node:net';
 import { AF_INET, AF_INET6, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_BINDTODEVICE, SO_MARK } from '../net/constants.js';
 import { isSysError, openSocket, type NativeSocketLike } from '../net/sys.js';
 import { CheckFailure } from './check-failure.js';
@@ -21,9 +20,9 @@ export function connectHost(conn: ConnectOptions): string {
     ? `${conn.host}%${conn.bindInterface}` : conn.host;
 }
 
-/** The address family of the destination (a "%zone" suffix does not change it). */
+/** The address family of the destination: connect_ip is an address literal, and only IPv6 ones have a colon. */
 export function isV6Destination(conn: ConnectOptions): boolean {
-  return isIPv6(conn.host.split('%')[0] ?? conn.host);
+  return conn.host.includes(':');
 }
 
 /**

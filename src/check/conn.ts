@@ -6,7 +6,7 @@ import tls from 'node:tls';
 import { CheckFailure } from './check-failure.js';
 import { connectHost, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { IoTimeout } from './io-timeout.js';
-import type { ConnectOptions } from './types.js';
+import type { ConnectOptions, RunSignal } from './types.js';
 
 export { CheckFailure };
 
@@ -45,7 +45,7 @@ function abortError(): CheckFailure {
 }
 
 /** Connects within connect_timeout; the socket is destroyed if `signal` aborts later. */
-export function connectTcp(conn: ConnectOptions, signal: AbortSignal): Promise<net.Socket> {
+export function connectTcp(conn: ConnectOptions, signal: RunSignal): Promise<net.Socket> {
   let sock: net.Socket;
   try {
     sock = startConnect(conn);
@@ -64,7 +64,7 @@ export interface TlsConnectOptions {
   verify: boolean;
 }
 
-export function connectTls(conn: ConnectOptions, t: TlsConnectOptions, signal: AbortSignal): Promise<tls.TLSSocket> {
+export function connectTls(conn: ConnectOptions, t: TlsConnectOptions, signal: RunSignal): Promise<tls.TLSSocket> {
   let socket: net.Socket | undefined;
   if (needsPreparedSocket(conn)) {
     try {
@@ -87,7 +87,7 @@ export function connectTls(conn: ConnectOptions, t: TlsConnectOptions, signal: A
   return settleSocket(tls.connect(o), 'secureConnect', conn.connectTimeoutMs, signal);
 }
 
-function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeoutMs: number, signal: AbortSignal): Promise<S> {
+function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeoutMs: number, signal: RunSignal): Promise<S> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       sock.destroy();
@@ -138,7 +138,7 @@ export class SocketReader {
   private error: Error | undefined;
   private waiter: (() => void) | undefined;
 
-  constructor(private readonly sock: net.Socket, private readonly idleMs: number, private readonly signal: AbortSignal) {
+  constructor(private readonly sock: net.Socket, private readonly idleMs: number, private readonly signal: RunSignal) {
     sock.on('data', (d: Buffer) => { this.chunks.push(d); this.wake(); });
     sock.on('end', () => { this.ended = true; this.wake(); });
     sock.on('close', () => { this.ended = true; this.wake(); });

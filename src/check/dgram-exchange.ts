@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
-import type { ConnectOptions } from './types.js';
+import type { ConnectOptions, RunSignal } from './types.js';
 
 export type ExchangeOutcome =
   | { kind: 'reply'; data: Buffer }
@@ -15,7 +15,7 @@ export type ExchangeOutcome =
  * Sends `payload` and waits up to connect_timeout for a datagram `accept` takes (others are
  * ignored, like keepalived ignores a DNS reply with the wrong id).
  */
-export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: AbortSignal, accept: (d: Buffer) => boolean = () => true): Promise<ExchangeOutcome> {
+export function udpExchange(conn: ConnectOptions, payload: Buffer, signal: RunSignal, accept: (d: Buffer) => boolean = () => true): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
     const host = connectHost(conn);
     const sock = dgram.createSocket({ type: isV6Destination(conn) ? 'udp6' : 'udp4' });

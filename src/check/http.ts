@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import type net from 'node:net';
 import { CheckFailure, SocketReader, connectTcp, connectTls, type TlsConnectOptions } from './conn.js';
-import type { CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions } from './types.js';
+import type { CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
 
 /** Bodies beyond this are hashed but not kept for the regex (a checker is not a crawler). */
 const MAX_KEPT_BODY = 1 << 20;
@@ -62,7 +62,7 @@ export function contentLength(header: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: AbortSignal): Promise<HttpFetchResult> {
+export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<HttpFetchResult> {
   const sock: net.Socket = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
   try {
     sock.write(buildRequest(conn, req));

@@ -6,7 +6,7 @@
 // are injected; a test drives the scheduler with a virtual clock.
 import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
 import { IoTimeout } from './io-timeout.js';
-import type { CheckResult, CheckRun, CheckTiming } from './types.js';
+import type { CheckResult, CheckRun, CheckTiming, RunSignal } from './types.js';
 
 /** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
 export const BOOTSTRAP_DELAY_MS = 1000;
@@ -65,6 +65,37 @@ interface Entry<K> {
   /** Bumped on stop so a run that settles afterwards is ignored. */
   generation: number;
   enabled: boolean;
+}
+
+/**
+ * The hard deadline as a run sees it: an AbortSignal's abort event without the EventTarget
+ * machinery (one or two listeners at most, made 10,000 times a second).
+ */
+class RunDeadline implements RunSignal {
+  aborted = false;
+  private listeners: Array<() => void> | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const l = this.listeners;
+    if (!l) return;
+    const i = l.indexOf(listener);
+    if (i >= 0) l.splice(i, 1);
+  }
+
+  /** Fires each listener once (they are all `once` listeners in the checkers). */
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const l = this.listeners;
+    this.listeners = undefined;
+    for (const fn of l ?? []) {
+      try { fn(); } catch { /* a checker's cleanup never stops the others */ }
+    }
+  }
 }
 
 export class Scheduler<K> {
@@ -150,7 +181,7 @@ export class Scheduler<K> {
   private runEntry(e: Entry<K>): void {
     const generation = e.generation;
     const startedAt = this.clock.now();
-    const controller = new AbortController();
+    const deadlineSignal = new RunDeadline();
     let settled = false;
     e.running = true;
     this.inFlight++;
@@ -171,11 +202,11 @@ export class Scheduler<K> {
     // object per check for nothing.
     const deadline = (this.clock.setDeadline ?? this.clock.setTimer).call(this.clock, e.check.deadlineMs, () => {
       finish({ ok: false, reason: 'timeout' });
-      controller.abort();
+      deadlineSignal.abort();
     });
     let promise: Promise<CheckResult>;
     try {
-      promise = e.check.run(controller.signal);
+      promise = e.check.run(deadlineSignal);
     } catch (err) {
       promise = Promise.reject(err);
     }

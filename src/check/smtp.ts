@@ -2,7 +2,7 @@
 // 250, then send QUIT. Multi-line replies ("250-...") are read to their last line.
 // The check passes only when every host passes.
 import { CheckFailure, SocketReader, connectTcp } from './conn.js';
-import type { CheckRun, ConnectOptions, SmtpCheckSpec } from './types.js';
+import type { CheckRun, ConnectOptions, SmtpCheckSpec, RunSignal } from './types.js';
 
 export const DEFAULT_HELO_NAME = 'smtpchecker.keepalived.org';
 
@@ -16,7 +16,7 @@ async function readReply(reader: SocketReader): Promise<number> {
   }
 }
 
-export async function smtpProbe(conn: ConnectOptions, heloName: string, signal: AbortSignal): Promise<void> {
+export async function smtpProbe(conn: ConnectOptions, heloName: string, signal: RunSignal): Promise<void> {
   const sock = await connectTcp(conn, signal);
   try {
     const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);

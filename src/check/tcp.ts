@@ -8,7 +8,7 @@ import { closeSync } from 'node:fs';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
 import { CheckFailure, connectTcp, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
-import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec } from './types.js';
+import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec, RunSignal } from './types.js';
 
 interface TcpHandle {
   connect(req: unknown, address: string, port: number): number;
@@ -43,8 +43,11 @@ function statusReason(status: number): string {
   return code ? describeError(Object.assign(new Error(code), { code })) : `connect error ${status}`;
 }
 
+/** The result of every passing connect (shared: results are never changed once made). */
+const PASSED: CheckResult = Object.freeze({ ok: true });
+
 /** One connect on the bare TCP handle; undefined when this path cannot be used here. */
-export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<CheckResult> | undefined {
+export function rawTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> | undefined {
   if (binding === null) binding = loadBinding();
   const b = binding;
   if (!b) return undefined;
@@ -85,14 +88,14 @@ export function rawTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<
       if (err) { finish({ ok: false, reason: `bind: ${statusReason(err)}` }); return; }
     }
     const req = new b.TCPConnectWrap();
-    req.oncomplete = (status: number) => finish(status === 0 ? { ok: true } : { ok: false, reason: statusReason(status) });
+    req.oncomplete = (status: number) => finish(status === 0 ? PASSED : { ok: false, reason: statusReason(status) });
     const err = v6 ? handle.connect6(req, connectHost(conn), conn.port) : handle.connect(req, conn.host, conn.port);
     if (err) finish({ ok: false, reason: statusReason(err) });
   });
 }
 
 /** The portable path: net.connect. */
-export async function netTcpProbe(conn: ConnectOptions, signal: AbortSignal): Promise<CheckResult> {
+export async function netTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> {
   try {
     const sock = await connectTcp(conn, signal);
     sock.destroy();
