@@ -91,7 +91,7 @@ async function measure(ns, impl, name, conf) {
   try {
     const count = async () => JSON.parse(await ns.ip('-j', 'addr', 'show'))
       .flatMap((l) => l.addr_info.filter((a) => a.prefixlen === 32 && a.local.startsWith('10.7'))).length;
-    await waitFor(`${conf.vips} VIPs up`, async () => d.exitCode !== null || (await count()) >= conf.vips, 180_000, 500);
+    await waitFor(`${conf.vips} VIPs up`, async () => d.exitCode !== null || (await count()) >= conf.vips, Number(process.env.KTS_BENCH_MEM_UP_MS ?? 300_000), 500);
     if (d.exitCode !== null) throw new Error(`${impl} exited ${d.exitCode}: ${log}`);
     await sleep(SETTLE_MS);
     const samples = [];
