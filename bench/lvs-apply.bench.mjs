@@ -35,6 +35,7 @@ try {
   else {
     rows.push(`| nftables apply ${N}x${M} | ${f(nft.applyMs)} | nft -f same ruleset: ${f(nft.nftFileMs)} | ${ratio(nft.applyMs, nft.nftFileMs)} |`);
     rows.push(`| nftables ${nft.flips} RS flips, one transaction each | ${f(nft.flipMs)} (${(nft.flipMs / nft.flips).toFixed(2)} ms/flip) | - | - |`);
+    rows.push(`| nftables drift check of the ${N}x${M} table (list it back, compare; ${nft.verifyRepairs} messages to repair) | ${f(nft.verifyMs)} | - | - |`);
   }
 } finally {
   spawnSync('ip', ['netns', 'del', ns]);
