@@ -35,6 +35,7 @@ try {
   else {
     rows.push(`| nftables apply ${N}x${M} | ${f(nft.applyMs)} | nft -f same ruleset: ${f(nft.nftFileMs)} | ${ratio(nft.applyMs, nft.nftFileMs)} |`);
     rows.push(`| nftables ${nft.flips} RS flips, one transaction each | ${f(nft.flipMs)} (${(nft.flipMs / nft.flips).toFixed(2)} ms/flip) | - | - |`);
+    rows.push(`| nftables drift check of the ${N}x${M} table (list it back, compare; ${nft.verifyRepairs} messages to repair) | ${f(nft.verifyMs)} | - | - |`);
   }
 } finally {
   spawnSync('ip', ['netns', 'del', ns]);
@@ -71,12 +72,16 @@ if (!why) {
     row(`daemon: ${DN} real servers down (one FILE_CHECK track file) (VM)`, ka.downMs, ts.downMs);
     row(`daemon: ${DN} real servers up again (VM)`, ka.upMs, ts.upMs);
     rows.push(`| daemon CPU over the run, all processes (VM) | ${ts.cpuS ?? 'n/a'} s | keepalived 2.2.7: ${ka.cpuS ?? 'n/a'} s | ${ratio(ts.cpuS, ka.cpuS)} |`);
-    summary.push(
-      { what: `IPVS: daemon start until ipvsadm shows ${DN}x${M} (VM, software CPU)`, keepalived: ka.applyMs, ours: ts.applyMs, unit: 'ms' },
-      { what: `IPVS: ${DN} real servers down via FILE_CHECK (VM)`, keepalived: ka.downMs, ours: ts.downMs, unit: 'ms' },
-      { what: `IPVS: ${DN} real servers up via FILE_CHECK (VM)`, keepalived: ka.upMs, ours: ts.upMs, unit: 'ms' },
-      { what: `IPVS: daemon CPU for start + ${2 * DN} flips (VM)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' },
-    );
+    // Only a run where both daemons completed every phase and ended with the same table goes to the summary.
+    if (!ka.error && !ts.error && d.sameTable) {
+      summary.push(
+        { what: `IPVS: daemon start until ipvsadm shows ${DN}x${M} (VM, software CPU)`, keepalived: ka.applyMs, ours: ts.applyMs, unit: 'ms' },
+        { what: `IPVS: ${DN} real servers down via FILE_CHECK (VM)`, keepalived: ka.downMs, ours: ts.downMs, unit: 'ms' },
+        { what: `IPVS: ${DN} real servers up via FILE_CHECK (VM)`, keepalived: ka.upMs, ours: ts.upMs, unit: 'ms' },
+        { what: `IPVS: daemon CPU for start + ${2 * DN} flips (VM)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' },
+      );
+    }
+    if (!d.sameTable) daemonNotes.push(`Lines only keepalived had: ${JSON.stringify(d.onlyKeepalived ?? [])}; only ours: ${JSON.stringify(d.onlyOurs ?? [])}.`);
     daemonNotes.push(`\`ipvsadm -Sn\` of the full table is ${d.sameTable ? 'identical' : 'NOT identical'} for both daemons.`);
   }
 }

@@ -23,11 +23,31 @@ export function judgeFileValue(value: number, weight: number, reverse: boolean):
   return { ok: true, weight: Math.min(delta, 2147483647) };
 }
 
+/** Reads started in this turn of the event loop, by file. */
+const readsThisTurn = new Map<string, Promise<string>>();
+
+/**
+ * One read of a file for every check that asks for it in the same turn of the event loop:
+ * a change to a track file wakes every FILE_CHECK on it at once (keepalived reads it once
+ * per inotify event too), and a thousand reads of one file would queue on libuv's thread
+ * pool long enough to miss the checks' deadline on a slow machine. Only reads started in
+ * the same turn are shared, so a check never gets a value read before it was woken.
+ */
+function readShared(file: string): Promise<string> {
+  let p = readsThisTurn.get(file);
+  if (!p) {
+    p = readFile(file, 'latin1');
+    readsThisTurn.set(file, p);
+    setImmediate(() => readsThisTurn.delete(file));
+  }
+  return p;
+}
+
 export function fileCheck(spec: Pick<FileCheckSpec, 'file' | 'weight' | 'reverse' | 'initValue'>): CheckRun {
   return async () => {
     let value: number;
     try {
-      value = parseTrackFileValue(await readFile(spec.file, 'latin1'));
+      value = parseTrackFileValue(await readShared(spec.file));
     } catch (e) {
       if (spec.initValue === undefined) return { ok: false, reason: `cannot read ${spec.file}: ${(e as NodeJS.ErrnoException).code ?? e}` };
       value = spec.initValue;

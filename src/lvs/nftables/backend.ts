@@ -9,7 +9,7 @@ import { applyToTable, type Operation } from '../reconciler.js';
 import { addServiceMessages, changeServiceMessages, DEFAULT_TABLE, deleteServiceMessages, fullMessages, nftablesRefusals, removeTableMessages } from './ruleset.js';
 import { NfnetlinkSocket, type NftTransport } from './transport.js';
 import type { NftMessage } from './messages.js';
-import { planConverge, type ConvergePlan } from './converge.js';
+import { perElement, planConverge, type ConvergePlan } from './converge.js';
 import { readTableState } from './state.js';
 
 export class NftablesUnsupportedError extends Error {
@@ -64,7 +64,7 @@ export class NftablesBackend implements LvsBackend {
   async converge(desired: readonly ServiceEntry[]): Promise<ConvergePlan> {
     const problems = nftablesRefusals(desired);
     if (problems.length) throw new NftablesUnsupportedError(problems);
-    const actual = await readTableState(this.transport, this.tableName);
+    const actual = await readTableState(this.transport, this.tableName, perElement);
     const plan = planConverge(this.tableName, desired, actual);
     await this.transport.transaction(plan.messages, `repairing nftables table inet ${this.tableName}`);
     this.table = structuredClone([...desired]);

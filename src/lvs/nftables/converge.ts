@@ -16,6 +16,8 @@ const F = NfProto.INET;
 const BASE_CHAINS = new Set(['prerouting', 'output']);
 const DISPATCH_MAPS = new Set(['fwmark', 'svc4', 'svc4any', 'svc6', 'svc6any']);
 const BASE = '';
+/** Dispatch-map entries are owned one by one (by the service they jump to); other sets are compared whole. */
+export const perElement = (set: string): boolean => DISPATCH_MAPS.has(set);
 
 /** Which service (its words in object names) an object belongs to; BASE for the table's frame. */
 function ownerOf(o: NftObject): string {
@@ -33,6 +35,8 @@ function ownerOf(o: NftObject): string {
     case 'element':
       // A service's entry in a dispatch map goes with the service it jumps to.
       return DISPATCH_MAPS.has(o.set) ? (o.goto ? fromName(o.goto) : BASE) : fromName(o.set);
+    case 'elements':
+      return fromName(o.set);
   }
 }
 
@@ -70,7 +74,7 @@ export function planConverge(table: string, desired: readonly ServiceEntry[], ac
   const full = fullMessages(table, desired);
   const names = desired.map((s) => serviceKeyString(s.key));
   if (!actual) return { messages: full, rewrite: `there is no table inet ${table}`, kept: [], replaced: names, removed: [] };
-  const want = groups(TableState.fromMessages(full));
+  const want = groups(TableState.fromMessages(full, perElement));
   const have = groups(actual);
   if (!sameGroup(want.get(BASE), have.get(BASE))) return { messages: full, rewrite: 'its base chains or dispatch maps are not as we write them', kept: [], replaced: names, removed: [] };
 

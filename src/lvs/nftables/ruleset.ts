@@ -256,14 +256,21 @@ export function addServiceMessages(table: string, s: ServiceEntry): NftMessage[]
   return out;
 }
 
+/**
+ * The service's destinations once each, in address order: what we write depends on the set
+ * of servers and their weights only, not on the order they were added in, so a table read
+ * back compares equal to the configuration after any sequence of checker events.
+ */
 function uniqueDestinations(s: ServiceEntry): DestinationEntry[] {
   const seen = new Set<string>();
-  return s.destinations.filter((d) => {
-    const w = destWords(d);
-    if (seen.has(w)) return false;
-    seen.add(w);
-    return true;
-  });
+  return s.destinations
+    .filter((d) => {
+      const w = destWords(d);
+      if (seen.has(w)) return false;
+      seen.add(w);
+      return true;
+    })
+    .sort((a, b) => (destWords(a) < destWords(b) ? -1 : destWords(a) > destWords(b) ? 1 : 0));
 }
 
 function slotsOf(s: ServiceEntry): number[] {

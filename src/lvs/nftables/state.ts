@@ -98,13 +98,19 @@ export type NftObject =
   | { kind: 'chain'; name: string; content: string }
   | { kind: 'set'; name: string; content: string; timed: boolean }
   | { kind: 'rule'; chain: string; index: number; content: string }
-  | { kind: 'element'; set: string; key: Buffer; content: string; goto?: string };
+  | { kind: 'element'; set: string; key: Buffer; content: string; goto?: string }
+  /** All elements of a set that is compared as a whole (a slot map: 120 elements). */
+  | { kind: 'elements'; set: string; content: string };
 
 /** The objects of one table, by id (`chain vs_x`, `rule vs_x #0`, `element svc4 0a000001...`). */
 export class TableState {
   readonly objects = new Map<string, NftObject>();
   private readonly rulesPerChain = new Map<string, number>();
   private readonly timedSets = new Set<string>();
+  private readonly setElements = new Map<string, string[]>();
+
+  /** `perElement(set)`: sets whose elements are objects of their own (dispatch maps); others are compared whole. */
+  constructor(private readonly perElement: (set: string) => boolean = () => true) {}
 
   /** Folds one message (ours to send, or the kernel's dump) into the state. */
   add(msg: number, attrs: Buffer): void {
@@ -112,6 +118,7 @@ export class TableState {
     switch (msg) {
       case NftMsg.DELTABLE:
         this.objects.clear();
+        this.setElements.clear();
         this.rulesPerChain.clear();
         this.timedSets.clear();
         return;
@@ -150,7 +157,14 @@ export class TableState {
           const dataAttrs = data ? decodeAttributes(data) : [];
           const verdict = raw(dataAttrs, DataAttr.VERDICT);
           const goto = verdict ? text(decodeAttributes(verdict), VerdictAttr.CHAIN) : undefined;
-          this.put({ kind: 'element', set, key, content: data ? canonAttrs(dataAttrs, DATA) : '', ...(goto ? { goto } : {}) });
+          const content = data ? canonAttrs(dataAttrs, DATA) : '';
+          if (this.perElement(set)) {
+            this.put({ kind: 'element', set, key, content, ...(goto ? { goto } : {}) });
+          } else {
+            let list = this.setElements.get(set);
+            if (!list) this.setElements.set(set, (list = []));
+            list.push(`${key.toString('hex')}:${content}`);
+          }
         }
         return;
       }
@@ -163,11 +177,18 @@ export class TableState {
     this.objects.set(objectId(o), o);
   }
 
+  /** Every object, the whole-set element lists included (call once all messages are in). */
+  finish(): this {
+    for (const [set, list] of this.setElements) this.put({ kind: 'elements', set, content: list.sort().join(' ') });
+    this.setElements.clear();
+    return this;
+  }
+
   /** The table our own messages would leave (the messages of a full write). */
-  static fromMessages(messages: readonly NftMessage[]): TableState {
-    const s = new TableState();
+  static fromMessages(messages: readonly NftMessage[], perElement?: (set: string) => boolean): TableState {
+    const s = new TableState(perElement);
     for (const m of messages) s.add(m.msg, m.attrs);
-    return s;
+    return s.finish();
   }
 }
 
@@ -181,6 +202,8 @@ export function objectId(o: NftObject): string {
       return `rule ${o.chain} #${o.index}`;
     case 'element':
       return `element ${o.set} ${o.key.toString('hex')}`;
+    case 'elements':
+      return `elements ${o.set}`;
   }
 }
 
@@ -196,11 +219,11 @@ async function generation(t: NftTransport): Promise<number> {
  * undefined when there is no such table. The listing takes one dump per set, so it is
  * repeated (up to 3 times) when the ruleset generation moved while it was read.
  */
-export async function readTableState(t: NftTransport, table: string): Promise<TableState | undefined> {
+export async function readTableState(t: NftTransport, table: string, perElement?: (set: string) => boolean): Promise<TableState | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
       const gen = await generation(t);
-      const state = await readOnce(t, table);
+      const state = await readOnce(t, table, perElement);
       if ((await generation(t)) === gen || attempt >= 2) return state;
     } catch (e) {
       if (!(e instanceof DumpInterruptedError) || attempt >= 2) throw e;
@@ -208,11 +231,11 @@ export async function readTableState(t: NftTransport, table: string): Promise<Ta
   }
 }
 
-async function readOnce(t: NftTransport, table: string): Promise<TableState | undefined> {
+async function readOnce(t: NftTransport, table: string, perElement?: (set: string) => boolean): Promise<TableState | undefined> {
   const what = `listing nftables table inet ${table}`;
   const tables = await t.dump(NftMsg.GETTABLE, F, Buffer.alloc(0), what);
   if (!tables.some((m) => text(decodeAttributes(m.attrs), TableAttr.NAME) === table)) return undefined;
-  const state = new TableState();
+  const state = new TableState(perElement);
   const byTable = (attr: number) => new AttributeEncoder().string(attr, table).finish();
   const chains = await t.dump(NftMsg.GETCHAIN, F, byTable(ChainAttr.TABLE), what);
   const sets = await t.dump(NftMsg.GETSET, F, byTable(SetAttr.TABLE), what);
@@ -230,5 +253,5 @@ async function readOnce(t: NftTransport, table: string): Promise<TableState | un
     const req = new AttributeEncoder().string(SetElemListAttr.TABLE, table).string(SetElemListAttr.SET, name).finish();
     for (const e of await t.dump(NftMsg.GETSETELEM, F, req, `${what}: set ${name}`)) state.add(e.msg, e.attrs);
   }
-  return state;
+  return state.finish();
 }
