@@ -50,7 +50,9 @@ test('script runner: arguments reach the program as they are (no shell), it runs
   // `;` and `$(...)` would do something in a shell; here they are plain arguments.
   const changes: boolean[] = [];
   const r = new ScriptRunner({ log: () => undefined, onChange: (_n, ok) => changes.push(ok) });
-  r.add(script([process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(1)) + '\\n')`, 'a;b', '$(touch x)'], { intervalUs: 200_000 }));
+  // A generous timeout: a Node start-up on a loaded machine can take over a second, and a
+  // timed-out run would count as a failure this test is not about.
+  r.add(script([process.execPath, '-e', `require('fs').appendFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(1)) + '\\n')`, 'a;b', '$(touch x)'], { intervalUs: 200_000, timeoutUs: 30_000_000 }));
   // Adding it again (a second instance tracking the same script) does not start a second
   // runner: /bin/false would report a failure.
   r.add(script(['/bin/false']));
