@@ -210,7 +210,7 @@ async function orchestrate() {
 /** keepalived's checker process and ours in the VM, where IPVS exists (see the file's head). */
 async function vmArm() {
   const VM_N = Number(process.env.KTS_BENCH_VM_TCP ?? 1000);
-  const VM_DELAY = Number(process.env.KTS_BENCH_VM_DELAY ?? 2);
+  const VM_DELAY = Number(process.env.KTS_BENCH_VM_DELAY ?? 5);
   const VM_WINDOW = Number(process.env.KTS_BENCH_VM_SECONDS ?? 30);
   const { runInVm, vmUnavailable } = await import(join(here, '..', 'dist', 'test', 'lib', 'vm.js'));
   const why = vmUnavailable();
