@@ -376,19 +376,27 @@ static void watcher_stop(watcher *w) {
   uv_close((uv_handle_t *)&w->poll, watcher_free);
 }
 
-/* Calls callback(err, msg); an exception thrown by it goes to process 'uncaughtException'. */
-static bool deliver(watcher *w, napi_value err, napi_value msg) {
-  napi_env env = w->env;
-  napi_value fn, recv, result, argv[2] = {err, msg};
-  napi_get_reference_value(env, w->callback, &fn);
+/*
+ * Calls a watcher's JS callback from a libuv callback (socket, signal and timer watchers
+ * alike). An exception thrown by it goes to process 'uncaughtException'; returns false then.
+ */
+static bool call_js(napi_env env, napi_ref callback, napi_async_context async, size_t argc, const napi_value *argv) {
+  napi_value fn, recv, result;
+  napi_get_reference_value(env, callback, &fn);
   napi_get_global(env, &recv); /* make_callback needs an object receiver */
-  if (napi_make_callback(env, w->async, recv, fn, 2, argv, &result) == napi_pending_exception) {
+  if (napi_make_callback(env, async, recv, fn, argc, argv, &result) == napi_pending_exception) {
     napi_value ex;
     napi_get_and_clear_last_exception(env, &ex);
     napi_fatal_exception(env, ex);
     return false;
   }
   return true;
+}
+
+/* Calls callback(err, msg). */
+static bool deliver(watcher *w, napi_value err, napi_value msg) {
+  napi_value argv[2] = {err, msg};
+  return call_js(w->env, w->callback, w->async, 2, argv);
 }
 
 /*
@@ -544,14 +552,8 @@ static void on_signal(uv_signal_t *handle, int signo) {
   if (s->closed) return;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, result, arg = make_int(env, signo);
-  napi_get_reference_value(env, s->callback, &fn);
-  napi_get_global(env, &recv);
-  if (napi_make_callback(env, s->async, recv, fn, 1, &arg, &result) == napi_pending_exception) {
-    napi_value ex;
-    napi_get_and_clear_last_exception(env, &ex);
-    napi_fatal_exception(env, ex);
-  }
+  napi_value arg = make_int(env, signo);
+  call_js(env, s->callback, s->async, 1, &arg);
   napi_close_handle_scope(env, scope);
 }
 
@@ -643,14 +645,7 @@ static void on_timer(uv_poll_t *handle, int status, int events) {
   napi_env env = t->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value fn, recv, result;
-  napi_get_reference_value(env, t->callback, &fn);
-  napi_get_global(env, &recv);
-  if (napi_make_callback(env, t->async, recv, fn, 0, NULL, &result) == napi_pending_exception) {
-    napi_value ex;
-    napi_get_and_clear_last_exception(env, &ex);
-    napi_fatal_exception(env, ex);
-  }
+  call_js(env, t->callback, t->async, 0, NULL);
   napi_close_handle_scope(env, scope);
 }
 
