@@ -24,7 +24,29 @@ function collect(dir, out) {
   return out;
 }
 
+/**
+ * The failing tests of one TAP file, each with its diagnostics (the YAML block under
+ * `not ok`), so the end of a long CI log says what failed and why.
+ */
+function failures(tapText) {
+  const out = [];
+  const lines = tapText.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]);
+    if (!m) continue;
+    const body = [];
+    if (lines[i + 1]?.trim() === '---') {
+      for (let j = i + 2; j < lines.length && lines[j].trim() !== '...'; j++) body.push(lines[j].slice(m[1].length + 2));
+    }
+    // A suite fails when a subtest does: keep only the innermost failures.
+    if (body.some((l) => /^failureType: 'subtestsFailed'/.test(l))) continue;
+    out.push({ name: m[2], body: body.filter((l) => !l.includes('(node:')).slice(0, 80) });
+  }
+  return out;
+}
+
 let failed = false;
+const failing = [];
 const totals = { pass: 0, fail: 0, skipped: 0 };
 const tapDir = mkdtempSync(join(tmpdir(), 'kts-tap-'));
 for (const suite of suites) {
@@ -48,8 +70,10 @@ for (const suite of suites) {
     const m = text.match(new RegExp(`^# ${key} (\\d+)$`, 'm'));
     if (m) totals[key] += Number(m[1]);
   }
+  for (const f of failures(text)) failing.push({ suite, ...f });
 }
 rmSync(tapDir, { recursive: true, force: true });
 // One plain closing line over every suite.
+for (const f of failing) console.log(`\nFAILED (${f.suite}) ${f.name}\n${f.body.join('\n')}`);
 console.log(`\ntotal: ${totals.pass} passed, ${totals.fail} failed, ${totals.skipped} skipped`);
 process.exit(failed || totals.fail > 0 ? 1 : 0);
