@@ -134,6 +134,13 @@ export class CheckerProcess implements ChildService {
   private quorum = new Map<string, boolean>();
   private syncing: Promise<void> = Promise.resolve();
   private syncWanted = false;
+  /**
+   * Virtual servers whose checkers reported since the last sync, so that an event costs a
+   * diff of its own virtual server, not of the whole table (1,000 virtual servers starting
+   * up made every first check result a full materialize and diff); undefined: the next sync
+   * is a full one (at start, after a reload or a failed sync).
+   */
+  private dirty: Set<string> | undefined;
   private stopped = false;
   private applied = 0;
   private addresses: AddressWatch | undefined;
@@ -212,6 +219,7 @@ export class CheckerProcess implements ChildService {
     w.set(c.rs, c.weight);
     this.snmp.invalidate();
     if (was !== undefined && was !== c.up) realServerTrap(this.snmp, () => this.snmpData(), c.vs, c.rs);
+    this.dirty?.add(c.vs);
     this.requestSync();
   }
 
@@ -245,22 +253,23 @@ export class CheckerProcess implements ChildService {
       const rs = formatEndpoint(realServerId(sorry), spec.services[0]?.kind === 'addr' ? spec.services[0].protocol : 'tcp');
       this.info(q.up ? `Removing sorry server ${rs} from VS ${q.vs}` : `Adding sorry server ${rs} to VS ${q.vs}`);
     }
+    this.dirty?.add(q.vs);
     this.requestSync();
   }
 
-  /** The LVS policy with the weights the checkers report (dynamic weights). */
-  private effectiveSpecs(): LvsSpec[] {
-    const specs = this.gen?.lvs ?? [];
-    return specs.map((vs) => {
-      const w = this.weights.get(vs.name);
-      if (!w) return vs;
-      return { ...vs, realServers: vs.realServers.map((rs) => { const x = w.get(realServerId(rs)); return x === undefined || !rs ? rs : { ...rs, weight: x }; }) };
-    });
+  /** A virtual server's LVS policy with the weights its checkers report (dynamic weights). */
+  private effectiveSpec(vs: LvsSpec): LvsSpec {
+    const w = this.weights.get(vs.name);
+    if (!w) return vs;
+    return { ...vs, realServers: vs.realServers.map((rs) => { const x = w.get(realServerId(rs)); return x === undefined || !rs ? rs : { ...rs, weight: x }; }) };
   }
 
-  private desired(): ServiceEntry[] {
+  /** The table the data plane should hold: all of it, or only the services of `only`. */
+  private desired(only?: ReadonlySet<string>): ServiceEntry[] {
     const health: HealthMap = this.health;
-    return materialize(this.effectiveSpecs(), health, this.quorum);
+    const specs = this.gen?.lvs ?? [];
+    const chosen = only ? specs.filter((vs) => only.has(vs.name)) : specs;
+    return materialize(chosen.map((vs) => this.effectiveSpec(vs)), health, this.quorum);
   }
 
   /** Coalesces checker events: one sync runs at a time, the next one sees every later event. */
@@ -277,13 +286,16 @@ export class CheckerProcess implements ChildService {
   private async syncNow(): Promise<void> {
     const r = this.reconciler;
     if (!r || this.stopped) return;
+    const dirty = this.dirty;
+    this.dirty = new Set();
     try {
-      const ops = await r.sync(this.desired());
+      const ops = dirty === undefined ? await r.sync(this.desired()) : dirty.size ? await r.syncServices(this.desired(dirty)) : [];
       this.applied += ops.length;
       for (const o of ops) this.ctx.log.debug(`LVS: ${describeOperation(o)}`);
     } catch (e) {
       this.ctx.log.error(`LVS: ${e instanceof Error ? e.message : String(e)}`);
-      // Read the data plane again and retry once the next event or a timer comes.
+      // Read the data plane again and retry in full once the next event or a timer comes.
+      this.dirty = undefined;
       r.forgetState();
       setTimeout(() => this.requestSync(), 1000).unref();
     }
@@ -436,6 +448,7 @@ export class CheckerProcess implements ChildService {
     old?.checker.stop();
     this.openFifos(g.config);
     this.resetState();
+    this.dirty = undefined;
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config, old?.checker) };
     // Migrated checkers keep their verdicts: initial events report them, so unchanged real
     // servers stay as they are in the data plane and only the differences are applied.
@@ -540,7 +553,7 @@ export class CheckerProcess implements ChildService {
     const last = this.gen?.checker.lastChecks;
     return Promise.resolve({
       version: STATUS_VERSION,
-      virtualServers: this.effectiveSpecs().map((vs) => {
+      virtualServers: (this.gen?.lvs ?? []).map((v) => this.effectiveSpec(v)).map((vs) => {
         const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
         return {
           name: vs.name, protocol: proto.toUpperCase(), scheduler: vs.scheduler,
@@ -563,7 +576,7 @@ export class CheckerProcess implements ChildService {
     name: string; scheduler: string; quorum: number; hysteresis: number; quorum_state: 'UP' | 'DOWN'; sorry_server: string | null;
     real_servers: Array<{ name: string; weight: number; alive: boolean; inhibit_on_failure: boolean; alpha: boolean }>;
   }> {
-    return this.effectiveSpecs().map((vs) => {
+    return (this.gen?.lvs ?? []).map((v) => this.effectiveSpec(v)).map((vs) => {
       const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
       return {
         name: vs.name, scheduler: vs.scheduler, quorum: vs.quorum, hysteresis: vs.hysteresis,

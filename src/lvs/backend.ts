@@ -66,7 +66,9 @@ export class LvsReconciler {
     } else {
       this.known = actual;
     }
-    for (const k of [...this.owned]) if (!desired.some((s) => serviceKeyString(s.key) === k)) this.owned.delete(k);
+    // What we own is exactly what is desired now (a Set: 1,000 services made this loop
+    // quadratic, a million key strings per sync).
+    this.owned.clear();
     for (const s of desired) this.owned.add(serviceKeyString(s.key));
     return ops;
   }

@@ -32,10 +32,12 @@ export class IpvsDecodeError extends Error {
 
 /** genl header (command, version, reserved) followed by the attributes. */
 export function genlPayload(cmd: number, attrs: Buffer = Buffer.alloc(0)): Buffer {
-  const h = Buffer.alloc(4);
-  h.writeUInt8(cmd, 0);
-  h.writeUInt8(IPVS_GENL_VERSION, 1);
-  return Buffer.concat([h, attrs]);
+  const out = Buffer.allocUnsafe(4 + attrs.length);
+  out.writeUInt8(cmd, 0);
+  out.writeUInt8(IPVS_GENL_VERSION, 1);
+  out.writeUInt16LE(0, 2);
+  attrs.copy(out, 4);
+  return out;
 }
 
 /** Splits a genl payload into its command and attributes. */

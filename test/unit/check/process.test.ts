@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildConfig } from '../../../src/config/build.js';
 import { CheckerProcess } from '../../../src/check/process.js';
 import { FakeBackend } from '../../../src/lvs/backend.js';
@@ -137,4 +140,52 @@ test('rs_init_notifies: real servers that start alive get notify_up at startup (
   await p2.start(model(text(false)));
   assert.deepEqual(ran, []);
   await p2.stop();
+});
+
+test('checker events change only their own virtual servers, and every change lands (a lost server, lost quorum and the sorry server, and back)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-proc-'));
+  try {
+    const file = (n: string) => join(dir, n);
+    writeFileSync(file('t1'), '0\n');
+    writeFileSync(file('t2'), '0\n');
+    const fileRs = (addr: string, track: string): string => `  real_server ${addr} 80 {\n    weight 1\n    FILE_CHECK {\n      track_file ${track}\n      weight 0\n    }\n  }\n`;
+    const text = `track_file t1 {\n  file ${file('t1')}\n  weight 0\n}\ntrack_file t2 {\n  file ${file('t2')}\n  weight 0\n}\n`
+      + vs('10.0.0.1', fileRs('192.168.0.1', 't1') + fileRs('192.168.0.2', 't2'))
+      + vs('10.0.0.2', fileRs('192.168.0.3', 't2'), '  sorry_server 192.168.0.9 80\n')
+      + vs('10.0.0.3', fileRs('192.168.0.4', 't1'));
+    const clock = new VirtualClock();
+    const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
+    const fake = new FakeBackend();
+    const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, checker: { clock } });
+    await proc.start(model(text));
+    const full = {
+      'tcp [10.0.0.1]:80': ['192.168.0.1:80 w1', '192.168.0.2:80 w1'],
+      'tcp [10.0.0.2]:80': ['192.168.0.3:80 w1'],
+      'tcp [10.0.0.3]:80': ['192.168.0.4:80 w1'],
+    };
+    // FILE_CHECK reads the file for real: advance the virtual clock a second at a time and
+    // give the reads real time, until the table is as expected (or 30 virtual seconds).
+    const until = async (want: Record<string, string[]>): Promise<void> => {
+      for (let i = 0; i < 30 && JSON.stringify(summary(fake.table)) !== JSON.stringify(want); i++) {
+        await clock.advance(1_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(summary(fake.table), want);
+    };
+    await until(full);
+    fake.applied.length = 0;
+    writeFileSync(file('t2'), '1\n');
+    await until({
+      'tcp [10.0.0.1]:80': ['192.168.0.1:80 w1'],
+      'tcp [10.0.0.2]:80': ['192.168.0.9:80 w1'],
+      'tcp [10.0.0.3]:80': ['192.168.0.4:80 w1'],
+    });
+    // Nothing was sent for 10.0.0.3, whose server did not change.
+    assert.ok(fake.applied.flat().every((o) => !describeOperation(o).includes('10.0.0.3')), fake.applied.flat().map(describeOperation).join('\n'));
+    writeFileSync(file('t2'), '0\n');
+    await until(full);
+    await proc.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -43,6 +43,30 @@ test('attribute decoding reads every typed value back', () => {
   assert.equal(a.u32(99), undefined);
 });
 
+test('the encoder gives the same bytes when its buffer grows in the middle of an attribute or a nested one', () => {
+  // Built in a 4-byte start buffer (it grows many times, inside the nest too) and in a roomy one.
+  const build = (e: AttributeEncoder) =>
+    e.u8(1, 7).nested(2, (n) => n.u16(1, 65535).u32(2, 0xdeadbeef).bytes(3, Buffer.from('abcde')).string(4, 'eth0').u16be(5, 80, true).flag(6).i32(7, -2).u64(8, 2n ** 40n).u32be(9, 0x0a000001)).u16(3, 9).finish();
+  const small = build(new AttributeEncoder(4));
+  const roomy = build(new AttributeEncoder(4096));
+  assert.deepEqual(small, roomy);
+  const outer = Attributes.decode(small);
+  assert.equal(outer.u8(1), 7);
+  assert.equal(outer.u16(3), 9);
+  const inner = outer.nested(2)!;
+  assert.equal(inner.u16(1), 65535);
+  assert.equal(inner.u32(2), 0xdeadbeef);
+  assert.equal(inner.get(3)?.toString(), 'abcde');
+  assert.equal(inner.string(4), 'eth0');
+  assert.equal(inner.u16be(5), 80);
+  assert.ok(inner.has(6));
+  assert.equal(inner.i32(7), -2);
+  assert.equal(inner.u64(8), 2n ** 40n);
+  assert.equal(inner.u32be(9), 0x0a000001);
+  // Padding is zeroed, not left over from an unzeroed allocation.
+  assert.deepEqual(small.subarray(5, 8), Buffer.alloc(3));
+});
+
 test('an attribute whose length runs past the buffer is an error, not a misread', () => {
   assert.throws(() => decodeAttributes(hex('0c00 0100 0000')), NetlinkDecodeError);
   assert.throws(() => decodeAttributes(hex('0200 0100')), /length 2/);
