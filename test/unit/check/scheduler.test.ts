@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Scheduler, type CheckOutcome } from '../../../src/check/scheduler.js';
+import { OUTCOME_SLICE_MS, Scheduler, type CheckOutcome } from '../../../src/check/scheduler.js';
 import type { CheckResult, CheckTiming } from '../../../src/check/types.js';
 import { VirtualClock } from './virtual-clock.js';
 
@@ -94,4 +94,48 @@ test('a disabled checker (ha_suspend) does not run until enabled', async () => {
   await clock.advance(5_000);
   assert.equal(runs, 1);
   s.stop();
+});
+
+test('a burst of outcomes is handed over in slices of OUTCOME_SLICE_MS, in order, with the event loop free in between', async () => {
+  // A VirtualClock with a defer that the test drives: each deferred call is one later turn.
+  const clock = new VirtualClock() as VirtualClock & { defer(fn: () => void): void };
+  const deferred: Array<() => void> = [];
+  clock.defer = (fn) => { deferred.push(fn); };
+  const handled: number[] = [];
+  const busy = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* handling one outcome */ } };
+  const s = new Scheduler<number>(clock, (o) => { busy(OUTCOME_SLICE_MS / 4); handled.push(o.key); }, () => 0);
+  // 40 checks that all finish in the same turn (one file change wakes them all).
+  let release!: () => void;
+  const gate = new Promise<void>((r) => { release = r; });
+  for (let i = 0; i < 40; i++) s.add({ key: i, timing: timing(), deadlineMs: 10_000, run: async () => { await gate; return { ok: true }; } });
+  s.start();
+  await clock.advance(1000);
+  release();
+  await clock.flush();
+  // About four outcomes fit in the first slice; the rest wait for later turns.
+  assert.ok(handled.length >= 1 && handled.length <= 8, `first slice handled ${handled.length}`);
+  let turns = 0;
+  while (deferred.length) {
+    deferred.shift()!();
+    turns++;
+  }
+  assert.deepEqual(handled, Array.from({ length: 40 }, (_, i) => i));
+  assert.ok(turns >= 5, `only ${turns} later turns`);
+  s.stop();
+});
+
+test('stop drops outcomes not handed over yet', async () => {
+  const clock = new VirtualClock() as VirtualClock & { defer(fn: () => void): void };
+  const deferred: Array<() => void> = [];
+  clock.defer = (fn) => { deferred.push(fn); };
+  const handled: number[] = [];
+  const s = new Scheduler<number>(clock, (o) => { const end = performance.now() + OUTCOME_SLICE_MS; while (performance.now() < end) { /* slow */ } handled.push(o.key); }, () => 0);
+  for (let i = 0; i < 5; i++) s.add({ key: i, timing: timing(), deadlineMs: 10_000, run: async () => ({ ok: true }) });
+  s.start();
+  await clock.advance(1000);
+  const before = handled.length;
+  assert.ok(before < 5);
+  s.stop();
+  while (deferred.length) deferred.shift()!();
+  assert.equal(handled.length, before);
 });
