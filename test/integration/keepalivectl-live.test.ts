@@ -12,6 +12,7 @@ import { ROOT } from '../lib/daemon.js';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
+import { tcpCheckedVirtualServer } from '../lib/conf-text.js';
 
 /** GET inside a namespace (the listener is bound to a namespace address). */
 async function httpGet(ns: Netns, url: string): Promise<string> {
@@ -65,20 +66,7 @@ vrrp_instance VI_1 {
         ${VIP}/24
     }
 }
-${vs ? `virtual_server ${VIP} 80 {
-    delay_loop 1
-    lb_algo rr
-    lb_kind NAT
-    protocol TCP
-    real_server ${RS} 8080 {
-        weight 3
-        TCP_CHECK {
-            connect_timeout 1
-            retry 0
-        }
-    }
-}
-` : ''}`;
+${vs ? tcpCheckedVirtualServer(VIP, RS) : ''}`;
 }
 
 interface Status {

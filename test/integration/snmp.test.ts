@@ -10,6 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { Snmpd, at, walk } from '../lib/snmpd.js';
+import { tcpCheckedVirtualServer } from '../lib/conf-text.js';
 
 const K = '1.3.6.1.4.1.9586.100.5';
 const VRRP2 = '1.3.6.1.2.1.68';
@@ -34,20 +35,7 @@ vrrp_instance VI_1 {
         ${VIP}/24
     }
 }
-${vs ? `virtual_server ${VIP} 80 {
-    delay_loop 1
-    lb_algo wrr
-    lb_kind NAT
-    protocol TCP
-    real_server ${RS} 8080 {
-        weight 3
-        TCP_CHECK {
-            connect_timeout 1
-            retry 0
-        }
-    }
-}
-` : ''}`;
+${vs ? tcpCheckedVirtualServer(VIP, RS, 'wrr') : ''}`;
 }
 
 /** BER body of an OID, as it appears inside a notification PDU. */

@@ -42,13 +42,19 @@ function advertsFrom(seg: FakeSegment, host: string, after = 0): { time: number;
   });
 }
 
-test('election: the higher priority becomes master, the VIP is on exactly one host', async () => {
+/** The usual pair on a fresh segment: a (10.0.0.1, priority 100) and b (10.0.0.2, 200), both started and run for 10 s, so b is master. */
+async function electedPair(): Promise<{ seg: FakeSegment; a: Node; b: Node }> {
   const seg = new FakeSegment(new VirtualClock());
   const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
   const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
   await a.router.start();
   await b.router.start();
   await runUntil(seg, [a, b], 10_000_000);
+  return { seg, a, b };
+}
+
+test('election: the higher priority becomes master, the VIP is on exactly one host', async () => {
+  const { seg, a, b } = await electedPair();
   assert.equal(b.router.status('VI_1')?.state, 'MASTER');
   assert.equal(a.router.status('VI_1')?.state, 'BACKUP');
   assert.deepEqual(holders([a, b]), ['b']);
@@ -63,12 +69,7 @@ test('election: the higher priority becomes master, the VIP is on exactly one ho
 });
 
 test('failover: the backup takes over within the master-down interval when the master dies silently', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   seg.setLinkUp('b', false); // b's adverts stop reaching a; no priority 0
   const lastHeard = advertsFrom(seg, 'b').filter((x) => x.time <= 10_000_000).at(-1)!.time;
   await runUntil(seg, [a, b], 20_000_000);
@@ -109,12 +110,7 @@ test('nopreempt: a higher priority backup leaves a live lower priority master al
 });
 
 test('priority-0 handover: a master stopping cleanly hands over after Skew_Time, not the full down interval', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   await b.router.stop();
   const stopAt = seg.clock.now();
   const zero = advertsFrom(seg, 'b', stopAt);
@@ -150,12 +146,7 @@ test('three routers: equal priorities elect the highest address; a fault hands o
 });
 
 test('tracking lowers the master priority below the backup: the backup preempts', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   b.router.setPriority('VI_1', 50);
   await runUntil(seg, [a, b], 20_000_000);
   assert.deepEqual(holders([a, b]), ['a']);
@@ -299,12 +290,7 @@ test('sync group: a member whose timer expires first waits until every member wa
 });
 
 test('reload keeps a MASTER master (no re-election), adds/removes VIPs, starts new and retires removed instances', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   assert.deepEqual(holders([a, b]), ['b']);
   const linesBefore = b.host.sink.lines.length;
   const t0 = seg.clock.now();
@@ -336,12 +322,7 @@ test('reload keeps a MASTER master (no re-election), adds/removes VIPs, starts n
 });
 
 test('reload with a lower priority: the master keeps its state but advertises the new priority, and is preempted', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   await b.router.reload([spec({ priority: 50, sourceAddress: '10.0.0.2' })]);
   await runUntil(seg, [a, b], 20_000_000);
   assert.deepEqual(holders([a, b]), ['a']);
@@ -349,12 +330,7 @@ test('reload with a lower priority: the master keeps its state but advertises th
 });
 
 test('clearStats (SIGRTMAX-1) zeroes the counters and counting goes on from zero; state is untouched', async () => {
-  const seg = new FakeSegment(new VirtualClock());
-  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
-  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
-  await a.router.start();
-  await b.router.start();
-  await runUntil(seg, [a, b], 10_000_000);
+  const { seg, a, b } = await electedPair();
   const before = a.router.status('VI_1')!.stats;
   assert.ok(before.advertRcvd > 3);
   a.router.clearStats();
