@@ -13,6 +13,7 @@ import { miscCheck } from '../../../src/check/misc.js';
 import { fileCheck } from '../../../src/check/file.js';
 import { close, conn, deadPort, listen, silentServer, smtpServer, udpServer } from './servers.js';
 import { waitFor } from '../../lib/netns.js';
+import { onCrlfLines } from '../../lib/crlf-lines.js';
 
 const signal = (): AbortSignal => new AbortController().signal;
 const reason = (r: { ok: boolean; reason?: string }): string => (r.ok ? 'ok' : r.reason ?? '');
@@ -185,20 +186,13 @@ test('smtp_alert mailer: the whole SMTP dialog, headers with router_id, dot-stuf
   const mk = (rcptReply: string) => net.createServer((c) => {
     c.on('error', () => undefined);
     c.write('220 mx ready\r\n');
-    let buf = '';
     let inData = false;
-    c.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        got.push(line);
-        if (inData) { if (line === '.') { inData = false; c.write('250 queued\r\n'); } continue; }
-        if (/^RCPT/.test(line)) c.write(rcptReply);
-        else if (/^DATA/.test(line)) { inData = true; c.write('354 go\r\n'); } else if (/^QUIT/.test(line)) c.end('221 bye\r\n');
-        else c.write('250 ok\r\n');
-      }
+    onCrlfLines(c, (line) => {
+      got.push(line);
+      if (inData) { if (line === '.') { inData = false; c.write('250 queued\r\n'); } return; }
+      if (/^RCPT/.test(line)) c.write(rcptReply);
+      else if (/^DATA/.test(line)) { inData = true; c.write('354 go\r\n'); } else if (/^QUIT/.test(line)) c.end('221 bye\r\n');
+      else c.write('250 ok\r\n');
     });
   });
   const good = mk('250 ok\r\n');

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectOptions } from '../../../src/check/types.js';
+import { onCrlfLines } from '../../lib/crlf-lines.js';
 
 export function conn(port: number, connectTimeoutMs = 400, host = '127.0.0.1'): ConnectOptions {
   return { host, port, connectTimeoutMs };
@@ -90,17 +91,10 @@ export function smtpServer(banner: string, heloReply: string, commands: string[]
   return net.createServer((c) => {
     c.on('error', () => undefined);
     c.write(banner);
-    let buf = '';
-    c.on('data', (d) => {
-      buf += d.toString('latin1');
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        commands.push(line);
-        if (/^HELO /i.test(line)) c.write(heloReply);
-        else if (/^QUIT/i.test(line)) c.end('221 bye\r\n');
-      }
+    onCrlfLines(c, (line) => {
+      commands.push(line);
+      if (/^HELO /i.test(line)) c.write(heloReply);
+      else if (/^QUIT/i.test(line)) c.end('221 bye\r\n');
     });
   });
 }
