@@ -350,41 +350,63 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* A socket being watched for readability on the Node loop. */
+/*
+ * A JS function that libuv callbacks call (the socket, signal and timer watchers alike):
+ * kept alive by a reference, and called in an async context of its own so that async_hooks
+ * and domains see where the call came from.
+ */
 typedef struct {
-  uv_poll_t poll;
   napi_env env;
-  napi_ref callback;
+  napi_ref fn;
   napi_async_context async;
-  int fd;
-  bool stopped;
-  recv_buf rb;
-} watcher;
+} js_callback;
 
-static void watcher_free(uv_handle_t *handle) {
-  watcher *w = handle->data;
-  napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->async);
-  free(w->rb.data);
-  free(w);
+/* True when v is a function; a TypeError is thrown otherwise. */
+static bool arg_function(napi_env env, napi_value v) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
+    return false;
+  }
+  return true;
 }
 
-static void watcher_stop(watcher *w) {
-  if (w->stopped) return;
-  w->stopped = true;
-  uv_poll_stop(&w->poll);
-  uv_close((uv_handle_t *)&w->poll, watcher_free);
+/* The watcher a handle (an external made by a ...Start/...Open binding) stands for. */
+static void *arg_handle(napi_env env, napi_value v) {
+  void *p = NULL;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "not a handle");
+    return NULL;
+  }
+  return p;
+}
+
+/* `name` labels the async resource ("kts:socket"). */
+static void js_callback_init(js_callback *cb, napi_env env, napi_value fn, const char *name) {
+  napi_value label, resource;
+  cb->env = env;
+  napi_create_reference(env, fn, 1, &cb->fn);
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &label);
+  napi_create_object(env, &resource); /* Node 20 rejects a NULL resource */
+  napi_async_init(env, resource, label, &cb->async);
+}
+
+/* Once libuv has let go of the handle (its close callback). */
+static void js_callback_release(js_callback *cb) {
+  napi_delete_reference(cb->env, cb->fn);
+  napi_async_destroy(cb->env, cb->async);
 }
 
 /*
- * Calls a watcher's JS callback from a libuv callback (socket, signal and timer watchers
- * alike). An exception thrown by it goes to process 'uncaughtException'; returns false then.
+ * Calls the function from a libuv callback. An exception thrown by it goes to process
+ * 'uncaughtException'; returns false then.
  */
-static bool call_js(napi_env env, napi_ref callback, napi_async_context async, size_t argc, const napi_value *argv) {
+static bool call_js(js_callback *cb, size_t argc, const napi_value *argv) {
+  napi_env env = cb->env;
   napi_value fn, recv, result;
-  napi_get_reference_value(env, callback, &fn);
+  napi_get_reference_value(env, cb->fn, &fn);
   napi_get_global(env, &recv); /* make_callback needs an object receiver */
-  if (napi_make_callback(env, async, recv, fn, argc, argv, &result) == napi_pending_exception) {
+  if (napi_make_callback(env, cb->async, recv, fn, argc, argv, &result) == napi_pending_exception) {
     napi_value ex;
     napi_get_and_clear_last_exception(env, &ex);
     napi_fatal_exception(env, ex);
@@ -393,10 +415,37 @@ static bool call_js(napi_env env, napi_ref callback, napi_async_context async, s
   return true;
 }
 
+/* Closes a watcher's libuv handle once (no callback after this); `done` frees the watcher. */
+static void close_once(uv_handle_t *handle, bool *closed, uv_close_cb done) {
+  if (*closed) return;
+  *closed = true;
+  uv_close(handle, done); /* also stops the handle */
+}
+
+/* A socket being watched for readability on the Node loop. */
+typedef struct {
+  uv_poll_t poll;
+  js_callback cb;
+  int fd;
+  bool stopped;
+  recv_buf rb;
+} watcher;
+
+static void watcher_free(uv_handle_t *handle) {
+  watcher *w = handle->data;
+  js_callback_release(&w->cb);
+  free(w->rb.data);
+  free(w);
+}
+
+static void watcher_stop(watcher *w) {
+  close_once((uv_handle_t *)&w->poll, &w->stopped, watcher_free);
+}
+
 /* Calls callback(err, msg). */
 static bool deliver(watcher *w, napi_value err, napi_value msg) {
   napi_value argv[2] = {err, msg};
-  return call_js(w->env, w->callback, w->async, 2, argv);
+  return call_js(&w->cb, 2, argv);
 }
 
 /*
@@ -409,7 +458,7 @@ static bool deliver(watcher *w, napi_value err, napi_value msg) {
 /* Readable: read up to MAX_READS_PER_WAKEUP datagrams (or until EAGAIN), one callback each. */
 static void on_readable(uv_poll_t *handle, int status, int events) {
   watcher *w = handle->data;
-  napi_env env = w->env;
+  napi_env env = w->cb.env;
   for (int reads = 0; !w->stopped && reads < MAX_READS_PER_WAKEUP; reads++) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
@@ -430,17 +479,11 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
 
 /* pollStart(fd, bufferSize, callback(err, msg)) -> handle for pollStop. */
 static napi_value js_poll_start(napi_env env, napi_callback_info info) {
-  napi_value argv[3], name, resource, handle;
+  napi_value argv[3], handle;
   int32_t fd, size;
-  napi_valuetype t;
   uv_loop_t *loop;
   if (!get_args(env, info, 3, argv)) return NULL;
-  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &size, "size")) return NULL;
-  NAPI_CALL(env, napi_typeof(env, argv[2], &t));
-  if (t != napi_function) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
-    return NULL;
-  }
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_int(env, argv[1], &size, "size") || !arg_function(env, argv[2])) return NULL;
   NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
   watcher *w = calloc(1, sizeof *w);
   if (!w || !recv_buf_init(&w->rb, size > 0 ? (size_t)size : 1)) {
@@ -453,13 +496,9 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
     free(w);
     return throw_sys_error(env, -rc, "uv_poll_init");
   }
-  w->env = env;
   w->fd = fd;
   w->poll.data = w;
-  napi_create_reference(env, argv[2], 1, &w->callback);
-  napi_create_string_utf8(env, "kts:socket", NAPI_AUTO_LENGTH, &name);
-  napi_create_object(env, &resource); /* Node 20 rejects a NULL resource */
-  napi_async_init(env, resource, name, &w->async);
+  js_callback_init(&w->cb, env, argv[2], "kts:socket");
   rc = uv_poll_start(&w->poll, UV_READABLE, on_readable);
   if (rc < 0) {
     watcher_stop(w);
@@ -472,10 +511,9 @@ static napi_value js_poll_start(napi_env env, napi_callback_info info) {
 /* pollStop(handle): no callback is made after it returns. Idempotent. */
 static napi_value js_poll_stop(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  void *w = NULL;
   if (!get_args(env, info, 1, argv)) return NULL;
-  NAPI_CALL(env, napi_get_value_external(env, argv[0], &w));
-  watcher_stop(w);
+  watcher *w = arg_handle(env, argv[0]);
+  if (w) watcher_stop(w);
   return NULL;
 }
 
@@ -533,57 +571,42 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
 /* A signal watched on the Node loop with libuv (which can catch real-time signals Node cannot). */
 typedef struct {
   uv_signal_t sig;
-  napi_env env;
-  napi_ref callback;
-  napi_async_context async;
+  js_callback cb;
   bool closed;
 } signal_watch;
 
 static void signal_watch_free(uv_handle_t *handle) {
   signal_watch *s = handle->data;
-  napi_delete_reference(s->env, s->callback);
-  napi_async_destroy(s->env, s->async);
+  js_callback_release(&s->cb);
   free(s);
 }
 
 static void on_signal(uv_signal_t *handle, int signo) {
   signal_watch *s = handle->data;
-  napi_env env = s->env;
+  napi_env env = s->cb.env;
   if (s->closed) return;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value arg = make_int(env, signo);
-  call_js(env, s->callback, s->async, 1, &arg);
+  call_js(&s->cb, 1, &arg);
   napi_close_handle_scope(env, scope);
 }
 
 /* closeSignal(handle): stops watching; the signal's previous disposition returns. Idempotent. */
 static napi_value js_signal_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  void *p = NULL;
   if (!get_args(env, info, 1, argv)) return NULL;
-  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
-  signal_watch *s = p;
-  if (!s->closed) {
-    s->closed = true;
-    uv_signal_stop(&s->sig);
-    uv_close((uv_handle_t *)&s->sig, signal_watch_free);
-  }
+  signal_watch *s = arg_handle(env, argv[0]);
+  if (s) close_once((uv_handle_t *)&s->sig, &s->closed, signal_watch_free);
   return NULL;
 }
 
 /* watchSignal(signo, callback(signo)) -> handle for closeSignal. Does not keep the loop alive. */
 static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
-  napi_value argv[2], name, resource, handle;
+  napi_value argv[2], handle;
   int32_t signo;
-  napi_valuetype t;
   uv_loop_t *loop;
-  if (!get_args(env, info, 2, argv) || !arg_int(env, argv[0], &signo, "signo")) return NULL;
-  NAPI_CALL(env, napi_typeof(env, argv[1], &t));
-  if (t != napi_function) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv) || !arg_int(env, argv[0], &signo, "signo") || !arg_function(env, argv[1])) return NULL;
   /* SIGKILL and SIGSTOP cannot be caught; out-of-range numbers are EINVAL from libuv too. */
   if (signo <= 0 || signo > SIGRTMAX || signo == SIGKILL || signo == SIGSTOP) return throw_sys_error(env, EINVAL, "uv_signal_start");
   NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
@@ -594,16 +617,11 @@ static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
     free(s);
     return throw_sys_error(env, -rc, "uv_signal_init");
   }
-  s->env = env;
   s->sig.data = s;
-  napi_create_reference(env, argv[1], 1, &s->callback);
-  napi_create_string_utf8(env, "kts:signal", NAPI_AUTO_LENGTH, &name);
-  napi_create_object(env, &resource);
-  napi_async_init(env, resource, name, &s->async);
+  js_callback_init(&s->cb, env, argv[1], "kts:signal");
   rc = uv_signal_start(&s->sig, on_signal, signo);
   if (rc < 0) {
-    s->closed = true;
-    uv_close((uv_handle_t *)&s->sig, signal_watch_free);
+    close_once((uv_handle_t *)&s->sig, &s->closed, signal_watch_free);
     return throw_sys_error(env, -rc, "uv_signal_start");
   }
   uv_unref((uv_handle_t *)&s->sig);
@@ -619,9 +637,7 @@ static napi_value js_watch_signal(napi_env env, napi_callback_info info) {
  */
 typedef struct {
   uv_poll_t poll;
-  napi_env env;
-  napi_ref callback;
-  napi_async_context async;
+  js_callback cb;
   int fd;
   bool polling;
   bool closed;
@@ -629,8 +645,7 @@ typedef struct {
 
 static void mono_timer_free(uv_handle_t *handle) {
   mono_timer *t = handle->data;
-  napi_delete_reference(t->env, t->callback);
-  napi_async_destroy(t->env, t->async);
+  js_callback_release(&t->cb);
   close(t->fd);
   free(t);
 }
@@ -642,24 +657,18 @@ static void on_timer(uv_poll_t *handle, int status, int events) {
   if (t->closed) return;
   while (read(t->fd, &expirations, sizeof expirations) < 0 && errno == EINTR) {
   }
-  napi_env env = t->env;
+  napi_env env = t->cb.env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  call_js(env, t->callback, t->async, 0, NULL);
+  call_js(&t->cb, 0, NULL);
   napi_close_handle_scope(env, scope);
 }
 
 /* timerOpen(callback()) -> handle for timerArm / timerClose. Disarmed. */
 static napi_value js_timer_open(napi_env env, napi_callback_info info) {
-  napi_value argv[1], name, resource, handle;
-  napi_valuetype t;
+  napi_value argv[1], handle;
   uv_loop_t *loop;
-  if (!get_args(env, info, 1, argv)) return NULL;
-  NAPI_CALL(env, napi_typeof(env, argv[0], &t));
-  if (t != napi_function) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "callback must be a function");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv) || !arg_function(env, argv[0])) return NULL;
   NAPI_CALL(env, napi_get_uv_event_loop(env, &loop));
   int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   if (fd < 0) return throw_sys_error(env, errno, "timerfd_create");
@@ -674,13 +683,9 @@ static napi_value js_timer_open(napi_env env, napi_callback_info info) {
     free(m);
     return throw_sys_error(env, -rc, "uv_poll_init");
   }
-  m->env = env;
   m->fd = fd;
   m->poll.data = m;
-  napi_create_reference(env, argv[0], 1, &m->callback);
-  napi_create_string_utf8(env, "kts:timer", NAPI_AUTO_LENGTH, &name);
-  napi_create_object(env, &resource);
-  napi_async_init(env, resource, name, &m->async);
+  js_callback_init(&m->cb, env, argv[0], "kts:timer");
   NAPI_CALL(env, napi_create_external(env, m, NULL, NULL, &handle));
   return handle;
 }
@@ -691,15 +696,14 @@ static napi_value js_timer_open(napi_env env, napi_callback_info info) {
  */
 static napi_value js_timer_arm(napi_env env, napi_callback_info info) {
   napi_value argv[3];
-  void *p = NULL;
   double sec, nsec;
   if (!get_args(env, info, 3, argv)) return NULL;
-  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
+  mono_timer *m = arg_handle(env, argv[0]);
+  if (!m) return NULL;
   if (napi_get_value_double(env, argv[1], &sec) != napi_ok || napi_get_value_double(env, argv[2], &nsec) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "sec and nsec must be numbers");
     return NULL;
   }
-  mono_timer *m = p;
   if (m->closed) return throw_sys_error(env, EBADF, "timerfd_settime");
   struct itimerspec its = {0};
   bool arm = sec >= 0;
@@ -724,15 +728,9 @@ static napi_value js_timer_arm(napi_env env, napi_callback_info info) {
 /* timerClose(handle): disarms and closes; no callback after it returns. Idempotent. */
 static napi_value js_timer_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  void *p = NULL;
   if (!get_args(env, info, 1, argv)) return NULL;
-  NAPI_CALL(env, napi_get_value_external(env, argv[0], &p));
-  mono_timer *m = p;
-  if (!m->closed) {
-    m->closed = true;
-    uv_poll_stop(&m->poll);
-    uv_close((uv_handle_t *)&m->poll, mono_timer_free);
-  }
+  mono_timer *m = arg_handle(env, argv[0]);
+  if (m) close_once((uv_handle_t *)&m->poll, &m->closed, mono_timer_free);
   return NULL;
 }
 
