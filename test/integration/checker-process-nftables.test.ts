@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { CLI } from '../lib/daemon.js';
+import { NAT_LAB_VIP, createNatLbLab, natLabServerAddress } from '../lib/nat-lb-lab.js';
 
 const skip = labUnavailable(['nft']);
-const VIP = '10.9.1.100';
+const VIP = NAT_LAB_VIP;
 const SERVERS = ['rs1', 'rs2', 'rs3', 'sorry'] as const;
-const addr = (i: number): string => `10.9.2.${11 + i}`;
+const addr = natLabServerAddress;
 
 const SERVER = `const http=require('http');http.createServer((q,r)=>{r.setHeader('connection','close');r.end(process.env.NAME)}).listen(8080,'0.0.0.0',()=>console.log('listening'))`;
 const CLIENT = `const http=require('http');const [,url,n]=process.argv;const c={};
@@ -111,15 +112,10 @@ const dnatTargets = async (): Promise<string[]> => [...new Set([...(await rulese
 
 before(async () => {
   if (skip) return;
-  lab = await Lab.create();
-  client = await lab.addHost('cli', { addrs: ['10.9.1.10/24'] });
-  lb = await lab.addHost('lb', { addrs: ['10.9.1.1/24', '10.9.2.1/24'] });
-  await lb.ip('addr', 'add', `${VIP}/32`, 'dev', 'eth0');
-  for (const k of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0']) await lb.run('sysctl', ['-qw', k]);
+  let servers: Netns[];
+  ({ lab, client, lb, servers } = await createNatLbLab(SERVERS));
   for (let i = 0; i < SERVERS.length; i++) {
-    const ns = await lab.addHost(SERVERS[i]!, { addrs: [`${addr(i)}/24`] });
-    await ns.ip('route', 'add', 'default', 'via', '10.9.2.1');
-    rsNs.push(ns);
+    rsNs.push(servers[i]!);
     await startServer(i);
   }
   const smtp = lb.spawn('node', ['-e', SMTP]);

@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { CLI } from '../lib/daemon.js';
+import { NAT_LAB_VIP, createNatLbLab, natLabServerAddress } from '../lib/nat-lb-lab.js';
 
 const skip = labUnavailable(['nft']);
-const VIP = '10.9.1.100';
-const addr = (i: number): string => `10.9.2.${11 + i}`;
+const VIP = NAT_LAB_VIP;
+const addr = natLabServerAddress;
 const SERVER = `const http=require('http');http.createServer((q,r)=>{r.setHeader('connection','close');r.end(process.env.NAME)}).listen(8080,'0.0.0.0',()=>console.log('listening'))`;
 // Requests one after the other until stdin closes, then prints what answered (and what failed).
 const CLIENT = `const http=require('http');const urls=process.argv.slice(1);const c={};let stop=false;process.stdin.on('end',()=>stop=true).resume();
@@ -105,15 +106,10 @@ const handlesOf = (text: string, what: RegExp): string[] => text.split('\n').fil
 
 before(async () => {
   if (skip) return;
-  lab = await Lab.create();
-  client = await lab.addHost('cli', { addrs: ['10.9.1.10/24'] });
-  lb = await lab.addHost('lb', { addrs: ['10.9.1.1/24', '10.9.2.1/24'] });
-  await lb.ip('addr', 'add', `${VIP}/32`, 'dev', 'eth0');
-  for (const k of ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', 'net.ipv4.conf.eth0.send_redirects=0']) await lb.run('sysctl', ['-qw', k]);
-  for (const [i, name] of ['rs1', 'rs2'].entries()) {
-    const ns = await lab.addHost(name, { addrs: [`${addr(i)}/24`] });
-    await ns.ip('route', 'add', 'default', 'via', '10.9.2.1');
-    const p = ns.spawn('node', ['-e', SERVER], { env: { ...process.env, NAME: name } });
+  let servers: Netns[];
+  ({ lab, client, lb, servers } = await createNatLbLab(['rs1', 'rs2']));
+  for (const [i, ns] of servers.entries()) {
+    const p = ns.spawn('node', ['-e', SERVER], { env: { ...process.env, NAME: `rs${i + 1}` } });
     await new Promise<void>((ok) => p.stdout!.once('data', () => ok()));
   }
   dir = mkdtempSync(join(tmpdir(), 'kts-nft-restart-'));
