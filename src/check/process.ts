@@ -219,8 +219,7 @@ export class CheckerProcess implements ChildService {
     w.set(c.rs, c.weight);
     this.snmp.invalidate();
     if (was !== undefined && was !== c.up) realServerTrap(this.snmp, () => this.snmpData(), c.vs, c.rs);
-    this.dirty?.add(c.vs);
-    this.requestSync();
+    this.requestSync(c.vs);
   }
 
   /** What the SNMP MIB is built from: the configuration and the checkers' verdicts now. */
@@ -253,8 +252,7 @@ export class CheckerProcess implements ChildService {
       const rs = formatEndpoint(realServerId(sorry), spec.services[0]?.kind === 'addr' ? spec.services[0].protocol : 'tcp');
       this.info(q.up ? `Removing sorry server ${rs} from VS ${q.vs}` : `Adding sorry server ${rs} to VS ${q.vs}`);
     }
-    this.dirty?.add(q.vs);
-    this.requestSync();
+    this.requestSync(q.vs);
   }
 
   /** A virtual server's LVS policy with the weights its checkers report (dynamic weights). */
@@ -264,16 +262,24 @@ export class CheckerProcess implements ChildService {
     return { ...vs, realServers: vs.realServers.map((rs) => { const x = w.get(realServerId(rs)); return x === undefined || !rs ? rs : { ...rs, weight: x }; }) };
   }
 
+  /** Every virtual server's LVS policy with its checkers' weights, or only those named in `only`. */
+  private effectiveSpecs(only?: ReadonlySet<string>): LvsSpec[] {
+    const specs = this.gen?.lvs ?? [];
+    return (only ? specs.filter((vs) => only.has(vs.name)) : specs).map((vs) => this.effectiveSpec(vs));
+  }
+
   /** The table the data plane should hold: all of it, or only the services of `only`. */
   private desired(only?: ReadonlySet<string>): ServiceEntry[] {
     const health: HealthMap = this.health;
-    const specs = this.gen?.lvs ?? [];
-    const chosen = only ? specs.filter((vs) => only.has(vs.name)) : specs;
-    return materialize(chosen.map((vs) => this.effectiveSpec(vs)), health, this.quorum);
+    return materialize(this.effectiveSpecs(only), health, this.quorum);
   }
 
-  /** Coalesces checker events: one sync runs at a time, the next one sees every later event. */
-  private requestSync(): void {
+  /**
+   * Coalesces checker events: one sync runs at a time, the next one sees every later event.
+   * `vs`: the virtual server the event changed (the next sync covers it, unless it is a full one).
+   */
+  private requestSync(vs?: string): void {
+    if (vs !== undefined) this.dirty?.add(vs);
     if (!this.reconciler || this.stopped) return;
     if (this.syncWanted) return;
     this.syncWanted = true;
@@ -553,7 +559,7 @@ export class CheckerProcess implements ChildService {
     const last = this.gen?.checker.lastChecks;
     return Promise.resolve({
       version: STATUS_VERSION,
-      virtualServers: (this.gen?.lvs ?? []).map((v) => this.effectiveSpec(v)).map((vs) => {
+      virtualServers: this.effectiveSpecs().map((vs) => {
         const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
         return {
           name: vs.name, protocol: proto.toUpperCase(), scheduler: vs.scheduler,
@@ -576,7 +582,7 @@ export class CheckerProcess implements ChildService {
     name: string; scheduler: string; quorum: number; hysteresis: number; quorum_state: 'UP' | 'DOWN'; sorry_server: string | null;
     real_servers: Array<{ name: string; weight: number; alive: boolean; inhibit_on_failure: boolean; alpha: boolean }>;
   }> {
-    return (this.gen?.lvs ?? []).map((v) => this.effectiveSpec(v)).map((vs) => {
+    return this.effectiveSpecs().map((vs) => {
       const proto = vs.services[0]?.kind === 'addr' ? vs.services[0].protocol : 'tcp';
       return {
         name: vs.name, scheduler: vs.scheduler, quorum: vs.quorum, hysteresis: vs.hysteresis,

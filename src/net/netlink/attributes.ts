@@ -22,12 +22,7 @@ export interface Attribute {
 
 /** One attribute's bytes, padded to 4. */
 export function encodeAttribute(type: number, data: Buffer, flags = 0): Buffer {
-  const len = NLA_HDRLEN + data.length;
-  const out = Buffer.alloc(align4(len));
-  out.writeUInt16LE(len, 0);
-  out.writeUInt16LE((type & NLA_TYPE_MASK) | flags, 2);
-  data.copy(out, NLA_HDRLEN);
-  return out;
+  return new AttributeEncoder(align4(NLA_HDRLEN + data.length)).bytes(type, data, flags).finish();
 }
 
 /** Splits a run of attributes. Throws NetlinkDecodeError on a length that runs past the end. */

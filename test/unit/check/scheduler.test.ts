@@ -96,13 +96,25 @@ test('a disabled checker (ha_suspend) does not run until enabled', async () => {
   s.stop();
 });
 
-test('a burst of outcomes is handed over in slices of OUTCOME_SLICE_MS, in order, with the event loop free in between', async () => {
-  // A VirtualClock with a defer that the test drives: each deferred call is one later turn.
+/** A VirtualClock with a defer the test drives: `runLaterTurns` runs what was deferred, each call one later turn of the loop, and counts them. */
+function deferringClock(): { clock: VirtualClock & { defer(fn: () => void): void }; runLaterTurns: () => number } {
   const clock = new VirtualClock() as VirtualClock & { defer(fn: () => void): void };
   const deferred: Array<() => void> = [];
   clock.defer = (fn) => { deferred.push(fn); };
+  const runLaterTurns = (): number => {
+    let turns = 0;
+    for (; deferred.length; turns++) deferred.shift()!();
+    return turns;
+  };
+  return { clock, runLaterTurns };
+}
+
+/** Handling an outcome that takes `ms` of real time. */
+const busy = (ms: number): void => { const end = performance.now() + ms; while (performance.now() < end) { /* handling one outcome */ } };
+
+test('a burst of outcomes is handed over in slices of OUTCOME_SLICE_MS, in order, with the event loop free in between', async () => {
+  const { clock, runLaterTurns } = deferringClock();
   const handled: number[] = [];
-  const busy = (ms: number) => { const end = performance.now() + ms; while (performance.now() < end) { /* handling one outcome */ } };
   const s = new Scheduler<number>(clock, (o) => { busy(OUTCOME_SLICE_MS / 4); handled.push(o.key); }, () => 0);
   // 40 checks that all finish in the same turn (one file change wakes them all).
   let release!: () => void;
@@ -114,28 +126,22 @@ test('a burst of outcomes is handed over in slices of OUTCOME_SLICE_MS, in order
   await clock.flush();
   // About four outcomes fit in the first slice; the rest wait for later turns.
   assert.ok(handled.length >= 1 && handled.length <= 8, `first slice handled ${handled.length}`);
-  let turns = 0;
-  while (deferred.length) {
-    deferred.shift()!();
-    turns++;
-  }
+  const turns = runLaterTurns();
   assert.deepEqual(handled, Array.from({ length: 40 }, (_, i) => i));
   assert.ok(turns >= 5, `only ${turns} later turns`);
   s.stop();
 });
 
 test('stop drops outcomes not handed over yet', async () => {
-  const clock = new VirtualClock() as VirtualClock & { defer(fn: () => void): void };
-  const deferred: Array<() => void> = [];
-  clock.defer = (fn) => { deferred.push(fn); };
+  const { clock, runLaterTurns } = deferringClock();
   const handled: number[] = [];
-  const s = new Scheduler<number>(clock, (o) => { const end = performance.now() + OUTCOME_SLICE_MS; while (performance.now() < end) { /* slow */ } handled.push(o.key); }, () => 0);
+  const s = new Scheduler<number>(clock, (o) => { busy(OUTCOME_SLICE_MS); handled.push(o.key); }, () => 0);
   for (let i = 0; i < 5; i++) s.add({ key: i, timing: timing(), deadlineMs: 10_000, run: async () => ({ ok: true }) });
   s.start();
   await clock.advance(1000);
   const before = handled.length;
   assert.ok(before < 5);
   s.stop();
-  while (deferred.length) deferred.shift()!();
+  runLaterTurns();
   assert.equal(handled.length, before);
 });
