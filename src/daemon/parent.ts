@@ -331,25 +331,12 @@ export class ParentDaemon {
     const wasStarted = this.phase !== 'idle';
     this.phase = 'stopping';
     this.exitCode = code;
+    // The children hear first: a VRRP master's priority-0 advert (the backup's cue to take
+    // over after only the skew time) should not wait for our own logging.
+    const exits = this.stopChildren();
     if (wasStarted) log.info('Stopping');
     this.o.notifier.stopping();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    const exits: Promise<void>[] = [];
-    for (const slot of this.slots.values()) {
-      if (slot.restartTimer) clearTimeout(slot.restartTimer);
-      slot.restartTimer = undefined;
-      const proc = slot.proc;
-      if (!proc) continue;
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        // Already gone (its exit was being looked at a moment later): just forget it.
-        slot.proc = undefined;
-        removePidFile(this.o.pidFiles[slot.role], proc.pid ?? 0);
-        continue;
-      }
-      exits.push(new Promise((resolve) => proc.once('exit', () => resolve())));
-      if (proc.connected) this.sendTo(slot, { type: 'stop' });
-      else proc.kill('SIGTERM');
-    }
     const waitMs = childWaitMsOf(this.config) ?? this.o.childWaitMs;
     if (exits.length > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -380,6 +367,27 @@ export class ParentDaemon {
     }
     this.o.notifier.close();
     this.finished(this.exitCode);
+  }
+
+  /** Tells every running child to stop (or signals it); resolves each one's exit. */
+  private stopChildren(): Promise<void>[] {
+    const exits: Promise<void>[] = [];
+    for (const slot of this.slots.values()) {
+      if (slot.restartTimer) clearTimeout(slot.restartTimer);
+      slot.restartTimer = undefined;
+      const proc = slot.proc;
+      if (!proc) continue;
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        // Already gone (its exit was being looked at a moment later): just forget it.
+        slot.proc = undefined;
+        removePidFile(this.o.pidFiles[slot.role], proc.pid ?? 0);
+        continue;
+      }
+      exits.push(new Promise((resolve) => proc.once('exit', () => resolve())));
+      if (proc.connected) this.sendTo(slot, { type: 'stop' });
+      else proc.kill('SIGTERM');
+    }
+    return exits;
   }
 
   private async loadValidated(): Promise<{ ok: true; config: unknown; roles: Role[] } | { ok: false; errors: number; details: string[] }> {

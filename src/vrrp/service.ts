@@ -14,6 +14,7 @@ import { channelKeyFor, channelKeyString } from './instance.js';
 import type { ChannelKey, StateChange, VrrpEventSink } from './ports.js';
 import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
+import { warmUpFailover } from './warmup.js';
 import { NetlinkAddresses } from './os/addresses.js';
 import { PacketAnnouncer } from './os/announce.js';
 import { systemClock } from './os/clock.js';
@@ -211,6 +212,8 @@ export class VrrpService implements ChildService {
     this.applyLinkStates();
     await this.router.start();
     this.snmp.apply(snmpSettings(cfg.global));
+    // The first failover should not wait for V8 to compile its code (src/vrrp/warmup.ts).
+    await warmUpFailover(this.specs);
   }
 
   private routerOptions(cfg: KeepalivedConfig): RouterOptions {
