@@ -111,6 +111,8 @@ export interface CheckerProcessOptions {
 interface Generation {
   config: KeepalivedConfig;
   lvs: LvsSpec[];
+  /** `lvs` by name, in order: a checker event looks its virtual server up here. */
+  lvsByName: Map<string, LvsSpec[]>;
   checks: CheckSpec[];
   checker: CheckerService;
 }
@@ -177,7 +179,13 @@ export class CheckerProcess implements ChildService {
       const problems = nftablesRefusals(materialize(lvs.specs, new Map(), new Map()));
       if (problems.length) throw new ServiceError(problems.join('\n'), EXIT.CONFIG);
     }
-    return { config: cfg, lvs: lvs.specs, checks: checks.virtualServers };
+    const lvsByName = new Map<string, LvsSpec[]>();
+    for (const vs of lvs.specs) {
+      const same = lvsByName.get(vs.name);
+      if (same) same.push(vs);
+      else lvsByName.set(vs.name, [vs]);
+    }
+    return { config: cfg, lvs: lvs.specs, lvsByName, checks: checks.virtualServers };
   }
 
   /** smtp_alert: global_defs smtp_server and notification_email, else no mail. */
@@ -246,7 +254,7 @@ export class CheckerProcess implements ChildService {
     this.quorum.set(q.vs, q.up);
     this.snmp.invalidate();
     if (before !== undefined && before !== q.up) quorumTrap(this.snmp, () => this.snmpData(), q.vs);
-    const spec = this.gen?.lvs.find((s) => s.name === q.vs);
+    const spec = this.gen?.lvsByName.get(q.vs)?.[0];
     const sorry = spec?.sorryServer;
     if (sorry && before !== undefined && before !== q.up) {
       const rs = formatEndpoint(realServerId(sorry), spec.services[0]?.kind === 'addr' ? spec.services[0].protocol : 'tcp');
@@ -264,8 +272,13 @@ export class CheckerProcess implements ChildService {
 
   /** Every virtual server's LVS policy with its checkers' weights, or only those named in `only`. */
   private effectiveSpecs(only?: ReadonlySet<string>): LvsSpec[] {
-    const specs = this.gen?.lvs ?? [];
-    return (only ? specs.filter((vs) => only.has(vs.name)) : specs).map((vs) => this.effectiveSpec(vs));
+    const g = this.gen;
+    if (!g) return [];
+    if (!only) return g.lvs.map((vs) => this.effectiveSpec(vs));
+    // One event names one virtual server: looked up, not searched for among all of them.
+    const out: LvsSpec[] = [];
+    for (const name of only) for (const vs of g.lvsByName.get(name) ?? []) out.push(this.effectiveSpec(vs));
+    return out;
   }
 
   /** The table the data plane should hold: all of it, or only the services of `only`. */

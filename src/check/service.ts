@@ -80,6 +80,8 @@ export function spawnScript(command: string): void {
 
 export class CheckerService {
   private readonly states: VirtualServerState[];
+  /** Virtual servers by id (the first of that id, as a search would find it): asked on every event. */
+  private readonly stateById = new Map<string, VirtualServerState>();
   private readonly scheduler: Scheduler<CheckKey>;
   private readonly built = new Map<CheckKey, BuiltCheck>();
   private readonly watchers: FSWatcher[] = [];
@@ -90,6 +92,7 @@ export class CheckerService {
     this.log = opts.log ?? (() => undefined);
     const migrated = (v: number, r: number, i: number): CheckerSnapshot | undefined => opts.migrate?.get(this.identity(v, r, i));
     this.states = specs.map((vs, v) => new VirtualServerState(vs, (r, i) => migrated(v, r, i)?.up));
+    for (const st of this.states) if (!this.stateById.has(st.spec.id)) this.stateById.set(st.spec.id, st);
     this.scheduler = new Scheduler<CheckKey>(opts.clock ?? realClock, (o) => this.onOutcome(o), opts.random);
     specs.forEach((vs, v) => vs.realServers.forEach((rs, r) => rs.checkers.forEach((c, i) => {
       const key: CheckKey = { vs: v, rs: r, checker: i };
@@ -199,7 +202,7 @@ export class CheckerService {
   }
 
   private vsSpec(id: string): VirtualServerSpec | undefined {
-    return this.specs.find((s) => s.id === id);
+    return this.stateById.get(id)?.spec;
   }
 
   /** keepalived's wording (ipwrapper.c): "Removing service [ip]:tcp:port from VS [vip]:tcp:port". */
@@ -214,7 +217,7 @@ export class CheckerService {
   }
 
   private quorumLogLine(q: QuorumChange): string {
-    const state = this.states.find((s) => s.spec.id === q.vs);
+    const state = this.stateById.get(q.vs);
     const quorum = state?.quorum ?? 0;
     const h = state?.hysteresis ?? 0;
     const v = formatEndpoint(q.vs, this.vsSpec(q.vs)?.protocol);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { checkOwnPrivileges } from './caps.js';
 import { launchDetached, reportStartup, takeStatusFd } from './detach.js';
 import { dumpDirectory } from './dumpfile.js';
-import { createLogger, DEFAULT_LOG_CONFIG, parseFacility, type LogConfig } from './log.js';
+import { createLogger, DEFAULT_LOG_CONFIG, flushConsoleLog, parseFacility, type LogConfig } from './log.js';
 import { ParentDaemon, type ConfigSource } from './parent.js';
 import { AlreadyRunningError, assertPidFileFree, DEFAULT_PID_FILES, writePidFile, removePidFile, type PidFilePaths } from './pidfile.js';
 import { PARENT_IDENT, type Role } from './roles.js';
@@ -122,6 +122,7 @@ export function logConfigOf(o: DaemonOptions): LogConfig | string {
 }
 
 function fail(status: { fd: number | undefined }, message: string, code: number): number {
+  flushConsoleLog();
   process.stderr.write(`${message}\n`);
   reportStartup(status, { ok: false, message });
   return code;
@@ -214,6 +215,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     // them when detached; the console log already has them with -l).
     const text = [...startError.details, startError.error].join('\n');
     reportStartup(status, { ok: false, message: text });
+    flushConsoleLog();
     if (!detached) process.stderr.write(`${logConfig.console ? startError.error : text}\n`);
     return parent.done;
   }

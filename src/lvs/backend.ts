@@ -46,8 +46,11 @@ export class FakeBackend implements LvsBackend {
  */
 export class LvsReconciler {
   private readonly owned = new Set<string>();
-  /** The table as we last read or wrote it; undefined = read it from the backend next time. */
-  private known: ServiceEntry[] | undefined;
+  /**
+   * The table as we last read or wrote it, by service key (so that a checker event finds its
+   * service without walking the table); undefined = read it from the backend next time.
+   */
+  private known: Map<string, ServiceEntry> | undefined;
 
   constructor(private readonly backend: LvsBackend) {}
 
@@ -58,14 +61,10 @@ export class LvsReconciler {
    * costs one diff in memory and the few operations it needs.
    */
   async sync(desired: readonly ServiceEntry[]): Promise<Operation[]> {
-    const actual = this.known ?? (await this.backend.read());
+    const actual = this.known ? [...this.known.values()] : await this.backend.read();
     const ops = diff(desired, actual, { owned: this.owned });
-    if (ops.length) {
-      await this.apply(ops);
-      this.known = applyTolerant(actual, ops);
-    } else {
-      this.known = actual;
-    }
+    if (ops.length) await this.apply(ops);
+    this.known = byKey(ops.length ? applyTolerant(actual, ops) : actual);
     // What we own is exactly what is desired now (a Set: 1,000 services made this loop
     // quadratic, a million key strings per sync).
     this.owned.clear();
@@ -88,16 +87,24 @@ export class LvsReconciler {
    * services are neither compared nor deleted. Needs a first full `sync`.
    */
   async syncServices(services: readonly ServiceEntry[]): Promise<Operation[]> {
-    const known = this.known ?? (await this.backend.read());
+    const known = this.known ?? byKey(await this.backend.read());
+    this.known = known;
     const keys = new Set(services.map((s) => serviceKeyString(s.key)));
-    const touched = known.filter((s) => keys.has(serviceKeyString(s.key)));
+    const touched: ServiceEntry[] = [];
+    for (const k of keys) {
+      const s = known.get(k);
+      if (s) touched.push(s);
+    }
     const ops = diff(services, touched);
     if (ops.length) {
       await this.apply(ops);
-      // Only the touched services are copied: an event costs the same in a table of any size.
-      this.known = [...known.filter((s) => !keys.has(serviceKeyString(s.key))), ...applyTolerant(touched, ops)];
-    } else {
-      this.known = known;
+      // Only the touched services are looked at and replaced: an event costs the same in a
+      // table of any size (a walk of the whole table per event made 1,000 events quadratic).
+      const after = applyTolerant(touched, ops);
+      if (this.known === known) {
+        for (const k of keys) known.delete(k);
+        for (const s of after) known.set(serviceKeyString(s.key), s);
+      }
     }
     for (const k of keys) this.owned.add(k);
     return ops;
@@ -159,4 +166,10 @@ function applyTolerant(table: ServiceEntry[], ops: readonly Operation[]): Servic
     }
   }
   return t;
+}
+
+function byKey(table: readonly ServiceEntry[]): Map<string, ServiceEntry> {
+  const m = new Map<string, ServiceEntry>();
+  for (const s of table) m.set(serviceKeyString(s.key), s);
+  return m;
 }

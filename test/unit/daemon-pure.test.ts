@@ -285,3 +285,26 @@ test('startup/shutdown scripts and child_wait_time from the typed model', async 
   assert.equal(childWaitMsOf(config), 7000);
   assert.equal(childWaitMsOf({ nodes: [] }), undefined);
 });
+
+test('console log lines are written once per turn of the loop, in order, and none is lost at exit or on a crash', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  const logJs = pathToFileURL(join(fileURLToPath(new URL('.', import.meta.url)), '../../src/daemon/log.js')).href;
+  const script = (end: string) => `
+    import { Logger, flushConsoleLog } from ${JSON.stringify(logJs)};
+    const log = new Logger('Keepalived_healthcheckers', { console: true, syslog: false, facility: 3, flushFile: false, detail: false });
+    for (let i = 0; i < 1000; i++) log.info('line ' + i);
+    ${end}`;
+  const run = (end: string) => spawnSync(process.execPath, ['--input-type=module', '-e', script(end)], { encoding: 'utf8' });
+  const lines = (stderr: string) => stderr.split('\n').filter((l) => /: line \d+$/.test(l)).map((l) => Number(/line (\d+)$/.exec(l)![1]));
+  const all = Array.from({ length: 1000 }, (_, i) => i);
+  // Leaving the loop, process.exit, an uncaught exception: every line, in order.
+  assert.deepEqual(lines(run('').stderr), all);
+  assert.deepEqual(lines(run('process.exit(3);').stderr), all);
+  const crash = run("throw new Error('boom');");
+  assert.deepEqual(lines(crash.stderr), all);
+  assert.ok(crash.stderr.indexOf('line 999') < crash.stderr.indexOf('boom'), 'the log lines come before the crash report');
+  // A direct write after flushConsoleLog() comes after the lines logged before it.
+  const direct = run("flushConsoleLog(); process.stderr.write('DIRECT\\n');");
+  assert.ok(direct.stderr.indexOf('line 999') < direct.stderr.indexOf('DIRECT'));
+});

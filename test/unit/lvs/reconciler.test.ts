@@ -159,3 +159,32 @@ test('between syncs the reconciler trusts what it wrote; after a failure it read
   assert.equal(reads, 2);
   assert.deepEqual(backend.table[0]!.destinations.map((d) => d.address), ['192.168.1.1']);
 });
+
+test('syncServices brings only the services it is given in line, and keeps the rest of what it knows', async () => {
+  class CountingBackend extends FakeBackend {
+    reads = 0;
+    override async read() { this.reads++; return super.read(); }
+  }
+  const C = tcp('10.0.0.3', 80);
+  const table = [svc(A, [['192.168.1.1', 80, 1]]), svc(B, [['192.168.1.2', 443, 1]]), svc(C, [['192.168.1.3', 80, 1]])];
+  const backend = new CountingBackend();
+  const r = new LvsReconciler(backend);
+  await r.sync(table);
+  // B's destination goes to weight 0; A and C are not passed, so neither compared nor removed.
+  const b0 = svc(B, [['192.168.1.2', 443, 0]]);
+  assert.deepEqual((await r.syncServices([b0])).map(describeOperation), ['set destination [192.168.1.2]:443 weight 0 in tcp [10.0.0.2]:443']);
+  assert.equal(backend.table.length, 3);
+  // A new service through syncServices is made, and owned (a stop removes it).
+  const D = tcp('10.0.0.4', 80);
+  assert.deepEqual((await r.syncServices([svc(D, [])])).map((o) => o.op), ['add-service']);
+  // A destination dropped from C only.
+  assert.deepEqual((await r.syncServices([svc(C, [])])).map((o) => o.op), ['delete-destination']);
+  // What it believes after those events is exactly the kernel's table: a full sync of that
+  // table needs nothing, and nothing was read back since the first sync.
+  const now = [table[0]!, b0, svc(C, []), svc(D, [])];
+  assert.deepEqual(await r.sync(now), []);
+  assert.deepEqual(diff(now, backend.table), []);
+  assert.equal(backend.reads, 1);
+  assert.deepEqual((await r.stop()).filter((o) => o.op === 'delete-service').length, 4);
+  assert.deepEqual(backend.table, []);
+});
