@@ -10,6 +10,9 @@
 // 3 x interval + Skew_Time after the last advert (3.61 s at 1 s, ~181 ms at 0.05 s).
 // A crash lands at a random point of the advert interval, so a crash trial varies by up to
 // one interval (50 ms at 0.05 s) whoever runs: compare medians of 20 or more trials there.
+// A crash is also timed on the wire, which takes that phase out: tcpdump in the backup's
+// namespace gives the master's last advert and the backup's first one, and their gap less the
+// backup's Master_Down_Interval is how late the backup took over (its own latency alone).
 // Environment: KTS_BENCH_TRIALS (5), KTS_BENCH_ARMS (e.g. "v3" for the 0.05 s arm only),
 // KTS_BENCH_SIGNALS ("SIGKILL" for crashes only), KTS_BENCH_IMPLS ("keepalived-ts"),
 // KTS_BENCH_CPU_LOAD (that many busy-looping processes of our own for the whole run, to see
@@ -21,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { CLI, labBench } from './lib/lab-bench.mjs';
 
-const { Lab, waitFor, dir } = await labBench('kts-bench-vrrp-', ['keepalived']);
+const { Lab, waitFor, dir } = await labBench('kts-bench-vrrp-', ['keepalived', 'tcpdump']);
 
 const TRIALS = Number(process.env.KTS_BENCH_TRIALS ?? 5);
 const VIP = '10.67.0.100';
@@ -115,16 +118,49 @@ async function trial(lab, m, b, impl, arm, signal) {
       }
     });
   });
-  await new Promise((r) => setTimeout(r, 200));
+  // The adverts on the wire, with the kernel's timestamps (-tt: seconds since the epoch).
+  const cap = signal === 'SIGKILL' ? b.spawn('tcpdump', ['-i', 'eth0', '-n', '-tt', '-l', '-U', 'vrrp']) : undefined;
+  let capOut = '';
+  cap?.stdout.on('data', (d) => { capOut += d; });
+  await new Promise((r) => setTimeout(r, cap ? 500 : 200));
   const t0 = performance.now();
   await kill(master, signal);
   await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);
   mon.kill('SIGTERM');
   const ms = seenAt === undefined ? NaN : seenAt - t0;
+  let lateMs;
+  if (cap) {
+    await new Promise((r) => setTimeout(r, 300));
+    cap.kill('SIGTERM');
+    await exited(cap);
+    lateMs = takeoverLateness(capOut, arm);
+  }
   await kill(backup, 'SIGTERM');
   await m.ip('addr', 'del', `${VIP}/24`, 'dev', 'eth0').catch(() => '');
   await b.ip('addr', 'del', `${VIP}/24`, 'dev', 'eth0').catch(() => '');
-  return ms;
+  return { ms, lateMs };
+}
+
+/**
+ * From a tcpdump -tt capture of the handover: the backup's first advert less the master's last
+ * one, less the backup's Master_Down_Interval (3 x advert_int + Skew_Time for priority 100).
+ */
+function takeoverLateness(capture, arm) {
+  const adverts = capture.split('\n').flatMap((l) => {
+    const m = /^(\d+\.\d+) IP (\S+) > /.exec(l);
+    return m ? [{ t: Number(m[1]) * 1000, from: m[2] }] : [];
+  });
+  const first = adverts.findIndex((a) => a.from === '10.67.0.2');
+  const last = adverts.slice(0, Math.max(0, first)).filter((a) => a.from === '10.67.0.1').at(-1);
+  if (first < 0 || !last) return NaN;
+  return adverts[first].t - last.t - masterDownMs(arm);
+}
+
+/** The priority-100 backup's Master_Down_Interval: 3 x advert_int + Skew_Time, as keepalived computes it. */
+function masterDownMs(arm) {
+  // Skew_Time in µs: v2 (256 - 100) x 1 s / 256; v3 (256 - 100) x advert_int in centiseconds x 625 / 16.
+  const skewMs = arm.version === 2 ? Math.floor((156 * 1_000_000) / 256) / 1000 : Math.floor((156 * Math.round(arm.advert * 100) * 625) / 16) / 1000;
+  return 3 * arm.advert * 1000 + skewMs;
 }
 
 const median = (xs) => {
@@ -135,6 +171,8 @@ const median = (xs) => {
 const burners = Array.from({ length: CPU_LOAD }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
 const lab = await Lab.create();
 const results = {};
+/** Per crash arm: how late the backup took over after its Master_Down_Interval, per trial. */
+const lateness = {};
 const key = (arm, impl, signal) => `v${arm.version} ${arm.advert}s ${impl} ${signal}`;
 try {
   const m = await lab.addHost('m', { addrs: ['10.67.0.1/24'] });
@@ -143,8 +181,14 @@ try {
     for (const signal of SIGNALS) {
       for (const impl of IMPLS) {
         const xs = [];
-        for (let i = 0; i < TRIALS; i++) xs.push(await trial(lab, m, b, impl, arm, signal));
+        const late = [];
+        for (let i = 0; i < TRIALS; i++) {
+          const r = await trial(lab, m, b, impl, arm, signal);
+          xs.push(typeof r === 'number' ? r : r.ms);
+          if (typeof r === 'object' && r.lateMs !== undefined) late.push(r.lateMs);
+        }
         results[key(arm, impl, signal)] = xs;
+        if (late.length) lateness[key(arm, impl, signal)] = late;
       }
     }
   }
@@ -173,5 +217,20 @@ for (const arm of ARMS) {
     groups.push({ label: `keepalived ${signal}`, values: ks }, { label: `keepalived-ts ${signal}`, values: ts });
   }
   plots.push({ name: `failover-v${arm.version}-${String(arm.advert).replace('.', '_')}s`, kind: 'box', title: `Failover time, VRRPv${arm.version}, advert_int ${arm.advert} s`, unit: 'ms from stopping the master to the VIP on the backup', groups });
+}
+const crashArms = ARMS.filter((arm) => lateness[key(arm, 'keepalived', 'SIGKILL')] || lateness[key(arm, 'keepalived-ts', 'SIGKILL')]);
+if (crashArms.length) {
+  console.log('\nCrashes timed on the wire (tcpdump in the backup\'s namespace): the backup\'s first advert after the master\'s last one, less the backup\'s Master_Down_Interval. This is the backup\'s own lateness, without the random phase of the crash within the advert interval.\n');
+  console.log('| protocol, advert_int | keepalived 2.2.7 (median) | keepalived-ts (median) | keepalived trials (ms) | keepalived-ts trials (ms) |');
+  console.log('| --- | ---: | ---: | --- | --- |');
+  const f2 = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(2)} ms`);
+  for (const arm of crashArms) {
+    const ks = lateness[key(arm, 'keepalived', 'SIGKILL')] ?? [];
+    const ts = lateness[key(arm, 'keepalived-ts', 'SIGKILL')] ?? [];
+    console.log(`| VRRPv${arm.version}, ${arm.advert} s | ${f2(median(ks))} | ${f2(median(ts))} | ${ks.map((x) => x.toFixed(1)).join(', ')} | ${ts.map((x) => x.toFixed(1)).join(', ')} |`);
+    // The summary takes the whole gap (the ratio of two lateness figures near zero means nothing).
+    const down = masterDownMs(arm);
+    summary.push({ what: `crash takeover on the wire, VRRPv${arm.version} advert_int ${arm.advert} s: master's last advert -> backup's first (median; Master_Down_Interval ${down.toFixed(1)} ms)`, keepalived: median(ks) + down, ours: median(ts) + down, unit: 'ms' });
+  }
 }
 if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary, plots }));
