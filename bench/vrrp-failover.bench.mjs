@@ -122,7 +122,8 @@ async function trial(lab, m, b, impl, arm, signal) {
   const cap = signal === 'SIGKILL' ? b.spawn('tcpdump', ['-i', 'eth0', '-n', '-tt', '-l', '-U', 'vrrp']) : undefined;
   let capOut = '';
   cap?.stdout.on('data', (d) => { capOut += d; });
-  await new Promise((r) => setTimeout(r, cap ? 500 : 200));
+  // The capture must hold the master's last advert: it starts more than one interval before the kill.
+  await new Promise((r) => setTimeout(r, cap ? Math.max(500, arm.advert * 1000 + 300) : 200));
   const t0 = performance.now();
   await kill(master, signal);
   await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);

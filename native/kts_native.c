@@ -297,9 +297,16 @@ static int recv_one(napi_env env, int fd, recv_buf *rb, napi_value *out) {
   do n = recvmsg(fd, &msg, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+  /* When it was read, in whole µs of CLOCK_MONOTONIC (the clock of the timers and of
+   * process.hrtime): the time a protocol reacts from, as keepalived's time_now is taken when
+   * its loop wakes, not after the packet has been through the JavaScript that parses it. */
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
 
   napi_value obj, v, list;
   napi_create_object(env, &obj);
+  napi_create_double(env, (double)now.tv_sec * 1e6 + (double)(now.tv_nsec / 1000), &v);
+  napi_set_named_property(env, obj, "at", v);
   size_t got = (size_t)n < rb->size ? (size_t)n : rb->size;
   napi_create_buffer_copy(env, got, rb->data, NULL, &v);
   napi_set_named_property(env, obj, "data", v);

@@ -31,6 +31,8 @@ export interface ReceivedMessage {
   cmsgs: Cmsg[];
   /** MSG_TRUNC was set: the datagram was larger than the buffer. */
   truncated: boolean;
+  /** When it was read from the socket: CLOCK_MONOTONIC in whole µs (monotonicNowUs's clock). */
+  at?: number;
 }
 
 export interface SocketLike {
@@ -69,6 +71,8 @@ interface RawMessage {
   from: Buffer | null;
   cmsgs: RawCmsg[];
   flags: number;
+  /** When the addon read it: CLOCK_MONOTONIC in whole µs (absent from an older build). */
+  at?: number;
 }
 
 /** What native/kts_native.c exports. Addresses and cmsg payloads are raw kernel structs. */
@@ -258,7 +262,9 @@ export function decodeCmsg(r: RawCmsg): Cmsg {
 
 function toMessage(m: RawMessage): ReceivedMessage {
   const from = m.from ? decodeSockAddr(m.from) : undefined;
-  return { data: m.data, ...(from ? { from } : {}), cmsgs: m.cmsgs.map(decodeCmsg), truncated: (m.flags & C.MSG_TRUNC) !== 0 };
+  const msg: ReceivedMessage = { data: m.data, ...(from ? { from } : {}), cmsgs: m.cmsgs.map(decodeCmsg), truncated: (m.flags & C.MSG_TRUNC) !== 0 };
+  if (m.at !== undefined) msg.at = m.at;
+  return msg;
 }
 
 export interface OpenSocketOptions {

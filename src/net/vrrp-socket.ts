@@ -63,6 +63,8 @@ export interface VrrpPacket {
   ifindex: number;
   /** IPv4 only: the IP header as received (the AH ICV covers it). */
   ipHeader?: Buffer;
+  /** When it was read from the socket (CLOCK_MONOTONIC, whole µs), when the addon says. */
+  at?: number;
 }
 
 export interface VrrpTransport {
@@ -269,8 +271,12 @@ class RawVrrpTransport implements VrrpTransport {
   onPacket(cb: (p: VrrpPacket) => void, onError?: (err: SysError) => void): void {
     this.rx.onMessage((m) => {
       const p = this.family === 'inet' ? this.fromIpv4(m) : this.fromIpv6(m);
-      if (p) cb(p);
-      else this.dropped++;
+      if (!p) {
+        this.dropped++;
+        return;
+      }
+      if (m.at !== undefined) p.at = m.at;
+      cb(p);
     }, onError);
   }
 

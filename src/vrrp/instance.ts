@@ -37,6 +37,8 @@ export class VrrpInstance {
   private readonly timers = new Map<TimerName, TimerHandle>();
   private queue: Promise<void> = Promise.resolve();
   private ipId = 0;
+  /** The time of the last event handed to the state machine (see handle). */
+  private lastEventAt = 0;
   private ahSeq = 0;
   private lastNotified: NotifyState | 'INIT' = 'INIT';
   private readonly installed: VipSpec[];
@@ -98,8 +100,9 @@ export class VrrpInstance {
     this.handle({ type: 'start', ownerAsBackup: this.group ? !this.group.startsMaster() : false });
   }
 
-  receive(advert: DecodedAdvert, meta: ReceiveMeta): void {
-    this.handle({ type: 'packet', advert, meta });
+  /** `receivedAt`: when the packet was read (the clock port's µs), if the transport knows. */
+  receive(advert: DecodedAdvert, meta: ReceiveMeta, receivedAt?: number): void {
+    this.handle({ type: 'packet', advert, meta }, receivedAt);
   }
 
   setFault(reason: FaultReason, active: boolean): void {
@@ -177,7 +180,14 @@ export class VrrpInstance {
     } while (q !== this.queue);
   }
 
-  private handle(input: FsmEvent): void {
+  /**
+   * `at`: the time the event happened when that was before now (a packet waiting in the
+   * socket); never earlier than the previous event, so the state machine's time only moves on.
+   */
+  private handle(input: FsmEvent, at?: number): void {
+    let now = this.ports.clock.now();
+    if (at !== undefined && at < now) now = Math.max(at, this.lastEventAt);
+    this.lastEventAt = now;
     let event = input;
     const g = this.group;
     if (g && event.type === 'timer' && event.timer === 'main') event = { ...event, mayBecomeMaster: g.canGotoMaster(this) };
@@ -185,7 +195,7 @@ export class VrrpInstance {
     const before = this.state.state;
     let r;
     try {
-      r = this.fsm.step(this.state, event, this.ports.clock.now());
+      r = this.fsm.step(this.state, event, now);
     } catch (e) {
       // The state machine is total; if it ever throws, keep running on the old state.
       this.ports.sink.log(`(${this.name}) internal error handling ${event.type}: ${String(e)}`);

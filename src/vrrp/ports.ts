@@ -35,6 +35,12 @@ export interface ReceivedPacket {
   /** IPv6 hop limit from IPV6_HOPLIMIT (IPv4 TTL is in the header). */
   hopLimit?: number;
   ifindex?: number;
+  /**
+   * When it was read from the socket, on the clock port's clock (µs). The advert is handled
+   * as of that time, as keepalived handles it as of its loop's wake-up: the master-down timer
+   * it re-arms does not also count the time spent parsing it.
+   */
+  receivedAt?: number;
 }
 
 /** A packet to send. */

@@ -317,6 +317,6 @@ export class VrrpRouter {
     const meta: { src: string; dst: string; ttl?: number } = { src, dst };
     const ttl = a.ip?.ttl ?? p.hopLimit;
     if (ttl !== undefined) meta.ttl = ttl;
-    inst.receive(a, meta);
+    inst.receive(a, meta, p.receivedAt);
   }
 }

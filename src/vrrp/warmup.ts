@@ -88,6 +88,7 @@ async function warmUpOne(spec: VrrpInstanceSpec): Promise<string[]> {
   };
   await self.start();
   await settle(); // alone: master-down timer -> MASTER
+  // One round is enough: more (10, 40) made no difference on the wire.
   await peer.start();
   await settle(); // the peer preempts: MASTER -> BACKUP
   await peer.stop();

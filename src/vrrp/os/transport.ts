@@ -30,10 +30,11 @@ export class RawSocketTransport implements VrrpTransport {
 }
 
 function toReceived(p: VrrpPacket): ReceivedPacket {
-  if (p.family === 'inet') {
-    return { data: p.ipHeader ? Buffer.concat([p.ipHeader, p.payload]) : p.payload, src: p.src, dst: p.dst, ifindex: p.ifindex };
-  }
-  return { data: p.payload, src: p.src, dst: p.dst, hopLimit: p.ttl, ifindex: p.ifindex };
+  const r: ReceivedPacket = p.family === 'inet'
+    ? { data: p.ipHeader ? Buffer.concat([p.ipHeader, p.payload]) : p.payload, src: p.src, dst: p.dst, ifindex: p.ifindex }
+    : { data: p.payload, src: p.src, dst: p.dst, hopLimit: p.ttl, ifindex: p.ifindex };
+  if (p.at !== undefined) r.receivedAt = p.at;
+  return r;
 }
 
 class RawChannel implements VrrpChannel {

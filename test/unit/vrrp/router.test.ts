@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { FakeSegment, VirtualClock, type FakeHost } from '../../../src/vrrp/fakes.js';
 import { VrrpRouter } from '../../../src/vrrp/router.js';
 import type { VrrpInstanceSpec } from '../../../src/vrrp/spec.js';
+import type { VrrpTransport } from '../../../src/vrrp/ports.js';
 import { decodeAdvert } from '../../../src/vrrp/codec.js';
 
 const VIP = '10.0.0.100';
@@ -78,6 +79,30 @@ test('failover: the backup takes over within the master-down interval when the m
   // Master_Down_Interval for priority 100 is 3.609375 s after the last advert heard (+ wire latency).
   assert.equal(takeover, lastHeard + 100 + 3_609_375);
   assert.ok(a.host.addresses.has(VIP));
+});
+
+test('failover: the master-down interval runs from when the advert was read, not from when it was handled', async () => {
+  // The transport says each packet was read 5 ms before the router got to it (as a real one
+  // does when the advert waited in the socket while the loop was busy): the backup takes over
+  // 5 ms earlier than in the test above, as keepalived does (its clock is read when its loop wakes).
+  const seg = new FakeSegment(new VirtualClock());
+  const hostA = seg.host('a', ['10.0.0.1']);
+  const portsA = hostA.ports();
+  const early: VrrpTransport = {
+    open: (key, onPacket) => portsA.transport.open(key, (p) => onPacket({ ...p, receivedAt: seg.clock.now() - 5_000 })),
+  };
+  const created = VrrpRouter.create([{ sourceAddress: '10.0.0.1', ...spec({ priority: 100 }) }], { ...portsA, transport: early });
+  const a: Node = { host: hostA, router: created.router };
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  assert.equal(b.router.status('VI_1')?.state, 'MASTER');
+  seg.setLinkUp('b', false);
+  const lastHeard = advertsFrom(seg, 'b').filter((x) => x.time <= 10_000_000).at(-1)!.time;
+  await runUntil(seg, [a, b], 20_000_000);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER');
+  assert.equal(advertsFrom(seg, 'a')[0]!.time, lastHeard + 100 - 5_000 + 3_609_375);
 });
 
 test('preemption: a higher priority router coming back takes the VIP back; the old master releases it', async () => {
