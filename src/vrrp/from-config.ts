@@ -6,7 +6,7 @@ import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelI
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroupSpec } from './sync-group.js';
-import { defaultVmacName, vmacAddress, type AddressVmac } from './vmac.js';
+import { defaultVmacName, vipInterface, vmacAddress, type AddressVmac } from './vmac.js';
 
 export interface FromConfigOptions {
   /**
@@ -90,7 +90,44 @@ export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptio
   const names = vmacNames(cfg);
   const specs = cfg.vrrpInstances.map((i) => vrrpSpecFromModel(i, cfg.global, { vmacName: (m) => names.get(m.name) ?? m.vmac?.name ?? '', ...opts }));
   placeAddressVmacs(cfg, specs, new Set(names.values()));
+  const ours = new Set<string>(names.values());
+  for (const s of specs) for (const av of s.addressVmacs ?? []) ours.add(av.name);
+  cfg.vrrpInstances.forEach((i, n) => {
+    const spec = specs[n];
+    const setting = i.garpExtraIf ?? cfg.global.vrrpGarpExtraIf;
+    if (spec && setting && setting.intervalS > 0) {
+      const addresses = extraIfAddresses(spec, setting.all, ours);
+      if (addresses.length > 0) spec.extraIfAnnounce = { intervalSec: setting.intervalS, addresses };
+    }
+  });
   return specs;
+}
+
+/**
+ * garp_extra_if's interfaces, as keepalived picks them: those of the VIPs then the excluded
+ * VIPs, each once, with the first address on it; only our own VMACs unless `all`; never the
+ * interface whose MAC the adverts already refresh (the instance's VMAC, or its interface),
+ * except a VMAC whose adverts go out on the base interface (vmac_xmit_base). Off altogether
+ * (empty) when no address is on another of our VMACs, or, with `all`, on another interface.
+ */
+export function extraIfAddresses(spec: VrrpInstanceSpec, all: boolean, ourInterfaces: ReadonlySet<string>): VipSpec[] {
+  const own = vipInterface(spec);
+  const xmitBase = spec.vmac?.xmitBase === true;
+  const addrs = [...spec.vips, ...(spec.excludedVips ?? [])];
+  // Off unless some address is on one of our other VMACs, or (with `all`) on another interface.
+  const others = addrs.map((v) => v.device ?? own).filter((d) => d !== undefined && d !== own);
+  if (!others.some((d) => ourInterfaces.has(d as string)) && !(all && others.length > 0)) return [];
+  const seen = new Set<string>();
+  const out: VipSpec[] = [];
+  for (const v of addrs) {
+    const dev = v.device ?? own;
+    if (dev === undefined || seen.has(dev)) continue;
+    if (!all && !ourInterfaces.has(dev)) continue;
+    if (dev === own && !xmitBase) continue;
+    seen.add(dev);
+    out.push({ ...v, device: dev });
+  }
+  return out;
 }
 
 /**

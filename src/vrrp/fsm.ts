@@ -15,15 +15,18 @@ import { checkAdvert, type PeerSpec, type ReceiveError, type ReceiveMeta, type R
 import { masterDownIntervalUs, skewTimeUs, US_PER_CENTISECOND } from './timers.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
-export type TimerName = 'main' | 'garp-delay' | 'garp-refresh' | 'garp-lower-prio' | 'rogue-owner';
+export type TimerName = 'main' | 'garp-delay' | 'garp-refresh' | 'garp-lower-prio' | 'garp-extra-if' | 'rogue-owner';
 
 /** Why an instance is in FAULT. `interface` is the instance's own interface (ignored with dont_track_primary). */
 export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-source-ip' | 'duplicate-vrid' | 'config-error' | `tracker:${string}`;
 
 export const VRRP_PRIO_OWNER = 255;
 
-/** The GARP/NA timing the state machine follows: the configuration's, field for field. */
-export type GarpConfig = GarpTiming;
+/**
+ * The GARP/NA timing the state machine follows: the configuration's, field for field, and
+ * the period of garp_extra_if (µs; absent or 0: off, as when no VIP is on another interface).
+ */
+export type GarpConfig = GarpTiming & { extraIfUs?: number };
 
 export const DEFAULT_GARP: GarpConfig = {
   masterDelayUs: 5_000_000,
@@ -136,6 +139,8 @@ export type FsmAction =
   | { type: 'announce'; repeat: number }
   /** Unicast: GARP/NA for our own source address on leaving FAULT, so the peer re-learns us. */
   | { type: 'announce-source' }
+  /** garp_extra_if: one GARP/NA on each of the instance's other interfaces. */
+  | { type: 'announce-extra-if' }
   | { type: 'set-timer'; timer: TimerName; at: number }
   | { type: 'cancel-timer'; timer: TimerName }
   | { type: 'notify'; state: NotifyState; priority: number }
@@ -259,6 +264,7 @@ class Step {
 
   cancelGarpTimers(): void {
     this.out.push({ type: 'cancel-timer', timer: 'garp-delay' }, { type: 'cancel-timer', timer: 'garp-refresh' }, { type: 'cancel-timer', timer: 'garp-lower-prio' });
+    if (this.c.garp.extraIfUs) this.out.push({ type: 'cancel-timer', timer: 'garp-extra-if' });
   }
 
   blocksVips(): boolean {
@@ -332,6 +338,7 @@ class Step {
     this.out.push({ type: 'announce', repeat: c.garp.masterRepeat });
     if (c.garp.masterDelayUs > 0) this.out.push({ type: 'set-timer', timer: 'garp-delay', at: this.now + c.garp.masterDelayUs });
     if (c.garp.masterRefreshUs > 0) this.out.push({ type: 'set-timer', timer: 'garp-refresh', at: this.now + c.garp.masterDelayUs + c.garp.masterRefreshUs });
+    if (c.garp.extraIfUs) this.out.push({ type: 'set-timer', timer: 'garp-extra-if', at: this.now + c.garp.masterDelayUs + c.garp.extraIfUs });
     this.notify('MASTER');
   }
 
@@ -462,6 +469,9 @@ class Step {
     else if (timer === 'garp-refresh') {
       this.out.push({ type: 'announce', repeat: c.garp.masterRefreshRepeat });
       this.out.push({ type: 'set-timer', timer: 'garp-refresh', at: this.now + c.garp.masterRefreshUs });
+    } else if (timer === 'garp-extra-if' && c.garp.extraIfUs) {
+      this.out.push({ type: 'announce-extra-if' });
+      this.out.push({ type: 'set-timer', timer: 'garp-extra-if', at: this.now + c.garp.extraIfUs });
     }
   }
 

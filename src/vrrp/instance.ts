@@ -150,6 +150,8 @@ export class VrrpInstance {
         this.enqueue('sending gratuitous ARPs', () => this.ports.announce.announce(this.owner, added, this.config.garp.masterRepeat));
       }
       if (this.config.garp.masterRefreshUs > 0) this.perform({ type: 'set-timer', timer: 'garp-refresh', at: now + this.config.garp.masterRefreshUs });
+      const extraIfUs = this.config.garp.extraIfUs;
+      if (extraIfUs) this.perform({ type: 'set-timer', timer: 'garp-extra-if', at: now + extraIfUs });
     }
   }
 
@@ -241,6 +243,11 @@ export class VrrpInstance {
       case 'announce':
         this.enqueue('sending gratuitous ARPs', () => this.ports.announce.announce(this.owner, this.installed, a.repeat));
         return;
+      case 'announce-extra-if': {
+        const addresses = this.spec.extraIfAnnounce?.addresses;
+        if (addresses?.length) this.enqueue('sending gratuitous ARPs on extra interfaces', () => this.ports.announce.announce(this.owner, addresses, 1));
+        return;
+      }
       case 'announce-source': {
         const src = this.config.sourceAddress;
         if (src !== undefined) this.enqueue('announcing source address', () => this.ports.announce.announce(this.owner, [{ address: src }], 1));

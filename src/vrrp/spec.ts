@@ -32,6 +32,17 @@ export interface GarpSpec {
   lowerPrioRepeat?: number;
 }
 
+/**
+ * garp_extra_if / vrrp_garp_extra_if: while MASTER, one gratuitous ARP / unsolicited NA every
+ * `intervalSec` on each interface other than the one the adverts refresh in switches' MAC
+ * tables (from `garp_master_delay` + one interval after becoming master). `addresses` holds
+ * the first VIP (or excluded VIP) on each such interface; empty leaves it off.
+ */
+export interface ExtraIfAnnounce {
+  intervalSec: number;
+  addresses: VipSpec[];
+}
+
 export interface VrrpInstanceSpec {
   name: string;
   vrid: number;
@@ -81,6 +92,7 @@ export interface VrrpInstanceSpec {
   /** Global vrrp_startup_delay. */
   startupDelaySec?: number;
   garp?: GarpSpec;
+  extraIfAnnounce?: ExtraIfAnnounce;
 }
 
 export type SpecResult =
@@ -144,6 +156,8 @@ export function normaliseSpec(spec: VrrpInstanceSpec): SpecResult {
     lowerPrioDelayUs: secToUs(g.lowerPrioDelaySec, DEFAULT_GARP.lowerPrioDelayUs),
     lowerPrioRepeat: g.lowerPrioRepeat ?? DEFAULT_GARP.lowerPrioRepeat,
   };
+  const extra = spec.extraIfAnnounce;
+  if (extra && extra.addresses.length > 0 && extra.intervalSec > 0) garp.extraIfUs = secToUs(extra.intervalSec, 0);
 
   if (strict) {
     if (wantMaster !== (priority === VRRP_PRIO_OWNER)) {

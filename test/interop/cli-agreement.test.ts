@@ -13,7 +13,7 @@ const skip = existsSync(KEEPALIVED) ? undefined : `needs ${KEEPALIVED}`;
 
 function run(cmd: string, args: string[]) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
 describe('command line agrees with keepalived 2.2.7', { skip }, () => {
@@ -33,7 +33,11 @@ describe('command line agrees with keepalived 2.2.7', { skip }, () => {
     for (const args of [['--bogus'], ['-q'], ['-f'], ['--use-file'], ['-i']]) {
       const a = theirs([...args]);
       const b = ours([...args]);
-      assert.equal(a.code, 1, `keepalived ${args.join(' ')}: ${a.err}`);
+      // keepalived 2.2.7 reads past the option table for a long option missing its value
+      // (`--use-file`: "Missing parameter for option --" then garbage) and now and then
+      // crashes there (SIGSEGV, about one run in five here): a refusal all the same.
+      const refused = a.code === 1 || (args[0]?.startsWith('--') === true && a.signal === 'SIGSEGV');
+      assert.ok(refused, `keepalived ${args.join(' ')}: exit ${a.code} ${a.signal ?? ''}: ${a.err}`);
       assert.equal(b.code, 1, `keepalived-ts ${args.join(' ')}: ${b.err}`);
     }
   });

@@ -275,10 +275,10 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
     name: 'vrrp_garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vrrp_vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on VMAC and other interfaces of the VIPs.',
     handle: (kw, g) => {
       if (!kw.count(1, 2)) return;
-      const all = kw.args[0] === 'all';
-      if (kw.args.length === 2 && !all) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
-      const v = kw.int(all ? 1 : 0, 1, 86400);
-      if (v !== undefined) g.vrrpGarpExtraIf = { all, intervalS: v };
+      const at = kw.args.length === 2 ? (kw.args[0] === 'all' ? 1 : kw.args[1] === 'all' ? 0 : -1) : 0;
+      if (at < 0) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
+      const v = kw.int(at, 1, 86400);
+      if (v !== undefined) g.vrrpGarpExtraIf = { all: kw.args.length === 2, intervalS: v };
     },
   },
   intKw('vrrp_down_timer_adverts', 1, 100, 'Adverts missed before a backup declares the master down.', (g, v) => { g.vrrpDownTimerAdverts = v; }, { default: '3' }),

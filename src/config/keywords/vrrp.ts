@@ -268,10 +268,11 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     name: 'garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on the other interfaces of the VIPs.',
     handle: (kw, t) => {
       if (!kw.count(1, 2)) return;
-      const all = kw.args[0] === 'all';
-      if (kw.args.length === 2 && !all) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
-      const v = kw.int(all ? 1 : 0, 1, 86400);
-      if (v !== undefined) t.garpExtraIf = { all, intervalS: v };
+      // `all` on either side of the time, as keepalived reads it; 0 turns the global default off here.
+      const at = kw.args.length === 2 ? (kw.args[0] === 'all' ? 1 : kw.args[1] === 'all' ? 0 : -1) : 0;
+      if (at < 0) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
+      const v = kw.int(at, 0, 86400);
+      if (v !== undefined) t.garpExtraIf = { all: kw.args.length === 2, intervalS: v };
     },
   },
 

@@ -267,6 +267,10 @@ test('deprecated and newer keywords are accepted', () => {
   const c = build(instance(' vmac_garp_intvl 10'));
   assert.ok(c.warnings.some((w) => w.includes("'vmac_garp_intvl' is deprecated, use 'garp_extra_if'")));
   assert.deepEqual(onlyInstance(c).garpExtraIf, { all: false, intervalS: 10 });
+  // As keepalived reads it: `all` before or after the time; 0 (instance only) turns it off.
+  assert.deepEqual(onlyInstance(build(instance(' garp_extra_if 30 all'))).garpExtraIf, { all: true, intervalS: 30 });
+  assert.deepEqual(onlyInstance(build(instance(' garp_extra_if 0'))).garpExtraIf, { all: false, intervalS: 0 });
+  assert.ok(build(instance(' garp_extra_if some 30')).errors.some((e) => e.includes("unknown option 'some'")));
 });
 
 test('block misuse: a flag given a block, a block keyword without one', () => {

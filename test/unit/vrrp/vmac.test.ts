@@ -266,3 +266,65 @@ test('dont_track_primary: a VMAC parent going down is not a fault either', async
   assert.notEqual(router.status('W')?.state, 'FAULT');
   await router.stop();
 });
+
+test('config -> spec: garp_extra_if picks our other VMACs (any other interface with `all`), one address each, never the advert interface', () => {
+  const specs = configSpecs(
+    'global_defs {\n vrrp_garp_extra_if 120\n}\n' +
+      // Off: its only other interface is not ours, and `all` is not given.
+      inst('A', 51, '10.0.0.100/24', ' use_vmac') .replace('  10.0.0.100/24\n', '  10.0.0.100/24\n  10.9.0.1/24 dev eth1\n') +
+      // Its VIPs on B's VMAC (ours) and on eth1 (not ours): only the VMAC, once.
+      inst('C', 53, '10.0.0.102/24', ' garp_extra_if 30').replace('  10.0.0.102/24\n', '  10.0.0.102/24\n  10.0.0.103/24 dev vrrp.52\n  10.0.0.104/24 dev vrrp.52\n  10.9.0.2/24 dev eth1\n') +
+      inst('B', 52, '10.0.0.101/24', ' use_vmac') +
+      // `all`: eth1 too, and the excluded VIP's interface.
+      inst('D', 54, '10.0.0.105/24', ' garp_extra_if all 10\n virtual_ipaddress_excluded {\n  10.8.0.1/24 dev eth2\n }').replace('  10.0.0.105/24\n', '  10.0.0.105/24\n  10.9.0.3/24 dev eth1\n') +
+      // Set to 0 on the instance: off whatever the global default.
+      inst('E', 55, '10.0.0.106/24', ' garp_extra_if 0').replace('  10.0.0.106/24\n', '  10.0.0.106/24\n  10.0.0.107/24 dev vrrp.52\n') +
+      // vmac_xmit_base: adverts go out on eth0, so its own VMAC is announced too (given another).
+      inst('F', 56, '10.0.0.108/24', ' use_vmac\n vmac_xmit_base\n garp_extra_if 5').replace('  10.0.0.108/24\n', '  10.0.0.108/24\n  10.0.0.109/24 dev vrrp.52\n'),
+  );
+  const extra = (n: string) => {
+    const e = specs.find((s) => s.name === n)?.extraIfAnnounce;
+    return e && { s: e.intervalSec, on: e.addresses.map((a) => `${a.address}@${a.device}`) };
+  };
+  assert.equal(extra('A'), undefined);
+  assert.deepEqual(extra('C'), { s: 30, on: ['10.0.0.103@vrrp.52'] });
+  assert.equal(extra('B'), undefined, 'no address off its own VMAC');
+  assert.deepEqual(extra('D'), { s: 10, on: ['10.9.0.3@eth1', '10.8.0.1@eth2'] });
+  assert.equal(extra('E'), undefined);
+  assert.deepEqual(extra('F'), { s: 5, on: ['10.0.0.108@vrrp.56', '10.0.0.109@vrrp.52'] });
+});
+
+test('router: garp_extra_if sends one GARP per extra interface every interval while MASTER, from garp_master_delay + interval, and stops on leaving', async () => {
+  const seg = new FakeSegment(new VirtualClock());
+  const host = seg.host('a', ['10.0.0.1']);
+  const spec: VrrpInstanceSpec = {
+    name: 'V', vrid: 51, interface: 'eth0', priority: 255, sourceAddress: '10.0.0.1',
+    vips: [{ address: '10.0.0.100', prefixLength: 24 }, { address: '10.9.0.1', device: 'eth1' }],
+    garp: { masterDelaySec: 5, masterRepeat: 1 },
+    extraIfAnnounce: { intervalSec: 10, addresses: [{ address: '10.9.0.1', device: 'eth1' }] },
+  };
+  const { router, errors } = VrrpRouter.create([spec], host.ports());
+  assert.deepEqual(errors, []);
+  await router.start();
+  const extraSent = () => host.announce.sent.filter((s) => s.address === '10.9.0.1' && s.repeat === 1 && s.device === 'eth1').length;
+  // Owner: MASTER at once; the burst after garp_master_delay (5 s) announces every VIP, with repeat 1 too.
+  seg.clock.runUntil(4_000_000);
+  await router.idle();
+  const atMaster = extraSent();
+  seg.clock.runUntil(14_900_000);
+  await router.idle();
+  const beforeFirst = extraSent();
+  seg.clock.runUntil(15_100_000);
+  await router.idle();
+  assert.equal(extraSent(), beforeFirst + 1, 'the first extra GARP comes garp_master_delay + interval after becoming master');
+  seg.clock.runUntil(35_100_000);
+  await router.idle();
+  assert.equal(extraSent(), beforeFirst + 3, 'then one every interval');
+  const onlyExtra = host.announce.sent.filter((s) => s.repeat === 1 && s.device === 'eth1' && s.address !== '10.9.0.1');
+  assert.deepEqual(onlyExtra, [], 'one address per extra interface');
+  assert.ok(atMaster <= beforeFirst);
+  await router.stop();
+  const afterStop = extraSent();
+  seg.clock.runUntil(80_000_000);
+  assert.equal(extraSent(), afterStop, 'no more once it is no longer MASTER');
+});
