@@ -25,7 +25,7 @@ import { lvsSpecsFromConfig } from '../lvs/from-config.js';
 import { IpvsBackend, IpvsUnavailableError } from '../lvs/ipvs/client.js';
 import { NftablesBackend } from '../lvs/nftables/backend.js';
 import { DEFAULT_TABLE, nftablesRefusals } from '../lvs/nftables/ruleset.js';
-import { NfnetlinkSocket } from '../lvs/nftables/transport.js';
+import { NfnetlinkSocket } from '../net/nftables/transport.js';
 import { describeOperation } from '../lvs/reconciler.js';
 import { canonicalAddress } from '../lvs/desired.js';
 import { virtualServerName } from '../lvs/from-config.js';

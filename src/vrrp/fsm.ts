@@ -22,6 +22,11 @@ export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-sourc
 
 export const VRRP_PRIO_OWNER = 255;
 
+/** Accept_Mode False: while MASTER the VIPs are not this host's to use (the address owner always may). */
+export function blocksVips(c: Pick<FsmConfig, 'accept' | 'basePriority'>): boolean {
+  return !c.accept && c.basePriority !== VRRP_PRIO_OWNER;
+}
+
 /**
  * The GARP/NA timing the state machine follows: the configuration's, field for field, and
  * the period of garp_extra_if (µs; absent or 0: off, as when no VIP is on another interface).
@@ -268,7 +273,7 @@ class Step {
   }
 
   blocksVips(): boolean {
-    return !this.c.accept && this.c.basePriority !== VRRP_PRIO_OWNER;
+    return blocksVips(this.c);
   }
 
   // --- transitions -------------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 import { AdvertBuilder } from './advert-builder.js';
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, type DecodedAdvert } from './codec.js';
-import { adoptState, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
+import { adoptState, blocksVips, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
 import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
@@ -144,6 +144,13 @@ export class VrrpInstance {
       const was = new Set(old.installed.map(key));
       const gone = old.installed.filter((v) => !now2.has(key(v)));
       const added = this.installed.filter((v) => !was.has(key(v)));
+      // no_accept's block follows: what the old configuration blocked and this one does not is let go.
+      const oldBlocks = blocksVips(old.config);
+      const newBlocks = blocksVips(this.config);
+      const unblock = oldBlocks && !newBlocks ? old.installed : oldBlocks ? gone : [];
+      const block = newBlocks && !oldBlocks ? this.installed : newBlocks ? added : [];
+      if (unblock.length > 0) this.enqueue('setting accept mode', () => this.ports.addresses.setVipBlock?.(old.owner, unblock, false));
+      if (block.length > 0) this.enqueue('setting accept mode', () => this.ports.addresses.setVipBlock?.(this.owner, block, true));
       if (gone.length > 0) this.enqueue('removing VIPs', () => this.ports.addresses.removeVips(this.owner, gone));
       if (added.length > 0) {
         this.enqueue('adding VIPs', () => this.ports.addresses.addVips(this.owner, added));

@@ -16,6 +16,8 @@ import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
 import { warmUpFailover } from './warmup.js';
 import { NetlinkAddresses } from './os/addresses.js';
+import { DEFAULT_VIP_TABLE, VipFirewall } from './os/vip-firewall.js';
+import { NfnetlinkSocket } from '../net/nftables/transport.js';
 import { PacketAnnouncer } from './os/announce.js';
 import { systemClock } from './os/clock.js';
 import { RawSocketTransport } from './os/transport.js';
@@ -59,6 +61,7 @@ export class VrrpService implements ChildService {
   private specs: VrrpInstanceSpec[] = [];
   private router: VrrpRouter | undefined;
   private rt: RtnetlinkClient | undefined;
+  private firewall: VipFirewall | undefined;
   private monitor: LinkMonitor | undefined;
   private announcer: PacketAnnouncer | undefined;
   private tracking: TrackingTable | undefined;
@@ -198,10 +201,13 @@ export class VrrpService implements ChildService {
     this.notifier = this.makeNotifier(cfg);
     this.announcer = new PacketAnnouncer((l) => this.log(l));
     const log = (l: string) => this.log(l);
+    // no_accept's nftables table: opened on the first block, so a configuration without
+    // no_accept never touches nftables.
+    this.firewall = new VipFirewall(() => NfnetlinkSocket.open(), { table: cfg.global.nftables?.table ?? DEFAULT_VIP_TABLE, priority: cfg.global.nftablesPriority, log });
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
     const created = VrrpRouter.create(
       this.specs,
-      { transport, addresses: new NetlinkAddresses(this.rt, log), announce: this.announcer, clock: systemClock(), sink: this.sink },
+      { transport, addresses: new NetlinkAddresses(this.rt, log, undefined, this.firewall), announce: this.announcer, clock: systemClock(), sink: this.sink },
       this.routerOptions(cfg),
     );
     for (const w of created.warnings) this.ctx.log.warn(w);
@@ -522,6 +528,8 @@ export class VrrpService implements ChildService {
     this.monitor?.close();
     this.monitor = undefined;
     this.announcer?.close();
+    await this.firewall?.close();
+    this.firewall = undefined;
     // After the VIPs have gone: VMACs deleted, interface settings put back.
     await this.vmacWork;
     await this.vmacs?.removeAll();

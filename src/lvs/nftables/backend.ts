@@ -7,8 +7,8 @@ import { serviceKeyString, type ServiceEntry, type ServiceKey } from '../desired
 import type { LvsBackend } from '../backend.js';
 import { applyToTable, type Operation } from '../reconciler.js';
 import { addServiceMessages, changeServiceMessages, DEFAULT_TABLE, deleteServiceMessages, fullMessages, nftablesRefusals, removeTableMessages } from './ruleset.js';
-import { NfnetlinkSocket, type NftTransport } from './transport.js';
-import type { NftMessage } from './messages.js';
+import { NfnetlinkSocket, type NftTransport } from '../../net/nftables/transport.js';
+import type { NftMessage } from '../../net/nftables/messages.js';
 import { perElement, planConverge, type ConvergePlan } from './converge.js';
 import { readTableState } from './state.js';
 

@@ -6,9 +6,9 @@
 // dispatch maps) is not ours as we would write it, the whole table is replaced, again in
 // one transaction. Pure: `planConverge` turns the two states into messages.
 import { serviceKeyString, type ServiceEntry } from '../desired.js';
-import { NfProto } from './constants.js';
-import * as m from './messages.js';
-import type { NftMessage } from './messages.js';
+import { NfProto } from '../../net/nftables/constants.js';
+import * as m from '../../net/nftables/messages.js';
+import type { NftMessage } from '../../net/nftables/messages.js';
 import { addServiceMessages, fullMessages, serviceWords } from './ruleset.js';
 import { TableState, type NftObject } from './state.js';
 

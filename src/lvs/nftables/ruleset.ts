@@ -24,9 +24,9 @@ import { createHash } from 'node:crypto';
 import { serviceKeyString, type DestinationEntry, type ServiceEntry, type ServiceKey } from '../desired.js';
 import { addressToBytes, prefixToMask } from '../ip.js';
 import { IPPROTO } from '../ipvs/constants.js';
-import { MetaKey, NFT_DATA_VERDICT, NFT_TYPE_BITS, NfHook, NfProto, NftType, NumgenType, PayloadBase, Reg, SetFlag, Verdict } from './constants.js';
-import * as m from './messages.js';
-import type { NftMessage } from './messages.js';
+import { MetaKey, NFT_DATA_VERDICT, NFT_TYPE_BITS, NfHook, NfProto, NftType, NumgenType, PayloadBase, Reg, SetFlag, Verdict } from '../../net/nftables/constants.js';
+import * as m from '../../net/nftables/messages.js';
+import type { NftMessage } from '../../net/nftables/messages.js';
 
 export const DEFAULT_TABLE = 'keepalived_ts';
 const F = NfProto.INET;

@@ -11,9 +11,9 @@
 // zero mean the same to nf_tables).
 import { decodeAttributes, type Attribute } from '../../net/netlink/attributes.js';
 import { AttributeEncoder } from '../nla.js';
-import { ChainAttr, DataAttr, ExprAttr, GenAttr, ListAttr, NfProto, NftMsg, RuleAttr, SetAttr, SetElemAttr, SetElemListAttr, SetFlag, TableAttr, VerdictAttr } from './constants.js';
-import type { NftMessage } from './messages.js';
-import { DumpInterruptedError, type NftTransport } from './transport.js';
+import { ChainAttr, DataAttr, ExprAttr, GenAttr, ListAttr, NfProto, NftMsg, RuleAttr, SetAttr, SetElemAttr, SetElemListAttr, SetFlag, TableAttr, VerdictAttr } from '../../net/nftables/constants.js';
+import type { NftMessage } from '../../net/nftables/messages.js';
+import { DumpInterruptedError, type NftTransport } from '../../net/nftables/transport.js';
 
 /** How to read an attribute list: which types nest (and how to read them), which to skip. */
 interface Schema {

@@ -37,12 +37,22 @@ function byIndex(link: LinkRef, lookup: (name: string) => number): LinkRef {
   }
 }
 
+/** Where no_accept's blocking of the VIPs goes (vip-firewall.ts). */
+export interface VipBlocker {
+  setBlock(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): Promise<void>;
+}
+
 export class NetlinkAddresses implements AddressPort {
   constructor(
     private readonly rt: RtnetlinkClient,
     private readonly log: (line: string) => void,
     private readonly lookup: (name: string) => number = ifNameToIndex,
+    private readonly blocker?: VipBlocker,
   ) {}
+
+  setVipBlock(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): Promise<void> {
+    return this.blocker ? this.blocker.setBlock(owner, vips, block) : Promise.resolve();
+  }
 
   async addVips(owner: AddressOwner, vips: readonly VipSpec[]): Promise<void> {
     const outcomes = await this.rt.changeAddresses(vips.map((v) => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { fullMessages } from '../../../src/lvs/nftables/ruleset.js';
 import { perElement, planConverge } from '../../../src/lvs/nftables/converge.js';
 import { TableState } from '../../../src/lvs/nftables/state.js';
-import { NftMsg } from '../../../src/lvs/nftables/constants.js';
+import { NftMsg } from '../../../src/net/nftables/constants.js';
 import { svc, tcp } from './fixtures.js';
 
 const a = svc(tcp('10.0.0.1', 80), [['10.1.0.1', 80, 1], ['10.1.0.2', 80, 2]], { scheduler: 'wrr' });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { slots, nftablesRefusals, fullMessages, changeServiceMessages, addServiceMessages, deleteServiceMessages } from '../../../src/lvs/nftables/ruleset.js';
-import { encodeBatch, type NftTransport } from '../../../src/lvs/nftables/transport.js';
+import { encodeBatch, type NftTransport } from '../../../src/net/nftables/transport.js';
 import { NftablesBackend, NftablesUnsupportedError } from '../../../src/lvs/nftables/backend.js';
-import { NftMsg } from '../../../src/lvs/nftables/constants.js';
-import type { NftMessage } from '../../../src/lvs/nftables/messages.js';
+import { NftMsg } from '../../../src/net/nftables/constants.js';
+import type { NftMessage } from '../../../src/net/nftables/messages.js';
 import { LvsReconciler } from '../../../src/lvs/backend.js';
 import { svc, tcp } from './fixtures.js';
 

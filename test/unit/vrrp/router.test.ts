@@ -393,3 +393,20 @@ test('sync group start-up: all owners start MASTER at once; owners mixed with ot
   await runUntil(seg2, [m], 5_000_000, 1000);
   assert.deepEqual(m.router.statuses().map((s) => s.state), ['MASTER', 'MASTER']);
 });
+
+test('reload of a no_accept master: added VIPs blocked, removed ones let go; switching to accept lets them all go', async () => {
+  const { seg, a, b } = await electedPair();
+  const t0 = seg.clock.now();
+  const blocked = () => [...b.host.addresses.blocked].sort();
+  await b.router.reload([spec({ priority: 200, sourceAddress: '10.0.0.2', accept: false, vips: [{ address: VIP }] })]);
+  await runUntil(seg, [a, b], t0 + 100_000);
+  assert.equal(b.router.status('VI_1')?.state, 'MASTER');
+  assert.deepEqual(blocked(), [VIP], 'accept -> no_accept: the master\'s VIPs are blocked at once');
+  await b.router.reload([spec({ priority: 200, sourceAddress: '10.0.0.2', accept: false, vips: [{ address: '10.0.0.101' }] })]);
+  await runUntil(seg, [a, b], t0 + 200_000);
+  assert.deepEqual(blocked(), ['10.0.0.101']);
+  await b.router.reload([spec({ priority: 200, sourceAddress: '10.0.0.2', vips: [{ address: '10.0.0.101' }] })]);
+  await runUntil(seg, [a, b], t0 + 300_000);
+  assert.deepEqual(blocked(), [], 'back to accept');
+  assert.equal(b.router.status('VI_1')?.state, 'MASTER');
+});

@@ -1,6 +1,6 @@
 // nf_tables netlink messages and expressions: pure encoders. A message here is the nfgenmsg
 // header plus attributes; transport.ts frames them into one nfnetlink batch.
-import { AttributeEncoder } from '../nla.js';
+import { AttributeEncoder } from '../netlink/attributes.js';
 import {
   BitwiseAttr,
   ChainAttr,

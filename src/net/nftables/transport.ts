@@ -2,12 +2,12 @@
 // sent in a single sendmsg, so the kernel applies all of it or none of it. Only the last
 // message asks for an ack; a failing message is reported whatever its flags, and the
 // kernel then rolls the whole batch back.
-import type { SocketLike, SysError } from '../../net/sys.js';
-import { openSocket } from '../../net/sys.js';
-import { AF_NETLINK, SOCK_RAW, SO_SNDBUFFORCE } from '../../net/constants.js';
-import { ControlType, MessageFlag, NetlinkSockOpt, SOL_NETLINK, SOL_SOCKET, SO_RCVBUFFORCE } from '../../net/netlink/constants.js';
-import { decodeErrorBody, decodeMessages, encodeMessage, type NetlinkMessage } from '../../net/netlink/message.js';
-import { NetlinkError } from '../../net/netlink/errors.js';
+import type { SocketLike, SysError } from '../sys.js';
+import { openSocket } from '../sys.js';
+import { AF_NETLINK, SOCK_RAW, SO_SNDBUFFORCE } from '../constants.js';
+import { ControlType, MessageFlag, NetlinkSockOpt, SOL_NETLINK, SOL_SOCKET, SO_RCVBUFFORCE } from '../netlink/constants.js';
+import { decodeErrorBody, decodeMessages, encodeMessage, type NetlinkMessage } from '../netlink/message.js';
+import { NetlinkError } from '../netlink/errors.js';
 import { NETLINK_NETFILTER, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NFNL_SUBSYS_NFTABLES, NftMsg } from './constants.js';
 import type { NftMessage } from './messages.js';
 
