@@ -31,6 +31,10 @@ let service: ChildService | undefined;
 let stopping = false;
 /** start, reload and dump run one after the other, in the order the parent sent them. */
 let queue: Promise<void> = Promise.resolve();
+/** Jobs enqueued and not finished (start, reload, dump). */
+let jobsRunning = 0;
+/** beginStop has run. */
+let stopBegun = false;
 
 function send(msg: ChildMessage): void {
   if (process.connected) process.send?.(msg);
@@ -115,8 +119,24 @@ function status(seq: number): void {
   );
 }
 
+/**
+ * The service's urgent part of a stop, first and from a small function (a function's first
+ * run costs compiling it, and stop() has not run before): unless a start or reload is half
+ * done, when stop() waits for it instead.
+ */
+function beginStop(): void {
+  if (stopBegun || jobsRunning > 0) return;
+  stopBegun = true;
+  try {
+    service?.beginStop?.();
+  } catch (e) {
+    log?.error(`Error while stopping: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 async function stop(): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
+  beginStop();
   stopping = true;
   const grace = setTimeout(() => {
     log?.error(`${ROLE_INFO[role].title} service did not stop within ${STOP_GRACE_MS} ms; exiting`);
@@ -135,7 +155,8 @@ async function stop(): Promise<never> {
 }
 
 function enqueue(job: () => Promise<void>): void {
-  queue = queue.then(job).catch(fail);
+  jobsRunning++;
+  queue = queue.then(job).catch(fail).finally(() => { jobsRunning--; });
 }
 
 process.on('message', (raw: unknown) => {
@@ -166,7 +187,7 @@ process.on('message', (raw: unknown) => {
 
 // The parent went away (killed, crashed): stop cleanly rather than run unsupervised.
 process.on('disconnect', () => void stop());
-process.on('SIGTERM', () => void stop());
+process.on('SIGTERM', () => { beginStop(); void stop(); });
 // Ctrl-C reaches the whole foreground process group: the parent decides (it stops the
 // children itself, or ignores it with --ignore-sigint).
 process.on('SIGINT', () => undefined);

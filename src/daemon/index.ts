@@ -196,9 +196,9 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  process.on('SIGTERM', () => void parent.stop());
+  process.on('SIGTERM', () => { parent.signalChildren(); void parent.stop(); });
   // --ignore-sigint (keepalived's, for running under gdb): Ctrl-C does not stop the daemon.
-  process.on('SIGINT', () => { if (!o.ignoreSigint) void parent.stop(); });
+  process.on('SIGINT', () => { if (!o.ignoreSigint) { parent.signalChildren(); void parent.stop(); } });
   process.on('SIGHUP', () => void parent.reload());
   process.on('SIGUSR1', () => parent.dump('data'));
   process.on('SIGUSR2', () => parent.dump('stats'));

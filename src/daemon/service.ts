@@ -26,6 +26,12 @@ export interface ChildService {
   start(config: unknown): Promise<void>;
   reload(config: unknown): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Called at once when a stop is asked for and no start or reload is running, before
+   * anything else the stop does (stop() follows): what must reach the network first goes
+   * here (a VRRP master's priority-0 advert, the backup's cue to take over).
+   */
+  beginStop?(): void;
   dump(kind: DumpKind): Promise<string>;
   status?(): Promise<StatusSnapshot>;
   /** Zeroes the counters the stats dump shows (SIGRTMAX-1, after the dump is written). */

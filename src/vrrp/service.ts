@@ -62,6 +62,8 @@ export class VrrpService implements ChildService {
   private router: VrrpRouter | undefined;
   private rt: RtnetlinkClient | undefined;
   private firewall: VipFirewall | undefined;
+  /** router.stop() begun by beginStop. */
+  private routerStopping: Promise<void> | undefined;
   private monitor: LinkMonitor | undefined;
   private announcer: PacketAnnouncer | undefined;
   private tracking: TrackingTable | undefined;
@@ -509,14 +511,20 @@ export class VrrpService implements ChildService {
     this.snmp.apply(snmpSettings(cfg.global));
   }
 
+  /** The stop's first step, at once: masters send their priority-0 adverts (see stopRouter). */
+  beginStop(): void {
+    this.routerStopping ??= this.router?.stop();
+  }
+
   private async stopRouter(): Promise<void> {
     this.scripts?.stop();
     this.files?.stop();
     this.processes?.stop();
     if (this.router) {
-      await this.router.stop();
+      await (this.routerStopping ?? this.router.stop());
       await this.router.idle();
     }
+    this.routerStopping = undefined;
     this.router = undefined;
     await this.routeQueue;
     if (this.config) {
