@@ -7,7 +7,7 @@ import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, typ
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
-import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
+import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkGroup, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
 import { decodeAddress, encodeDelAddress, encodeDumpAddresses, encodeNewAddress, type Address, type AddressSpec } from './rtnetlink/address.js';
 import { decodeRoute, encodeDelRoute, encodeDumpRoutes, encodeNewRoute, type Nexthop, type Route, type RouteSpec } from './rtnetlink/route.js';
 import { decodeRule, encodeDelRule, encodeDumpRules, encodeNewRule, type Rule, type RuleSpec } from './rtnetlink/rule.js';
@@ -174,6 +174,13 @@ export class RtnetlinkClient {
     const operation = `setting IPv6 address generation of ${ref} to ${mode}`;
     const index = await this.index(ref, operation);
     await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetAddrGenMode(index, mode), operation, hints: LINK_HINTS });
+  }
+
+  /** Sets the link's group (IFLA_GROUP); setting the group it has makes the kernel send RTM_NEWLINK for it. */
+  async setLinkGroup(ref: LinkRef, group: number): Promise<void> {
+    const operation = `setting the group of link ${ref} to ${group}`;
+    const index = await this.index(ref, operation);
+    await this.conn.request({ type: RtmType.NEWLINK, payload: encodeSetLinkGroup(index, group), operation, hints: LINK_HINTS });
   }
 
   async deleteLink(ref: LinkRef): Promise<void> {

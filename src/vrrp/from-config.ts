@@ -6,7 +6,7 @@ import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelI
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroupSpec } from './sync-group.js';
-import { defaultVmacName, vipInterface, vmacAddress, type AddressVmac } from './vmac.js';
+import { defaultVmacName, vipInterface, vmacAddress, type AddressVmac, type VmacPlacement } from './vmac.js';
 
 export interface FromConfigOptions {
   /**
@@ -69,7 +69,8 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
   };
   if (i.interface !== undefined) spec.interface = i.interface;
   if (i.vmac && i.interface !== undefined) {
-    const vmac = { name: opts.vmacName?.(i) ?? i.vmac.name, mac: vmacAddress(family, i.vrid, i.vmac.mac), xmitBase: i.vmacXmitBase };
+    const vmac: VmacPlacement = { name: opts.vmacName?.(i) ?? i.vmac.name, mac: vmacAddress(family, i.vrid, i.vmac.mac), xmitBase: i.vmacXmitBase };
+    if (i.vmac.netlinkNotifyMsg) vmac.netlinkNotifyMsg = true;
     spec.vmac = vmac;
     // As keepalived: addresses of the instance's family on its interface (the model has
     // filled in `dev` for those without) live on the VMAC; others stay where they are.

@@ -13,6 +13,13 @@ export interface VmacPlacement {
   mac: string;
   /** vmac_xmit_base: adverts are sent and received on the parent, not the VMAC. */
   xmitBase: boolean;
+  /**
+   * `use_vmac ... netlink_notify_msg`: after making or deleting the VMAC, have the kernel
+   * announce the parent (RTM_NEWLINK) by setting its group to what it is. A parent without
+   * unicast filtering (a bridge) changes promiscuity for the macvlan and the kernel says
+   * nothing, so other netlink listeners would hold a stale view of it.
+   */
+  netlinkNotifyMsg?: boolean;
 }
 
 /** A VMAC for addresses on another interface or of the other family (keepalived's use_vmac_addr). */

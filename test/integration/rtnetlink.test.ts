@@ -94,6 +94,13 @@ test('links are listed with state, MAC and MTU, and set down and up', { skip }, 
     await rtnlOk(ns, 'set-link', { link: 'eth0', up: true });
     assert.ok((JSON.parse(await ns.ip('-j', 'link', 'show', 'dev', 'eth0')) as Array<{ flags: string[] }>)[0]!.flags.includes('UP'));
 
+    // IFLA_GROUP, as netlink_notify_msg sets it: ip shows the group, the client reads it back.
+    await rtnlOk(ns, 'set-link-group', { link: 'eth0', group: 7 });
+    assert.match(await ns.ip('link', 'show', 'dev', 'eth0'), /\bgroup 7\b/);
+    assert.equal((await rtnlOk<{ group: number }>(ns, 'link', { link: 'eth0' })).group, 7);
+    await rtnlOk(ns, 'set-link-group', { link: 'eth0', group: 0 });
+    assert.match(await ns.ip('link', 'show', 'dev', 'eth0'), /\bgroup default\b/);
+
     const missing = await rtnl(ns, 'set-link', { link: 'nosuch0', up: true });
     assert.deepEqual(missing, { ok: false, error: 'setting link nosuch0 up: ENODEV (no such interface)', code: 'ENODEV' });
   } finally {

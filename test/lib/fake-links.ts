@@ -77,6 +77,17 @@ export class FakeLinks implements VmacNetlink {
     }
   }
 
+  setLinkGroup(ref: LinkRef, group: number): Promise<void> {
+    try {
+      const l = this.find(ref, 'setting group');
+      l.group = group;
+      this.ops.push(`group ${group} ${l.name}`);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
   setAddrGenMode(ref: LinkRef, mode: AddrGenModeName): Promise<void> {
     try {
       const l = this.find(ref, 'setting addrgenmode');

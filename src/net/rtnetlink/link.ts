@@ -54,6 +54,8 @@ export interface Link {
   alias?: string;
   /** How the kernel makes its IPv6 link-local address ("none": it makes none). */
   addrGenMode?: AddrGenModeName;
+  /** IFLA_GROUP: the link's group (0, "default", unless set). */
+  group?: number;
 }
 
 export function decodeLink(payload: Buffer): Link {
@@ -81,6 +83,8 @@ export function decodeLink(payload: Buffer): Link {
   if (master !== undefined && master !== 0) link.masterIndex = master;
   const alias = a.string(IflaAttr.IFALIAS);
   if (alias) link.alias = alias;
+  const group = a.u32(IflaAttr.GROUP);
+  if (group !== undefined) link.group = group;
   const genMode = a.nested(IflaAttr.AF_SPEC)?.nested(AF_INET6)?.u8(Inet6LinkAttr.ADDR_GEN_MODE);
   const genName = (Object.keys(AddrGenMode) as AddrGenModeName[]).find((k) => AddrGenMode[k] === genMode);
   if (genName) link.addrGenMode = genName;
@@ -111,6 +115,11 @@ export function encodeDumpLinks(): Buffer {
 /** RTM_NEWLINK changing only IFF_UP. */
 export function encodeSetLinkUp(index: number, up: boolean): Buffer {
   return encodeIfInfo({ family: 0, type: 0, index, flags: up ? LinkFlag.UP : 0, change: LinkFlag.UP });
+}
+
+/** RTM_NEWLINK setting the link's group (IFLA_GROUP); the kernel announces the link after it. */
+export function encodeSetLinkGroup(index: number, group: number): Buffer {
+  return Buffer.concat([encodeIfInfo({ family: 0, type: 0, index, flags: 0, change: 0 }), new AttributeEncoder().u32(IflaAttr.GROUP, group).finish()]);
 }
 
 export interface MacvlanSpec {

@@ -17,7 +17,7 @@ import { eui64LinkLocal, type VmacPlacement } from '../vmac.js';
 import { ipv4Conf, ipv6Conf, type SysctlPort } from './sysctl.js';
 
 /** What the manager needs of the rtnetlink client (a test passes a fake). */
-export type VmacNetlink = Pick<RtnetlinkClient, 'link' | 'addresses' | 'createMacvlan' | 'deleteLink' | 'setLinkUp' | 'setAddrGenMode' | 'changeAddresses'>;
+export type VmacNetlink = Pick<RtnetlinkClient, 'link' | 'addresses' | 'createMacvlan' | 'deleteLink' | 'setLinkUp' | 'setAddrGenMode' | 'setLinkGroup' | 'changeAddresses'>;
 
 export interface VmacRequest {
   instance: string;
@@ -35,6 +35,7 @@ interface Owned {
   instance: string;
   parent: string;
   family: AddressFamily;
+  notifyParent: boolean;
 }
 
 interface ParentSettings {
@@ -127,9 +128,10 @@ export class VmacManager {
         return undefined;
       }
       this.log(`${who} Success creating VMAC interface ${name}`);
+      if (r.vmac.netlinkNotifyMsg) await this.announceParent(r.instance, parent.name);
     }
     const firstTime = !this.owned.has(name);
-    this.owned.set(name, { instance: r.instance, parent: parent.name, family: r.family });
+    this.owned.set(name, { instance: r.instance, parent: parent.name, family: r.family, notifyParent: r.vmac.netlinkNotifyMsg === true });
     if (r.family === 'inet') this.applyIpv4Settings(name, parent.name, firstTime);
     this.trySet(ipv6Conf(name, 'disable_ipv6'), r.family === 'inet' && !r.keepIpv6 ? 1 : 0);
     // No automatic EUI-64 link-local: it must be set before the link goes up.
@@ -162,8 +164,19 @@ export class VmacManager {
     try {
       await this.rt.deleteLink(name);
       this.log(`(${o.instance}) Success removing VMAC interface ${name}`);
+      if (o.notifyParent) await this.announceParent(o.instance, o.parent);
     } catch (e) {
       if (errorCode(e) !== 'ENODEV') this.log(`(${o.instance}) error removing VMAC interface ${name}: ${message(e)}`);
+    }
+  }
+
+  /** netlink_notify_msg: the parent's group set to itself, for the RTM_NEWLINK that follows. */
+  private async announceParent(instance: string, parent: string): Promise<void> {
+    try {
+      const link = await this.rt.link(parent);
+      await this.rt.setLinkGroup(link.index, link.group ?? 0);
+    } catch (e) {
+      this.log(`(${instance}) cannot have ${parent} announced (netlink_notify_msg): ${message(e)}`);
     }
   }
 

@@ -328,3 +328,22 @@ test('router: garp_extra_if sends one GARP per extra interface every interval wh
   seg.clock.runUntil(80_000_000);
   assert.equal(extraSent(), afterStop, 'no more once it is no longer MASTER');
 });
+
+test('VMAC manager: netlink_notify_msg sets the parent\'s group to its own after making and after deleting the VMAC; not without it, nor on re-use', async () => {
+  const { links, m } = manager();
+  links.add('eth0', { mac: 'a6:7f:32:7b:88:fa', group: 5 });
+  await m.ensure({ ...V4, vmac: { ...V4.vmac, netlinkNotifyMsg: true } });
+  await m.ensure({ ...V4, vmac: { ...V4.vmac, netlinkNotifyMsg: true } });
+  await m.removeAll();
+  assert.deepEqual(links.ops.filter((o) => /^(create|delete|group)/.test(o)), ['create vrrp.51', 'group 5 eth0', 'delete vrrp.51', 'group 5 eth0']);
+  const plain = manager();
+  plain.links.add('eth0');
+  await plain.m.ensure(V4);
+  await plain.m.removeAll();
+  assert.deepEqual(plain.links.ops.filter((o) => o.startsWith('group')), []);
+});
+
+test('config -> spec: use_vmac netlink_notify_msg reaches the VMAC placement', () => {
+  const [s] = configSpecs(inst('A', 51, '10.0.0.100/24', ' use_vmac vrrp.51 netlink_notify_msg'));
+  assert.equal(s?.vmac?.netlinkNotifyMsg, true);
+});
