@@ -16,7 +16,7 @@ import { VrrpRouter, type RouterOptions } from './router.js';
 import { normaliseSpec, type VrrpInstanceSpec } from './spec.js';
 import { warmUpFailover } from './warmup.js';
 import { NetlinkAddresses } from './os/addresses.js';
-import { DEFAULT_VIP_TABLE, VipFirewall } from './os/vip-firewall.js';
+import { DEFAULT_FIREWALL_TABLE, VrrpFirewall } from './os/firewall.js';
 import { NfnetlinkSocket } from '../net/nftables/transport.js';
 import { PacketAnnouncer } from './os/announce.js';
 import { systemClock } from './os/clock.js';
@@ -61,7 +61,7 @@ export class VrrpService implements ChildService {
   private specs: VrrpInstanceSpec[] = [];
   private router: VrrpRouter | undefined;
   private rt: RtnetlinkClient | undefined;
-  private firewall: VipFirewall | undefined;
+  private firewall: VrrpFirewall | undefined;
   /** router.stop() begun by beginStop. */
   private routerStopping: Promise<void> | undefined;
   private monitor: LinkMonitor | undefined;
@@ -190,7 +190,11 @@ export class VrrpService implements ChildService {
     applyProcessTuning(cfg.global.vrrpProcess, (l) => this.ctx.log.error(l));
     this.rt = RtnetlinkClient.open();
     this.iproute = new IprouteSet(this.rt, (l) => this.ctx.log.error(l));
-    this.vmacs = new VmacManager(this.rt, new ProcSysctl(), (l) => this.log(l));
+    // The nftables table (no_accept, VMACs' IGMP/MLD): opened when first needed, so a
+    // configuration with neither never touches nftables.
+    this.firewall = new VrrpFirewall(() => NfnetlinkSocket.open(), { table: cfg.global.nftables?.table ?? DEFAULT_FIREWALL_TABLE, priority: cfg.global.nftablesPriority, log: (l) => this.log(l) });
+    this.vmacs = new VmacManager(this.rt, new ProcSysctl(), (l) => this.log(l), { firewall: this.firewall, ipv4Reports: !cfg.global.disableLocalIgmp });
+    if (cfg.global.disableLocalIgmp) this.vmacs.stopLinkLocalReports();
     await this.applyStatic(cfg, undefined);
     // VMACs first: the link monitor then starts knowing them, and the sockets can bind to them.
     this.specs = await this.buildSpecs(cfg);
@@ -203,9 +207,6 @@ export class VrrpService implements ChildService {
     this.notifier = this.makeNotifier(cfg);
     this.announcer = new PacketAnnouncer((l) => this.log(l));
     const log = (l: string) => this.log(l);
-    // no_accept's nftables table: opened on the first block, so a configuration without
-    // no_accept never touches nftables.
-    this.firewall = new VipFirewall(() => NfnetlinkSocket.open(), { table: cfg.global.nftables?.table ?? DEFAULT_VIP_TABLE, priority: cfg.global.nftablesPriority, log });
     const transport = new ResilientTransport(new RawSocketTransport(log), (key, err) => this.onSocket(key, err));
     const created = VrrpRouter.create(
       this.specs,

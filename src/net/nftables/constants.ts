@@ -53,7 +53,7 @@ export const Reg = { VERDICT: 0, R1: 1, R2: 2, R3: 3, R4: 4, R32_00: 8 } as cons
 export const PayloadAttr = { DREG: 1, BASE: 2, OFFSET: 3, LEN: 4 } as const;
 export const PayloadBase = { LL: 0, NETWORK: 1, TRANSPORT: 2 } as const;
 export const MetaAttr = { DREG: 1, KEY: 2 } as const;
-export const MetaKey = { MARK: 3, NFPROTO: 15, L4PROTO: 16 } as const;
+export const MetaKey = { MARK: 3, OIFNAME: 7, NFPROTO: 15, L4PROTO: 16 } as const;
 export const CmpAttr = { SREG: 1, OP: 2, DATA: 3 } as const;
 export const CmpOp = { EQ: 0, NEQ: 1 } as const;
 export const LookupAttr = { SET: 1, SREG: 2, DREG: 3 } as const;
@@ -69,6 +69,6 @@ export const DynsetOp = { ADD: 0, UPDATE: 1 } as const;
 export const ImmediateAttr = { DREG: 1, DATA: 2 } as const;
 
 /** nft's data type numbers, only so that `nft list ruleset` can print our sets. */
-export const NftType = { VERDICT: 1, INTEGER: 4, IPADDR: 7, IP6ADDR: 8, INET_PROTOCOL: 12, INET_SERVICE: 13, MARK: 19 } as const;
+export const NftType = { VERDICT: 1, INTEGER: 4, IPADDR: 7, IP6ADDR: 8, INET_PROTOCOL: 12, INET_SERVICE: 13, MARK: 19, IFNAME: 41 } as const;
 /** nft builds a concatenation's type by shifting earlier fields up by this many bits. */
 export const NFT_TYPE_BITS = 6;

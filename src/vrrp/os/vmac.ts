@@ -15,6 +15,9 @@ import type { Link, RtnetlinkClient } from '../../net/rtnetlink.js';
 import type { VrrpInstanceSpec } from '../spec.js';
 import { eui64LinkLocal, type VmacPlacement } from '../vmac.js';
 import { ipv4Conf, ipv6Conf, type SysctlPort } from './sysctl.js';
+import type { VrrpFirewall } from './firewall.js';
+
+const IGMP_LINK_LOCAL_REPORTS = 'net/ipv4/igmp_link_local_mcast_reports';
 
 /** What the manager needs of the rtnetlink client (a test passes a fake). */
 export type VmacNetlink = Pick<RtnetlinkClient, 'link' | 'addresses' | 'createMacvlan' | 'deleteLink' | 'setLinkUp' | 'setAddrGenMode' | 'setLinkGroup' | 'changeAddresses'>;
@@ -36,6 +39,18 @@ interface Owned {
   parent: string;
   family: AddressFamily;
   notifyParent: boolean;
+  /** Its IGMP/MLD reports are dropped by the firewall. */
+  reportsBlocked: boolean;
+}
+
+export interface VmacManagerOptions {
+  /** Keeps IGMP/MLD reports off the VMACs (firewall.ts). */
+  firewall?: Pick<VrrpFirewall, 'setVmac'>;
+  /**
+   * IPv4 VMACs' IGMP reports are dropped too (default); false with disable_local_igmp, which
+   * stops reports for link-local groups host-wide instead (as keepalived).
+   */
+  ipv4Reports?: boolean;
 }
 
 interface ParentSettings {
@@ -69,10 +84,14 @@ export class VmacManager {
   /** all.rp_filter as found, and what we raised to it, while we hold it at 0. */
   private rpFilter: { all: number; previous: Map<string, number> } | undefined;
 
+  /** net.ipv4.igmp_link_local_mcast_reports as it was before disable_local_igmp set it to 0. */
+  private linkLocalReports: number | undefined;
+
   constructor(
     private readonly rt: VmacNetlink,
     private readonly sysctl: SysctlPort,
     private readonly log: (line: string) => void,
+    private readonly o: VmacManagerOptions = {},
   ) {}
 
   /** The VMACs made (or adopted) and not yet removed, by name. */
@@ -131,7 +150,10 @@ export class VmacManager {
       if (r.vmac.netlinkNotifyMsg) await this.announceParent(r.instance, parent.name);
     }
     const firstTime = !this.owned.has(name);
-    this.owned.set(name, { instance: r.instance, parent: parent.name, family: r.family, notifyParent: r.vmac.netlinkNotifyMsg === true });
+    const blockReports = this.o.firewall !== undefined && (r.family === 'inet6' || this.o.ipv4Reports !== false);
+    this.owned.set(name, { instance: r.instance, parent: parent.name, family: r.family, notifyParent: r.vmac.netlinkNotifyMsg === true, reportsBlocked: blockReports });
+    // Before the VMAC goes up and joins its groups: its reports would carry the virtual MAC.
+    if (blockReports) await this.o.firewall?.setVmac(r.instance, name, r.family, true);
     if (r.family === 'inet') this.applyIpv4Settings(name, parent.name, firstTime);
     this.trySet(ipv6Conf(name, 'disable_ipv6'), r.family === 'inet' && !r.keepIpv6 ? 1 : 0);
     // No automatic EUI-64 link-local: it must be set before the link goes up.
@@ -161,6 +183,7 @@ export class VmacManager {
     if (!o) return;
     this.owned.delete(name);
     if (o.family === 'inet') this.releaseParent(o.parent);
+    if (o.reportsBlocked) await this.o.firewall?.setVmac(o.instance, name, o.family, false);
     try {
       await this.rt.deleteLink(name);
       this.log(`(${o.instance}) Success removing VMAC interface ${name}`);
@@ -184,6 +207,16 @@ export class VmacManager {
   async removeAll(): Promise<void> {
     for (const name of [...this.owned.keys()]) await this.remove(name);
     this.restoreRpFilter();
+    if (this.linkLocalReports !== undefined) this.trySet(IGMP_LINK_LOCAL_REPORTS, this.linkLocalReports);
+    this.linkLocalReports = undefined;
+  }
+
+  /** disable_local_igmp: no IGMP reports for 224.0.0.x groups from any interface, until removeAll. */
+  stopLinkLocalReports(): void {
+    if (this.linkLocalReports !== undefined) return;
+    const was = this.sysctl.read(IGMP_LINK_LOCAL_REPORTS);
+    if (was === undefined || was === 0) return;
+    if (this.trySet(IGMP_LINK_LOCAL_REPORTS, 0)) this.linkLocalReports = was;
   }
 
   /** Which instance a VMAC belongs to. */
