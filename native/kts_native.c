@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <sched.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -559,6 +561,60 @@ static napi_value js_if_indextoname(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * Process tuning (vrrp_rt_priority, *_rlimit_rttime, *_cpu_affinity): each the
+ * system call and nothing more; which thread and what values is decided in TypeScript.
+ */
+
+/* setScheduler(tid, policy, priority): sched_setscheduler; tid 0 is the calling thread. */
+static napi_value js_set_scheduler(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t tid, policy, prio;
+  if (!get_args(env, info, 3, argv) || !arg_int(env, argv[0], &tid, "tid") || !arg_int(env, argv[1], &policy, "policy") || !arg_int(env, argv[2], &prio, "priority")) return NULL;
+  struct sched_param sp = {.sched_priority = prio};
+  if (sched_setscheduler((pid_t)tid, policy, &sp) != 0) return throw_sys_error(env, errno, "sched_setscheduler");
+  return NULL;
+}
+
+/* setRlimit(resource, soft, hard): values in the resource's unit; -1 is RLIM_INFINITY. */
+static napi_value js_set_rlimit(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  int32_t resource;
+  int64_t soft, hard;
+  if (!get_args(env, info, 3, argv) || !arg_int(env, argv[0], &resource, "resource")) return NULL;
+  if (napi_get_value_int64(env, argv[1], &soft) != napi_ok || napi_get_value_int64(env, argv[2], &hard) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "limits must be numbers");
+    return NULL;
+  }
+  struct rlimit r = {.rlim_cur = soft < 0 ? RLIM_INFINITY : (rlim_t)soft, .rlim_max = hard < 0 ? RLIM_INFINITY : (rlim_t)hard};
+  if (setrlimit(resource, &r) != 0) return throw_sys_error(env, errno, "setrlimit");
+  return NULL;
+}
+
+/* setAffinity(tid, cpus): sched_setaffinity to the CPUs listed (numbers below CPU_SETSIZE). */
+static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
+  napi_value argv[2], el;
+  int32_t tid;
+  uint32_t n = 0;
+  bool is_array = false;
+  if (!get_args(env, info, 2, argv) || !arg_int(env, argv[0], &tid, "tid")) return NULL;
+  if (napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[1], &n) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "cpus must be an array");
+    return NULL;
+  }
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (uint32_t i = 0; i < n; i++) {
+    int32_t cpu;
+    NAPI_CALL(env, napi_get_element(env, argv[1], i, &el));
+    if (!arg_int(env, el, &cpu, "cpu")) return NULL;
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return throw_sys_error(env, EINVAL, "sched_setaffinity");
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity((pid_t)tid, sizeof set, &set) != 0) return throw_sys_error(env, errno, "sched_setaffinity");
+  return NULL;
+}
+
 /* mkfifo(path, mode): notify FIFOs are created if missing, as keepalived does. */
 static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   napi_value argv[2];
@@ -774,6 +830,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"timerOpen", NULL, js_timer_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"timerArm", NULL, js_timer_arm, NULL, NULL, NULL, napi_enumerable, NULL},
       {"timerClose", NULL, js_timer_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setScheduler", NULL, js_set_scheduler, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setRlimit", NULL, js_set_rlimit, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -42,6 +42,7 @@ import { ChildSnmpAgent } from '../snmp/child-agent.js';
 import { checkerAgentSpec, quorumTrap, realServerTrap } from '../snmp/checker-agent.js';
 import type { SnmpCheckData } from '../snmp/keepalived-check-mib.js';
 import { snmpSettings } from '../snmp/settings.js';
+import { applyProcessTuning } from '../daemon/process-tuning.js';
 
 export type LvsBackendChoice = 'ipvs' | 'nftables' | 'auto';
 
@@ -364,6 +365,7 @@ export class CheckerProcess implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const g = this.prepare(config);
+    applyProcessTuning(g.config.global.checkerProcess, (l) => this.ctx.log.error(l));
     this.openFifos(g.config);
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health

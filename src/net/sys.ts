@@ -97,6 +97,9 @@ interface NativeAddon {
   timerOpen(cb: () => void): unknown;
   timerArm(handle: unknown, sec: number, nsec: number): void;
   timerClose(handle: unknown): void;
+  setScheduler(tid: number, policy: number, priority: number): void;
+  setRlimit(resource: number, soft: number, hard: number): void;
+  setAffinity(tid: number, cpus: number[]): void;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -129,6 +132,25 @@ export function nativeUnavailable(): string | undefined {
   } catch (e) {
     return (e as Error).message;
   }
+}
+
+/** The system calls of process tuning (src/daemon/process-tuning.ts); each throws a SysError. */
+export interface SchedCalls {
+  /** sched_setscheduler(tid, policy, {priority}); tid 0: the calling thread. */
+  setScheduler(tid: number, policy: number, priority: number): void;
+  /** setrlimit(resource, {soft, hard}); -1: RLIM_INFINITY. */
+  setRlimit(resource: number, soft: number, hard: number): void;
+  /** sched_setaffinity(tid, cpus). */
+  setAffinity(tid: number, cpus: number[]): void;
+}
+
+export function schedCalls(): SchedCalls {
+  const a = load();
+  return {
+    setScheduler: (tid, policy, priority) => a.setScheduler(tid, policy, priority),
+    setRlimit: (resource, soft, hard) => a.setRlimit(resource, soft, hard),
+    setAffinity: (tid, cpus) => a.setAffinity(tid, cpus),
+  };
 }
 
 /** mkfifo(3): Node has no call for it. Throws a SysError (code EEXIST, ...) on failure. */

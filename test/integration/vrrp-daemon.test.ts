@@ -5,7 +5,7 @@
 // daemon moves the VIP.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 
@@ -194,6 +194,42 @@ vrrp_instance VI_R {
     const r = await rules();
     assert.ok(!/100[12]:/.test(r), r);
     assert.ok(!(await r1.addresses('eth0')).includes('10.69.1.1/24'));
+  } finally {
+    await node?.cleanup();
+    await lab.cleanup();
+  }
+});
+
+test('vrrp_rt_priority, *_rlimit_rttime, *_cpu_affinity, checker_priority: what /proc shows for each child; *_no_swap refused in words', { skip: labUnavailable(), timeout: 60_000 }, async () => {
+  const lab = await Lab.create();
+  let node: KtsNode | undefined;
+  try {
+    const r1 = await lab.addHost('r1', { addrs: ['10.66.0.1/24'] });
+    const tuning = 'global_defs {\n    lvs_backend nftables\n    vrrp_rt_priority 10\n    vrrp_rlimit_rttime 10000\n    vrrp_cpu_affinity 0\n    vrrp_no_swap\n    checker_priority -3\n    checker_cpu_affinity 0\n}\n';
+    const vs = 'virtual_server 10.66.0.100 80 {\n    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n    real_server 10.66.0.1 8080 {\n        TCP_CHECK {\n            connect_timeout 1\n        }\n    }\n}\n';
+    node = new KtsNode(r1, `${tuning}${conf('r1', 150)}${vs}`);
+    node.start();
+    await node.waitForLine(/\(VI_1\) Entering (BACKUP|MASTER) STATE/);
+    const stat = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // Fields 19 (nice), 40 (rt_priority) and 41 (policy), counted from field 3 after the name.
+    const sched = (pid: number | string) => { const f = stat(pid); return { nice: Number(f[16]), rtPriority: Number(f[37]), policy: Number(f[38]) }; };
+    const tasks = (pid: number) => readdirSync(`/proc/${pid}/task`);
+    const allowed = (pid: number, tid: string) => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8'))?.[1];
+    const vrrp = await waitFor('the VRRP pid file', () => node?.pid('vrrp'));
+    const checker = await waitFor('the checker pid file', () => node?.pid('checker'));
+    const parent = await waitFor('the parent pid file', () => node?.pid('parent'));
+    await waitFor('the checker started', () => node?.output.includes('Activating healthchecker') || node?.output.includes('TCP_CHECK'), 10_000).catch(() => undefined);
+    assert.deepEqual(sched(vrrp), { nice: 0, rtPriority: 10, policy: 2 }, 'the VRRP child\'s JS thread is SCHED_RR 10');
+    const helpers = tasks(vrrp).filter((t) => t !== String(vrrp));
+    assert.ok(helpers.length > 0 && helpers.every((t) => sched(`${vrrp}/task/${t}`).policy === 0), 'its helper threads stay SCHED_OTHER');
+    assert.equal(allowed(vrrp, String(vrrp)), '0', 'the VRRP child\'s JS thread on CPU 0');
+    assert.match(readFileSync(`/proc/${vrrp}/limits`, 'utf8'), /Max realtime timeout\s+500000\s+1000000\s+us/, 'RLIMIT_RTTIME at the floor: soft half the hard');
+    assert.match(node.output, /\*_no_swap is not supported by keepalived-ts/, 'vrrp_no_swap: said to be ignored');
+    assert.equal(Number(/VmLck:\s*(\d+)/.exec(readFileSync(`/proc/${vrrp}/status`, 'utf8'))?.[1]), 0, 'and nothing locked');
+    assert.deepEqual(sched(checker), { nice: -3, rtPriority: 0, policy: 0 }, 'the checker child reniced');
+    assert.equal(allowed(checker, String(checker)), '0', 'the checker\'s JS thread on CPU 0');
+    assert.doesNotMatch(node.output, /SIGXCPU/, 'the realtime thread never ran 0.5 s without blocking');
+    assert.deepEqual(sched(parent), { nice: 0, rtPriority: 0, policy: 0 }, 'the parent untouched');
   } finally {
     await node?.cleanup();
     await lab.cleanup();
