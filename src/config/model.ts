@@ -433,7 +433,8 @@ export interface VrrpInstance {
   unicastTtl?: number;
   unicastFaultNoPeer: boolean;
   checkUnicastSrc: boolean;
-  oldUnicastChecksum?: 'auto' | 'never';
+  /** old_unicast_checksum: `old` (given alone) uses the pre-1.3.6 checksum; `never` does not detect it. */
+  oldUnicastChecksum?: 'old' | 'never';
   v3ChecksumAsV2: boolean;
   vrf?: string;
   kernelRxBufSize?: number;

@@ -22,6 +22,8 @@ export interface AdvertSendOptions {
   ahSeq: number;
   /** IPv4 TTL / IPv6 hop limit. */
   ttl: number;
+  /** VRRPv3 IPv4: the pre-1.3.6 unicast checksum (pseudo-header destination the multicast group). */
+  oldChecksum?: boolean;
 }
 
 export class AdvertBuilder {
@@ -33,7 +35,7 @@ export class AdvertBuilder {
   build(o: AdvertSendOptions): Buffer {
     const c = this.c;
     if (c.family === 'inet' && c.auth.type === 'ah') return this.encode(o);
-    const key = `${o.priority}|${o.dst}|${o.ttl}`;
+    const key = `${o.priority}|${o.dst}|${o.ttl}|${o.oldChecksum === true}`;
     let t = this.templates.get(key);
     if (!t) {
       if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
@@ -54,7 +56,7 @@ export class AdvertBuilder {
     };
     const src = c.sourceAddress ?? (c.family === 'inet' ? '0.0.0.0' : '::');
     return c.family === 'inet'
-      ? encodeIpv4Advert(fields, { src, dst: o.dst, id: o.ipId, ttl: o.ttl, v3ChecksumAsV2: c.v3ChecksumAsV2, ahSeq: o.ahSeq, unicast: c.unicast })
+      ? encodeIpv4Advert(fields, { src, dst: o.dst, id: o.ipId, ttl: o.ttl, v3ChecksumAsV2: c.v3ChecksumAsV2, ahSeq: o.ahSeq, unicast: c.unicast, ...(o.oldChecksum ? { checksumDst: c.oldChecksumGroup } : {}) })
       : encodeIpv6Advert(fields, { src, dst: o.dst });
   }
 }

@@ -112,6 +112,8 @@ export interface Ipv4AdvertOptions {
   ahSeq?: number;
   /** AH only: zero the TTL in the ICV (keepalived does for unicast). */
   unicast?: boolean;
+  /** v3: the pseudo-header's destination when not `dst` (the pre-1.3.6 unicast checksum: the multicast group). */
+  checksumDst?: string;
 }
 
 /** The checksum mode keepalived uses for an IPv4 advert. */
@@ -121,7 +123,7 @@ export function ipv4ChecksumMode(version: number, src: string, dst: string, v3Ch
 
 /** A whole IPv4 datagram carrying the advert (with AH when auth is AH), ready for IP_HDRINCL. */
 export function encodeIpv4Advert(f: AdvertFields, o: Ipv4AdvertOptions): Buffer {
-  const pdu = encodeVrrpPdu({ ...f, family: 'inet' }, ipv4ChecksumMode(f.version, o.src, o.dst, o.v3ChecksumAsV2 ?? false));
+  const pdu = encodeVrrpPdu({ ...f, family: 'inet' }, ipv4ChecksumMode(f.version, o.src, o.checksumDst ?? o.dst, o.v3ChecksumAsV2 ?? false));
   const ah = f.version === 2 && f.auth?.type === 'ah' ? f.auth : undefined;
   const ip = encodeIpv4Header({
     payloadLength: (ah ? AH_HEADER_LENGTH : 0) + pdu.length,

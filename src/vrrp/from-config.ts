@@ -56,6 +56,8 @@ export function vrrpSpecFromModel(i: ModelInstance, g: GlobalDefs, opts: FromCon
     accept: i.accept,
     strict: i.strict,
     v3ChecksumAsV2: i.v3ChecksumAsV2,
+    unicastChecksum: i.oldUnicastChecksum ?? 'auto',
+    oldChecksumGroup: g.vrrpMcastGroup4.address,
     dontTrackPrimary: i.dontTrackPrimary,
     startupDelaySec: g.vrrpStartupDelayUs / 1_000_000,
     garp: {

@@ -66,6 +66,10 @@ export interface FsmConfig {
   peers: PeerSpec[];
   auth: VrrpAuth;
   v3ChecksumAsV2: boolean;
+  /** See VrrpInstanceSpec.unicastChecksum. */
+  unicastChecksum: 'auto' | 'old' | 'never';
+  /** The pseudo-header destination of the old unicast checksum (the IPv4 multicast group). */
+  oldChecksumGroup: string;
   /** Advertised VIPs. */
   vips: string[];
   /** Our address in adverts; breaks equal-priority ties. */
@@ -103,6 +107,8 @@ export interface FsmState {
   /** Rate-limited log keys already logged since the last state/master change. */
   rlFlags: readonly string[];
   ahLastSeq: number;
+  /** VRRPv3 IPv4 unicast adverts are checksummed the pre-1.3.6 way (configured, or seen from a peer). */
+  oldUnicastChecksum: boolean;
   /** Both we and another router claim 255: our adverts left before the rogue must have backed off. */
   rogueCounter: number;
   rogueAdverIntUs: number;
@@ -199,6 +205,7 @@ export function initialState(c: FsmConfig): FsmState {
     delayedStartUntil: null,
     rlFlags: [],
     ahLastSeq: 0,
+    oldUnicastChecksum: c.unicastChecksum === 'old',
     rogueCounter: 0,
     rogueAdverIntUs: 0,
     rogueUntil: null,
@@ -488,6 +495,8 @@ class Step {
       unicast: c.unicast, v3ChecksumAsV2: c.v3ChecksumAsV2, effectivePriority: s.effectivePriority,
       ownerIgnoreAdverts: c.ownerIgnoreAdverts, vips: c.vips, checkVipAddresses: checkVips,
       checkUnicastSource: c.checkUnicastSource, peers: c.peers, ahLastSeq: s.ahLastSeq,
+      oldChecksumGroup: s.oldUnicastChecksum ? c.oldChecksumGroup : undefined,
+      detectOldChecksum: c.unicast && c.unicastChecksum === 'auto' && !s.oldUnicastChecksum ? c.oldChecksumGroup : undefined,
     });
     if (r.verdict === 'ko') {
       s.stats[RECEIVE_ERROR_STAT[r.error]]++;
@@ -503,6 +512,10 @@ class Step {
     if (r.addrListError) s.stats.addrListErr++;
     for (const note of r.notes) this.logLimited(note);
     if (r.ahSeq !== undefined) s.ahLastSeq = r.ahSeq;
+    if (r.oldChecksum && !s.oldUnicastChecksum) {
+      s.oldUnicastChecksum = true;
+      this.log(`(${this.n}) Setting unicast VRRPv3 checksum to old version`);
+    }
     if (advert.vrrp.priority === 0) s.stats.priZeroRcvd++;
     return true;
   }
@@ -713,6 +726,8 @@ export function adoptState(c: FsmConfig, old: FsmState, now: number): FsmState {
   const s: FsmState = { ...old, faults: [...old.faults], rlFlags: [], stats: { ...old.stats } };
   // Tracking contributions are re-applied by the caller (setPriority) after a reload.
   s.effectivePriority = c.basePriority;
+  // A peer's old unicast checksum, once seen, is kept unless the new configuration says otherwise.
+  s.oldUnicastChecksum = c.unicastChecksum === 'old' || (c.unicastChecksum === 'auto' && old.oldUnicastChecksum === true);
   s.totalPriority = c.basePriority;
   if (s.state === 'MASTER') s.masterAdverIntUs = c.advertIntUs;
   s.msDownTimerUs = masterDownIntervalUs(c.version, c.downTimerAdverts, s.masterAdverIntUs, s.effectivePriority);

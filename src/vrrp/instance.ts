@@ -293,7 +293,7 @@ export class VrrpInstance {
     const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
     for (const dst of dsts) {
       try {
-        const data = this.adverts.build({ dst, priority, ipId: this.ipId, ahSeq: this.ahSeq, ttl });
+        const data = this.adverts.build({ dst, priority, ipId: this.ipId, ahSeq: this.ahSeq, ttl, oldChecksum: this.state.oldUnicastChecksum });
         const packet = c.family === 'inet'
           ? { data, dst, multicast: !c.unicast }
           : { data, dst, src: c.sourceAddress ?? '::', hopLimit: ttl, multicast: !c.unicast };

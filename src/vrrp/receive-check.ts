@@ -55,6 +55,10 @@ export interface ReceiveContext {
   peers: readonly PeerSpec[];
   /** Highest AH sequence number accepted so far (anti-replay). */
   ahLastSeq: number;
+  /** VRRPv3 IPv4: verify with this address (the multicast group) as the pseudo-header destination: the pre-1.3.6 unicast checksum. */
+  oldChecksumGroup?: string | undefined;
+  /** VRRPv3 IPv4 unicast: when ours fails, try the old checksum with this group and say so (oldChecksum). */
+  detectOldChecksum?: string | undefined;
 }
 
 export interface ReceiveMeta {
@@ -80,6 +84,8 @@ export type ReceiveResult =
       notes: ReceiveNote[];
       /** AH only: the sequence number to remember. */
       ahSeq?: number;
+      /** The advert carried the pre-1.3.6 unicast checksum (with detectOldChecksum). */
+      oldChecksum?: boolean;
     }
   | { verdict: 'ko'; error: ReceiveError; note: ReceiveNote }
   | { verdict: 'drop'; reason: DropReason; note?: ReceiveNote };
@@ -190,12 +196,17 @@ export function checkAdvert(a: DecodedAdvert, meta: ReceiveMeta, c: ReceiveConte
   }
 
   // 10. Checksum (IPv6: the kernel verified it).
+  let oldChecksum = false;
   if (c.family === 'inet' && ip) {
     const pduLen = vrrpPduLength(hd.version, 'inet', hd.naddr);
     const pdu = a.bytes.subarray(a.vrrpOffset, a.vrrpOffset + pduLen);
-    const mode = ipv4ChecksumMode(c.version, ip.src, ip.dst, c.v3ChecksumAsV2);
+    const mode = ipv4ChecksumMode(c.version, ip.src, c.oldChecksumGroup ?? ip.dst, c.v3ChecksumAsV2);
     if (!verifyVrrpChecksum(pdu, mode)) {
-      return ko('checksum', 'checksum', `(${n}) Invalid VRRPv${c.version} checksum from ${from}`);
+      const group = c.detectOldChecksum;
+      if (group === undefined || group === ip.dst || !verifyVrrpChecksum(pdu, ipv4ChecksumMode(c.version, ip.src, group, c.v3ChecksumAsV2))) {
+        return ko('checksum', 'checksum', `(${n}) Invalid VRRPv${c.version} checksum from ${from}`);
+      }
+      oldChecksum = true;
     }
   }
 
@@ -239,5 +250,6 @@ export function checkAdvert(a: DecodedAdvert, meta: ReceiveMeta, c: ReceiveConte
 
   const ok: ReceiveResult = { verdict: 'ok', addrListError, notes };
   if (ahSeq !== undefined) ok.ahSeq = ahSeq;
+  if (oldChecksum) ok.oldChecksum = true;
   return ok;
 }

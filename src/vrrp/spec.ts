@@ -88,6 +88,15 @@ export interface VrrpInstanceSpec {
   accept?: boolean;
   strict?: boolean;
   v3ChecksumAsV2?: boolean;
+  /**
+   * VRRPv3 IPv4 unicast: keepalived before 1.3.6 put the multicast group, not the peer, in the
+   * checksum's pseudo-header. `auto` (default): ours, until an advert with the old one comes
+   * (then the old one, as keepalived built with checksum compatibility does); `old`: the old
+   * one; `never`: ours only.
+   */
+  unicastChecksum?: 'auto' | 'old' | 'never';
+  /** The old checksum's pseudo-header destination: the global vrrp_mcast_group4 (default 224.0.0.18). */
+  oldChecksumGroup?: string;
   dontTrackPrimary?: boolean;
   /** Global vrrp_startup_delay. */
   startupDelaySec?: number;
@@ -225,6 +234,8 @@ export function normaliseSpec(spec: VrrpInstanceSpec): SpecResult {
     peers: peers.map((p) => ({ ...p, address: canonicalAddress(family, p.address) ?? p.address })),
     auth,
     v3ChecksumAsV2: spec.v3ChecksumAsV2 ?? false,
+    unicastChecksum: spec.unicastChecksum ?? 'auto',
+    oldChecksumGroup: spec.oldChecksumGroup ?? '224.0.0.18',
     vips: spec.vips.map((v) => canonicalAddress(family, v.address) ?? v.address),
     accept,
     dontTrackPrimary: spec.dontTrackPrimary ?? false,

@@ -213,7 +213,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     name: 'old_unicast_checksum', syntax: '[never]', doc: 'Use the pre-1.3.6 VRRPv3 unicast checksum (never: do not auto-detect it).',
     handle: (kw, t) => {
       if (!kw.count(0, 1)) return;
-      if (kw.args[0] === undefined) t.oldUnicastChecksum = 'auto';
+      if (kw.args[0] === undefined) t.oldUnicastChecksum = 'old';
       else if (kw.args[0] === 'never') t.oldUnicastChecksum = 'never';
       else kw.error(`old_unicast_checksum: unknown option '${kw.args[0]}'`);
     },

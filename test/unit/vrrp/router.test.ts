@@ -410,3 +410,36 @@ test('reload of a no_accept master: added VIPs blocked, removed ones let go; swi
   assert.deepEqual(blocked(), [], 'back to accept');
   assert.equal(b.router.status('VI_1')?.state, 'MASTER');
 });
+
+test('VRRPv3 unicast beside keepalived before 1.3.6 (old_unicast_checksum): detected and adopted by default, refused with `never`', async () => {
+  // b plays the old peer: its adverts carry the multicast group in the checksum's pseudo-header.
+  const run = async (mode: 'auto' | 'never') => {
+    const seg = new FakeSegment(new VirtualClock());
+    const a = node(seg, 'a', '10.0.0.1', [spec({ version: 3, priority: 100, unicastChecksum: mode, unicastPeers: [{ address: '10.0.0.2' }] })]);
+    const b = node(seg, 'b', '10.0.0.2', [spec({ version: 3, priority: 200, unicastChecksum: 'old', unicastPeers: [{ address: '10.0.0.1' }] })]);
+    await b.router.start();
+    await runUntil(seg, [a, b], 5_000_000);
+    await a.router.start();
+    await runUntil(seg, [a, b], 15_000_000);
+    return { seg, a, b };
+  };
+  const auto = await run('auto');
+  assert.deepEqual(holders([auto.a, auto.b]), ['b'], 'a accepts the old checksum and stays backup');
+  assert.ok(auto.a.host.sink.lines.includes('(VI_1) Setting unicast VRRPv3 checksum to old version'));
+  assert.equal(auto.a.router.status('VI_1')?.stats.chkErr, 0);
+  // From then on a's own adverts carry the old checksum too: a priority-0 advert from a's stop reaches b.
+  const t = auto.seg.clock.now();
+  await auto.b.router.stop();
+  await runUntil(auto.seg, [auto.a], t + 5_000_000);
+  assert.deepEqual(holders([auto.a]), ['a']);
+  const fromA = auto.seg.captured.filter((c) => c.host === 'a').at(-1);
+  assert.ok(fromA);
+  // The old checksum: verify the last advert a sent with 224.0.0.18 in the pseudo-header.
+  const { verifyVrrpChecksum } = await import('../../../src/vrrp/checksum.js');
+  assert.equal(verifyVrrpChecksum(fromA.data.subarray(20), { kind: 'ipv4-pseudo', src: '10.0.0.1', dst: '224.0.0.18' }), true);
+
+  const never = await run('never');
+  assert.deepEqual(holders([never.a, never.b]).sort(), ['a', 'b'], '`never`: b\'s adverts fail the check, a takes over too');
+  assert.ok((never.a.router.status('VI_1')?.stats.chkErr ?? 0) > 0);
+  assert.ok(!never.a.host.sink.lines.some((l) => l.includes('checksum to old version')));
+});
