@@ -5,10 +5,9 @@
 // switches' tables fresh there); and none once the daemon has stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, labUnavailable, sh, waitFor } from '../lib/netns.js';
+import { labUnavailable, sh, waitFor } from '../lib/netns.js';
+import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
 
 const skip = labUnavailable(['tcpdump', 'tshark']);
@@ -41,10 +40,7 @@ async function garpsFor(pcap: string, vip: string): Promise<Array<{ t: number; m
 }
 
 test('garp_extra_if all 1: a GARP every second on the other interface while MASTER, none on the advert interface beyond the bursts, none after stop', { skip, timeout: 60_000 }, async () => {
-  const lab = await Lab.create();
-  const dir = mkdtempSync(join(tmpdir(), 'kts-extra-if-'));
-  let node: KtsNode | undefined;
-  try {
+  await inKtsLab('kts-extra-if-', async ({ lab, dir, nodes }) => {
     const r1 = await lab.addHost('r1', { addrs: ['10.71.0.1/24'] });
     await lab.plug(r1, { ifname: 'eth1', addrs: ['10.72.0.1/24'] });
     const eth1Mac = (await r1.run('cat', ['/sys/class/net/eth1/address'])).trim();
@@ -55,7 +51,8 @@ test('garp_extra_if all 1: a GARP every second on the other interface while MAST
     dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()));
     await waitFor('tcpdump to listen', () => dumpErr.includes('listening on'));
 
-    node = new KtsNode(r1, conf);
+    const node = new KtsNode(r1, conf);
+    nodes.push(node);
     node.start();
     await node.waitForLine(/\(VI_1\) Entering MASTER STATE/, 20_000);
     // Master at once; bursts at 0 s and 1 s (garp_master_delay); extra-if GARPs from 2 s, every 1 s.
@@ -76,12 +73,5 @@ test('garp_extra_if all 1: a GARP every second on the other interface while MAST
     const last = extra.at(-1)?.t ?? 0;
     const first = main[0]?.t ?? 0;
     assert.ok(last - first < 7.5, `no GARP after the daemon stopped: ${JSON.stringify(extra)}`);
-  } catch (e) {
-    if (node) console.log(node.output);
-    throw e;
-  } finally {
-    await node?.cleanup();
-    await lab.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -5,11 +5,10 @@
 // interface going down is a fault, and the VMAC and the parent's settings go on stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
+import { inKtsLab } from '../lib/kts-lab.js';
 
 const VRID = 68;
 const VMAC = '00:00:5e:00:01:44';
@@ -65,10 +64,7 @@ async function vipMacSeenBy(client: Netns): Promise<string[]> {
 }
 
 test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it, failover keeps the MAC, reload drops and re-makes it, re-made when deleted, removed on stop', { skip, timeout: 120_000 }, async () => {
-  const lab = await Lab.create();
-  const nodes: KtsNode[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'kts-vmac-'));
-  try {
+  await inKtsLab('kts-vmac-', async ({ lab, dir, nodes }) => {
     const r1 = await lab.addHost('r1', { addrs: ['10.68.0.1/24'] });
     const r2 = await lab.addHost('r2', { addrs: ['10.68.0.2/24'] });
     const client = await lab.addHost('c', { addrs: ['10.68.0.3/24'] });
@@ -167,12 +163,5 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     b.signal('SIGTERM');
     assert.equal(await b.exit, 0);
     assert.equal(await linkDetails(r2, `vrrp.${VRID}`), undefined);
-  } catch (e) {
-    for (const n of nodes) console.log(`--- ${n.ns.name}\n${n.output}`);
-    throw e;
-  } finally {
-    for (const n of nodes) await n.cleanup();
-    await lab.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -6,10 +6,10 @@
 // and the tables are gone once the daemon stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
+import { labUnavailable, waitFor, type Netns } from '../lib/netns.js';
+import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { collect, exited } from '../lib/child-output.js';
 
@@ -86,10 +86,7 @@ async function observe(r1: Netns, client: Netns, stop: () => Promise<void>): Pro
 }
 
 test('no_accept: VIPs held but not answering, ND passing, the same nftables table as keepalived 2.2.7, removed on stop', { skip, timeout: 90_000 }, async () => {
-  const lab = await Lab.create();
-  const dir = mkdtempSync(join(tmpdir(), 'kts-noaccept-'));
-  let node: KtsNode | undefined;
-  try {
+  await inKtsLab('kts-noaccept-', async ({ lab, dir, nodes }) => {
     const r1 = await lab.addHost('r1', { addrs: ['10.82.0.1/24', 'fd00:82::1/64'] });
     const client = await lab.addHost('c', { addrs: ['10.82.0.3/24', 'fd00:82::3/64'] });
 
@@ -108,9 +105,9 @@ test('no_accept: VIPs held but not answering, ND passing, the same nftables tabl
     }
     await client.exec('ip', ['-6', 'neigh', 'flush', 'all']);
 
-    node = new KtsNode(r1, conf);
-    node.start();
-    const kts = node;
+    const kts = new KtsNode(r1, conf);
+    nodes.push(kts);
+    kts.start();
     const ours = await observe(r1, client, async () => {
       kts.signal('SIGTERM');
       assert.equal(await kts.exit, 0);
@@ -122,12 +119,5 @@ test('no_accept: VIPs held but not answering, ND passing, the same nftables tabl
     assert.deepEqual(pick(ours), expected, 'keepalived-ts');
     assert.ok(theirs.table && theirs.table.length > 0, 'keepalived made its table');
     assert.deepEqual(ours.table, theirs.table, 'the same IPv4 table');
-  } catch (e) {
-    if (node) console.log(node.output);
-    throw e;
-  } finally {
-    await node?.cleanup();
-    await lab.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

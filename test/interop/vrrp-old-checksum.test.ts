@@ -5,10 +5,10 @@
 // `old_unicast_checksum never` it counts the adverts as checksum errors and takes over.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, labUnavailable, waitFor } from '../lib/netns.js';
+import { labUnavailable, waitFor } from '../lib/netns.js';
+import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { collect, exited } from '../lib/child-output.js';
 
@@ -33,10 +33,7 @@ ${extra}    virtual_ipaddress {
 `;
 
 test('v3 unicast: keepalived 2.2.7 with old_unicast_checksum as master; ours detects it and stays BACKUP, or with `never` does not', { skip, timeout: 90_000 }, async () => {
-  const lab = await Lab.create();
-  const dir = mkdtempSync(join(tmpdir(), 'kts-oldck-'));
-  const nodes: KtsNode[] = [];
-  try {
+  await inKtsLab('kts-oldck-', async ({ lab, dir, nodes }) => {
     const k = await lab.addHost('k', { addrs: ['10.95.0.1/24'] });
     const t = await lab.addHost('t', { addrs: ['10.95.0.2/24'] });
     const file = join(dir, 'k.conf');
@@ -69,12 +66,5 @@ test('v3 unicast: keepalived 2.2.7 with old_unicast_checksum as master; ours det
       ka.kill('SIGTERM');
       await exited(ka);
     }
-  } catch (e) {
-    for (const n of nodes) console.log(n.output);
-    throw e;
-  } finally {
-    for (const n of nodes) await n.cleanup();
-    await lab.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -6,10 +6,10 @@
 // adverts do (so the capture saw the VMACs at work). Then the tables are gone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Lab, labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { collect, exited } from '../lib/child-output.js';
 
@@ -70,10 +70,7 @@ async function capture(r1: Netns, client: Netns, dir: string, tag: string, run: 
 }
 
 test('use_vmac: no IGMP/MLD report or router solicitation leaves a VMAC, in keepalived 2.2.7 and in keepalived-ts', { skip, timeout: 120_000 }, async () => {
-  const lab = await Lab.create();
-  const dir = mkdtempSync(join(tmpdir(), 'kts-vmac-rep-'));
-  let node: KtsNode | undefined;
-  try {
+  await inKtsLab('kts-vmac-rep-', async ({ lab, dir, nodes }) => {
     const r1 = await lab.addHost('r1', { addrs: ['10.93.0.1/24', 'fd00:93::1/64'] });
     const client = await lab.addHost('c', { addrs: ['10.93.0.3/24'] });
     const file = join(dir, 'keepalived.conf');
@@ -88,8 +85,8 @@ test('use_vmac: no IGMP/MLD report or router solicitation leaves a VMAC, in keep
     });
     await waitFor('keepalived\'s VMACs gone', async () => (await r1.exec('ip', ['link', 'show', 'vrrp.93'])).code !== 0, 10_000);
 
-    node = new KtsNode(r1, conf);
-    const kts = node;
+    const kts = new KtsNode(r1, conf);
+    nodes.push(kts);
     const ours = await capture(r1, client, dir, 'ours', async () => {
       kts.start();
       return async () => {
@@ -104,12 +101,5 @@ test('use_vmac: no IGMP/MLD report or router solicitation leaves a VMAC, in keep
       assert.equal(seen.tablesAfterStop, '', `${who}: tables left after stop`);
     }
     assert.ok(ours.vmacsInTable, 'the VMACs are named in our table');
-  } catch (e) {
-    if (node) console.log(node.output);
-    throw e;
-  } finally {
-    await node?.cleanup();
-    await lab.cleanup();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
