@@ -17,8 +17,11 @@ import { masterDownIntervalUs, skewTimeUs, US_PER_CENTISECOND } from './timers.j
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT';
 export type TimerName = 'main' | 'garp-delay' | 'garp-refresh' | 'garp-lower-prio' | 'garp-extra-if' | 'rogue-owner';
 
-/** Why an instance is in FAULT. `interface` is the instance's own interface (ignored with dont_track_primary). */
-export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-source-ip' | 'duplicate-vrid' | 'config-error' | `tracker:${string}`;
+/**
+ * Why an instance is in FAULT. `interface` is the instance's own interface (ignored with
+ * dont_track_primary); `vip-interface:IF` another interface one of its VIPs lives on.
+ */
+export type FaultReason = 'interface' | 'base-interface' | 'tracker' | 'no-source-ip' | 'duplicate-vrid' | 'config-error' | `tracker:${string}` | `vip-interface:${string}`;
 
 export const VRRP_PRIO_OWNER = 255;
 

@@ -423,16 +423,29 @@ export class VrrpService implements ChildService {
     const vmacs = this.vmacs;
     const rt = this.rt;
     if (!vmacs || !rt) return;
-    const affected = this.specs.filter((s) => s.vmac && (kind === 'link-delete' ? s.vmac.name === name && vmacs.ownerOf(name) !== undefined : s.interface === name && this.monitor?.linkByName(s.vmac.name) === undefined));
+    const missing = (vmac: string) => this.monitor?.linkByName(vmac) === undefined;
+    // The instance's VMAC, and the VMACs of its addresses (use_vmac_addr), alike.
+    const gone = (s: VrrpInstanceSpec): string | undefined => {
+      if (kind === 'link-delete') {
+        if (vmacs.ownerOf(name) === undefined) return undefined;
+        return s.vmac?.name === name || s.addressVmacs?.some((av) => av.name === name) ? name : undefined;
+      }
+      if (s.vmac && s.interface === name && missing(s.vmac.name)) return s.vmac.name;
+      return s.addressVmacs?.find((av) => av.parent === name && missing(av.name))?.name;
+    };
+    const affected = this.specs.flatMap((s) => {
+      const vmac = gone(s);
+      return vmac === undefined ? [] : [{ s, vmac }];
+    });
     if (affected.length === 0) return;
     this.vmacWork = this.vmacWork.then(async () => {
       if (!this.router) return;
-      for (const s of affected) {
-        if (kind === 'link-delete') this.log(`(${s.name}) VMAC interface ${s.vmac?.name ?? ''} was deleted; re-creating it`);
+      for (const { s, vmac } of affected) {
+        if (kind === 'link-delete') this.log(`(${s.name}) VMAC interface ${vmac} was deleted; re-creating it`);
         await ensureVmacs([s], rt, vmacs, this.vmacRefused);
       }
-      await this.awaitLinks(affected);
-      for (const s of affected) if (s.vmac && !s.vmac.xmitBase) await this.router?.reopenChannels(s.vmac.name);
+      await this.awaitLinks(affected.map((a) => a.s));
+      for (const { s } of affected) if (s.vmac && !s.vmac.xmitBase) await this.router?.reopenChannels(s.vmac.name);
       this.applyLinkStates();
     }).catch((e: unknown) => this.ctx.log.error(`re-creating VMACs: ${String(e)}`));
   }
@@ -442,7 +455,7 @@ export class VrrpService implements ChildService {
    * link states applied next do not see them missing.
    */
   private async awaitLinks(specs: readonly VrrpInstanceSpec[]): Promise<void> {
-    const names = specs.flatMap((s) => (s.vmac && !this.vmacRefused.has(s.name) ? [s.vmac.name] : []));
+    const names = specs.flatMap((s) => [...(s.vmac && !this.vmacRefused.has(s.name) ? [s.vmac.name] : []), ...(s.addressVmacs ?? []).map((av) => av.name)]);
     for (let i = 0; i < 100 && this.monitor; i++) {
       const monitor = this.monitor;
       if (names.every((n) => { const l = monitor.linkByName(n); return l !== undefined && linkUsable(l); })) return;

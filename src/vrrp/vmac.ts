@@ -4,6 +4,7 @@
 // from it (so their Ethernet source is the virtual MAC) unless vmac_xmit_base sends them
 // from the parent. The OS side (creating the link, sysctls) is src/vrrp/os/vmac.ts.
 import type { AddressFamily } from './addr.js';
+import type { FaultReason } from './fsm.js';
 
 /** Where an instance's VMAC is and what it looks like (VrrpInstanceSpec.vmac). */
 export interface VmacPlacement {
@@ -89,10 +90,33 @@ export function vipInterface(spec: { interface?: string; vmac?: VmacPlacement })
   return spec.vmac?.name ?? spec.interface;
 }
 
-/** The links an instance depends on, and the fault each one's loss raises. */
-export function linkFaults(spec: { interface?: string; vmac?: VmacPlacement }): Array<[string, 'interface' | 'base-interface']> {
-  if (spec.interface === undefined) return [];
-  // keepalived: the parent's loss is BASE_INTERFACE_DOWN, the VMAC's own INTERFACE_DOWN.
-  if (spec.vmac) return [[spec.interface, 'base-interface'], [spec.vmac.name, 'interface']];
-  return [[spec.interface, 'interface']];
+/** What linkFaults reads of a spec. */
+export interface LinkFaultSpec {
+  interface?: string;
+  vmac?: VmacPlacement;
+  vips?: readonly { device?: string; noTrack?: boolean }[];
+  excludedVips?: readonly { device?: string; noTrack?: boolean }[];
+}
+
+/**
+ * The links an instance depends on, and the fault each one's loss raises: its interface (and
+ * VMAC), and, as keepalived tracks them (TRACK_ADDR), every other interface a VIP or excluded
+ * VIP lives on, unless the address says `no_track` (a use_vmac_addr VMAC is such an interface).
+ */
+export function linkFaults(spec: LinkFaultSpec): Array<[string, FaultReason]> {
+  const out: Array<[string, FaultReason]> = [];
+  if (spec.interface !== undefined) {
+    // keepalived: the parent's loss is BASE_INTERFACE_DOWN, the VMAC's own INTERFACE_DOWN.
+    if (spec.vmac) out.push([spec.interface, 'base-interface'], [spec.vmac.name, 'interface']);
+    else out.push([spec.interface, 'interface']);
+  }
+  const own = vipInterface(spec);
+  const seen = new Set<string>([spec.interface ?? '', spec.vmac?.name ?? '']);
+  for (const v of [...(spec.vips ?? []), ...(spec.excludedVips ?? [])]) {
+    const dev = v.device ?? own;
+    if (v.noTrack || dev === undefined || seen.has(dev)) continue;
+    seen.add(dev);
+    out.push([dev, `vip-interface:${dev}`]);
+  }
+  return out;
 }

@@ -38,15 +38,17 @@ for (const [name, make, skip, ordered] of clocks) {
     const clock = make();
     const fired: string[] = [];
     const now = clock.now();
-    const a = clock.setTimer(now + 2000, () => fired.push('a'));
-    const c = clock.setTimer(now + 6000, () => fired.push('c'));
-    clock.setTimer(now + 4000, () => {
+    // Tens of milliseconds apart: NodeTimerClock re-arms a timer that fired a fraction early,
+    // and on a busy machine a later timer only a few milliseconds on could overtake it.
+    const a = clock.setTimer(now + 20_000, () => fired.push('a'));
+    const c = clock.setTimer(now + 80_000, () => fired.push('c'));
+    clock.setTimer(now + 40_000, () => {
       fired.push('b');
       clock.clearTimer(c);
     });
     clock.clearTimer(a);
     // Waited for on the clock itself (a setTimeout could run first on a busy machine).
-    await new Promise<void>((done) => clock.setTimer(now + 8000, done));
+    await new Promise<void>((done) => clock.setTimer(now + 100_000, done));
     clock.close?.();
     assert.deepEqual(fired, ['b']);
   });

@@ -70,6 +70,19 @@ test('link faults: the parent is BASE_INTERFACE_DOWN, the VMAC itself INTERFACE_
   assert.deepEqual(linkFaults({ interface: 'eth0', vmac: { name: 'vrrp.5', mac: '00:00:5e:00:01:05', xmitBase: false } }), [['eth0', 'base-interface'], ['vrrp.5', 'interface']]);
 });
 
+test('link faults: every other interface of a VIP or excluded VIP, once, unless the address says no_track (keepalived\'s TRACK_ADDR)', () => {
+  const vmac = { name: 'vrrp.5', mac: '00:00:5e:00:01:05', xmitBase: false };
+  assert.deepEqual(
+    linkFaults({
+      interface: 'eth0', vmac,
+      vips: [{}, { device: 'vrrp.5' }, { device: 'eth1' }, { device: 'eth1' }, { device: 'eth2', noTrack: true }, { device: 'eth0' }],
+      excludedVips: [{ device: 'eth3' }, { device: 'vrrp4.5' }],
+    }),
+    [['eth0', 'base-interface'], ['vrrp.5', 'interface'], ['eth1', 'vip-interface:eth1'], ['eth3', 'vip-interface:eth3'], ['vrrp4.5', 'vip-interface:vrrp4.5']],
+  );
+  assert.deepEqual(linkFaults({ vips: [{ device: 'eth1' }] }), [['eth1', 'vip-interface:eth1']], 'unicast without an interface still tracks its VIPs\' one');
+});
+
 test('router: VIPs and GARPs on the VMAC, adverts on the VMAC (or the parent with vmac_xmit_base)', async () => {
   const seg = new FakeSegment(new VirtualClock());
   const host = seg.host('a', ['10.0.0.1']);
