@@ -3,7 +3,7 @@
 // server, virtualhost inheritance (url -> checker -> real server -> virtual server), the
 // SSL{} block for SSL_GET, track_file resolution for FILE_CHECK, users resolved to ids.
 import { readFileSync } from 'node:fs';
-import type { Checker, CheckerCommon, KeepalivedConfig, RealServer, RunAs, VirtualServer } from '../config/model.js';
+import type { Checker, CheckerCommon, KeepalivedConfig, RealServer, RunAs, SmtpCheck, VirtualServer } from '../config/model.js';
 import type { IpAddress } from '../config/address.js';
 import { virtualServerName } from '../lvs/from-config.js';
 import { parseReplyPattern } from './udp.js';
@@ -41,13 +41,20 @@ function timing(c: Pick<CheckerCommon, 'delayLoopUs' | 'retry' | 'delayBeforeRet
   return { delayLoopMs: ms(c.delayLoopUs), retry: c.retry, delayBeforeRetryMs: ms(c.delayBeforeRetryUs), warmupMs: ms(c.warmupUs), alpha: c.alpha, logAllFailures: c.logAllFailures };
 }
 
-function connectOptions(c: CheckerCommon, rs: RealServer): ConnectOptions {
+function connectOptions(c: Pick<CheckerCommon, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark' | 'connectTimeoutUs'>, rs: RealServer): ConnectOptions {
   const o: ConnectOptions = { host: hostText(c.connectIp ?? rs.address), port: c.connectPort ?? rs.port, connectTimeoutMs: ms(c.connectTimeoutUs) };
   if (c.bindTo) o.bindAddress = hostText(c.bindTo);
   if (c.bindPort) o.bindPort = c.bindPort;
   if (c.bindIf) o.bindInterface = c.bindIf;
   if (c.fwmark) o.fwmark = c.fwmark;
   return o;
+}
+
+/** SMTP_CHECK's connections: its own (unless only host blocks set any), then each host block's. */
+function smtpHosts(c: SmtpCheck, rs: RealServer): ConnectOptions[] {
+  const hosts = c.hosts ?? [];
+  const own = hosts.length === 0 || c.checkOwnConnection !== false ? [connectOptions(c, rs)] : [];
+  return [...own, ...hosts.map((h) => connectOptions(h, rs))];
 }
 
 /** PCRE2 options keepalived accepts that JavaScript's RegExp can express. */
@@ -109,7 +116,7 @@ export function checkerSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOp
         return spec;
       }
       case 'SMTP_CHECK':
-        return { kind: 'SMTP_CHECK', hosts: [connectOptions(c, rs)], heloName: c.heloName || DEFAULT_HELO_NAME, timing: timing(c) };
+        return { kind: 'SMTP_CHECK', hosts: smtpHosts(c, rs), heloName: c.heloName || DEFAULT_HELO_NAME, timing: timing(c) };
       case 'DNS_CHECK':
         return { kind: 'DNS_CHECK', conn: connectOptions(c, rs), type: c.queryType, name: c.name, timing: timing(c) };
       case 'UDP_CHECK': {

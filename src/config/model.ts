@@ -713,9 +713,20 @@ export interface TcpCheck extends CheckerCommon {
   type: 'TCP_CHECK';
 }
 
+/** The connection settings of one SMTP_CHECK `host { }` block (deprecated, still read). */
+export type SmtpHost = Pick<CheckerCommon, 'loc' | 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort' | 'bindIf' | 'connectTimeoutUs' | 'fwmark'>;
+
 export interface SmtpCheck extends CheckerCommon {
   type: 'SMTP_CHECK';
   heloName: string;
+  /**
+   * `host { }` blocks, each checked too (keepalived makes one checker per block; a host's
+   * connect_timeout defaults to the checker's). When there are some and SMTP_CHECK itself sets
+   * no connection keyword, its own connection is not checked (keepalived's rule).
+   */
+  hosts?: SmtpHost[];
+  /** SMTP_CHECK's own connection is checked (it sets a connection keyword, or has no host block). */
+  checkOwnConnection?: boolean;
 }
 
 export type DnsType = 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | 'RRSIG' | 'DNSKEY';

@@ -6,7 +6,7 @@
 import type { SourceLoc } from './ast.js';
 import { addressKey, compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
-  Checker, GlobalDefs, MiscCheck, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
+  Checker, CheckerCommon, GlobalDefs, SmtpHost, MiscCheck, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from './model.js';
 import type { BuildContext } from './keywords/engine.js';
@@ -621,6 +621,12 @@ function finaliseChecker(c: CheckerDraft, rs: RealServer, ctx: BuildContext): Ch
     delete out.bindTo;
   }
   if ((out.type === 'HTTP_GET' || out.type === 'SSL_GET') && out.virtualhost === undefined && rs.virtualhost !== undefined) out.virtualhost = rs.virtualhost;
+  if (out.type === 'SMTP_CHECK' && out.hosts) {
+    const own = c as Partial<CheckerCommon>;
+    out.checkOwnConnection = own.connectIp !== undefined || own.connectPort !== undefined || own.bindTo !== undefined || own.bindPort !== undefined
+      || own.bindIf !== undefined || own.fwmark !== undefined || own.connectTimeoutUs !== undefined;
+    out.hosts = out.hosts.map((h) => ({ ...h, connectTimeoutUs: (h as Partial<SmtpHost>).connectTimeoutUs ?? out.connectTimeoutUs }));
+  }
   return out as Checker;
 }
 

@@ -1,7 +1,7 @@
 // Health checker blocks inside real_server: HTTP_GET, SSL_GET, TCP_CHECK, SMTP_CHECK, DNS_CHECK,
 // UDP_CHECK, PING_CHECK, MISC_CHECK, FILE_CHECK, BFD_CHECK.
 import type {
-  BfdCheck, CheckerCommon, DnsCheck, DnsType, FileCheck, HttpCheck, HttpUrl, MiscCheck, PingCheck, SmtpCheck,
+  BfdCheck, CheckerCommon, DnsCheck, DnsType, FileCheck, HttpCheck, HttpUrl, MiscCheck, PingCheck, SmtpCheck, SmtpHost,
   StatusCodeRange, TcpCheck, UdpCheck,
 } from '../model.js';
 import { defineBlock, runBlock, type BlockDef, type KeywordDef, type Kw } from './engine.js';
@@ -155,7 +155,12 @@ export const smtpCheckBlock = defineBlock<SmtpDraft>('SMTP_CHECK', 'Up when the 
   {
     name: 'host', syntax: '{ CONNECTION KEYWORDS }', block: 'required', sub: smtpHostBlock as BlockDef<never>,
     doc: 'Deprecated: put connect_ip etc. directly in SMTP_CHECK.',
-    handle: (kw, t) => { kw.warn("SMTP_CHECK 'host' blocks are deprecated; put the connection keywords directly in SMTP_CHECK"); runBlock(kw.ctx, kw.children, smtpHostBlock, t, 'host'); },
+    handle: (kw, t) => {
+      kw.warn("SMTP_CHECK 'host' blocks are deprecated; put the connection keywords directly in SMTP_CHECK");
+      const host = { loc: kw.loc } as ConnTarget;
+      runBlock(kw.ctx, kw.children, smtpHostBlock, host, 'host');
+      (t.hosts ??= []).push(host as SmtpHost);
+    },
   },
 ]);
 

@@ -101,3 +101,22 @@ test('from the typed config to checker specs: inheritance, defaults, SSL{}, trac
   assert.equal(udp.payload.toString(), 'PING');
   assert.deepEqual([...(udp.requireReply?.mask ?? [])], [0, 0, 0xff]);
 });
+
+test('SMTP_CHECK host blocks (deprecated, as keepalived reads them): each host checked; its own connection only when it sets one', () => {
+  const vs = (check: string) => `virtual_server 10.0.0.1 25 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n real_server 10.0.0.2 25 {\n  SMTP_CHECK {\n   connect_timeout 4\n${check}  }\n }\n}\n`;
+  const hostsOf = (check: string) => {
+    const { config, diagnostics } = buildConfig(parseTree(vs(check)), { hostname: 'h' });
+    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    const c = checkerSpecsFromConfig(config).virtualServers[0]?.realServers[0]?.checkers[0];
+    assert.ok(c?.kind === 'SMTP_CHECK');
+    return c.hosts.map((h) => `${h.host}:${h.port}/${h.connectTimeoutMs}`);
+  };
+  const blocks = '   host {\n    connect_ip 10.0.0.3\n   }\n   host {\n    connect_ip 10.0.0.4\n    connect_port 2525\n    connect_timeout 2\n   }\n';
+  // connect_timeout alone counts as a connection keyword (keepalived: connection_to set).
+  assert.deepEqual(hostsOf(blocks), ['10.0.0.2:25/4000', '10.0.0.3:25/4000', '10.0.0.4:2525/2000']);
+  const { config } = buildConfig(parseTree(vs(blocks).replace('   connect_timeout 4\n', '')), { hostname: 'h' });
+  const c = checkerSpecsFromConfig(config).virtualServers[0]?.realServers[0]?.checkers[0];
+  assert.ok(c?.kind === 'SMTP_CHECK');
+  assert.deepEqual(c.hosts.map((h) => `${h.host}:${h.port}`), ['10.0.0.3:25', '10.0.0.4:2525'], 'only the host blocks');
+  assert.deepEqual(hostsOf(''), ['10.0.0.2:25/4000'], 'no host block: the real server');
+});

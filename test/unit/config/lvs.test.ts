@@ -89,7 +89,8 @@ test('SMTP_CHECK helo default and deprecated host block; UDP_CHECK payloads; FIL
   assert.ok(b.warnings.some((w) => w.includes("'host' blocks are deprecated")));
   assert.ok(b.errors.some((e) => e.includes('bfd_instance nosuch not found')));
   const [s, u, f] = onlyVs(b).realServers[0]?.checkers ?? [];
-  assert.deepEqual([(s as SmtpCheck).heloName, (s as SmtpCheck).connectIp?.address, (s as SmtpCheck).connectPort], ['smtpchecker.keepalived.org', '10.0.0.9', 25]);
+  const smtp = s as SmtpCheck;
+  assert.deepEqual([smtp.heloName, smtp.hosts?.map((h) => `${h.connectIp?.address}:${h.connectPort}`), smtp.checkOwnConnection], ['smtpchecker.keepalived.org', ['10.0.0.9:25'], false]);
   assert.deepEqual([(u as UdpCheck).payload, (u as UdpCheck).requireReply, (u as UdpCheck).replyRequired, (u as UdpCheck).maxReplyLength], ['0a0b', '0x0f', true, 255]);
   assert.deepEqual(f, { type: 'FILE_CHECK', loc: f?.loc, trackFile: 'tf', weight: 2, weightReverse: true });
   assert.ok(build(vserver('', 'UDP_CHECK {\n payload 0g\n }')).errors.some((e) => e.includes('Invalid hex string for UDP_CHECK payload')));
