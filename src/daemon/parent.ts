@@ -114,6 +114,8 @@ export class ParentDaemon {
   private generation = 0;
   private readonly slots = new Map<Role, ChildSlot>();
   private phase: Phase = 'idle';
+  /** signalChildren has sent SIGTERM to the children of this stop. */
+  private childrenSignalled = false;
   private reloadQueued = false;
   /** Children whose answer (ready / reloaded) the current start or reload waits for. */
   private readonly awaiting = new Set<Role>();
@@ -331,7 +333,8 @@ export class ParentDaemon {
    * handles SIGTERM as its stop message). process.kill was warmed at spawn with signal 0.
    */
   signalChildren(): void {
-    if (this.phase === 'stopping') return;
+    if (this.phase === 'stopping' || this.childrenSignalled) return;
+    this.childrenSignalled = true;
     for (const slot of this.slots.values()) {
       const pid = slot.proc?.pid;
       if (pid === undefined || slot.proc?.exitCode !== null || slot.proc.signalCode !== null) continue;
@@ -346,6 +349,9 @@ export class ParentDaemon {
   /** SIGTERM/SIGINT: stop the children, wait for them, remove the pid files, finish. */
   async stop(code = EXIT.OK as number): Promise<void> {
     if (this.phase === 'stopping') return;
+    // Every way to a stop signals the children (a permanent error, a failed start, ...), not
+    // only the signal handlers, which call this first themselves.
+    this.signalChildren();
     const { log } = this.o;
     const wasStarted = this.phase !== 'idle';
     this.phase = 'stopping';
