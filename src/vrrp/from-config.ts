@@ -6,7 +6,7 @@ import type { AddressEntry, GlobalDefs, KeepalivedConfig, VrrpInstance as ModelI
 import type { AddressFamily } from './addr.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroupSpec } from './sync-group.js';
-import { defaultVmacName, vipInterface, vmacAddress, type AddressVmac, type VmacPlacement } from './vmac.js';
+import { defaultVmacName, placedAddresses, vipInterface, vmacAddress, type AddressVmac, type VmacPlacement } from './vmac.js';
 
 export interface FromConfigOptions {
   /**
@@ -116,19 +116,19 @@ export function vrrpSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOptio
 export function extraIfAddresses(spec: VrrpInstanceSpec, all: boolean, ourInterfaces: ReadonlySet<string>): VipSpec[] {
   const own = vipInterface(spec);
   const xmitBase = spec.vmac?.xmitBase === true;
-  const addrs = [...spec.vips, ...(spec.excludedVips ?? [])];
+  const addrs = placedAddresses(spec);
   // Off unless some address is on one of our other VMACs, or (with `all`) on another interface.
-  const others = addrs.map((v) => v.device ?? own).filter((d) => d !== undefined && d !== own);
-  if (!others.some((d) => ourInterfaces.has(d as string)) && !(all && others.length > 0)) return [];
+  const others = addrs.flatMap((v) => (v.device !== undefined && v.device !== own ? [v.device] : []));
+  if (!others.some((d) => ourInterfaces.has(d)) && !(all && others.length > 0)) return [];
   const seen = new Set<string>();
   const out: VipSpec[] = [];
   for (const v of addrs) {
-    const dev = v.device ?? own;
+    const dev = v.device;
     if (dev === undefined || seen.has(dev)) continue;
     if (!all && !ourInterfaces.has(dev)) continue;
     if (dev === own && !xmitBase) continue;
     seen.add(dev);
-    out.push({ ...v, device: dev });
+    out.push(v);
   }
   return out;
 }

@@ -12,7 +12,7 @@ import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } 
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroup } from './sync-group.js';
-import { advertInterface, vipInterface } from './vmac.js';
+import { advertInterface, placedAddresses, vipInterface } from './vmac.js';
 
 /** A read-only view of an instance for status output and tests. */
 export interface InstanceStatus {
@@ -56,7 +56,7 @@ export class VrrpInstance {
     if (vipIf !== undefined) this.owner.interface = vipIf;
     this.channelKey = channelKeyFor(spec, config);
     this.adverts = new AdvertBuilder(this.fsm.config);
-    this.installed = [...spec.vips, ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && vipIf !== undefined ? { ...v, device: vipIf } : v));
+    this.installed = placedAddresses(spec);
   }
 
   get config(): FsmConfig {

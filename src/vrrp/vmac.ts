@@ -90,6 +90,12 @@ export function vipInterface(spec: { interface?: string; vmac?: VmacPlacement })
   return spec.vmac?.name ?? spec.interface;
 }
 
+/** VIPs then excluded VIPs, each with its interface (`dev`, else vipInterface) when it has one. */
+export function placedAddresses<V extends { device?: string }>(spec: { interface?: string; vmac?: VmacPlacement; vips?: readonly V[]; excludedVips?: readonly V[] }): V[] {
+  const own = vipInterface(spec);
+  return [...(spec.vips ?? []), ...(spec.excludedVips ?? [])].map((v) => (v.device === undefined && own !== undefined ? { ...v, device: own } : v));
+}
+
 /** What linkFaults reads of a spec. */
 export interface LinkFaultSpec {
   interface?: string;
@@ -110,10 +116,9 @@ export function linkFaults(spec: LinkFaultSpec): Array<[string, FaultReason]> {
     if (spec.vmac) out.push([spec.interface, 'base-interface'], [spec.vmac.name, 'interface']);
     else out.push([spec.interface, 'interface']);
   }
-  const own = vipInterface(spec);
   const seen = new Set<string>([spec.interface ?? '', spec.vmac?.name ?? '']);
-  for (const v of [...(spec.vips ?? []), ...(spec.excludedVips ?? [])]) {
-    const dev = v.device ?? own;
+  for (const v of placedAddresses(spec)) {
+    const dev = v.device;
     if (v.noTrack || dev === undefined || seen.has(dev)) continue;
     seen.add(dev);
     out.push([dev, `vip-interface:${dev}`]);

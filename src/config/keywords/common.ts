@@ -1,6 +1,6 @@
 // Small factories for the most common keyword shapes, so tables read as tables.
 import type { KeywordDef, Kw } from './engine.js';
-import type { ScriptCommand, TrackRef } from '../model.js';
+import type { GarpExtraIf, ScriptCommand, TrackRef } from '../model.js';
 
 type Extra<T> = Partial<Omit<KeywordDef<T>, 'name' | 'handle' | 'doc' | 'syntax'>>;
 
@@ -144,6 +144,23 @@ export function fileWeightKw<T extends { weight?: number; weightReverse?: boolea
       t.weight = v;
       if (kw.args[1] === 'reverse') t.weightReverse = true;
       else if (kw.args[1] !== undefined) kw.error(`weight: unexpected '${kw.args[1]}'`);
+    },
+  };
+}
+
+/**
+ * `[all] SECONDS` of garp_extra_if and vrrp_garp_extra_if, read as keepalived reads it: `all`
+ * on either side of the time; `minS` 0 (the instance's form) turns the global default off.
+ */
+export function garpExtraIfKw<T>(name: string, deprecated: string, minS: number, doc: string, set: (t: T, v: GarpExtraIf) => void): KeywordDef<T> {
+  return {
+    name, syntax: '[all] SECONDS', deprecated: [deprecated], doc,
+    handle: (kw, t) => {
+      if (!kw.count(1, 2)) return;
+      const at = kw.args.length === 2 ? (kw.args[0] === 'all' ? 1 : kw.args[1] === 'all' ? 0 : -1) : 0;
+      if (at < 0) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
+      const v = kw.int(at, minS, 86400);
+      if (v !== undefined) set(t, { all: kw.args.length === 2, intervalS: v });
     },
   };
 }

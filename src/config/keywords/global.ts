@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { parseIpAddress } from '../address.js';
 import type { FifoSpec, GlobalDefs, ProcessTuning } from '../model.js';
 import { defineBlock, type KeywordDef, type Kw } from './engine.js';
-import { bareFlag, boolKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
+import { bareFlag, boolKw, flag, garpExtraIfKw, intKw, scriptKw, strKw, timerKw } from './common.js';
 
 const tuning = (): ProcessTuning => ({ noSwap: false, rlimitRttimeUs: 10000 });
 
@@ -271,16 +271,7 @@ export const globalDefsBlock = defineBlock<GlobalDefs>('global_defs', 'Process-w
   timerKw('vrrp_garp_interval', 0.000001, 4294.967295, 'Minimum gap between gratuitous ARPs on one interface.', (g, v) => { g.vrrpGarpIntervalUs = v; }, { default: '0' }),
   timerKw('vrrp_gna_interval', 0.000001, 4294.967295, 'Minimum gap between unsolicited neighbour advertisements on one interface.', (g, v) => { g.vrrpGnaIntervalUs = v; }, { default: '0' }),
   flag('vrrp_min_garp', 'One gratuitous ARP, no second burst, no refresh (only changes untouched defaults).', (g, v) => { g.vrrpMinGarp = v; }),
-  {
-    name: 'vrrp_garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vrrp_vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on VMAC and other interfaces of the VIPs.',
-    handle: (kw, g) => {
-      if (!kw.count(1, 2)) return;
-      const at = kw.args.length === 2 ? (kw.args[0] === 'all' ? 1 : kw.args[1] === 'all' ? 0 : -1) : 0;
-      if (at < 0) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
-      const v = kw.int(at, 1, 86400);
-      if (v !== undefined) g.vrrpGarpExtraIf = { all: kw.args.length === 2, intervalS: v };
-    },
-  },
+  garpExtraIfKw('vrrp_garp_extra_if', 'vrrp_vmac_garp_intvl', 1, 'Periodic gratuitous ARPs on VMAC and other interfaces of the VIPs.', (g, v) => { g.vrrpGarpExtraIf = v; }),
   intKw('vrrp_down_timer_adverts', 1, 100, 'Adverts missed before a backup declares the master down.', (g, v) => { g.vrrpDownTimerAdverts = v; }, { default: '3' }),
   flag('vrrp_lower_prio_no_advert', 'A master does not answer a lower-priority advert with its own.', (g, v) => { g.vrrpLowerPrioNoAdvert = v; }, { default: 'off (on with vrrp_strict)' }),
   flag('vrrp_higher_prio_send_advert', 'A master sends one advert before yielding to a higher priority.', (g, v) => { g.vrrpHigherPrioSendAdvert = v; }),

@@ -7,7 +7,7 @@ import type {
   TrackGroup, TrackProcess, UnicastPeer, VrrpInstance, VrrpScript, VrrpSyncGroup,
 } from '../model.js';
 import { defineBlock, type KeywordDef, type Kw } from './engine.js';
-import { bareFlag, fileWeightKw, flag, intKw, scriptKw, strKw, timerKw, trackBlock, wordList } from './common.js';
+import { bareFlag, fileWeightKw, flag, garpExtraIfKw, intKw, scriptKw, strKw, timerKw, trackBlock, wordList } from './common.js';
 import { parseAddressLine, parseRouteLine, parseRuleLine } from './iproute.js';
 
 /** Fields whose defaults depend on other keywords or on global_defs; filled in by finalisation. */
@@ -264,17 +264,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
       t.ipvlan = v;
     },
   },
-  {
-    name: 'garp_extra_if', syntax: '[all] SECONDS', deprecated: ['vmac_garp_intvl'], doc: 'Periodic gratuitous ARPs on the other interfaces of the VIPs.',
-    handle: (kw, t) => {
-      if (!kw.count(1, 2)) return;
-      // `all` on either side of the time, as keepalived reads it; 0 turns the global default off here.
-      const at = kw.args.length === 2 ? (kw.args[0] === 'all' ? 1 : kw.args[1] === 'all' ? 0 : -1) : 0;
-      if (at < 0) { kw.error(`${kw.name}: unknown option '${kw.args[0] ?? ''}'`); return; }
-      const v = kw.int(at, 0, 86400);
-      if (v !== undefined) t.garpExtraIf = { all: kw.args.length === 2, intervalS: v };
-    },
-  },
+  garpExtraIfKw('garp_extra_if', 'vmac_garp_intvl', 0, 'Periodic gratuitous ARPs on the other interfaces of the VIPs.', (t, v) => { t.garpExtraIf = v; }),
 
   bareFlag('dont_track_primary', 'Do not FAULT when the instance\'s own interface fails.', (t) => { t.dontTrackPrimary = true; }),
   trackBlock('track_interface', 'Interfaces whose state changes the priority (weight 0: FAULT when down).', [-253, 253], (t) => t.trackInterfaces, { noreverse: false, what: 'IFNAME' }),

@@ -37,7 +37,7 @@ function byIndex(link: LinkRef, lookup: (name: string) => number): LinkRef {
   }
 }
 
-/** Where no_accept's blocking of the VIPs goes (vip-firewall.ts). */
+/** Where no_accept's blocking of the VIPs goes (firewall.ts). */
 export interface VipBlocker {
   setBlock(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): Promise<void>;
 }
