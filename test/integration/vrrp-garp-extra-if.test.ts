@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { labUnavailable, sh, waitFor } from '../lib/netns.js';
+import { labUnavailable } from '../lib/netns.js';
 import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
+import { startCapture, tsharkFields } from '../lib/capture.js';
 
 const skip = labUnavailable(['tcpdump', 'tshark']);
 const VIP0 = '10.71.0.100';
@@ -31,12 +32,8 @@ const conf = `vrrp_instance VI_1 {
 `;
 
 async function garpsFor(pcap: string, vip: string): Promise<Array<{ t: number; mac: string }>> {
-  const r = await sh('tshark', ['-r', pcap, '-Y', `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${vip}`, '-T', 'fields', '-e', 'frame.time_relative', '-e', 'eth.src']);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).map((l) => {
-    const [t, mac] = l.split('\t');
-    return { t: Number(t), mac: mac ?? '' };
-  });
+  const rows = await tsharkFields(pcap, `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${vip}`, ['frame.time_relative', 'eth.src']);
+  return rows.map(([t, mac]) => ({ t: Number(t), mac: mac ?? '' }));
 }
 
 test('garp_extra_if all 1: a GARP every second on the other interface while MASTER, none on the advert interface beyond the bursts, none after stop', { skip, timeout: 60_000 }, async () => {
@@ -46,10 +43,7 @@ test('garp_extra_if all 1: a GARP every second on the other interface while MAST
     const eth1Mac = (await r1.run('cat', ['/sys/class/net/eth1/address'])).trim();
     const client = await lab.addHost('c', { addrs: ['10.71.0.3/24'] });
     const pcap = join(dir, 'wire.pcap');
-    const dump = client.spawn('tcpdump', ['-i', 'eth0', '-U', '-n', '-w', pcap, 'arp']);
-    let dumpErr = '';
-    dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()));
-    await waitFor('tcpdump to listen', () => dumpErr.includes('listening on'));
+    const dump = await startCapture(client, 'eth0', pcap, 'arp');
 
     const node = new KtsNode(r1, conf);
     nodes.push(node);
@@ -60,8 +54,7 @@ test('garp_extra_if all 1: a GARP every second on the other interface while MAST
     node.signal('SIGTERM');
     assert.equal(await node.exit, 0);
     await new Promise((r) => setTimeout(r, 2_500));
-    dump.kill('SIGINT');
-    await new Promise((r) => dump.once('exit', r));
+    await dump.stop();
 
     const extra = await garpsFor(pcap, VIP1);
     const main = await garpsFor(pcap, VIP0);

@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { inKtsLab } from '../lib/kts-lab.js';
+import { startCapture, tsharkFields } from '../lib/capture.js';
 
 const VRID = 68;
 const VMAC = '00:00:5e:00:01:44';
@@ -48,12 +49,6 @@ async function sysctl(ns: Netns, path: string): Promise<string> {
   return (await ns.run('cat', [`/proc/sys/${path}`])).trim();
 }
 
-async function tshark(file: string, filter: string, fields: string[]): Promise<string[][]> {
-  const r = await sh('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
-}
-
 /**
  * Who answers the client's ARP requests for the VIP (busybox arping, broadcast each time):
  * the MACs of every reply. Only the VMAC may answer, never a parent interface.
@@ -69,10 +64,7 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     const r2 = await lab.addHost('r2', { addrs: ['10.68.0.2/24'] });
     const client = await lab.addHost('c', { addrs: ['10.68.0.3/24'] });
     const pcap = join(dir, 'wire.pcap');
-    const dump = client.spawn('tcpdump', ['-i', 'eth0', '-U', '-n', '-w', pcap, 'vrrp or arp']);
-    let dumpErr = '';
-    dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()));
-    await waitFor('tcpdump to listen', () => dumpErr.includes('listening on'));
+    const dump = await startCapture(client, 'eth0', pcap, 'vrrp or arp');
     const r1ArpIgnore = await sysctl(r1, 'net/ipv4/conf/eth0/arp_ignore');
 
     const a = new KtsNode(r1, conf('r1', 150));
@@ -112,14 +104,13 @@ test('use_vmac: macvlan with the VRRP MAC, VIP on it, adverts and GARPs from it,
     await a.waitForLine(/\(VI_1\) Entering MASTER STATE/, 15_000, from);
     await waitFor('the VIP back on r1', () => vipOn(r1, `vrrp.${VRID}`));
 
-    dump.kill('SIGINT');
-    await new Promise((r) => dump.once('exit', r));
+    await dump.stop();
     // On the wire: adverts from both nodes' real addresses, all from the virtual MAC.
-    const adverts = await tshark(pcap, 'vrrp', ['eth.src', 'ip.src', 'vrrp.prio']);
+    const adverts = await tsharkFields(pcap, 'vrrp', ['eth.src', 'ip.src', 'vrrp.prio']);
     const sources = new Set(adverts.map(([mac, ip]) => `${mac} ${ip}`));
     assert.deepEqual([...sources].sort(), [`${VMAC} 10.68.0.1`, `${VMAC} 10.68.0.2`], `advert sources: ${[...sources].join(', ')}`);
     // Gratuitous ARPs for the VIP from the virtual MAC (Ethernet and ARP sender).
-    const garps = await tshark(pcap, `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`, ['eth.src', 'arp.src.hw_mac']);
+    const garps = await tsharkFields(pcap, `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`, ['eth.src', 'arp.src.hw_mac']);
     assert.ok(garps.length > 0, 'gratuitous ARPs for the VIP');
     for (const [eth, sha] of garps) assert.deepEqual([eth, sha], [VMAC, VMAC]);
 

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { collect, exited, type CollectedProcess as Proc } from '../lib/child-output.js';
-import { Lab, labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { Lab, labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { alive } from '../lib/daemon.js';
+import { startCapture, tsharkFields } from '../lib/capture.js';
 
 const skip = labUnavailable(['keepalived', 'tshark', 'tcpdump']);
 const VRID = 66;
@@ -73,10 +74,7 @@ for (const f of families) {
       if (f.v6) for (const n of [ours, kal]) await waitFor('link-local address', async () => (await n.addresses('eth0')).some((a) => a.startsWith('fe80:')), 10_000);
       const sw = await lab.bridge();
       const pcap = join(dir, 'wire.pcap');
-      const cap = sw.spawn('tcpdump', ['-U', '-n', '-i', 'br0', '-w', pcap, f.v6 ? 'ip6 proto 112' : 'ip proto 112']);
-      let capErr = '';
-      cap.stderr?.on('data', (d: Buffer) => (capErr += d.toString()));
-      await waitFor('tcpdump to listen', () => capErr.includes('listening on'));
+      const cap = await startCapture(sw, 'br0', pcap, f.v6 ? 'ip6 proto 112' : 'ip proto 112');
 
       const startKal = (prio: number) => {
         const path = join(dir, `kal-${prio}.conf`);
@@ -131,12 +129,9 @@ for (const f of families) {
       node.signal('SIGTERM');
       assert.equal(await node.exit, 0);
 
-      cap.kill('SIGINT');
-      await exited(cap);
+      await cap.stop();
       // Every advert on the wire, from either implementation, came from the virtual MAC.
-      const r = await sh('tshark', ['-r', pcap, '-Y', 'vrrp', '-T', 'fields', '-e', 'eth.src', '-e', f.v6 ? 'ipv6.src' : 'ip.src']);
-      assert.equal(r.code, 0, r.stderr);
-      const senders = new Set(r.stdout.split('\n').filter(Boolean));
+      const senders = new Set((await tsharkFields(pcap, 'vrrp', ['eth.src', f.v6 ? 'ipv6.src' : 'ip.src'])).map((row) => row.join('\t')));
       const srcs = [...senders].map((l) => l.split('\t'));
       assert.ok(srcs.length >= 2, `adverts from both: ${[...senders].join(', ')}`);
       // From the virtual MAC; with vmac_xmit_base from each parent's own MAC.

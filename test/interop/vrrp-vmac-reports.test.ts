@@ -8,10 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { labUnavailable, sh, waitFor, type Netns } from '../lib/netns.js';
+import { labUnavailable, waitFor, type Netns } from '../lib/netns.js';
 import { inKtsLab } from '../lib/kts-lab.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { collect, exited } from '../lib/child-output.js';
+import { startCapture, tsharkFields } from '../lib/capture.js';
 
 const skip = labUnavailable(['keepalived', 'nft', 'tcpdump', 'tshark']);
 
@@ -43,23 +44,15 @@ interface Seen { reportsFromVmacs: string[]; advertsFromVmacs: number; vmacsInTa
 
 async function capture(r1: Netns, client: Netns, dir: string, tag: string, run: () => Promise<() => Promise<void>>): Promise<Seen> {
   const pcap = join(dir, `${tag}.pcap`);
-  const dump = client.spawn('tcpdump', ['-i', 'eth0', '-U', '-n', '-w', pcap, 'igmp or icmp6 or vrrp']);
-  let err = '';
-  dump.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor('tcpdump to listen', () => err.includes('listening on'));
+  const dump = await startCapture(client, 'eth0', pcap, 'igmp or icmp6 or vrrp');
   const stop = await run();
   // Both VMACs up, their groups joined, both instances MASTER after 3 adverts' silence.
   await waitFor('both VMACs', async () => (await r1.exec('ip', ['link', 'show', 'vrrp.93'])).code === 0 && (await r1.exec('ip', ['link', 'show', 'vrrp.94'])).code === 0, 20_000);
   await new Promise((r) => setTimeout(r, 6_000));
   const table = (await r1.exec('nft', ['list', 'ruleset'])).stdout;
   await stop();
-  dump.kill('SIGINT');
-  await exited(dump);
-  const fields = async (filter: string) => {
-    const r = await sh('tshark', ['-r', pcap, '-Y', filter, '-T', 'fields', '-e', 'eth.src', '-e', '_ws.col.Info']);
-    assert.equal(r.code, 0, r.stderr);
-    return r.stdout.split('\n').filter(Boolean);
-  };
+  await dump.stop();
+  const fields = async (filter: string) => (await tsharkFields(pcap, filter, ['eth.src', '_ws.col.Info'])).map((row) => row.join('\t'));
   const vmacSrc = 'eth.src[0:5] == 00:00:5e:00:01 || eth.src[0:5] == 00:00:5e:00:02';
   return {
     reportsFromVmacs: await fields(`(${vmacSrc}) && (igmp || icmpv6.type == 143 || icmpv6.type == 131 || icmpv6.type == 133)`),

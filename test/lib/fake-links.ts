@@ -65,38 +65,37 @@ export class FakeLinks implements VmacNetlink {
     }
   }
 
-  setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
+  /** Changes one link (ENODEV when missing) and records the operation `change` names. */
+  private changeLink(ref: LinkRef, operation: string, change: (l: FakeLink) => string): Promise<void> {
     try {
-      const l = this.find(ref, `setting link ${ref} up`);
-      l.up = up;
-      l.lowerUp = up;
-      this.ops.push(`${up ? 'up' : 'down'} ${l.name}`);
+      const l = this.find(ref, operation);
+      this.ops.push(change(l));
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e as Error);
     }
+  }
+
+  setLinkUp(ref: LinkRef, up: boolean): Promise<void> {
+    return this.changeLink(ref, `setting link ${ref} up`, (l) => {
+      l.up = up;
+      l.lowerUp = up;
+      return `${up ? 'up' : 'down'} ${l.name}`;
+    });
   }
 
   setLinkGroup(ref: LinkRef, group: number): Promise<void> {
-    try {
-      const l = this.find(ref, 'setting group');
+    return this.changeLink(ref, 'setting group', (l) => {
       l.group = group;
-      this.ops.push(`group ${group} ${l.name}`);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+      return `group ${group} ${l.name}`;
+    });
   }
 
   setAddrGenMode(ref: LinkRef, mode: AddrGenModeName): Promise<void> {
-    try {
-      const l = this.find(ref, 'setting addrgenmode');
+    return this.changeLink(ref, 'setting addrgenmode', (l) => {
       l.addrGenMode = mode;
-      this.ops.push(`addrgenmode ${mode} ${l.name}`);
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+      return `addrgenmode ${mode} ${l.name}`;
+    });
   }
 
   addresses(filter: { family?: 4 | 6; link?: LinkRef } = {}): Promise<Address[]> {

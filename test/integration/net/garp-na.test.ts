@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, labUnavailable, sh, waitFor, type Netns } from '../../lib/netns.js';
+import { Lab, labUnavailable, waitFor, type Netns } from '../../lib/netns.js';
 import { runAgent } from '../../lib/net-agent-client.js';
 import type { AgentCommand } from '../../lib/net-agent.js';
 import { nativeUnavailable } from '../../../src/net/sys.js';
+import { startCapture, tsharkFields } from '../../lib/capture.js';
 
 const skip = labUnavailable(['tcpdump', 'tshark']) ?? nativeUnavailable();
 
@@ -33,27 +34,8 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts tcpdump on b's eth0 writing every packet as it comes; resolves once it listens. */
-async function capture(name: string, filter: string): Promise<{ file: string; stop: () => Promise<void> }> {
-  const file = join(dir, `${name}.pcap`);
-  const child = b.spawn('tcpdump', ['-i', 'eth0', '-U', '-n', '-w', file, filter]);
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  await waitFor('tcpdump to listen', () => err.includes('listening on'));
-  return {
-    file,
-    stop: async () => {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
-
-async function tshark(file: string, filter: string, fields: string[]): Promise<string[][]> {
-  const r = await sh('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])]);
-  assert.equal(r.code, 0, r.stderr);
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
-}
+/** tcpdump on b's eth0, writing every packet as it comes. */
+const capture = (name: string, filter: string) => startCapture(b, 'eth0', join(dir, `${name}.pcap`), filter);
 
 test('gratuitous ARP from the interface MAC and from a VMAC: tshark sees gratuitous requests', { skip }, async () => {
   const cap = await capture('garp', 'arp');
@@ -64,7 +46,7 @@ test('gratuitous ARP from the interface MAC and from a VMAC: tshark sees gratuit
     assert.equal(r2.code, 0, JSON.stringify(r2));
     const fields = ['arp.isgratuitous', 'arp.opcode', 'arp.src.proto_ipv4', 'arp.dst.proto_ipv4', 'arp.src.hw_mac', 'arp.dst.hw_mac', 'eth.src', 'eth.dst'];
     const rows = await waitFor('both GARPs in the capture', async () => {
-      const r = await tshark(cap.file, 'arp', fields);
+      const r = await tsharkFields(cap.file, 'arp', fields);
       return r.length >= 2 ? r : undefined;
     });
     assert.deepEqual(rows, [
@@ -85,7 +67,7 @@ test('unsolicited NA: valid checksum, Override set, hop limit 255, target link-l
     assert.equal(r2.code, 0, JSON.stringify(r2));
     const fields = ['icmpv6.nd.na.target_address', 'icmpv6.checksum.status', 'icmpv6.nd.na.flag.o', 'icmpv6.nd.na.flag.r', 'icmpv6.nd.na.flag.s', 'ipv6.hlim', 'ipv6.src', 'ipv6.dst', 'icmpv6.opt.linkaddr', 'eth.dst'];
     const rows = await waitFor('both NAs in the capture', async () => {
-      const r = await tshark(cap.file, 'icmpv6.type == 136 && (icmpv6.nd.na.target_address == fd00:202::50 || icmpv6.nd.na.target_address == fe80::50)', fields);
+      const r = await tsharkFields(cap.file, 'icmpv6.type == 136 && (icmpv6.nd.na.target_address == fd00:202::50 || icmpv6.nd.na.target_address == fe80::50)', fields);
       return r.length >= 2 ? r : undefined;
     });
     assert.deepEqual(rows, [
