@@ -101,7 +101,7 @@ export class VrrpFirewall {
   /** What this process has made of each family's table. */
   private readonly made = new Map<NfFamily, Set<TablePart>>();
   /** Addresses in the `vips` sets, with how many instances hold each blocked. */
-  private readonly blocked = new Map<string, number>();
+  private blocked = new Map<string, number>();
   /** VMACs in the `vmac_set` sets, by family and name. */
   private readonly vmacs = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
@@ -125,10 +125,12 @@ export class VrrpFirewall {
       const msgs = on
         ? [...this.partsFor(f, 'vmacs'), newElements(f, this.table, 'vmac_set', [{ key: ifnameKey(name) }])]
         : [delElements(f, this.table, 'vmac_set', [ifnameKey(name)])];
-      if (await this.commit(msgs, `(${instance}) cannot ${on ? 'add' : 'remove'} the nftables rule keeping IGMP/MLD off VMAC ${name}`)) {
-        if (on) this.vmacs.add(id);
-        else this.vmacs.delete(id);
-        if (on) this.markMade(f, 'vmacs');
+      if (!(await this.commit(msgs, `(${instance}) cannot ${on ? 'add' : 'remove'} the nftables rule keeping IGMP/MLD off VMAC ${name}`))) return;
+      if (on) {
+        this.vmacs.add(id);
+        this.markMade(f, 'vmacs');
+      } else {
+        this.vmacs.delete(id);
       }
     });
   }
@@ -169,31 +171,29 @@ export class VrrpFirewall {
   private async applyBlock(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): Promise<void> {
     const add = new Map<NfFamily, Buffer[]>();
     const del = new Map<NfFamily, Buffer[]>();
-    // The counts as they were, put back if the kernel refuses the change.
-    const before = new Map(this.blocked);
+    // The new counts, kept only if the kernel takes the change.
+    const next = new Map(this.blocked);
     for (const v of vips) {
       const k = vipKey(v.address);
       if (!k) continue;
       const id = `${k.family}|${k.key.toString('hex')}`;
-      const n = this.blocked.get(id) ?? 0;
+      const n = next.get(id) ?? 0;
       if (block) {
-        this.blocked.set(id, n + 1);
+        next.set(id, n + 1);
         if (n === 0) add.set(k.family, [...(add.get(k.family) ?? []), k.key]);
-      } else if (n > 0) {
-        if (n === 1) this.blocked.delete(id);
-        else this.blocked.set(id, n - 1);
-        if (n === 1) del.set(k.family, [...(del.get(k.family) ?? []), k.key]);
+      } else if (n === 1) {
+        next.delete(id);
+        del.set(k.family, [...(del.get(k.family) ?? []), k.key]);
+      } else if (n > 1) {
+        next.set(id, n - 1);
       }
     }
     const msgs: NftMessage[] = [];
     for (const [family, keys] of add) msgs.push(...this.partsFor(family, 'vips'), newElements(family, this.table, 'vips', keys.map((key) => ({ key }))));
     for (const [family, keys] of del) if (this.made.get(family)?.has('vips')) msgs.push(delElements(family, this.table, 'vips', keys));
-    if (await this.commit(msgs, `(${owner.instance}) cannot ${block ? 'add' : 'remove'} the nftables rules for no_accept`)) {
-      for (const f of add.keys()) this.markMade(f, 'vips');
-    } else {
-      this.blocked.clear();
-      for (const [id, n] of before) this.blocked.set(id, n);
-    }
+    if (!(await this.commit(msgs, `(${owner.instance}) cannot ${block ? 'add' : 'remove'} the nftables rules for no_accept`))) return;
+    this.blocked = next;
+    for (const f of add.keys()) this.markMade(f, 'vips');
   }
 
   /** Deletes the tables this process made (keepalived removes its table on exit). */
