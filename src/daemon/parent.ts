@@ -79,7 +79,13 @@ interface ChildSlot {
   pid?: number;
   startedAt: number;
   backoff: RestartBackoff;
-  lastPong: number;
+  /**
+   * How long the child has been silent, counting only the parent's own running time: each
+   * heartbeat adds the time since the previous one, but never more than one interval, so a
+   * parent that was itself stopped or starved (a paused VM, a frozen cgroup, SIGSTOP) does
+   * not blame a child for it when it wakes before the child has had a chance to answer.
+   */
+  silentMs: number;
   /** The child has said it is ready: before that it is starting (parsing, programming the kernel), not hung. */
   answered: boolean;
   pingSeq: number;
@@ -120,6 +126,8 @@ export class ParentDaemon {
   /** Children whose answer (ready / reloaded) the current start or reload waits for. */
   private readonly awaiting = new Set<Role>();
   private heartbeat: NodeJS.Timeout | undefined;
+  /** performance.now() of the last heartbeat, for the silence it may add (see ChildSlot.silentMs). */
+  private lastBeatAt: number | undefined;
   /** Dumps asked of children, by file path, waiting for the child's answer. */
   private readonly pendingDumps = new Map<string, { role: Role; done: (r: DumpResult) => void }>();
   /** Status requests asked of children, by sequence number. */
@@ -444,7 +452,7 @@ export class ParentDaemon {
   private slotFor(role: Role): ChildSlot {
     let slot = this.slots.get(role);
     if (!slot) {
-      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, lastPong: 0, answered: false, pingSeq: 0 };
+      slot = { role, startedAt: 0, backoff: INITIAL_BACKOFF, silentMs: 0, answered: false, pingSeq: 0 };
       this.slots.set(role, slot);
     }
     return slot;
@@ -470,7 +478,7 @@ export class ParentDaemon {
     // Compiles process.kill's path now, not when signalChildren first needs it.
     if (proc.pid !== undefined) try { process.kill(proc.pid, 0); } catch { /* not there yet */ }
     slot.startedAt = Date.now();
-    slot.lastPong = slot.startedAt;
+    slot.silentMs = 0;
     slot.answered = false;
     log.info(`Starting ${info.title} child process, pid=${proc.pid}`);
     if (proc.pid !== undefined) {
@@ -506,11 +514,11 @@ export class ParentDaemon {
     if (!msg) return;
     switch (msg.type) {
       case 'pong':
-        slot.lastPong = Date.now();
+        slot.silentMs = 0;
         break;
       case 'ready':
       case 'reloaded':
-        slot.lastPong = Date.now();
+        slot.silentMs = 0;
         slot.answered = true;
         if (msg.type === 'reloaded' && msg.error !== undefined) {
           this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) could not apply the new configuration: ${msg.error}`);
@@ -592,11 +600,14 @@ export class ParentDaemon {
 
   /** Heartbeat: ping every child; kill one whose event loop has not answered for too long. */
   private beat(): void {
-    const now = Date.now();
+    const now = performance.now();
+    const sinceLast = Math.min(this.lastBeatAt === undefined ? 0 : now - this.lastBeatAt, this.o.heartbeatIntervalMs);
+    this.lastBeatAt = now;
     for (const slot of this.slots.values()) {
       const proc = slot.proc;
       if (!proc) continue;
-      const silentMs = now - slot.lastPong;
+      slot.silentMs += sinceLast;
+      const silentMs = Math.round(slot.silentMs);
       if (silentMs > (slot.answered ? this.o.heartbeatTimeoutMs : Math.max(this.o.heartbeatTimeoutMs, STARTUP_GRACE_MS))) {
         this.o.log.alert(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) did not answer the heartbeat for ${silentMs} ms: killing it`);
         proc.kill('SIGKILL');
