@@ -24,8 +24,20 @@ export interface BuiltCheck {
 /** Makes the ICMP socket opener for one PING_CHECK (its fwmark and bind_if applied). */
 export type PingSocketFactory = (opts: PingSocketOptions) => PingSocketOpener | undefined;
 
-export function buildCheck(spec: CheckerSpec, pingSockets?: PingSocketFactory): BuiltCheck {
+export function buildCheck(spec: CheckerSpec, pingSockets?: PingSocketFactory, bfdUp?: (name: string) => boolean | undefined): BuiltCheck {
   switch (spec.kind) {
+    case 'BFD_CHECK': {
+      // Before the first report the server keeps its starting state, as keepalived's: up,
+      // or down with alpha.
+      const alpha = spec.timing.alpha;
+      return {
+        run: () => {
+          const up = bfdUp?.(spec.name) ?? !alpha;
+          return Promise.resolve(up ? { ok: true } : { ok: false, reason: `BFD instance ${spec.name} is down` });
+        },
+        deadlineMs: 1000, weightMode: 'absolute',
+      };
+    }
     case 'TCP_CHECK':
       return { run: tcpCheck(spec), deadlineMs: spec.conn.connectTimeoutMs + DEADLINE_SLACK_MS, weightMode: 'absolute' };
     case 'HTTP_GET':
@@ -55,6 +67,7 @@ export function describeCheck(spec: CheckerSpec): string {
   switch (spec.kind) {
     case 'MISC_CHECK': return `MISC_CHECK [${spec.command}]`;
     case 'FILE_CHECK': return `FILE_CHECK [${spec.file}]`;
+    case 'BFD_CHECK': return `BFD_CHECK [${spec.name}]`;
     case 'SMTP_CHECK': return `SMTP_CHECK ${spec.hosts.map((h) => `[${h.host}]:tcp:${h.port}`).join(',')}`;
     case 'DNS_CHECK': case 'UDP_CHECK': return `${spec.kind} [${spec.conn.host}]:udp:${spec.conn.port}`;
     case 'PING_CHECK': return `PING_CHECK [${spec.conn.host}]`;

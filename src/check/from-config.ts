@@ -152,9 +152,14 @@ export function checkerSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOp
         if (tf.initFile) spec.initValue = tf.initFile.value;
         return spec;
       }
-      case 'BFD_CHECK':
-        warn(c.loc, 'BFD_CHECK is not supported by this checker; ignored');
-        return undefined;
+      case 'BFD_CHECK': {
+        if (c.name === undefined) { warn(c.loc, 'BFD_CHECK: no name given; ignored'); return undefined; }
+        // Run on every report of the session; the period only re-reads the last one.
+        return {
+          kind: 'BFD_CHECK', name: c.name,
+          timing: { delayLoopMs: ms(rs.delayLoopUs), retry: 0, delayBeforeRetryMs: ms(rs.delayLoopUs), warmupMs: 0, alpha: c.alpha, logAllFailures: false },
+        };
+      }
     }
   };
 

@@ -128,6 +128,8 @@ function asModel(config: unknown): KeepalivedConfig {
 
 export class CheckerProcess implements ChildService {
   private gen: Generation | undefined;
+  /** BFD sessions as the BFD process last reported them (relayed by the parent), for BFD_CHECK. */
+  private readonly bfdUp = new Map<string, boolean>();
   private backend: LvsBackend | undefined;
   private reconciler: LvsReconciler | undefined;
   /** Checker verdicts: virtual server name -> real server id -> alive. */
@@ -203,6 +205,12 @@ export class CheckerProcess implements ChildService {
     };
   }
 
+  bfdEvent(name: string, up: boolean): void {
+    if (this.bfdUp.get(name) === up) return;
+    this.bfdUp.set(name, up);
+    this.gen?.checker.bfdChanged(name);
+  }
+
   private newChecker(checks: CheckSpec[], cfg: KeepalivedConfig, previous?: CheckerService): CheckerService {
     const mail = this.mailSettings(cfg);
     return new CheckerService(checks, {
@@ -214,6 +222,7 @@ export class CheckerProcess implements ChildService {
       },
       log: (m) => this.info(m),
       fifoLine: (line) => this.writeFifos(line),
+      bfdUp: (name) => this.bfdUp.get(name),
       ...(previous ? { migrate: previous.migrationState() } : {}),
     });
   }

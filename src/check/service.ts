@@ -36,6 +36,8 @@ export interface CheckerServiceOptions {
   /** smtp_alert: hands the alert to a mailer (none by default). */
   alert?: (a: Extract<CheckEvent, { type: 'alert' }>) => void;
   log?: (message: string) => void;
+  /** BFD_CHECK: a session's last reported state (undefined before the first report). */
+  bfdUp?: (name: string) => boolean | undefined;
   /** checker_log_all_failures */
   logAllFailures?: boolean;
   /**
@@ -97,7 +99,7 @@ export class CheckerService {
     specs.forEach((vs, v) => vs.realServers.forEach((rs, r) => rs.checkers.forEach((c, i) => {
       const key: CheckKey = { vs: v, rs: r, checker: i };
       this.keys.push(key);
-      const b = buildCheck(c, opts.pingSockets ?? nativePingOpener);
+      const b = buildCheck(c, opts.pingSockets ?? nativePingOpener, opts.bfdUp);
       this.built.set(key, b);
       const m = migrated(v, r, i);
       this.scheduler.add({
@@ -132,6 +134,14 @@ export class CheckerService {
   setVirtualServerEnabled(vsId: string, enabled: boolean): void {
     const v = this.specs.findIndex((s) => s.id === vsId);
     for (const k of this.keys) if (k.vs === v) this.scheduler.setEnabled(k, enabled);
+  }
+
+  /** A BFD session was reported up or down: its BFD_CHECKs judge again now. */
+  bfdChanged(name: string): void {
+    for (const k of this.keys) {
+      const c = this.specs[k.vs]?.realServers[k.rs]?.checkers[k.checker];
+      if (c?.kind === 'BFD_CHECK' && c.name === name) this.scheduler.runNow(k);
+    }
   }
 
   /** Real-server state as the LVS side should program it right now. */

@@ -113,9 +113,16 @@ export interface FileCheckSpec {
   initValue?: number;
 }
 
+/** BFD_CHECK: the real server is down while its BFD session is (the BFD child's reports). */
+export interface BfdCheckSpec {
+  kind: 'BFD_CHECK';
+  /** The bfd_instance. */
+  name: string;
+}
+
 export type CheckKind = CheckerSpec['kind'];
 
-export type CheckerSpec = (TcpCheckSpec | HttpCheckSpec | SmtpCheckSpec | MiscCheckSpec | DnsCheckSpec | UdpCheckSpec | PingCheckSpec | FileCheckSpec) & { timing: CheckTiming };
+export type CheckerSpec = (TcpCheckSpec | HttpCheckSpec | SmtpCheckSpec | MiscCheckSpec | DnsCheckSpec | UdpCheckSpec | PingCheckSpec | FileCheckSpec | BfdCheckSpec) & { timing: CheckTiming };
 
 export interface RealServerSpec {
   /** "ip:port" (or "[ip6]:port"), the identity the LVS side knows it by. */

@@ -24,6 +24,8 @@ export function daemonOptionsFrom(o: CliOptions): DaemonOptions {
   if (o.pidFile !== undefined) d.pidFile = o.pidFile;
   if (o.vrrpPidFile !== undefined) d.vrrpPidFile = o.vrrpPidFile;
   if (o.checkersPidFile !== undefined) d.checkersPidFile = o.checkersPidFile;
+  if (o.bfdPidFile !== undefined) d.bfdPidFile = o.bfdPidFile;
+  if (o.noBfd) d.noBfd = true;
   if (o.configId !== undefined) d.configId = o.configId;
   if (o.snmp) d.snmp = true;
   if (o.snmpAgentSocket !== undefined) d.snmpSocket = o.snmpAgentSocket;

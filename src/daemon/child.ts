@@ -71,7 +71,7 @@ async function start(msg: Extract<ParentMessage, { type: 'start' }>): Promise<vo
   await loadModules();
   const factory = serviceFactory(role);
   if (!factory) throw new ServiceError(`no ${ROLE_INFO[role].title} service is registered in this build`, EXIT.FATAL);
-  service = await factory({ role, log });
+  service = await factory({ role, log, emit: (e) => send(e) });
   await service.start(msg.config);
   send({ type: 'ready', generation: msg.generation });
 }
@@ -181,6 +181,10 @@ process.on('message', (raw: unknown) => {
       break;
     case 'stop':
       void stop();
+      break;
+    case 'bfd':
+      // Straight to the service, outside the queue: a session going down must count at once.
+      if (!stopping) service?.bfdEvent?.(msg.name, msg.up);
       break;
   }
 });

@@ -7,7 +7,7 @@ import type { ConfigSource, LoadedConfig } from './parent.js';
 import type { Role } from './roles.js';
 
 // Top-level blocks that give the VRRP child work (keepalived: vrrp_data has content) and
-// the checker child work (check_data has virtual servers).
+// the checker child work (check_data has virtual servers); a bfd_instance, the BFD child.
 const VRRP_BLOCKS = new Set(['vrrp_instance', 'vrrp_sync_group', 'static_ipaddress', 'static_routes', 'static_rules']);
 const CHECKER_BLOCKS = new Set(['virtual_server', 'virtual_server_group']);
 
@@ -16,6 +16,7 @@ export function rolesForNodes(nodes: readonly ConfigNode[]): Role[] {
   const roles: Role[] = [];
   if (nodes.some((n) => VRRP_BLOCKS.has(n.keyword))) roles.push('vrrp');
   if (nodes.some((n) => CHECKER_BLOCKS.has(n.keyword))) roles.push('checker');
+  if (nodes.some((n) => n.keyword === 'bfd_instance')) roles.push('bfd');
   return roles;
 }
 

@@ -25,6 +25,7 @@ export function dumpFileName(role: Role | 'parent', kind: DumpKind): string {
   switch (role) {
     case 'vrrp': return 'keepalived.data';
     case 'checker': return 'keepalived_check.data';
+    case 'bfd': return 'keepalived_bfd.data';
     case 'parent': return 'keepalived_parent.data';
   }
 }

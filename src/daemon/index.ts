@@ -9,7 +9,7 @@ import { dumpDirectory } from './dumpfile.js';
 import { createLogger, DEFAULT_LOG_CONFIG, flushConsoleLog, parseFacility, type LogConfig } from './log.js';
 import { ParentDaemon, type ConfigSource } from './parent.js';
 import { AlreadyRunningError, assertPidFileFree, DEFAULT_PID_FILES, writePidFile, removePidFile, type PidFilePaths } from './pidfile.js';
-import { PARENT_IDENT, type Role } from './roles.js';
+import { PARENT_IDENT, ROLES, type Role } from './roles.js';
 import { systemdNotifier } from './sd-notify.js';
 import { EXIT } from './service.js';
 import { defaultRolesFor, fileConfigSource } from './config-source.js';
@@ -53,6 +53,9 @@ export interface DaemonOptions {
   pidFile?: string;
   vrrpPidFile?: string;
   checkersPidFile?: string;
+  bfdPidFile?: string;
+  /** -B: no BFD child. */
+  noBfd?: boolean;
   /** -l */
   logConsole?: boolean;
   /** -G */
@@ -97,7 +100,19 @@ export function pidFilesOf(o: DaemonOptions): PidFilePaths {
     parent: o.pidFile ?? DEFAULT_PID_FILES.parent,
     vrrp: o.vrrpPidFile ?? DEFAULT_PID_FILES.vrrp,
     checker: o.checkersPidFile ?? DEFAULT_PID_FILES.checker,
+    bfd: o.bfdPidFile ?? DEFAULT_PID_FILES.bfd,
   };
+}
+
+/**
+ * Pure: the children -P, -C and -B allow, or undefined for all. -P and -C together mean
+ * both (the CLI warns); neither touches the BFD child, which only -B leaves out (keepalived's
+ * daemon_mode bits).
+ */
+export function onlyRoles(o: Pick<DaemonOptions, 'vrrpOnly' | 'checkerOnly' | 'noBfd'>): Role[] | undefined {
+  const both = o.vrrpOnly && o.checkerOnly;
+  const roles = ROLES.filter((r) => (r === 'bfd' ? !o.noBfd : both || (!o.vrrpOnly && !o.checkerOnly) || (r === 'vrrp' ? o.vrrpOnly : o.checkerOnly)));
+  return roles.length === ROLES.length ? undefined : roles;
 }
 
 /** Pure: the log configuration of these options, or the complaint about -S. */
@@ -147,7 +162,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 
   const pidFiles = pidFilesOf(o);
   try {
-    for (const path of [pidFiles.parent, pidFiles.vrrp, pidFiles.checker]) assertPidFileFree(path);
+    for (const path of [pidFiles.parent, pidFiles.vrrp, pidFiles.checker, pidFiles.bfd]) assertPidFileFree(path);
     writePidFile(pidFiles.parent, process.pid);
   } catch (e) {
     if (e instanceof AlreadyRunningError) return fail(status, `keepalived-ts: ${e.message}`, EXIT.FATAL);
@@ -159,8 +174,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const log = await createLogger(PARENT_IDENT, logConfig);
   const notifier = await systemdNotifier((m) => log.warn(m));
   const configFile = o.configFile ?? '/etc/keepalived/keepalived.conf';
-  // -P and -C together mean both, as in keepalived (the CLI warns).
-  const only: Role[] | undefined = o.vrrpOnly && o.checkerOnly ? undefined : o.vrrpOnly ? ['vrrp'] : o.checkerOnly ? ['checker'] : undefined;
+  const only = onlyRoles(o);
   // Created before the parent so a reload can move it; it listens once the children run.
   let started = false;
   const statusHttp = new StatusHttp({ statusSnapshot: () => parent.statusSnapshot() }, { info: (m) => log.info(m), warn: (m) => log.warn(m) });

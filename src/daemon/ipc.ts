@@ -9,14 +9,20 @@ export type ParentMessage =
   | { type: 'stop' }
   | { type: 'ping'; seq: number }
   | { type: 'dump'; kind: DumpKind; path: string; /** Zero the counters once written (SIGRTMAX-1). */ clear?: boolean }
-  | { type: 'status'; seq: number };
+  | { type: 'status'; seq: number }
+  /** A BFD session's state, relayed from the BFD child to the VRRP and checker children. */
+  | { type: 'bfd'; name: string; up: boolean };
+
+/** What a BFD session's change means to the other children, and which of them it is for. */
+export interface BfdEvent { type: 'bfd'; name: string; up: boolean; vrrp: boolean; checker: boolean }
 
 export type ChildMessage =
   | { type: 'ready'; generation: number }
   | { type: 'reloaded'; generation: number; error?: string }
   | { type: 'pong'; seq: number }
   | { type: 'dumped'; kind: DumpKind; path: string; error?: string }
-  | { type: 'status'; seq: number; snapshot?: StatusSnapshot; error?: string };
+  | { type: 'status'; seq: number; snapshot?: StatusSnapshot; error?: string }
+  | BfdEvent;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -32,6 +38,7 @@ export function asParentMessage(v: unknown): ParentMessage | undefined {
     case 'ping': return typeof v['seq'] === 'number' ? (v as ParentMessage) : undefined;
     case 'status': return typeof v['seq'] === 'number' ? (v as ParentMessage) : undefined;
     case 'dump': return typeof v['path'] === 'string' && ['data', 'stats', 'json'].includes(v['kind'] as string) ? (v as ParentMessage) : undefined;
+    case 'bfd': return typeof v['name'] === 'string' && typeof v['up'] === 'boolean' ? (v as ParentMessage) : undefined;
     default: return undefined;
   }
 }
@@ -43,6 +50,7 @@ export function asChildMessage(v: unknown): ChildMessage | undefined {
     case 'pong': return typeof v['seq'] === 'number' ? (v as ChildMessage) : undefined;
     case 'dumped': return typeof v['path'] === 'string' ? (v as ChildMessage) : undefined;
     case 'status': return typeof v['seq'] === 'number' ? (v as ChildMessage) : undefined;
+    case 'bfd': return typeof v['name'] === 'string' && typeof v['up'] === 'boolean' && typeof v['vrrp'] === 'boolean' && typeof v['checker'] === 'boolean' ? (v as ChildMessage) : undefined;
     default: return undefined;
   }
 }

@@ -11,7 +11,7 @@ import type { Notifier } from './sd-notify.js';
 import { removePidFile, writePidFile, type PidFilePaths } from './pidfile.js';
 import { ROLE_INFO, ROLES, type Role } from './roles.js';
 import { EXIT, PERMANENT_EXIT_CODES, type DumpKind } from './service.js';
-import { asChildMessage, type ParentMessage } from './ipc.js';
+import { asChildMessage, type BfdEvent, type ParentMessage } from './ipc.js';
 import { STATUS_VERSION, type DaemonStatus, type StatusSnapshot } from './status.js';
 import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.js';
 import { reloadRefusals } from './reload-guard.js';
@@ -125,6 +125,12 @@ export class ParentDaemon {
   private reloadQueued = false;
   /** Children whose answer (ready / reloaded) the current start or reload waits for. */
   private readonly awaiting = new Set<Role>();
+  /**
+   * The last state the BFD child reported of each session: relayed to the VRRP and checker
+   * children as it changes, and again to one that (re)starts, which would otherwise take
+   * every session for down until its next change.
+   */
+  private readonly bfdStates = new Map<string, BfdEvent>();
   private heartbeat: NodeJS.Timeout | undefined;
   /** performance.now() of the last heartbeat, for the silence it may add (see ChildSlot.silentMs). */
   private lastBeatAt: number | undefined;
@@ -295,7 +301,7 @@ export class ParentDaemon {
   async statusSnapshot(timeoutMs = 2000): Promise<DaemonStatus> {
     const out: DaemonStatus = {
       version: STATUS_VERSION, at: Date.now(), phase: this.phase,
-      pids: { parent: process.pid, vrrp: this.childPid('vrrp'), checker: this.childPid('checker') },
+      pids: { parent: process.pid, vrrp: this.childPid('vrrp'), checker: this.childPid('checker'), bfd: this.childPid('bfd') },
       vrrp: [], virtualServers: [], errors: {},
     };
     const asks: Promise<void>[] = [];
@@ -523,10 +529,14 @@ export class ParentDaemon {
         if (msg.type === 'reloaded' && msg.error !== undefined) {
           this.o.log.error(`${ROLE_INFO[slot.role].title} child process(${proc.pid}) could not apply the new configuration: ${msg.error}`);
         }
+        if (msg.type === 'ready') this.replayBfd(slot);
         if (msg.generation === this.generation) {
           this.awaiting.delete(slot.role);
           this.checkAwaited();
         }
+        break;
+      case 'bfd':
+        if (slot.role === 'bfd') this.relayBfd(msg);
         break;
       case 'status': {
         const pending = this.pendingStatus.get(msg.seq);
@@ -637,6 +647,22 @@ export class ParentDaemon {
     if (!this.reloadQueued) return;
     this.reloadQueued = false;
     void this.reload();
+  }
+
+  /** A BFD session changed: tell the children it is for (only changes: a repeat is dropped). */
+  private relayBfd(e: BfdEvent): void {
+    const last = this.bfdStates.get(e.name);
+    if (last && last.up === e.up && last.vrrp === e.vrrp && last.checker === e.checker) return;
+    this.bfdStates.set(e.name, e);
+    for (const role of ['vrrp', 'checker'] as const) {
+      const slot = this.slots.get(role);
+      if (e[role] && slot?.proc) this.sendTo(slot, { type: 'bfd', name: e.name, up: e.up });
+    }
+  }
+
+  private replayBfd(slot: ChildSlot): void {
+    if (slot.role === 'bfd') return;
+    for (const e of this.bfdStates.values()) if (e[slot.role]) this.sendTo(slot, { type: 'bfd', name: e.name, up: e.up });
   }
 
   private parentData(): string {

@@ -1,5 +1,5 @@
-// Pid files as keepalived keeps them: /run/keepalived.pid for the parent, /run/vrrp.pid and
-// /run/checkers.pid for the children. keepalived locks them with an OFD lock; Node has no
+// Pid files as keepalived keeps them: /run/keepalived.pid for the parent, /run/vrrp.pid,
+// /run/checkers.pid and /run/bfd.pid for the children. keepalived locks them with an OFD lock; Node has no
 // fcntl, so ownership is decided by the pid inside: a file naming a live process other than
 // us means another daemon runs, a file naming a dead one is stale and taken over. Files are
 // written whole (temp file + rename) so a reader never sees a partial pid.
@@ -10,12 +10,14 @@ export interface PidFilePaths {
   parent: string;
   vrrp: string;
   checker: string;
+  bfd: string;
 }
 
 export const DEFAULT_PID_FILES: PidFilePaths = {
   parent: '/run/keepalived.pid',
   vrrp: '/run/vrrp.pid',
   checker: '/run/checkers.pid',
+  bfd: '/run/bfd.pid',
 };
 
 /** Pure: the pid a pid file's text names, or undefined when it names none. */

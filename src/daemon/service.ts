@@ -16,6 +16,7 @@
 // A service that cannot run with its configuration throws ServiceError with exit code
 // CONFIG (2) or FATAL (1): the child exits with it and the parent, like keepalived's,
 // terminates instead of respawning. Any other throw or crash is respawned with backoff.
+import type { BfdEvent } from './ipc.js';
 import type { Logger } from './log.js';
 import type { Role } from './roles.js';
 import type { StatusSnapshot } from './status.js';
@@ -36,12 +37,16 @@ export interface ChildService {
   status?(): Promise<StatusSnapshot>;
   /** Zeroes the counters the stats dump shows (SIGRTMAX-1, after the dump is written). */
   clearStats?(): void;
+  /** A tracked BFD session went up or down (relayed by the parent from the BFD child). */
+  bfdEvent?(name: string, up: boolean): void;
 }
 
 export interface ChildContext {
   role: Role;
-  /** The child's logger: ident Keepalived_vrrp / Keepalived_healthcheckers. */
+  /** The child's logger: ident Keepalived_vrrp / Keepalived_healthcheckers / Keepalived_bfd. */
   log: Logger;
+  /** Tells the parent of a BFD session's state, for the children that track it (the BFD child's). */
+  emit(event: BfdEvent): void;
 }
 
 /**

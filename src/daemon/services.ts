@@ -9,3 +9,4 @@ import { registerService } from './service.js';
 
 registerService('vrrp', async (ctx) => (await import('../vrrp/service.js')).createVrrpService(ctx));
 registerService('checker', async (ctx) => (await import('../check/process.js')).createCheckerProcess(ctx));
+registerService('bfd', async (ctx) => (await import('../bfd/service.js')).createBfdService(ctx));

@@ -93,7 +93,7 @@ export interface DaemonStatus {
   /** When the parent gathered it. */
   at: number;
   phase: string;
-  pids: { parent: number; vrrp?: number; checker?: number };
+  pids: { parent: number; vrrp?: number; checker?: number; bfd?: number };
   vrrp: VrrpInstanceStatus[];
   virtualServers: VirtualServerStatus[];
   /** role -> reason, for a child that runs but did not answer (or whose service has no status). */

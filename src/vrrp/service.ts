@@ -67,6 +67,8 @@ export class VrrpService implements ChildService {
   private monitor: LinkMonitor | undefined;
   private announcer: PacketAnnouncer | undefined;
   private tracking: TrackingTable | undefined;
+  /** The BFD sessions' states as the BFD process last reported them (relayed by the parent). */
+  private readonly bfdUp = new Map<string, boolean>();
   private scripts: ScriptRunner | undefined;
   private files: TrackFileWatcher | undefined;
   private processes: ProcessTracker | undefined;
@@ -323,7 +325,14 @@ export class VrrpService implements ChildService {
         processesUsed.add(p.name);
         table.add(m.name, m.priority, `process ${p.name}`, ref, p.weight, p.weightReverse, noWeights);
       }
+      for (const ref of [...m.trackBfds, ...(group?.trackBfds ?? [])]) {
+        const b = (cfg.bfdInstances ?? []).find((x) => x.name === ref.name);
+        if (b) table.add(m.name, m.priority, `bfd ${b.name}`, ref, b.weight, b.weightReverse, noWeights);
+      }
     }
+    // BFD sessions: down until the BFD process says up (keepalived's bfd_up starts false);
+    // what it said before a reload still holds.
+    for (const key of table.keys()) if (key.startsWith('bfd ')) table.update(key, { kind: 'status', ok: this.bfdUp.get(key.slice(4)) ?? false });
     this.files?.stop();
     this.files = new TrackFileWatcher((l) => this.log(l), (name, value) => table.update(`file ${name}`, { kind: 'value', value }));
     for (const name of filesUsed) {
@@ -665,6 +674,15 @@ export class VrrpService implements ChildService {
       };
     });
     return Promise.resolve({ version: STATUS_VERSION, vrrp });
+  }
+
+  bfdEvent(name: string, up: boolean): void {
+    if (this.bfdUp.get(name) === up) return;
+    this.bfdUp.set(name, up);
+    const key = `bfd ${name}`;
+    if (!this.tracking) return;
+    for (const i of this.tracking.instancesTracking(key)) this.log(`VRRP_Instance(${i}) Tracked BFD instance ${name} is ${up ? 'UP' : 'DOWN'}`);
+    this.tracking.update(key, { kind: 'status', ok: up });
   }
 
   clearStats(): void {

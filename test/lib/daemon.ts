@@ -47,14 +47,14 @@ export class DaemonRun {
   readonly proc: ChildProcess;
   private out = '';
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly pidFiles: { parent: string; vrrp: string; checker: string };
+  readonly pidFiles: { parent: string; vrrp: string; checker: string; bfd: string };
 
   private constructor(readonly dir: string, readonly ownsDir: boolean, o: StartOptions) {
-    this.pidFiles = { parent: join(dir, 'keepalived.pid'), vrrp: join(dir, 'vrrp.pid'), checker: join(dir, 'checkers.pid') };
+    this.pidFiles = { parent: join(dir, 'keepalived.pid'), vrrp: join(dir, 'vrrp.pid'), checker: join(dir, 'checkers.pid'), bfd: join(dir, 'bfd.pid') };
     if (o.config) this.writeConfig(typeof o.config === 'function' ? o.config(dir) : o.config);
     const [cmd, ...lead] = o.command ?? [process.execPath, TEST_ENTRY];
     const args = [...lead, ...(o.detach ? [] : ['-n']), '-l', ...(o.syslog ? [] : ['-G']), '-f', this.configPath,
-      '-p', this.pidFiles.parent, '-r', this.pidFiles.vrrp, '-c', this.pidFiles.checker, ...(o.args ?? [])];
+      '-p', this.pidFiles.parent, '-r', this.pidFiles.vrrp, '-c', this.pidFiles.checker, '-b', this.pidFiles.bfd, ...(o.args ?? [])];
     this.proc = spawn(cmd ?? process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: dir, ...o.env } });
     this.proc.stdout?.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     this.proc.stderr?.setEncoding('utf8').on('data', (d: string) => (this.out += d));

@@ -1,4 +1,4 @@
-// A real `keepalived-ts -n -l -f CONF -p -r -c` daemon inside a lab namespace, with its own
+// A real `keepalived-ts -n -l -f CONF -p -r -c -b` daemon inside a lab namespace, with its own
 // directory (config, pid files, TMPDIR for dumps) and its console output collected.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +22,7 @@ export class KtsNode {
     return join(this.dir, 'keepalived.conf');
   }
 
-  pidFile(which: 'parent' | 'vrrp' | 'checker'): string {
+  pidFile(which: 'parent' | 'vrrp' | 'checker' | 'bfd'): string {
     return join(this.dir, `${which}.pid`);
   }
 
@@ -32,7 +32,7 @@ export class KtsNode {
 
   start(): void {
     this.out = '';
-    const args = [CLI, '-n', '-l', '-G', '-f', this.conf, '-p', this.pidFile('parent'), '-r', this.pidFile('vrrp'), '-c', this.pidFile('checker'), ...this.extraArgs];
+    const args = [CLI, '-n', '-l', '-G', '-f', this.conf, '-p', this.pidFile('parent'), '-r', this.pidFile('vrrp'), '-c', this.pidFile('checker'), '-b', this.pidFile('bfd'), ...this.extraArgs];
     const p = this.ns.spawn('env', [`TMPDIR=${this.dir}`, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout?.setEncoding('utf8').on('data', (d: string) => (this.out += d));
     p.stderr?.setEncoding('utf8').on('data', (d: string) => (this.out += d));
@@ -56,14 +56,14 @@ export class KtsNode {
     }
   }
 
-  pid(which: 'parent' | 'vrrp' | 'checker'): number | undefined {
+  pid(which: 'parent' | 'vrrp' | 'checker' | 'bfd'): number | undefined {
     const path = this.pidFile(which);
     if (!existsSync(path)) return undefined;
     const n = Number(readFileSync(path, 'utf8').trim());
     return n > 0 ? n : undefined;
   }
 
-  signal(sig: NodeJS.Signals, which: 'parent' | 'vrrp' = 'parent'): void {
+  signal(sig: NodeJS.Signals, which: 'parent' | 'vrrp' | 'bfd' = 'parent'): void {
     const pid = this.pid(which);
     if (pid === undefined) throw new Error(`${this.ns.name}: no ${which} pid file`);
     process.kill(pid, sig);
@@ -79,7 +79,7 @@ export class KtsNode {
   }
 
   async cleanup(): Promise<void> {
-    for (const which of ['vrrp', 'checker', 'parent'] as const) {
+    for (const which of ['vrrp', 'checker', 'bfd', 'parent'] as const) {
       const pid = this.pid(which);
       if (pid && alive(pid)) {
         try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }

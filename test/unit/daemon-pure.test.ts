@@ -13,7 +13,7 @@ import { describeChildExit } from '../../src/daemon/parent.js';
 import { notifyMessage } from '../../src/daemon/sd-notify.js';
 import { dumpFileName, dumpDirectory } from '../../src/daemon/dumpfile.js';
 import { rolesForNodes } from '../../src/daemon/config-source.js';
-import { logConfigOf, pidFilesOf } from '../../src/daemon/index.js';
+import { logConfigOf, onlyRoles, pidFilesOf } from '../../src/daemon/index.js';
 import { asChildMessage, asParentMessage } from '../../src/daemon/ipc.js';
 import type { ConfigNode } from '../../src/config/ast.js';
 
@@ -180,17 +180,27 @@ test("dump files keep keepalived's names and go to $TMPDIR when it is a director
   }
 });
 
-test('children needed: VRRP for vrrp_instance/sync groups/static_*, checker for virtual_server(_group)', () => {
+test('children needed: VRRP for vrrp_instance/sync groups/static_*, checker for virtual_server(_group), BFD for bfd_instance', () => {
   const n = (keyword: string): ConfigNode => ({ keyword, args: [], rest: '', children: [], loc: { file: 'k.conf', line: 1 } });
   assert.deepEqual(rolesForNodes([n('global_defs'), n('vrrp_instance')]), ['vrrp']);
   assert.deepEqual(rolesForNodes([n('virtual_server')]), ['checker']);
   assert.deepEqual(rolesForNodes([n('static_ipaddress'), n('virtual_server_group')]), ['vrrp', 'checker']);
   assert.deepEqual(rolesForNodes([n('global_defs'), n('vrrp_script')]), []);
+  assert.deepEqual(rolesForNodes([n('bfd_instance'), n('vrrp_instance')]), ['vrrp', 'bfd']);
 });
 
-test('pid file defaults as keepalived, overridden by -p/-r/-c', () => {
-  assert.deepEqual(pidFilesOf({}), { parent: '/run/keepalived.pid', vrrp: '/run/vrrp.pid', checker: '/run/checkers.pid' });
-  assert.deepEqual(pidFilesOf({ pidFile: '/a', vrrpPidFile: '/b', checkersPidFile: '/c' }), { parent: '/a', vrrp: '/b', checker: '/c' });
+test('-P and -C leave the BFD child alone; -B leaves it out (keepalived\'s daemon_mode bits)', () => {
+  assert.equal(onlyRoles({}), undefined);
+  assert.deepEqual(onlyRoles({ vrrpOnly: true }), ['vrrp', 'bfd']);
+  assert.deepEqual(onlyRoles({ checkerOnly: true }), ['checker', 'bfd']);
+  assert.equal(onlyRoles({ vrrpOnly: true, checkerOnly: true }), undefined);
+  assert.deepEqual(onlyRoles({ noBfd: true }), ['vrrp', 'checker']);
+  assert.deepEqual(onlyRoles({ vrrpOnly: true, noBfd: true }), ['vrrp']);
+});
+
+test('pid file defaults as keepalived, overridden by -p/-r/-c/-b', () => {
+  assert.deepEqual(pidFilesOf({}), { parent: '/run/keepalived.pid', vrrp: '/run/vrrp.pid', checker: '/run/checkers.pid', bfd: '/run/bfd.pid' });
+  assert.deepEqual(pidFilesOf({ pidFile: '/a', vrrpPidFile: '/b', checkersPidFile: '/c', bfdPidFile: '/d' }), { parent: '/a', vrrp: '/b', checker: '/c', bfd: '/d' });
 });
 
 test('IPC messages are checked before use', () => {
@@ -200,6 +210,10 @@ test('IPC messages are checked before use', () => {
   assert.equal(asParentMessage('stop'), undefined);
   assert.equal(asChildMessage({ type: 'ready', generation: 1 })?.type, 'ready');
   assert.equal(asChildMessage({ type: 'other' }), undefined);
+  assert.equal(asChildMessage({ type: 'bfd', name: 'B', up: true, vrrp: true, checker: false })?.type, 'bfd');
+  assert.equal(asChildMessage({ type: 'bfd', name: 'B', up: 'yes', vrrp: true, checker: false }), undefined);
+  assert.equal(asParentMessage({ type: 'bfd', name: 'B', up: false })?.type, 'bfd');
+  assert.equal(asParentMessage({ type: 'bfd', name: 7, up: false }), undefined);
 });
 
 test('control socket: path beside the pid file; answers per command', async () => {

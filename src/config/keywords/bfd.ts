@@ -1,4 +1,4 @@
-// bfd_instance NAME { ... }: accepted and modelled; keepalived-ts has no BFD engine yet.
+// bfd_instance NAME { ... }: a BFD session, run by the BFD child (src/bfd/).
 import type { SourceLoc } from '../ast.js';
 import type { BfdInstance } from '../model.js';
 import { defineBlock, type KeywordDef, type Kw } from './engine.js';
@@ -22,7 +22,7 @@ function ipKw(name: string, doc: string, set: (t: BfdInstance, a: NonNullable<Bf
   return { name, syntax: 'ADDRESS', doc, aliases, handle: (kw: Kw, t: BfdInstance) => { if (!kw.count(1)) return; const a = kw.ip(0); if (a) set(t, a); } };
 }
 
-export const bfdInstanceBlock = defineBlock<BfdInstance>('bfd_instance NAME', 'A BFD session (accepted; not run by keepalived-ts yet).', [
+export const bfdInstanceBlock = defineBlock<BfdInstance>('bfd_instance NAME', 'A BFD session (RFC 5880/5881), run by the BFD child.', [
   ipKw('neighbor_ip', 'Peer address (required).', (t, a) => { t.neighborIp = a; }, ['neighbour_ip']),
   ipKw('source_ip', 'Local address.', (t, a) => { t.sourceIp = a; }),
   msKw('min_rx', 'Required minimum receive interval.', (t, v) => { t.minRxUs = v; }, '10'),

@@ -5,7 +5,7 @@ import type {
   StatusCodeRange, TcpCheck, UdpCheck,
 } from '../model.js';
 import { defineBlock, runBlock, type BlockDef, type KeywordDef, type Kw } from './engine.js';
-import { bareFlag, boolKw, fileWeightKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
+import { bareFlag, fileWeightKw, flag, intKw, scriptKw, strKw, timerKw } from './common.js';
 
 /** Values a checker inherits from its real server / virtual server when it does not set them. */
 export type Inherited = 'connectTimeoutUs' | 'retry' | 'delayBeforeRetryUs' | 'warmupUs' | 'delayLoopUs' | 'alpha';
@@ -227,7 +227,7 @@ export const fileCheckBlock = defineBlock<FileCheck>('FILE_CHECK', 'Real server 
 
 export const bfdCheckBlock = defineBlock<BfdCheck>('BFD_CHECK', 'Real server down while a BFD session is down.', [
   strKw('name', 'BFD_INSTANCE', 'The bfd_instance (required).', (t, v) => { t.name = v; }),
-  boolKw('alpha', 'Start down until BFD is up.', (t, v) => { t.alpha = v; }),
+  flag('alpha', 'Start down until BFD is up (bare: yes).', (t, v) => { t.alpha = v; }),
 ]);
 
 // ───────────── construction ─────────────

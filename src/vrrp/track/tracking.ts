@@ -77,6 +77,11 @@ export class TrackingTable {
     }
   }
 
+  /** The instances that track `key`. */
+  instancesTracking(key: string): string[] {
+    return [...this.instances].filter(([, t]) => t.items.some((i) => i.key === key)).map(([name]) => name);
+  }
+
   /** The tracker keys currently putting `instance` in FAULT. */
   faultsOf(instance: string): string[] {
     return [...(this.instances.get(instance)?.faults ?? [])];

@@ -28,7 +28,7 @@ const B = vs('10.0.0.1', rs('192.168.0.1', 3) + rs('192.168.0.2', 2)) + vs('10.0
 function harness(initial: ServiceEntry[] = []): { proc: CheckerProcess; fake: FakeBackend; lines: string[] } {
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), error: (m: string) => lines.push(`ERR ${m}`), warn: (m: string) => lines.push(`WARN ${m}`), debug: () => undefined } as unknown as Logger;
-  const ctx: ChildContext = { role: 'checker', log };
+  const ctx: ChildContext = { role: 'checker', log, emit: () => undefined };
   const fake = new FakeBackend(initial);
   // A virtual clock that is never advanced: no check runs, the initial verdicts stand.
   const proc = new CheckerProcess(ctx, { openBackend: async () => fake, keepOnStop: false, checker: { clock: new VirtualClock() } });
@@ -81,7 +81,7 @@ test('reload: a changed weight is edited in place, a removed VS deleted, a new o
 test('stop leaves the table with keepOnStop (-I)', async () => {
   const fake = new FakeBackend();
   const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
-  const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, keepOnStop: true, checker: { clock: new VirtualClock() } });
+  const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, keepOnStop: true, checker: { clock: new VirtualClock() } });
   await proc.start(model(A));
   await proc.stop();
   assert.equal(fake.table.length, 3);
@@ -101,7 +101,7 @@ test('ha_suspend: checkers are suspended while the virtual address is not on the
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), error: (m: string) => lines.push(`ERR ${m}`), warn: () => undefined, debug: () => undefined } as unknown as Logger;
   const fake = new FakeBackend();
-  const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, watchAddresses: async () => watch, checker: { clock: new VirtualClock() } });
+  const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, watchAddresses: async () => watch, checker: { clock: new VirtualClock() } });
   await proc.start(model(vs('10.0.0.1', rs('192.168.0.1', 1), '  ha_suspend\n')));
   assert.deepEqual(lines.filter((l) => /healthchecker/.test(l)), ['Suspending healthchecker for service [10.0.0.1]:tcp:80']);
   present.add('10.0.0.1');
@@ -129,14 +129,14 @@ test('rs_init_notifies: real servers that start alive get notify_up at startup (
   const ran: string[] = [];
   const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
   const fake = new FakeBackend();
-  const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
+  const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
   const up = (n: string): string => `    notify_up "/bin/up ${n}"\n`;
   const text = (init: boolean): string => `global_defs {\n${init ? '  rs_init_notifies\n' : ''}}\n${vs('10.0.0.1', rs('192.168.0.1', 1, up('a')) + rs('192.168.0.2', 1, `    alpha\n${up('b')}`))}`;
   await proc.start(model(text(true)));
   assert.deepEqual(ran, ['/bin/up a']);
   await proc.stop();
   ran.length = 0;
-  const p2 = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => new FakeBackend(), checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
+  const p2 = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => new FakeBackend(), checker: { clock: new VirtualClock(), runScript: (c) => ran.push(c) } });
   await p2.start(model(text(false)));
   assert.deepEqual(ran, []);
   await p2.stop();
@@ -156,7 +156,7 @@ test('checker events change only their own virtual servers, and every change lan
     const clock = new VirtualClock();
     const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
     const fake = new FakeBackend();
-    const proc = new CheckerProcess({ role: 'checker', log }, { openBackend: async () => fake, checker: { clock } });
+    const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, checker: { clock } });
     await proc.start(model(text));
     const full = {
       'tcp [10.0.0.1]:80': ['192.168.0.1:80 w1', '192.168.0.2:80 w1'],

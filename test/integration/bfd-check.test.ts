@@ -1,0 +1,83 @@
+// BFD_CHECK end to end with two keepalived-ts daemons: a load balancer (nftables data plane)
+// whose real server is judged by a BFD session to it, and the real server's host running a
+// bfd_instance back. The real server is in the table while the session is up, leaves it when
+// the peer's BFD process falls silent (its detection time, not a delay_loop, later), and
+// comes back when it speaks again; the parent relays the BFD child's reports to the checker.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { labUnavailable, waitFor } from '../lib/netns.js';
+import { KtsNode } from '../lib/kts-node.js';
+import { inKtsLab } from '../lib/kts-lab.js';
+
+const skip = labUnavailable(['nft']);
+
+const lbConf = `global_defs {
+    lvs_backend nftables
+}
+bfd_instance RS1 {
+    neighbor_ip 10.9.3.11
+    source_ip 10.9.3.1
+    min_rx 30
+    min_tx 30
+    multiplier 3
+    checker
+}
+virtual_server 10.9.3.100 80 {
+    delay_loop 30
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.9.3.11 80 {
+        weight 1
+        BFD_CHECK {
+            name RS1
+            alpha
+        }
+    }
+}
+`;
+
+const rsConf = `bfd_instance LB {
+    neighbor_ip 10.9.3.1
+    source_ip 10.9.3.11
+    min_rx 30
+    min_tx 30
+    multiplier 3
+}
+`;
+
+test('BFD_CHECK: the real server is in the table while its BFD session is up, out within the detection time when the peer falls silent, back after', { skip, timeout: 120_000 }, async () => {
+  await inKtsLab('kts-bfdchk-', async ({ lab, nodes }) => {
+    const lb = await lab.addHost('lb', { addrs: ['10.9.3.1/24'] });
+    const rs = await lab.addHost('rs1', { addrs: ['10.9.3.11/24'] });
+    await lb.ip('addr', 'add', '10.9.3.100/32', 'dev', 'eth0');
+    const inTable = async () => (await lb.run('nft', ['list', 'ruleset'])).includes('10.9.3.11');
+    const l = new KtsNode(lb, lbConf);
+    const r = new KtsNode(rs, rsConf);
+    nodes.push(l, r);
+    l.start();
+    // alpha: out of the table until the session is first up.
+    await l.waitForLine(/Starting BFD child process/, 20_000);
+    await waitFor('the checker to program nftables', async () => (await lb.run('nft', ['list', 'tables'])).includes('keepalived_ts'), 20_000);
+    assert.equal(await inTable(), false, 'alpha: no BFD yet, no real server');
+    r.start();
+    await l.waitForLine(/\(RS1\) Entering Up state/, 20_000);
+    await r.waitForLine(/\(LB\) Entering Up state/, 20_000);
+    await waitFor('rs1 in the table', inTable, 10_000);
+
+    const bfd = r.pid('bfd');
+    assert.ok(bfd !== undefined, 'the real server host runs a BFD child');
+    const mark = l.output.length;
+    process.kill(bfd, 'SIGSTOP');
+    try {
+      await l.waitForLine(/\(RS1\) Entering Down state \(Local diagnostic - Control Detection Time Expired/, 5_000, mark);
+      await waitFor('rs1 out of the table', async () => !(await inTable()), 5_000);
+    } finally {
+      process.kill(bfd, 'SIGCONT');
+    }
+    await l.waitForLine(/\(RS1\) Entering Up state/, 20_000, mark);
+    await waitFor('rs1 back in the table', inTable, 10_000);
+    // The lb has no VRRP instance: only the children with work run.
+    assert.equal(l.pid('vrrp'), undefined);
+  });
+});
