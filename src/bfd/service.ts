@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { BfdInstance, KeepalivedConfig } from '../config/model.js';
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
 import { ServiceError } from '../daemon/service.js';
+import { STATUS_VERSION, type BfdSessionStatus, type StatusSnapshot } from '../daemon/status.js';
 import { systemClock } from '../vrrp/os/clock.js';
 import type { ClockPort, TimerHandle } from '../vrrp/ports.js';
 import { decodeBfdControl, diagName, encodeBfdControl } from './codec.js';
@@ -123,6 +124,22 @@ export class BfdService implements ChildService {
       );
     }
     return Promise.resolve(`${lines.join('\n')}\n`);
+  }
+
+  status(): Promise<StatusSnapshot> {
+    const nowUs = this.clock.now();
+    const nowMs = Date.now();
+    const bfd = [...this.sessions.values()].map((r): BfdSessionStatus => {
+      const f = r.fsm;
+      const c = f.counters;
+      return {
+        name: r.spec.name, neighbor: r.spec.neighborIp?.address ?? '', state: f.state, remoteState: f.remoteState,
+        localDiag: diagName(f.localDiag), remoteDiag: diagName(f.remoteDiag),
+        since: Math.round(nowMs - (nowUs - f.stateSince) / US_PER_MS),
+        txIntervalUs: f.txIntervalUs, detectionTimeUs: f.detectionTimeUs, packetsIn: c.packetsIn, packetsOut: c.packetsOut,
+      };
+    });
+    return Promise.resolve({ version: STATUS_VERSION, bfd });
   }
 
   private add(spec: BfdInstance): void {

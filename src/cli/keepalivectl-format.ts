@@ -36,7 +36,7 @@ function ago(now: number, at: number | undefined): string {
 export function formatStatus(st: DaemonStatus, style: Style): string {
   const out: string[] = [];
   const pid = (p: number | undefined) => (p === undefined ? '-' : String(p));
-  out.push(`keepalived-ts ${st.phase}  parent ${st.pids.parent}  vrrp ${pid(st.pids.vrrp)}  checker ${pid(st.pids.checker)}`);
+  out.push(`keepalived-ts ${st.phase}  parent ${st.pids.parent}  vrrp ${pid(st.pids.vrrp)}  checker ${pid(st.pids.checker)}${st.pids.bfd !== undefined ? `  bfd ${st.pids.bfd}` : ''}`);
   for (const [role, why] of Object.entries(st.errors)) out.push(paint(style, 'red', `${role} child: ${why}`));
   out.push('');
   if (st.vrrp.length === 0) out.push('No VRRP instances.');
@@ -67,6 +67,13 @@ export function formatStatus(st: DaemonStatus, style: Style): string {
       }
     }
     out.push(table(style, ['VIRTUAL SERVER / REAL SERVER', 'SCHED', 'WEIGHT', 'STATE', 'LATENCY', 'LAST CHECK'], rows));
+  }
+  if (st.bfd?.length) {
+    out.push('');
+    out.push(table(style, ['BFD', 'NEIGHBOR', 'STATE', 'REMOTE', 'DETECT', 'SINCE', 'DIAGNOSTIC'], st.bfd.map((b) => [
+      { text: b.name }, { text: b.neighbor }, { text: b.state, paint: b.state === 'Up' ? 'green' : 'red' }, { text: b.remoteState },
+      { text: `${b.detectionTimeUs / 1000} ms` }, { text: ago(st.at, b.since) }, { text: b.state === 'Up' ? '' : b.localDiag },
+    ])));
   }
   return `${out.join('\n')}\n`;
 }

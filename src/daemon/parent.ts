@@ -321,6 +321,7 @@ export class ParentDaemon {
         if (r.error !== undefined) out.errors[role] = r.error;
         if (r.snapshot?.vrrp) out.vrrp.push(...r.snapshot.vrrp);
         if (r.snapshot?.virtualServers) out.virtualServers.push(...r.snapshot.virtualServers);
+        if (r.snapshot?.bfd) out.bfd = [...(out.bfd ?? []), ...r.snapshot.bfd];
       }));
     }
     await Promise.all(asks);

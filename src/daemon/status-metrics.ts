@@ -68,7 +68,17 @@ export async function renderMetrics(st: DaemonStatus): Promise<{ contentType: st
       }
     }
   }
+  const bfdUp = g('keepalived_ts_bfd_session_up', 'BFD session: 1 Up, 0 otherwise', ['session', 'neighbor']);
+  const bfdDetect = g('keepalived_ts_bfd_detection_time_seconds', 'BFD detection time: silence after which the session goes down', ['session', 'neighbor']);
+  const bfdPackets = g('keepalived_ts_bfd_packets_total', 'BFD control packets (direction: sent/received)', ['session', 'neighbor', 'direction']);
+  for (const b of st.bfd ?? []) {
+    const l = { session: b.name, neighbor: b.neighbor };
+    bfdUp.set(l, b.state === 'Up' ? 1 : 0);
+    bfdDetect.set(l, b.detectionTimeUs / 1e6);
+    bfdPackets.set({ ...l, direction: 'sent' }, b.packetsOut);
+    bfdPackets.set({ ...l, direction: 'received' }, b.packetsIn);
+  }
   const childUp = g('keepalived_ts_child_answered', '1 when the child process answered the status request', ['role']);
-  for (const role of ['vrrp', 'checker'] as const) if (st.pids[role] !== undefined) childUp.set({ role }, st.errors[role] === undefined ? 1 : 0);
+  for (const role of ['vrrp', 'checker', 'bfd'] as const) if (st.pids[role] !== undefined) childUp.set({ role }, st.errors[role] === undefined ? 1 : 0);
   return { contentType: reg.contentType, body: await reg.metrics() };
 }

@@ -80,11 +80,31 @@ export interface VirtualServerStatus {
   realServers: RealServerStatus[];
 }
 
+export type BfdState = 'AdminDown' | 'Down' | 'Init' | 'Up';
+
+export interface BfdSessionStatus {
+  name: string;
+  neighbor: string;
+  state: BfdState;
+  remoteState: BfdState;
+  /** Diagnostics as keepalived names them ("Control Detection Time Expired"). */
+  localDiag: string;
+  remoteDiag: string;
+  /** When the session entered its state (epoch ms). */
+  since: number;
+  /** Our transmit interval and the time without packets after which the session is down, µs. */
+  txIntervalUs: number;
+  detectionTimeUs: number;
+  packetsIn: number;
+  packetsOut: number;
+}
+
 /** One child's part. */
 export interface StatusSnapshot {
   version: typeof STATUS_VERSION;
   vrrp?: VrrpInstanceStatus[];
   virtualServers?: VirtualServerStatus[];
+  bfd?: BfdSessionStatus[];
 }
 
 /** What the parent answers: both children's parts, and which child could not answer. */
@@ -96,6 +116,8 @@ export interface DaemonStatus {
   pids: { parent: number; vrrp?: number; checker?: number; bfd?: number };
   vrrp: VrrpInstanceStatus[];
   virtualServers: VirtualServerStatus[];
+  /** BFD sessions (absent from a daemon that predates them). */
+  bfd?: BfdSessionStatus[];
   /** role -> reason, for a child that runs but did not answer (or whose service has no status). */
   errors: Record<string, string>;
 }

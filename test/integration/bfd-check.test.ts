@@ -5,9 +5,18 @@
 // comes back when it speaks again; the parent relays the BFD child's reports to the checker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { labUnavailable, waitFor } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { inKtsLab } from '../lib/kts-lab.js';
+import { ROOT } from '../lib/daemon.js';
+
+function ctl(node: KtsNode, ...args: string[]): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'keepalivectl'), '--pid', node.pidFile('parent'), ...args], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
 
 const skip = labUnavailable(['nft']);
 
@@ -64,6 +73,11 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     await l.waitForLine(/\(RS1\) Entering Up state/, 20_000);
     await r.waitForLine(/\(LB\) Entering Up state/, 20_000);
     await waitFor('rs1 in the table', inTable, 10_000);
+    // keepalivectl: the session, its state and negotiated detection time (3 x 30 ms).
+    const st = JSON.parse(ctl(l, 'status', '--json')) as { pids: { bfd?: number }; bfd?: Array<{ name: string; neighbor: string; state: string; detectionTimeUs: number }> };
+    assert.equal(st.pids.bfd, l.pid('bfd'));
+    assert.deepEqual(st.bfd?.map((b) => [b.name, b.neighbor, b.state, b.detectionTimeUs]), [['RS1', '10.9.3.11', 'Up', 90_000]]);
+    assert.match(ctl(l, 'status'), /^RS1\s+10\.9\.3\.11\s+Up\s+Up\s+90 ms/m);
 
     const bfd = r.pid('bfd');
     assert.ok(bfd !== undefined, 'the real server host runs a BFD child');
@@ -72,6 +86,7 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     try {
       await l.waitForLine(/\(RS1\) Entering Down state \(Local diagnostic - Control Detection Time Expired/, 5_000, mark);
       await waitFor('rs1 out of the table', async () => !(await inTable()), 5_000);
+      assert.match(ctl(l, 'status'), /^RS1\s+10\.9\.3\.11\s+Down\s+.*Control Detection Time Expired/m);
     } finally {
       process.kill(bfd, 'SIGCONT');
     }

@@ -132,3 +132,39 @@ test('BFD with keepalived 2.2.7: both sessions Up at the configured rates, good 
     }
   });
 });
+
+test('BFD over IPv6 with keepalived 2.2.7: both sessions Up, our packets at keepalived\'s default hop limit (64)', { skip, timeout: 90_000 }, async () => {
+  await inKtsLab('kts-bfd6-', async ({ lab, dir, nodes }) => {
+    const r1 = await lab.addHost('r1', { addrs: ['fd00:98::1/64'] });
+    const r2 = await lab.addHost('r2', { addrs: ['fd00:98::2/64'] });
+    // A source address is usable once duplicate address detection is done with it.
+    for (const r of [r1, r2]) await waitFor('addresses past DAD', async () => !(await r.ip('-6', 'addr', 'show', 'dev', 'eth0')).includes('tentative'), 10_000);
+    const session = (name: string, nbr: string, src: string) => `bfd_instance ${name} {\n    neighbor_ip ${nbr}\n    source_ip ${src}\n    min_rx 50\n    min_tx 50\n    multiplier 3\n}\n`;
+    const conf = join(dir, 'keepalived.conf');
+    writeFileSync(conf, session('K6', 'fd00:98::1', 'fd00:98::2'));
+    const ka = collect(r2.spawn('keepalived', ['-n', '-l', '-D', '-f', conf, '-p', join(dir, 'k.pid'), '-r', join(dir, 'k-vrrp.pid'), '-c', join(dir, 'k-check.pid'), '-b', join(dir, 'k-bfd.pid')]));
+    try {
+      const cap = await startCapture(await lab.bridge(), 'br0', join(dir, 'bfd6.pcap'), 'udp port 3784');
+      const n = new KtsNode(r1, session('O6', 'fd00:98::2', 'fd00:98::1'));
+      nodes.push(n);
+      n.start();
+      await n.waitForLine(/\(O6\) Entering Up state/, 20_000);
+      await waitFor('keepalived\'s session Up', () => ka.output.some((l) => /\(K6\) Entering Up state/.test(l)), 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      await cap.stop();
+      const rows = await tsharkFields(cap.file, 'bfd && ipv6.src == fd00:98::1', ['ipv6.hlim', 'udp.srcport', 'bfd.sta']);
+      assert.ok(rows.length > 2, `our IPv6 BFD packets: ${rows.length}`);
+      for (const [hlim, sport] of rows) {
+        assert.equal(hlim, '64');
+        assert.ok(Number(sport) >= 49152, `source port ${sport}`);
+      }
+    } finally {
+      ka.kill('SIGTERM');
+      await exited(ka);
+      for (const f of ['k-bfd.pid', 'k-check.pid', 'k-vrrp.pid', 'k.pid']) {
+        const p = existsSync(join(dir, f)) ? Number(readFileSync(join(dir, f), 'utf8').trim()) : undefined;
+        if (p && alive(p)) try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      }
+    }
+  });
+});

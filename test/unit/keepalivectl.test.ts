@@ -52,3 +52,19 @@ test('metrics: values and labels from the status', async () => {
   assert.match(body, /^keepalived_ts_child_answered\{role="vrrp"\} 1$/m);
   assert.doesNotMatch(body, /child_answered\{role="checker"\}/, 'no checker child runs');
 });
+
+test('BFD sessions: a status table row and metrics', async () => {
+  const st: DaemonStatus = {
+    ...ST, pids: { parent: 1, bfd: 3 }, errors: {},
+    bfd: [{ name: 'B1', neighbor: '10.0.0.2', state: 'Down', remoteState: 'Up', localDiag: 'Control Detection Time Expired', remoteDiag: 'No Diagnostic',
+      since: 7_000, txIntervalUs: 1_000_000, detectionTimeUs: 150_000, packetsIn: 12, packetsOut: 30 }],
+  };
+  const text = formatStatus(st, { color: false });
+  assert.match(text, /parent 1 {2}vrrp - {2}checker - {2}bfd 3$/m);
+  assert.match(text, /^B1\s+10\.0\.0\.2\s+Down\s+Up\s+150 ms\s+3s ago\s+Control Detection Time Expired$/m);
+  const { body } = await renderMetrics(st);
+  assert.match(body, /^keepalived_ts_bfd_session_up\{session="B1",neighbor="10\.0\.0\.2"\} 0$/m);
+  assert.match(body, /^keepalived_ts_bfd_detection_time_seconds\{session="B1",neighbor="10\.0\.0\.2"\} 0\.15$/m);
+  assert.match(body, /^keepalived_ts_bfd_packets_total\{session="B1",neighbor="10\.0\.0\.2",direction="received"\} 12$/m);
+  assert.match(body, /^keepalived_ts_child_answered\{role="bfd"\} 1$/m);
+});
