@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { BfdInstance, KeepalivedConfig } from '../config/model.js';
 import type { ChildContext, ChildService, DumpKind } from '../daemon/service.js';
+import { applyProcessTuning } from '../daemon/process-tuning.js';
 import { ServiceError } from '../daemon/service.js';
 import { STATUS_VERSION, type BfdSessionStatus, type StatusSnapshot } from '../daemon/status.js';
 import { systemClock } from '../vrrp/os/clock.js';
@@ -55,6 +56,8 @@ export class BfdService implements ChildService {
 
   async start(config: unknown): Promise<void> {
     const cfg = config as KeepalivedConfig;
+    // bfd_priority, bfd_rt_priority, bfd_rlimit_rttime, bfd_cpu_affinity (not in unit tests' fakes).
+    if (!this.opts.openTransport) applyProcessTuning(cfg.global?.bfdProcess, (l) => this.ctx.log.error(l));
     try {
       this.transport = this.opts.openTransport?.() ?? new SocketTransport(() => {
         try { return readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'); } catch { return undefined; }

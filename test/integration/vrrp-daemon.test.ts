@@ -236,18 +236,20 @@ test('vrrp_rt_priority, *_rlimit_rttime, *_cpu_affinity, checker_priority: what 
   }
 });
 
-test('vrrp_priority sets the nice value of the VRRP child (the thread that sends adverts)', { skip: labUnavailable(), timeout: 60_000 }, async () => {
+test('vrrp_priority and bfd_priority set the nice value of the VRRP and BFD children (the threads that send)', { skip: labUnavailable(), timeout: 60_000 }, async () => {
   const lab = await Lab.create();
   let node: KtsNode | undefined;
   try {
     const r1 = await lab.addHost('r1', { addrs: ['10.66.0.1/24'] });
-    node = new KtsNode(r1, `global_defs {\n    vrrp_priority -7\n}\n${conf('r1', 150)}`);
+    node = new KtsNode(r1, `global_defs {\n    vrrp_priority -7\n    bfd_priority -5\n}\nbfd_instance B {\n    neighbor_ip 10.66.0.2\n}\n${conf('r1', 150)}`);
     node.start();
     await node.waitForLine(/\(VI_1\) Entering (BACKUP|MASTER) STATE/);
     const nice = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]);
     const vrrp = await waitFor('the VRRP pid file', () => node?.pid('vrrp'));
     assert.equal(nice(vrrp), -7);
-    assert.equal(nice(await waitFor('the parent pid file', () => node?.pid('parent'))), 0, 'only the VRRP child is reniced');
+    const bfd = await waitFor('the BFD pid file', () => node?.pid('bfd'));
+    await waitFor('the BFD child reniced', () => nice(bfd) === -5, 10_000).catch(() => assert.fail(`BFD child nice ${nice(bfd)}:\n${node?.output}`));
+    assert.equal(nice(await waitFor('the parent pid file', () => node?.pid('parent'))), 0, 'only the children are reniced');
   } finally {
     await node?.cleanup();
     await lab.cleanup();
