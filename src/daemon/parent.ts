@@ -238,15 +238,18 @@ export class ParentDaemon {
     this.o.onConfig?.(loaded.config);
     this.roles = loaded.roles;
     this.generation += 1;
-    for (const role of this.wantedRoles()) {
-      const slot = this.slotFor(role);
-      if (slot.proc) {
+    const wanted = this.wantedRoles();
+    for (const role of ROLES) {
+      const slot = this.slots.get(role);
+      if (slot?.proc) {
+        // Every running child reloads, as each of keepalived's re-reads the file: one whose
+        // blocks are all gone must let go of them (instances, sessions), not keep the old ones.
         this.awaiting.add(role);
         this.sendTo(slot, { type: 'reload', config: this.config, generation: this.generation });
-      } else if (!slot.restartTimer) {
+      } else if (wanted.includes(role) && !slot?.restartTimer) {
         // keepalived starts the children that the new configuration needs.
         this.awaiting.add(role);
-        this.spawn(slot);
+        this.spawn(this.slotFor(role));
       }
       // A child waiting out its restart delay gets the new configuration when it starts.
     }

@@ -94,5 +94,15 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     await waitFor('rs1 back in the table', inTable, 10_000);
     // The lb has no VRRP instance: only the children with work run.
     assert.equal(l.pid('vrrp'), undefined);
+
+    // A reload without the bfd_instance: the BFD child lets the session go (and the real
+    // server, judged by nothing now, stays in).
+    l.writeConfig(lbConf.replace(/bfd_instance RS1 \{[^}]*\}\n/, '').replace(/ {8}BFD_CHECK \{[^}]*\}\n/, ''));
+    const beforeReload = r.output.length;
+    l.signal('SIGHUP');
+    await l.waitForLine(/Reload complete/, 20_000, mark);
+    await waitFor('no BFD session in the status', () => ((JSON.parse(ctl(l, 'status', '--json')) as { bfd?: unknown[] }).bfd ?? []).length === 0, 10_000);
+    await r.waitForLine(/\(LB\) Entering Down state \(Local diagnostic - Control Detection Time Expired/, 10_000, beforeReload);
+    assert.ok(await inTable(), 'rs1 stays in the table');
   });
 });

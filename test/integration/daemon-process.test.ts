@@ -375,7 +375,7 @@ test('startup_script runs before the children start, shutdown_script after they 
   }
 });
 
-test('no checker child without virtual servers; the reload that adds the first one starts it', { skip }, async () => {
+test('no checker child without virtual servers; the reload that adds the first one starts it, the one that removes them still reloads it', { skip }, async () => {
   const d = DaemonRun.start({ config: { roles: ['vrrp'], tag: 'v1' }, env: { KEEPALIVED_TS_NODE_FLAGS: '--max-semi-space-size=1' } });
   try {
     await d.waitForStartup();
@@ -393,6 +393,12 @@ test('no checker child without virtual servers; the reload that adds the first o
     assert.equal((await waitFor('the checker state', () => d.state('checker'))).tag, 'v2');
     assert.equal(d.pid('vrrp'), vrrp, 'the VRRP child was reloaded, not restarted');
     await waitFor('the reload to complete', () => /: Reload complete$/m.test(d.output));
+
+    // The virtual servers go again: the checker child still reloads (it must let go of them).
+    d.writeConfig({ roles: ['vrrp'], tag: 'v3' });
+    process.kill(d.proc.pid as number, 'SIGHUP');
+    assert.deepEqual((await waitFor('the checker to reload v3', () => { const s = d.state('checker'); return s?.tag === 'v3' ? s : undefined; }, 20_000)).reloads, ['v3']);
+    await waitFor('the second reload to complete', () => (d.output.match(/: Reload complete$/gm) ?? []).length === 2);
   } finally {
     await d.cleanup();
   }
