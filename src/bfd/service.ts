@@ -48,6 +48,8 @@ export class BfdService implements ChildService {
   private badPackets = 0;
   private unknownSession = 0;
   private ttlDrops = 0;
+  /** keepalived's "Expired after" line of the detection timer being handled. */
+  private expiredLine: string | undefined;
 
   constructor(private readonly ctx: ChildContext, private readonly opts: BfdServiceOptions = {}) {
     this.clock = opts.clock ?? systemClock();
@@ -281,21 +283,30 @@ export class BfdService implements ChildService {
   private expire(r: Running, timer: TimerName, at: number): void {
     const now = this.clock.now();
     if (timer === 'detect' && r.fsm.state !== 'Down' && r.fsm.state !== 'AdminDown') {
-      const late = Math.max(0, now - at);
-      this.ctx.log.warn(`(${r.spec.name}) Expired after ${Math.round(r.fsm.detectionTimeUs / US_PER_MS)} ms (${late} usec overdue)`);
+      // Logged once the state change is reported (stateChanged), before its own line.
+      this.expiredLine = `(${r.spec.name}) Expired after ${Math.round(r.fsm.detectionTimeUs / US_PER_MS)} ms (${Math.max(0, now - at)} usec overdue)`;
     }
     this.apply(r, r.fsm.expire(timer, now));
+    this.flushExpired();
+  }
+
+  private flushExpired(): void {
+    if (this.expiredLine === undefined) return;
+    this.ctx.log.warn(this.expiredLine);
+    this.expiredLine = undefined;
   }
 
   private stateChanged(r: Running, from: string, to: string, diag: number): void {
-    const n = r.spec.name;
-    if (to === 'Down') this.ctx.log.warn(`(${n}) Entering Down state (Local diagnostic - ${diagName(diag)}, Remote diagnostic - ${diagName(r.fsm.remoteDiag)})`);
-    else if (to === 'AdminDown') this.ctx.log.warn(`(${n}) Entering AdminDown state`);
-    else this.ctx.log.info(`(${n}) Entering ${to} state`);
+    // The report first: the trackers are waiting for it, the log is not.
     if (to === 'Up') this.report(r, true);
     // A peer that says AdminDown is being taken out of service, not failing: as keepalived
     // (and RFC 5882 §3.2), its trackers are not told.
     else if (from === 'Up' && !(to === 'Down' && r.fsm.remoteState === 'AdminDown')) this.report(r, false);
+    this.flushExpired();
+    const n = r.spec.name;
+    if (to === 'Down') this.ctx.log.warn(`(${n}) Entering Down state (Local diagnostic - ${diagName(diag)}, Remote diagnostic - ${diagName(r.fsm.remoteDiag)})`);
+    else if (to === 'AdminDown') this.ctx.log.warn(`(${n}) Entering AdminDown state`);
+    else this.ctx.log.info(`(${n}) Entering ${to} state`);
   }
 
   private report(r: Running, up: boolean): void {

@@ -177,3 +177,4 @@ class TestService implements ChildService {
 
 registerService('vrrp', (ctx) => new TestService(ctx));
 registerService('checker', (ctx) => new TestService(ctx));
+registerService('bfd', (ctx) => new TestService(ctx));
