@@ -78,6 +78,11 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     assert.equal(st.pids.bfd, l.pid('bfd'));
     assert.deepEqual(st.bfd?.map((b) => [b.name, b.neighbor, b.state, b.detectionTimeUs]), [['RS1', '10.9.3.11', 'Up', 90_000]]);
     assert.match(ctl(l, 'status'), /^RS1\s+10\.9\.3\.11\s+Up\s+Up\s+90 ms/m);
+    // The data dump (SIGUSR1) has the BFD child's part, keepalived_bfd.data.
+    const data = ctl(l, 'dump', 'data');
+    assert.match(data, /keepalived_bfd\.data/);
+    assert.match(data, /BFD Instance = RS1\n\s+Neighbor IP = 10\.9\.3\.11/);
+    assert.match(data, /Local state = Up/);
 
     const bfd = r.pid('bfd');
     assert.ok(bfd !== undefined, 'the real server host runs a BFD child');
