@@ -68,6 +68,7 @@ export class BfdService implements ChildService {
       throw new ServiceError(`BFD: cannot listen on UDP port 3784: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.transport.onDatagram((d) => this.receive(d), (e) => this.ctx.log.error(`BFD: receive error (${e.message})`));
+    this.listenMultihop(cfg);
     for (const spec of cfg.bfdInstances ?? []) this.add(spec);
     return Promise.resolve();
   }
@@ -90,8 +91,18 @@ export class BfdService implements ChildService {
       }
       this.remove(r);
     }
+    this.listenMultihop(cfg);
     for (const spec of wanted.values()) this.add(spec);
     return Promise.resolve();
+  }
+
+  /** The multihop port (4784) is listened on while a session needs it, as keepalived 2.2.8. */
+  private listenMultihop(cfg: KeepalivedConfig): void {
+    try {
+      this.transport?.setMultihop((cfg.bfdInstances ?? []).some((b) => b.multihop));
+    } catch (e) {
+      this.ctx.log.error(`BFD: cannot listen on UDP port 4784 for multihop sessions: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   beginStop(): void {
@@ -150,12 +161,11 @@ export class BfdService implements ChildService {
   private add(spec: BfdInstance): void {
     const nbr = spec.neighborIp;
     if (!nbr) return;
-    if (spec.multihop) this.ctx.log.warn(`(${spec.name}) multihop is not supported by keepalived-ts yet - running a single-hop session`);
     const family: BfdFamily = nbr.family === 4 ? 'inet' : 'inet6';
     const ttl = family === 'inet' ? (spec.ttl ?? 255) : (spec.hoplimit ?? spec.ttl ?? 64);
     let sender: BfdSender;
     try {
-      sender = this.transport!.openSender({ family, dst: nbr.address, ttl, random: this.random, ...(spec.sourceIp ? { src: spec.sourceIp.address } : {}) });
+      sender = this.transport!.openSender({ family, dst: nbr.address, ttl, random: this.random, multihop: spec.multihop, ...(spec.sourceIp ? { src: spec.sourceIp.address } : {}) });
     } catch (e) {
       this.ctx.log.error(`(${spec.name}) cannot open its socket (${e instanceof Error ? e.message : String(e)}) - session not started`);
       return;
@@ -238,7 +248,7 @@ export class BfdService implements ChildService {
 
   private byAddress(d: BfdDatagram): Running | undefined {
     for (const r of this.sessions.values()) {
-      if (r.family !== d.family || r.spec.neighborIp?.address !== d.src) continue;
+      if (r.family !== d.family || r.spec.multihop !== d.multihop || r.spec.neighborIp?.address !== d.src) continue;
       if (!r.spec.sourceIp || d.dst === undefined || r.spec.sourceIp.address === d.dst) return r;
     }
     return undefined;

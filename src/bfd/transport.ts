@@ -1,12 +1,16 @@
-// BFD's sockets (RFC 5881, single hop): one UDP socket receives every session's control
-// packets on port 3784 (IPv6 with IPv4 mapped in, as keepalived's, or IPv4 alone where the
-// host has no IPv6), reporting each packet's TTL/hop limit and the address it was sent to;
-// each session sends from a socket of its own, bound to a source port in 49152-65535 and
-// sending with the session's TTL. Node's dgram reports neither the TTL nor the destination,
+// BFD's sockets: one UDP socket receives every single-hop session's control packets on port
+// 3784 (RFC 5881; IPv6 with IPv4 mapped in, as keepalived's, or IPv4 alone where the host has
+// no IPv6), another on port 4784 the multihop sessions' (RFC 5883, keepalived 2.2.8's
+// `multihop`) while there are any, each reporting the packet's TTL/hop limit and the address
+// it was sent to; each session sends from a socket of its own, bound to a source port in
+// 49152-65535 and sending with the session's TTL. Node's dgram reports neither the TTL nor the destination,
 // hence the addon's sockets.
 import * as C from '../net/constants.js';
 import { isSysError, openSocket, type NativeSocketLike, type SysError } from '../net/sys.js';
 import { BFD_CONTROL_PORT, BFD_SOURCE_PORT_MAX as BFD_MAX_PORT, BFD_SOURCE_PORT_MIN as BFD_MIN_PORT } from './codec.js';
+
+/** RFC 5883: multihop sessions' control packets. */
+export const BFD_MULTIHOP_PORT = 4784;
 
 export type BfdFamily = 'inet' | 'inet6';
 
@@ -19,6 +23,8 @@ export interface BfdDatagram {
   dst?: string;
   /** Its TTL or hop limit, when the kernel said (0: unknown). */
   ttl: number;
+  /** It came to the multihop port. */
+  multihop: boolean;
 }
 
 export interface BfdSender {
@@ -30,7 +36,9 @@ export interface BfdSender {
 
 export interface BfdTransport {
   onDatagram(cb: (d: BfdDatagram) => void, onError: (e: SysError) => void): void;
-  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number; random: () => number }): BfdSender;
+  /** Listens on the multihop port, or stops, as sessions need it. */
+  setMultihop(on: boolean): void;
+  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number; random: () => number; multihop: boolean }): BfdSender;
   close(): void;
 }
 
@@ -52,10 +60,10 @@ function sourcePortRange(readRange: () => string | undefined): [number, number] 
 }
 
 class SocketSender implements BfdSender {
-  constructor(private readonly sock: NativeSocketLike, readonly port: number, private readonly family: BfdFamily, private readonly dst: string) {}
+  constructor(private readonly sock: NativeSocketLike, readonly port: number, private readonly family: BfdFamily, private readonly dst: string, private readonly dstPort: number) {}
 
   send(data: Buffer): void {
-    this.sock.send(data, { family: this.family, address: this.dst, port: BFD_CONTROL_PORT });
+    this.sock.send(data, { family: this.family, address: this.dst, port: this.dstPort });
   }
 
   close(): void {
@@ -65,12 +73,14 @@ class SocketSender implements BfdSender {
 
 export class SocketTransport implements BfdTransport {
   private readonly rx: NativeSocketLike;
+  private multihopRx: NativeSocketLike | undefined;
+  private handlers: { cb: (d: BfdDatagram) => void; onError: (e: SysError) => void } | undefined;
 
   constructor(private readonly readRange: () => string | undefined) {
-    this.rx = SocketTransport.openReceiver();
+    this.rx = SocketTransport.openReceiver(BFD_CONTROL_PORT);
   }
 
-  private static openReceiver(): NativeSocketLike {
+  private static openReceiver(port: number): NativeSocketLike {
     const on = (s: NativeSocketLike, level: number, name: number) => s.setsockopt(level, name, 1);
     let s: NativeSocketLike | undefined;
     try {
@@ -80,7 +90,7 @@ export class SocketTransport implements BfdTransport {
       on(s, C.SOL_IP, C.IP_PKTINFO);
       on(s, C.SOL_IPV6, C.IPV6_RECVHOPLIMIT);
       on(s, C.SOL_IPV6, C.IPV6_RECVPKTINFO);
-      s.bind({ family: 'inet6', address: '::', port: BFD_CONTROL_PORT });
+      s.bind({ family: 'inet6', address: '::', port });
       return s;
     } catch (e) {
       s?.close();
@@ -91,7 +101,7 @@ export class SocketTransport implements BfdTransport {
     try {
       on(v4, C.SOL_IP, C.IP_RECVTTL);
       on(v4, C.SOL_IP, C.IP_PKTINFO);
-      v4.bind({ family: 'inet', address: '0.0.0.0', port: BFD_CONTROL_PORT });
+      v4.bind({ family: 'inet', address: '0.0.0.0', port });
     } catch (e) {
       v4.close();
       throw e;
@@ -100,7 +110,25 @@ export class SocketTransport implements BfdTransport {
   }
 
   onDatagram(cb: (d: BfdDatagram) => void, onError: (e: SysError) => void): void {
-    this.rx.onMessage((m) => {
+    this.handlers = { cb, onError };
+    this.listen(this.rx, false);
+    if (this.multihopRx) this.listen(this.multihopRx, true);
+  }
+
+  setMultihop(on: boolean): void {
+    if (on && !this.multihopRx) {
+      this.multihopRx = SocketTransport.openReceiver(BFD_MULTIHOP_PORT);
+      this.listen(this.multihopRx, true);
+    } else if (!on && this.multihopRx) {
+      this.multihopRx.close();
+      this.multihopRx = undefined;
+    }
+  }
+
+  private listen(sock: NativeSocketLike, multihop: boolean): void {
+    const h = this.handlers;
+    if (!h) return;
+    sock.onMessage((m) => {
       if (m.truncated || !m.from || (m.from.family !== 'inet' && m.from.family !== 'inet6')) return;
       const { family, address } = unmap(m.from.address);
       let ttl = 0;
@@ -111,11 +139,11 @@ export class SocketTransport implements BfdTransport {
         else if (c.kind === 'ip_pktinfo') dst = c.addr;
         else if (c.kind === 'ipv6_pktinfo') dst = unmap(c.addr).address;
       }
-      cb({ data: m.data, family, src: address, ...(dst !== undefined ? { dst } : {}), ttl });
-    }, onError);
+      h.cb({ data: m.data, family, src: address, ...(dst !== undefined ? { dst } : {}), ttl, multihop });
+    }, h.onError);
   }
 
-  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number; random: () => number }): BfdSender {
+  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number; random: () => number; multihop: boolean }): BfdSender {
     const s = openSocket(o.family === 'inet' ? C.AF_INET : C.AF_INET6, C.SOCK_DGRAM, C.IPPROTO_UDP);
     try {
       if (o.family === 'inet') s.setsockopt(C.SOL_IP, C.IP_TTL, o.ttl);
@@ -129,7 +157,7 @@ export class SocketTransport implements BfdTransport {
       for (let port = first; ;) {
         try {
           s.bind({ family: o.family, address, port });
-          return new SocketSender(s, port, o.family, o.dst);
+          return new SocketSender(s, port, o.family, o.dst, o.multihop ? BFD_MULTIHOP_PORT : BFD_CONTROL_PORT);
         } catch (e) {
           if (!isSysError(e) || e.code !== 'EADDRINUSE') throw e;
         }
@@ -144,5 +172,7 @@ export class SocketTransport implements BfdTransport {
 
   close(): void {
     this.rx.close();
+    this.multihopRx?.close();
+    this.multihopRx = undefined;
   }
 }

@@ -11,6 +11,7 @@ import { labUnavailable, waitFor } from '../lib/netns.js';
 import { KtsNode } from '../lib/kts-node.js';
 import { inKtsLab } from '../lib/kts-lab.js';
 import { ROOT } from '../lib/daemon.js';
+import { startCapture, tsharkFields } from '../lib/capture.js';
 
 function ctl(node: KtsNode, ...args: string[]): string {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'keepalivectl'), '--pid', node.pidFile('parent'), ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -109,5 +110,25 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     await waitFor('no BFD session in the status', () => ((JSON.parse(ctl(l, 'status', '--json')) as { bfd?: unknown[] }).bfd ?? []).length === 0, 10_000);
     await r.waitForLine(/\(LB\) Entering Down state \(Local diagnostic - Control Detection Time Expired/, 10_000, beforeReload);
     assert.ok(await inTable(), 'rs1 stays in the table');
+  });
+});
+
+test('BFD multihop (RFC 5883, keepalived 2.2.8\'s multihop): two keepalived-ts sessions come Up over UDP port 4784', { skip: labUnavailable(['tcpdump', 'tshark']), timeout: 60_000 }, async () => {
+  await inKtsLab('kts-bfdmh-', async ({ lab, dir, nodes }) => {
+    const a = await lab.addHost('a', { addrs: ['10.9.4.1/24'] });
+    const b = await lab.addHost('b', { addrs: ['10.9.4.2/24'] });
+    const session = (name: string, nbr: string, src: string) => `bfd_instance ${name} {\n    neighbor_ip ${nbr}\n    source_ip ${src}\n    multihop\n    max_hops 255\n    min_rx 50\n    min_tx 50\n}\n`;
+    const cap = await startCapture(await lab.bridge(), 'br0', join(dir, 'mh.pcap'), 'udp');
+    const na = new KtsNode(a, session('MA', '10.9.4.2', '10.9.4.1'));
+    const nb = new KtsNode(b, session('MB', '10.9.4.1', '10.9.4.2'));
+    nodes.push(na, nb);
+    na.start();
+    nb.start();
+    await na.waitForLine(/\(MA\) Entering Up state/, 20_000);
+    await nb.waitForLine(/\(MB\) Entering Up state/, 20_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await cap.stop();
+    const ports = await tsharkFields(cap.file, 'ip.src == 10.9.4.1', ['udp.dstport']);
+    assert.ok(ports.length > 2 && ports.every(([p]) => p === '4784'), `our packets to port 4784: ${ports.map((p) => p[0]).join(',')}`);
   });
 });

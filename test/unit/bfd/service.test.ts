@@ -25,18 +25,21 @@ class FakeNet {
   sent: Array<{ from: string; to: string; data: Buffer }> = [];
   constructor(readonly clock: VirtualClock) {}
 
-  deliver(from: string, to: string, data: Buffer): void {
+  deliver(from: string, to: string, data: Buffer, multihop = false): void {
     this.sent.push({ from, to, data });
     if (this.muted.has(from)) return;
     const host = this.hosts.get(to);
     const ttl = this.ttl;
-    this.clock.setTimer(this.clock.now() + LATENCY_US, () => host?.receive({ data, family: 'inet', src: from, dst: to, ttl }));
+    // Nobody listens on the multihop port of a host without multihop sessions.
+    if (multihop && !host?.multihop) return;
+    this.clock.setTimer(this.clock.now() + LATENCY_US, () => host?.receive({ data, family: 'inet', src: from, dst: to, ttl, multihop }));
   }
 }
 
 class FakeBfdTransport implements BfdTransport {
   private cb: ((d: BfdDatagram) => void) | undefined;
   closed = false;
+  multihop = false;
   constructor(private readonly net: FakeNet, readonly address: string) {
     net.hosts.set(address, this);
   }
@@ -49,10 +52,14 @@ class FakeBfdTransport implements BfdTransport {
     if (!this.closed) this.cb?.(d);
   }
 
-  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number }): BfdSender {
+  setMultihop(on: boolean): void {
+    this.multihop = on;
+  }
+
+  openSender(o: { family: BfdFamily; src?: string; dst: string; ttl: number; multihop: boolean }): BfdSender {
     const src = o.src ?? this.address;
     let open = true;
-    return { port: 49152, send: (data) => { if (open) this.net.deliver(src, o.dst, data); }, close: () => { open = false; } };
+    return { port: 49152, send: (data) => { if (open) this.net.deliver(src, o.dst, data, o.multihop); }, close: () => { open = false; } };
   }
 
   close(): void {
@@ -152,7 +159,7 @@ test('packets below the TTL, from another address or for another discriminator a
   // max_hops 255 turns the check off.
   const c = node(net, '10.0.0.3', 3);
   await c.svc.start(config(instance('C', '10.0.0.4', '10.0.0.3')));
-  c.transport.receive({ data: net.sent[0]!.data, family: 'inet', src: '10.0.0.9', dst: '10.0.0.3', ttl: 255 });
+  c.transport.receive({ data: net.sent[0]!.data, family: 'inet', src: '10.0.0.9', dst: '10.0.0.3', ttl: 255, multihop: false });
   assert.equal(c.events.length, 0, 'a packet from an address no session has is nobody\'s');
 });
 
@@ -179,4 +186,24 @@ test('a session that never comes up is reported down once, after a detection tim
   assert.deepEqual(a.events, [{ type: 'bfd', name: 'A', up: false, vrrp: true, checker: true }]);
   net.clock.advance(10_000_000);
   assert.equal(a.events.length, 1);
+});
+
+test('multihop sessions (RFC 5883) meet on the multihop port only: a single-hop peer does not match them', async () => {
+  const net = new FakeNet(new VirtualClock(1_000_000));
+  const a = node(net, '10.0.0.1', 1);
+  const b = node(net, '10.0.0.2', 2);
+  await a.svc.start(config(instance('A', '10.0.0.2', '10.0.0.1', { multihop: true, maxHops: 255 })));
+  await b.svc.start(config(instance('B', '10.0.0.1', '10.0.0.2')));
+  assert.equal(a.transport.multihop, true, 'A listens on 4784');
+  assert.equal(b.transport.multihop, false, 'B does not');
+  net.clock.advance(5_000_000);
+  assert.ok(!a.events.some((e) => e.up) && !b.events.some((e) => e.up), 'a single-hop and a multihop end never meet');
+  await b.svc.reload(config(instance('B', '10.0.0.1', '10.0.0.2', { multihop: true, maxHops: 255 })));
+  assert.equal(b.transport.multihop, true);
+  net.ttl = 250;
+  net.clock.advance(5_000_000);
+  assert.equal(a.events.at(-1)?.up, true, 'both multihop, packets from 5 hops away (max_hops 255): Up');
+  assert.equal(b.events.at(-1)?.up, true);
+  await a.svc.reload(config());
+  assert.equal(a.transport.multihop, false, 'no multihop session left: the port is closed');
 });
