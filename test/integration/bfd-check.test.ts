@@ -27,8 +27,8 @@ const lbConf = `global_defs {
 bfd_instance RS1 {
     neighbor_ip 10.9.3.11
     source_ip 10.9.3.1
-    min_rx 30
-    min_tx 30
+    min_rx 100
+    min_tx 100
     multiplier 3
     checker
 }
@@ -50,8 +50,8 @@ virtual_server 10.9.3.100 80 {
 const rsConf = `bfd_instance LB {
     neighbor_ip 10.9.3.1
     source_ip 10.9.3.11
-    min_rx 30
-    min_tx 30
+    min_rx 100
+    min_tx 100
     multiplier 3
 }
 `;
@@ -74,11 +74,12 @@ test('BFD_CHECK: the real server is in the table while its BFD session is up, ou
     await l.waitForLine(/\(RS1\) Entering Up state/, 20_000);
     await r.waitForLine(/\(LB\) Entering Up state/, 20_000);
     await waitFor('rs1 in the table', inTable, 10_000);
-    // keepalivectl: the session, its state and negotiated detection time (3 x 30 ms).
+    // keepalivectl: the session, its state and negotiated detection time (3 x 100 ms; slow
+    // enough that a loaded test machine does not bring the session down by itself).
     const st = JSON.parse(ctl(l, 'status', '--json')) as { pids: { bfd?: number }; bfd?: Array<{ name: string; neighbor: string; state: string; detectionTimeUs: number }> };
     assert.equal(st.pids.bfd, l.pid('bfd'));
-    assert.deepEqual(st.bfd?.map((b) => [b.name, b.neighbor, b.state, b.detectionTimeUs]), [['RS1', '10.9.3.11', 'Up', 90_000]]);
-    assert.match(ctl(l, 'status'), /^RS1\s+10\.9\.3\.11\s+Up\s+Up\s+90 ms/m);
+    assert.deepEqual(st.bfd?.map((b) => [b.name, b.neighbor, b.state, b.detectionTimeUs]), [['RS1', '10.9.3.11', 'Up', 300_000]]);
+    assert.match(ctl(l, 'status'), /^RS1\s+10\.9\.3\.11\s+Up\s+Up\s+300 ms/m);
     // The data dump (SIGUSR1) has the BFD child's part, keepalived_bfd.data.
     const data = ctl(l, 'dump', 'data');
     assert.match(data, /keepalived_bfd\.data/);
