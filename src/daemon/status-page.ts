@@ -16,12 +16,13 @@ h2{font-size:15px;margin:0;padding:8px 12px;border-bottom:1px solid #e3e6ea}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:5px 10px;border-bottom:1px solid #eef0f2;white-space:nowrap}
 th{font-size:12px;color:#5a6472;font-weight:600}
 .s{display:inline-block;padding:1px 7px;border-radius:9px;font-weight:600;font-size:12px;color:#fff}
-.MASTER,.UP{background:#1e8e3e}.BACKUP{background:#b06000}.FAULT,.DOWN{background:#c5221f}.INIT,.STOP{background:#80868b}
+.MASTER,.UP,.Up{background:#1e8e3e}.BACKUP,.Init{background:#b06000}.FAULT,.DOWN,.Down,.AdminDown{background:#c5221f}.INIT,.STOP{background:#80868b}
 .vs td{background:#f8f9fa;font-weight:600}.err{color:#c5221f;padding:8px 12px}.stale{opacity:.5}
 </style></head><body>
 <header><h1>keepalived-ts</h1><span id="meta">loading…</span></header>
 <main><section><h2>VRRP instances</h2><div id="vrrp"></div></section>
-<section><h2>Virtual servers</h2><div id="lvs"></div></section></main>
+<section><h2>Virtual servers</h2><div id="lvs"></div></section>
+<section id="bfdsec" hidden><h2>BFD sessions</h2><div id="bfd"></div></section></main>
 <script>
 const esc=(s)=>String(s).replace(/[&<>"']/g,(c)=>'&#'+c.charCodeAt(0)+';');
 const badge=(t)=>'<span class="s '+esc(t)+'">'+esc(t)+'</span>';
@@ -38,6 +39,9 @@ function draw(st){
     return '<tr class="vs"><td>'+esc(v.name)+' <small>'+esc(v.scheduler)+'</small></td><td>'+badge(v.quorumUp?'UP':'DOWN')+'</td><td colspan="3">'+up+'/'+v.realServers.length+' up</td></tr>'+
     v.realServers.map((r)=>{const id=r.address.includes(':')?'['+r.address+']:'+r.port:r.address+':'+r.port;const c=r.lastCheck;
      return '<tr data-rs="'+esc(v.name+' '+id)+'"><td>&nbsp;&nbsp;'+esc(id)+'</td><td class="state">'+badge(r.up?'UP':'DOWN')+'</td><td>'+r.weight+'</td><td>'+(c?c.latencyMs.toFixed(1)+' ms':'-')+'</td><td>'+(c?(c.ok?'ok':'failed')+' '+ago(st.at,c.at)+(c.detail?': '+esc(c.detail):''):'-')+'</td></tr>'}).join('')}).join('')+'</table>';
+  const bfd=st.bfd||[];document.getElementById('bfdsec').hidden=bfd.length===0;
+  document.getElementById('bfd').innerHTML='<table><tr><th>Session</th><th>Neighbor</th><th>State</th><th>Remote</th><th>Detect</th><th>Since</th><th>Diagnostic</th></tr>'+
+   bfd.map((b)=>'<tr data-bfd="'+esc(b.name)+'"><td>'+esc(b.name)+'</td><td>'+esc(b.neighbor)+'</td><td class="state">'+badge(b.state)+'</td><td>'+esc(b.remoteState)+'</td><td>'+(b.detectionTimeUs/1000)+' ms</td><td>'+ago(st.at,b.since)+'</td><td>'+(b.state==='Up'?'':esc(b.localDiag))+'</td></tr>').join('')+'</table>';
   document.body.classList.remove('stale');
 }
 async function tick(){

@@ -49,8 +49,14 @@ const CTL = join(ROOT, 'bin', 'keepalivectl');
 const VIP = '10.67.0.100';
 const RS = '10.67.0.3';
 
-function conf(name: string, priority: number, vs: boolean, http: string): string {
-  return `global_defs {
+function conf(name: string, priority: number, vs: boolean, http: string, peer: string): string {
+  return `bfd_instance B {
+    neighbor_ip ${peer}
+    source_ip ${http}
+    min_rx 100
+    min_tx 100
+}
+global_defs {
     router_id ${name}
     lvs_backend nftables
     status_http ${http}:9650
@@ -100,8 +106,8 @@ test('keepalivectl on real daemons: master, backup, VIPs, counters, a real serve
     const r2 = await lab.addHost('r2', { addrs: ['10.67.0.2/24'] });
     const rs: Netns = await lab.addHost('rs', { addrs: [`${RS}/24`] });
     server = rs.spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'ignore'] });
-    const a = new KtsNode(r1, conf('r1', 150, true, '10.67.0.1'));
-    const b = new KtsNode(r2, conf('r2', 100, false, '10.67.0.2'));
+    const a = new KtsNode(r1, conf('r1', 150, true, '10.67.0.1', '10.67.0.2'));
+    const b = new KtsNode(r2, conf('r2', 100, false, '10.67.0.2', '10.67.0.1'));
     nodes.push(a, b);
     a.start();
     b.start();
@@ -174,6 +180,8 @@ test('keepalivectl on real daemons: master, backup, VIPs, counters, a real serve
     const rsRow = `tr[data-rs="[${VIP}]:tcp:80 ${RS}:8080"]`;
     await page1.waitForSelector(`${rsRow} .state .UP`, { timeout: 5_000 });
     assert.match(await page1.textContent('tr[data-instance="VI_1"] .master') ?? '', /10\.67\.0\.1/);
+    // The BFD session between the two routers, on its own table.
+    await page1.waitForSelector('tr[data-bfd="B"] .state .Up', { timeout: 10_000 });
 
     server.kill('SIGKILL');
     await waitFor('the daemon to see the real server down', () => (status(a).virtualServers[0]?.realServers[0]?.up === false ? true : undefined), 20_000);
@@ -198,6 +206,8 @@ test('keepalivectl on real daemons: master, backup, VIPs, counters, a real serve
     a.signal('SIGTERM');
     await waitFor('r2 to become master', () => (status(b).vrrp[0]?.state === 'MASTER' ? true : undefined), 20_000);
     await page2.waitForSelector('tr[data-instance="VI_1"] .state .MASTER', { timeout: 2_000 });
+    // r1's BFD went quiet with it: r2's session times out (5 x 100 ms) and its page says so.
+    await page2.waitForSelector('tr[data-bfd="B"] .state .Down', { timeout: 5_000 });
     assert.match(await page2.textContent('tr[data-instance="VI_1"] .master') ?? '', /10\.67\.0\.2/);
   } finally {
     for (const br of openBrowsers) await br.close().catch(() => undefined);
