@@ -12,8 +12,8 @@ import { ServiceError } from '../daemon/service.js';
 import { STATUS_VERSION, type BfdSessionStatus, type StatusSnapshot } from '../daemon/status.js';
 import { systemClock } from '../vrrp/os/clock.js';
 import type { ClockPort, TimerHandle } from '../vrrp/ports.js';
-import { decodeBfdControl, diagName, encodeBfdControl } from './codec.js';
-import { BfdSession, type BfdAction } from './session.js';
+import { BFD_CONTROL_TTL, decodeBfdControl, diagName, encodeBfdControl, KEEPALIVED_IPV6_HOPLIMIT } from './codec.js';
+import { BFD_MIN_IDLE_TX_US, BfdSession, type BfdAction } from './session.js';
 import { SocketTransport, type BfdDatagram, type BfdFamily, type BfdSender, type BfdTransport } from './transport.js';
 
 type TimerName = 'tx' | 'detect';
@@ -21,6 +21,8 @@ type TimerName = 'tx' | 'detect';
 interface Running {
   spec: BfdInstance;
   family: BfdFamily;
+  /** TTL / hop limit sent with, and expected (less max_hops) of what arrives. */
+  ttl: number;
   fsm: BfdSession;
   sender: BfdSender;
   timers: Map<TimerName, { handle: TimerHandle; at: number }>;
@@ -46,8 +48,6 @@ export class BfdService implements ChildService {
   private readonly clock: ClockPort;
   private readonly random: () => number;
   private badPackets = 0;
-  private unknownSession = 0;
-  private ttlDrops = 0;
   /** keepalived's "Expired after" line of the detection timer being handled. */
   private expiredLine: string | undefined;
 
@@ -162,7 +162,7 @@ export class BfdService implements ChildService {
     const nbr = spec.neighborIp;
     if (!nbr) return;
     const family: BfdFamily = nbr.family === 4 ? 'inet' : 'inet6';
-    const ttl = family === 'inet' ? (spec.ttl ?? 255) : (spec.hoplimit ?? spec.ttl ?? 64);
+    const ttl = family === 'inet' ? (spec.ttl ?? BFD_CONTROL_TTL) : (spec.hoplimit ?? spec.ttl ?? KEEPALIVED_IPV6_HOPLIMIT);
     let sender: BfdSender;
     try {
       sender = this.transport!.openSender({ family, dst: nbr.address, ttl, random: this.random, multihop: spec.multihop, ...(spec.sourceIp ? { src: spec.sourceIp.address } : {}) });
@@ -184,12 +184,12 @@ export class BfdService implements ChildService {
       this.ctx.log.error(`(${spec.name}) ${e instanceof Error ? e.message : String(e)} - session not started`);
       return;
     }
-    const r: Running = { spec, family, fsm, sender, timers: new Map(), reportedUp: undefined, firstReport: undefined, lastDetectUs: 0, sendErrors: 0 };
+    const r: Running = { spec, family, ttl, fsm, sender, timers: new Map(), reportedUp: undefined, firstReport: undefined, lastDetectUs: 0, sendErrors: 0 };
     this.sessions.set(spec.name, r);
     // A session that does not come up within a detection time at the slow rate is reported
     // down. Not at once: a restarted BFD process would otherwise pull every tracker down for
     // the moment its sessions take to come up again.
-    r.firstReport = this.clock.setTimer(now + spec.multiplier * Math.max(spec.idleTxUs, 1_000_000), () => {
+    r.firstReport = this.clock.setTimer(now + spec.multiplier * Math.max(spec.idleTxUs, BFD_MIN_IDLE_TX_US), () => {
       r.firstReport = undefined;
       if (r.reportedUp === undefined) this.report(r, false);
     });
@@ -223,16 +223,9 @@ export class BfdService implements ChildService {
     }
     const p = decoded.packet;
     const r = p.yourDiscriminator !== 0 ? this.byDiscriminator(p.yourDiscriminator) : this.byAddress(d);
-    if (!r) {
-      this.unknownSession++;
-      return;
-    }
+    if (!r) return;
     // RFC 5881 §5 (GTSM): single-hop packets arrive with the TTL they were sent with.
-    const ttl = r.family === 'inet' ? (r.spec.ttl ?? 255) : (r.spec.hoplimit ?? r.spec.ttl ?? 64);
-    if (r.spec.maxHops !== 255 && d.ttl !== 0 && r.spec.maxHops + d.ttl < ttl) {
-      this.ttlDrops++;
-      return;
-    }
+    if (r.spec.maxHops !== 255 && d.ttl !== 0 && r.spec.maxHops + d.ttl < r.ttl) return;
     this.apply(r, r.fsm.receive(p, this.clock.now()));
     const detect = r.fsm.detectionTimeUs;
     if (detect !== r.lastDetectUs) {

@@ -41,6 +41,14 @@ function timing(c: Pick<CheckerCommon, 'delayLoopUs' | 'retry' | 'delayBeforeRet
   return { delayLoopMs: ms(c.delayLoopUs), retry: c.retry, delayBeforeRetryMs: ms(c.delayBeforeRetryUs), warmupMs: ms(c.warmupUs), alpha: c.alpha, logAllFailures: c.logAllFailures };
 }
 
+/**
+ * Timing of a checker run by events (a track file's change, a BFD report): the real server's
+ * delay_loop as a safety net, no retries, no warmup; one failure is decisive.
+ */
+function eventTiming(rs: Pick<RealServer, 'delayLoopUs'>, alpha: boolean): CheckTiming {
+  return { delayLoopMs: ms(rs.delayLoopUs), retry: 0, delayBeforeRetryMs: ms(rs.delayLoopUs), warmupMs: 0, alpha, logAllFailures: false };
+}
+
 function connectOptions(c: Pick<CheckerCommon, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort' | 'bindIf' | 'fwmark' | 'connectTimeoutUs'>, rs: RealServer): ConnectOptions {
   const o: ConnectOptions = { host: hostText(c.connectIp ?? rs.address), port: c.connectPort ?? rs.port, connectTimeoutMs: ms(c.connectTimeoutUs) };
   if (c.bindTo) o.bindAddress = hostText(c.bindTo);
@@ -147,7 +155,7 @@ export function checkerSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOp
           kind: 'FILE_CHECK', file: tf.file,
           weight: c.weight ?? tf.weight, reverse: c.weight !== undefined ? c.weightReverse : tf.weightReverse,
           // The file is read at start and on every change; the period is only a safety net.
-          timing: { delayLoopMs: ms(rs.delayLoopUs), retry: 0, delayBeforeRetryMs: ms(rs.delayLoopUs), warmupMs: 0, alpha: false, logAllFailures: false },
+          timing: eventTiming(rs, false),
         };
         if (tf.initFile) spec.initValue = tf.initFile.value;
         return spec;
@@ -155,10 +163,7 @@ export function checkerSpecsFromConfig(cfg: KeepalivedConfig, opts: FromConfigOp
       case 'BFD_CHECK': {
         if (c.name === undefined) { warn(c.loc, 'BFD_CHECK: no name given; ignored'); return undefined; }
         // Run on every report of the session; the period only re-reads the last one.
-        return {
-          kind: 'BFD_CHECK', name: c.name,
-          timing: { delayLoopMs: ms(rs.delayLoopUs), retry: 0, delayBeforeRetryMs: ms(rs.delayLoopUs), warmupMs: 0, alpha: c.alpha, logAllFailures: false },
-        };
+        return { kind: 'BFD_CHECK', name: c.name, timing: eventTiming(rs, c.alpha) };
       }
     }
   };

@@ -162,7 +162,7 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
 
   const pidFiles = pidFilesOf(o);
   try {
-    for (const path of [pidFiles.parent, pidFiles.vrrp, pidFiles.checker, pidFiles.bfd]) assertPidFileFree(path);
+    for (const path of Object.values(pidFiles)) assertPidFileFree(path);
     writePidFile(pidFiles.parent, process.pid);
   } catch (e) {
     if (e instanceof AlreadyRunningError) return fail(status, `keepalived-ts: ${e.message}`, EXIT.FATAL);

@@ -21,5 +21,5 @@ export const ROLE_INFO: Record<Role, RoleInfo> = {
 export const PARENT_IDENT = 'Keepalived';
 
 export function isRole(s: string): s is Role {
-  return s === 'vrrp' || s === 'checker' || s === 'bfd';
+  return (ROLES as readonly string[]).includes(s);
 }
