@@ -318,9 +318,9 @@ export class BfdService implements ChildService {
   }
 }
 
-/** The same session: what the peer sees and the timers it negotiates. */
+/** The same session: what the peer sees (addresses, port), the timers it negotiates. */
 function sameSession(a: BfdInstance, b: BfdInstance): boolean {
-  return a.neighborIp?.address === b.neighborIp?.address && a.sourceIp?.address === b.sourceIp?.address &&
+  return a.neighborIp?.address === b.neighborIp?.address && a.sourceIp?.address === b.sourceIp?.address && a.multihop === b.multihop &&
     a.minRxUs === b.minRxUs && a.minTxUs === b.minTxUs && a.idleTxUs === b.idleTxUs && a.multiplier === b.multiplier &&
     a.passive === b.passive && a.ttl === b.ttl && a.hoplimit === b.hoplimit && a.maxHops === b.maxHops;
 }

@@ -22,11 +22,11 @@ class FakeNet {
   /** Drop everything from these addresses (a silent peer). */
   readonly muted = new Set<string>();
   ttl = 255;
-  sent: Array<{ from: string; to: string; data: Buffer }> = [];
+  sent: Array<{ from: string; to: string; data: Buffer; multihop: boolean }> = [];
   constructor(readonly clock: VirtualClock) {}
 
   deliver(from: string, to: string, data: Buffer, multihop = false): void {
-    this.sent.push({ from, to, data });
+    this.sent.push({ from, to, data, multihop });
     if (this.muted.has(from)) return;
     const host = this.hosts.get(to);
     const ttl = this.ttl;
@@ -206,4 +206,21 @@ test('multihop sessions (RFC 5883) meet on the multihop port only: a single-hop 
   assert.equal(b.events.at(-1)?.up, true);
   await a.svc.reload(config());
   assert.equal(a.transport.multihop, false, 'no multihop session left: the port is closed');
+});
+
+test('a reload that changes only multihop restarts the session on the other port', async () => {
+  const net = new FakeNet(new VirtualClock(1_000_000));
+  const a = node(net, '10.0.0.1', 1);
+  const b = node(net, '10.0.0.2', 2);
+  await a.svc.start(config(instance('A', '10.0.0.2', '10.0.0.1', { maxHops: 255 })));
+  await b.svc.start(config(instance('B', '10.0.0.1', '10.0.0.2', { maxHops: 255 })));
+  net.clock.advance(3_000_000);
+  assert.equal(a.events.at(-1)?.up, true);
+  for (const n of [a, b]) await n.svc.reload(config(instance(n === a ? 'A' : 'B', n === a ? '10.0.0.2' : '10.0.0.1', n.transport.address, { maxHops: 255, multihop: true })));
+  net.clock.advance(5_000_000);
+  assert.equal(a.events.at(-1)?.up, true, 'Up again, now over the multihop port');
+  const from = net.sent.length;
+  net.clock.advance(1_000_000);
+  assert.ok(net.sent.slice(from).length > 0);
+  assert.ok(net.sent.slice(from).every((x) => x.multihop), 'every packet to the multihop port');
 });
