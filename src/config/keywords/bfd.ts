@@ -11,10 +11,10 @@ export function newBfdInstance(name: string, loc: SourceLoc): BfdInstance {
   };
 }
 
-function msKw(name: string, doc: string, set: (t: BfdInstance, us: number) => void, def: string): KeywordDef<BfdInstance> {
+function msKw(name: string, doc: string, set: (t: BfdInstance, us: number) => void, def: string, minMs = 1): KeywordDef<BfdInstance> {
   return {
     name, syntax: 'MILLISECONDS', default: def, doc,
-    handle: (kw: Kw, t: BfdInstance) => { if (!kw.count(1)) return; const v = kw.timerUs(0, 1000, 3_600_000_000, 'ms'); if (v !== undefined) set(t, v); },
+    handle: (kw: Kw, t: BfdInstance) => { if (!kw.count(1)) return; const v = kw.timerUs(0, minMs * 1000, 3_600_000_000, 'ms'); if (v !== undefined) set(t, v); },
   };
 }
 
@@ -27,7 +27,8 @@ export const bfdInstanceBlock = defineBlock<BfdInstance>('bfd_instance NAME', 'A
   ipKw('source_ip', 'Local address.', (t, a) => { t.sourceIp = a; }),
   msKw('min_rx', 'Required minimum receive interval.', (t, v) => { t.minRxUs = v; }, '10'),
   msKw('min_tx', 'Desired minimum transmit interval.', (t, v) => { t.minTxUs = v; }, '10'),
-  msKw('idle_tx', 'Transmit interval while down.', (t, v) => { t.idleTxUs = v; }, '1000'),
+  // keepalived's range starts at 1000 (RFC 5880 §6.8.3: at least 1 s while not Up).
+  msKw('idle_tx', 'Transmit interval while down (at least 1000).', (t, v) => { t.idleTxUs = v; }, '1000', 1000),
   intKw('multiplier', 1, 255, 'Detection multiplier.', (t, v) => { t.multiplier = v; }, { default: '5' }),
   bareFlag('passive', 'Do not initiate the session.', (t) => { t.passive = true; }),
   intKw('ttl', 1, 255, 'IPv4 TTL of packets.', (t, v) => { t.ttl = v; }, { default: '255' }),

@@ -104,3 +104,10 @@ test('bfd_instance is accepted and modelled', () => {
   assert.equal(x.length, 1);
   assert.deepEqual([x[0]?.neighborIp?.address, x[0]?.minRxUs, x[0]?.minTxUs, x[0]?.multiplier, x[0]?.weight, x[0]?.sendTo], ['192.0.2.9', 50_000, 10_000, 3, -20, { vrrp: true, checker: false }]);
 });
+
+test('bfd_instance idle_tx below 1000 ms is refused and the default kept, as keepalived', () => {
+  const b = build('bfd_instance b {\n neighbor_ip 192.0.2.9\n idle_tx 500\n}\n');
+  assert.ok(b.errors.some((e) => /idle_tx: time value '500' outside range \[1000,/.test(e)), b.errors.join('\n'));
+  assert.equal(b.config.bfdInstances[0]?.idleTxUs, 1_000_000);
+  assert.equal(build('bfd_instance b {\n neighbor_ip 192.0.2.9\n idle_tx 2000\n}\n').config.bfdInstances[0]?.idleTxUs, 2_000_000);
+});
