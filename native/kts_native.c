@@ -279,7 +279,37 @@ typedef struct {
   size_t size;
   union { unsigned char bytes[MAX_CONTROL]; struct cmsghdr align; } control;
   struct sockaddr_storage from;
+  /* CLOCK_REALTIME - CLOCK_MONOTONIC (µs) at the last read, and when (monotonic µs): a change
+   * beyond what NTP's slewing allows means the wall clock was stepped (see clock_offset_ok). */
+  double wall_offset_us;
+  double wall_offset_at_us;
 } recv_buf;
+
+static double timespec_us(const struct timespec *t) {
+  return (double)t->tv_sec * 1e6 + (double)t->tv_nsec / 1000;
+}
+
+/* Samples both clocks; *mono_us gets CLOCK_MONOTONIC in µs. Returns the wall - monotonic offset. */
+static double clock_offset_now(double *mono_us) {
+  struct timespec mono, wall;
+  clock_gettime(CLOCK_MONOTONIC, &mono);
+  clock_gettime(CLOCK_REALTIME, &wall);
+  *mono_us = timespec_us(&mono);
+  return timespec_us(&wall) - *mono_us;
+}
+
+/*
+ * Whether the wall clock ran with the monotonic one since the last sample (only slewed: at
+ * most 500 ppm, adjtimex's limit, plus 100 µs for the two reads), and records this sample.
+ * A wall-clock stamp taken in between can then be moved onto the monotonic clock.
+ */
+static bool clock_offset_ok(recv_buf *rb, double offset_us, double mono_us) {
+  double allowed = 100 + (mono_us - rb->wall_offset_at_us) * 0.0005;
+  bool ok = offset_us - rb->wall_offset_us <= allowed && rb->wall_offset_us - offset_us <= allowed;
+  rb->wall_offset_us = offset_us;
+  rb->wall_offset_at_us = mono_us;
+  return ok;
+}
 
 /*
  * One recvmsg(2). Returns 1 with *out set to {data, from, cmsgs, flags}, 0 on EAGAIN,
@@ -299,15 +329,28 @@ static int recv_one(napi_env env, int fd, recv_buf *rb, napi_value *out) {
   do n = recvmsg(fd, &msg, 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
-  /* When it was read, in whole µs of CLOCK_MONOTONIC (the clock of the timers and of
-   * process.hrtime): the time a protocol reacts from, as keepalived's time_now is taken when
-   * its loop wakes, not after the packet has been through the JavaScript that parses it. */
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
+  /* When it arrived, in whole µs of CLOCK_MONOTONIC (the clock of the timers and of
+   * process.hrtime): the time a protocol reacts from, not after the packet has been through
+   * the JavaScript that parses it. A socket with SO_TIMESTAMPNS gets the kernel's arrival
+   * stamp (CLOCK_REALTIME, taken where tcpdump's is), moved onto the monotonic clock by the
+   * two clocks' offset now; else, or if the wall clock was stepped since the last read (the
+   * stamp may be on either side of the step), the time of this read. */
+  double mono_us;
+  double offset_us = clock_offset_now(&mono_us);
+  bool offset_ok = clock_offset_ok(rb, offset_us, mono_us);
+  double at_us = mono_us;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS || c->cmsg_len < CMSG_LEN(sizeof(struct timespec))) continue;
+    struct timespec arrived;
+    memcpy(&arrived, CMSG_DATA(c), sizeof arrived);
+    double arrived_us = timespec_us(&arrived) - offset_us;
+    if (offset_ok && arrived_us <= mono_us) at_us = arrived_us;
+  }
+  at_us = (double)(int64_t)at_us;
 
   napi_value obj, v, list;
   napi_create_object(env, &obj);
-  napi_create_double(env, (double)now.tv_sec * 1e6 + (double)(now.tv_nsec / 1000), &v);
+  napi_create_double(env, at_us, &v);
   napi_set_named_property(env, obj, "at", v);
   size_t got = (size_t)n < rb->size ? (size_t)n : rb->size;
   napi_create_buffer_copy(env, got, rb->data, NULL, &v);
@@ -334,6 +377,7 @@ static int recv_one(napi_env env, int fd, recv_buf *rb, napi_value *out) {
 }
 
 static bool recv_buf_init(recv_buf *rb, size_t size) {
+  rb->wall_offset_us = clock_offset_now(&rb->wall_offset_at_us);
   rb->size = size;
   rb->data = malloc(size);
   return rb->data != NULL;

@@ -44,6 +44,8 @@ export const SO_ATTACH_FILTER = 26;
 export const SO_SNDBUFFORCE = 32;
 export const SO_RCVBUFFORCE = 33;
 export const SO_MARK = 36;
+/** Arrival stamps as an SCM_TIMESTAMPNS cmsg (struct timespec, CLOCK_REALTIME); SO_TIMESTAMPNS_OLD. */
+export const SO_TIMESTAMPNS = 35;
 
 // SOL_IP options (IP_TTL is also the type of the received-TTL cmsg).
 export const IP_TOS = 1;

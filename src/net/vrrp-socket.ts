@@ -63,7 +63,7 @@ export interface VrrpPacket {
   ifindex: number;
   /** IPv4 only: the IP header as received (the AH ICV covers it). */
   ipHeader?: Buffer;
-  /** When it was read from the socket (CLOCK_MONOTONIC, whole µs), when the addon says. */
+  /** When it arrived (the kernel's stamp, else when it was read; CLOCK_MONOTONIC, whole µs), when the addon says. */
   at?: number;
 }
 
@@ -197,6 +197,10 @@ function setUpSender(tx: NativeSocketLike, opts: VrrpSocketOptions, ifindex: num
 
 function setUpReceiver(rx: NativeSocketLike, opts: VrrpSocketOptions, ifindex: number, group: string, unicast: boolean): void {
   if (opts.receiveBufferSize) rx.setsockopt(C.SOL_SOCKET, C.SO_RCVBUF, opts.receiveBufferSize);
+  // The kernel stamps each advert on arrival, and the addon reports that time: a backup's
+  // master-down timer then runs from when the advert came, not from when our loop read it
+  // (keepalived takes the time its loop woke up).
+  rx.setsockopt(C.SOL_SOCKET, C.SO_TIMESTAMPNS, 1);
   if (opts.family === 'inet') {
     // Only the groups we join, and the arrival interface with every datagram.
     rx.setsockopt(C.SOL_IP, C.IP_MULTICAST_ALL, 0);

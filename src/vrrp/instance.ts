@@ -8,7 +8,7 @@
 import { AdvertBuilder } from './advert-builder.js';
 import { IPV4_VRRP_GROUP, IPV6_VRRP_GROUP, type DecodedAdvert } from './codec.js';
 import { adoptState, blocksVips, createFsm, emptyStats, type Fsm, type FsmAction, type FsmConfig, type FsmEvent, type FsmState, type FaultReason, type NotifyState, type Stats, type TimerName } from './fsm.js';
-import type { AddressOwner, ChannelKey, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
+import type { AddressOwner, ChannelKey, OutgoingPacket, RouterPorts, TimerHandle, VrrpChannel } from './ports.js';
 import type { ReceiveMeta } from './receive-check.js';
 import type { VipSpec, VrrpInstanceSpec } from './spec.js';
 import type { SyncGroup } from './sync-group.js';
@@ -27,6 +27,12 @@ export interface InstanceStatus {
   stats: Readonly<Stats>;
 }
 
+/**
+ * How long before a backup's master-down deadline it wakes to rehearse the takeover (see
+ * rehearse). Enough for a cold rehearsal (~1 ms) to finish before the deadline.
+ */
+export const REHEARSAL_LEAD_US = 3000;
+
 export class VrrpInstance {
   readonly name: string;
   readonly fsm: Fsm;
@@ -35,6 +41,8 @@ export class VrrpInstance {
   private state: FsmState;
   private channel: VrrpChannel | undefined;
   private readonly timers = new Map<TimerName, TimerHandle>();
+  /** The pending takeover rehearsal (a backup's master-down timer running), if any. */
+  private rehearsal: TimerHandle | undefined;
   private queue: Promise<void> = Promise.resolve();
   private ipId = 0;
   /** The time of the last event handed to the state machine (see handle). */
@@ -170,13 +178,13 @@ export class VrrpInstance {
   private releaseTimers(): void {
     for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
     this.timers.clear();
+    this.scheduleRehearsal(undefined);
   }
 
   /** Stops: priority-0 advert if MASTER, VIPs removed, STOP (or DELETED) notified; resolves when done. */
   async stop(deleted = false): Promise<void> {
     this.handle({ type: 'shutdown', deleted });
-    for (const h of this.timers.values()) this.ports.clock.clearTimer(h);
-    this.timers.clear();
+    this.releaseTimers();
     await this.idle();
   }
 
@@ -227,12 +235,14 @@ export class VrrpInstance {
           this.timers.delete(a.timer);
           this.handle({ type: 'timer', timer: a.timer });
         }));
+        if (a.timer === 'main') this.scheduleRehearsal(a.at);
         return;
       }
       case 'cancel-timer': {
         const h = this.timers.get(a.timer);
         if (h) this.ports.clock.clearTimer(h);
         this.timers.delete(a.timer);
+        if (a.timer === 'main') this.scheduleRehearsal(undefined);
         return;
       }
       case 'log':
@@ -272,6 +282,43 @@ export class VrrpInstance {
     }
   }
 
+  /**
+   * A backup whose master-down timer runs wakes REHEARSAL_LEAD_US before it to rehearse the
+   * takeover. After seconds asleep the process, its code and its data are cold: measured on
+   * the wire, the step from the timer to the advert took ~1 ms (keepalived's C ~0.2 ms), each
+   * piece several times slower than when warm. Adverts re-arm the timer, so while the master
+   * is heard the rehearsal never runs; it costs one early wake-up per takeover.
+   */
+  private scheduleRehearsal(at: number | undefined): void {
+    const clock = this.ports.clock;
+    if (this.rehearsal) clock.clearTimer(this.rehearsal);
+    this.rehearsal = undefined;
+    if (at === undefined || this.state.state !== 'BACKUP') return;
+    const wakeAt = at - REHEARSAL_LEAD_US;
+    // A deadline too close to be worth a second wake-up (the process is awake anyway).
+    if (wakeAt - clock.now() < REHEARSAL_LEAD_US) return;
+    this.rehearsal = clock.setTimer(wakeAt, () => {
+      this.rehearsal = undefined;
+      this.rehearse(at);
+    });
+  }
+
+  /**
+   * Runs what the master-down timer will run, without effect: the state machine's step (pure;
+   * its result is dropped) and the advert it sends, built but not sent. The code is then
+   * compiled and in cache, the step's data touched, and the CPU awake when the timer fires.
+   */
+  private rehearse(at: number): void {
+    const g = this.group;
+    const event: FsmEvent = { type: 'timer', timer: 'main', mayBecomeMaster: g ? g.canGotoMaster(this) : true };
+    try {
+      const r = this.fsm.step(this.state, event, at);
+      for (const a of r.actions) if (a.type === 'send-advert') this.buildAdverts(a.priority, this.ipId, this.ahSeq);
+    } catch {
+      // Only a rehearsal: the real step reports its own errors.
+    }
+  }
+
   private enqueue(what: string, op: () => void | Promise<void>): void {
     this.queue = this.queue.then(op).then(undefined, (e: unknown) => {
       this.ports.sink.log(`(${this.name}) error ${what}: ${e instanceof Error ? e.message : String(e)}`);
@@ -281,7 +328,6 @@ export class VrrpInstance {
   private sendAdvert(priority: number): void {
     const channel = this.channel;
     if (!channel) return;
-    const c = this.config;
     // IPv4 id and AH sequence advance once per advert, whatever the number of peers.
     this.ipId = this.ipId >= 0xffff ? 1 : this.ipId + 1;
     // keepalived keeps one AH sequence counter per instance for what it sends and what it
@@ -289,20 +335,34 @@ export class VrrpInstance {
     // every advert dropped as a replay until its own counter catches up.
     this.ahSeq = (Math.max(this.ahSeq, this.state.ahLastSeq) + 1) >>> 0;
     this.state.ahLastSeq = this.ahSeq;
-    const ttl = c.unicast ? (this.spec.unicastTtl ?? 255) : 255;
-    const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
-    for (const dst of dsts) {
+    for (const advert of this.buildAdverts(priority, this.ipId, this.ahSeq)) {
+      const { dst } = advert;
       try {
-        const data = this.adverts.build({ dst, priority, ipId: this.ipId, ahSeq: this.ahSeq, ttl, oldChecksum: this.state.oldUnicastChecksum });
-        const packet = c.family === 'inet'
-          ? { data, dst, multicast: !c.unicast }
-          : { data, dst, src: c.sourceAddress ?? '::', hopLimit: ttl, multicast: !c.unicast };
-        const r = channel.send(packet);
+        if ('error' in advert) throw advert.error;
+        const r = channel.send(advert.packet);
         if (r instanceof Promise) r.catch((e: unknown) => this.sendError(dst, e));
       } catch (e) {
         this.sendError(dst, e);
       }
     }
+  }
+
+  /** The advert for each destination (each unicast peer, or the group), or why it could not be built. */
+  private buildAdverts(priority: number, ipId: number, ahSeq: number): ({ dst: string; packet: OutgoingPacket } | { dst: string; error: unknown })[] {
+    const c = this.config;
+    const ttl = c.unicast ? (this.spec.unicastTtl ?? 255) : 255;
+    const dsts = c.unicast ? c.peers.map((p) => p.address) : [this.channelKey.group ?? (c.family === 'inet' ? IPV4_VRRP_GROUP : IPV6_VRRP_GROUP)];
+    return dsts.map((dst) => {
+      try {
+        const data = this.adverts.build({ dst, priority, ipId, ahSeq, ttl, oldChecksum: this.state.oldUnicastChecksum });
+        const packet: OutgoingPacket = c.family === 'inet'
+          ? { data, dst, multicast: !c.unicast }
+          : { data, dst, src: c.sourceAddress ?? '::', hopLimit: ttl, multicast: !c.unicast };
+        return { dst, packet };
+      } catch (error) {
+        return { dst, error };
+      }
+    });
   }
 
   private sendError(dst: string, e: unknown): void {

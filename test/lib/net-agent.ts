@@ -6,10 +6,14 @@ import { openVrrpSocket, type VrrpSocketOptions } from '../../src/net/vrrp-socke
 import { openLinkSender } from '../../src/net/link-sender.js';
 import { sendGratuitousArp } from '../../src/net/arp.js';
 import { sendUnsolicitedNa } from '../../src/net/ndp.js';
-import { isSysError } from '../../src/net/sys.js';
+import { isSysError, monotonicNowUs } from '../../src/net/sys.js';
 
 export type AgentCommand =
-  | { op: 'vrrp-recv'; socket: VrrpSocketOptions; count: number }
+  /**
+   * `readOnGo`: the socket is open (adverts queue in it) but read only once a line arrives on
+   * stdin; each packet then also reports `readAt` (CLOCK_MONOTONIC µs when it reached us).
+   */
+  | { op: 'vrrp-recv'; socket: VrrpSocketOptions; count: number; readOnGo?: boolean }
   | { op: 'vrrp-send'; socket: VrrpSocketOptions; sends: Array<{ payloadHex: string; src: string; dst: string; ttl?: number; id?: number }> }
   | { op: 'garp'; ifname: string; ip: string; mac?: string }
   | { op: 'na'; ifname: string; target: string; mac?: string; router?: boolean };
@@ -23,13 +27,15 @@ function run(cmd: AgentCommand): void {
     case 'vrrp-recv': {
       const t = openVrrpSocket(cmd.socket);
       let left = cmd.count;
-      t.onPacket((p) => {
-        say({ packet: { ...p, payload: p.payload.toString('hex'), ipHeader: p.ipHeader?.toString('hex') } });
+      const read = (): void => t.onPacket((p) => {
+        say({ packet: { ...p, payload: p.payload.toString('hex'), ipHeader: p.ipHeader?.toString('hex') }, readAt: monotonicNowUs() });
         if (--left === 0) {
           t.close();
           say({ done: true });
         }
       });
+      if (cmd.readOnGo) process.stdin.once('data', read);
+      else read();
       say({ ready: true, ifindex: t.ifindex });
       return;
     }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab, labUnavailable, waitFor, type Netns } from '../../lib/netns.js';
 import { runAgent, startAgent } from '../../lib/net-agent-client.js';
-import { nativeUnavailable } from '../../../src/net/sys.js';
+import { monotonicNowUs, nativeUnavailable } from '../../../src/net/sys.js';
 import { onesComplementSum } from '../../../src/net/checksum.js';
 import { ipv6ToBytes } from '../../../src/net/inet-address.js';
 
@@ -62,6 +62,21 @@ test('IPv4 multicast advert: received with TTL 255, group destination, our IP he
   assert.equal(p.ifindex, bIfindex);
   // 45 c0 | length | id 7 | no DF | TTL ff | proto 70: keepalived's header.
   assert.match(p.ipHeader, /^45c0002400070000ff70[0-9a-f]{4}0ac90001e0000012$/);
+});
+
+test('an advert is timed from its arrival (the kernel\'s stamp), not from when the receiver read it', { skip }, async () => {
+  const rx = startAgent(b, { op: 'vrrp-recv', socket: { ifname: 'eth0', family: 'inet' }, count: 1, readOnGo: true });
+  await rx.line('receiver ready', (l) => l.ready === true);
+  const tx = await runAgent(a, { op: 'vrrp-send', socket: { ifname: 'eth0', family: 'inet' }, sends: [{ payloadHex: V3_IPV4, src: '10.201.0.1', dst: '224.0.0.18' }] });
+  assert.equal(tx.code, 0, JSON.stringify(tx));
+  const sentBy = monotonicNowUs();
+  // The advert waits in the receiver's socket for at least 300 ms before it is read.
+  await new Promise((r) => setTimeout(r, 300));
+  rx.child.stdin!.write('go\n');
+  const got = await rx.line('the advert', (l) => l.packet !== undefined);
+  assert.equal(got.packet.payload, V3_IPV4);
+  assert.ok(got.packet.at <= sentBy, `stamped ${got.packet.at}, after the sender had finished (${sentBy})`);
+  assert.ok(got.readAt - got.packet.at >= 300_000, `read ${got.readAt - got.packet.at} µs after its stamp`);
 });
 
 test('IPv4 unicast advert to a peer: received on the unicast socket with TTL 255', { skip }, async () => {

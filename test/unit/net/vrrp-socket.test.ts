@@ -79,6 +79,8 @@ test('IPv4 multicast sockets are set up as keepalived sets them up', () => {
     [C.SOL_IP, C.IP_MULTICAST_LOOP, 0],
   ]);
   assert.deepEqual(rx.calls, [
+    // Ours, not keepalived's: arrival stamps (adverts are timed from when they came).
+    ['setsockopt', C.SOL_SOCKET, C.SO_TIMESTAMPNS, 1],
     ['setsockopt', C.SOL_IP, C.IP_MULTICAST_ALL, 0],
     ['setsockopt', C.SOL_IP, C.IP_PKTINFO, 1],
     ['setsockopt', C.SOL_IP, C.IP_ADD_MEMBERSHIP, 'e0000012' + '00000000' + '04000000'],

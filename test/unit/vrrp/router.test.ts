@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeSegment, VirtualClock, type FakeHost } from '../../../src/vrrp/fakes.js';
 import { VrrpRouter } from '../../../src/vrrp/router.js';
+import { REHEARSAL_LEAD_US } from '../../../src/vrrp/instance.js';
 import type { VrrpInstanceSpec } from '../../../src/vrrp/spec.js';
 import type { VrrpTransport } from '../../../src/vrrp/ports.js';
 import { decodeAdvert } from '../../../src/vrrp/codec.js';
@@ -204,7 +205,7 @@ test('IPv6 VRRPv3 pair', async () => {
   assert.ok((a.router.status('VI_1')?.stats.advertRcvd ?? 0) > 3);
 });
 
-test('1,000 instances share one socket per interface and family and cost one timer each', async () => {
+test('1,000 instances share one socket per interface and family and cost one timer each (a backup two: its deadline and the takeover rehearsal)', async () => {
   const seg = new FakeSegment(new VirtualClock());
   const specs: VrrpInstanceSpec[] = [];
   for (let i = 0; i < 1000; i++) {
@@ -214,7 +215,7 @@ test('1,000 instances share one socket per interface and family and cost one tim
   await a.router.start();
   assert.equal(a.host.transport.opened, 4); // eth0..eth3
   assert.equal(a.router.channelCount(), 4);
-  assert.equal(seg.clock.pendingCount(), 1000);
+  assert.equal(seg.clock.pendingCount(), 2000); // all BACKUP at start
   await runUntil(seg, [a], 4_000_000, 500_000);
   assert.ok(a.router.statuses().every((s) => s.state === 'MASTER'));
 });
@@ -442,4 +443,44 @@ test('VRRPv3 unicast beside keepalived before 1.3.6 (old_unicast_checksum): dete
   assert.deepEqual(holders([never.a, never.b]).sort(), ['a', 'b'], '`never`: b\'s adverts fail the check, a takes over too');
   assert.ok((never.a.router.status('VI_1')?.stats.chkErr ?? 0) > 0);
   assert.ok(!never.a.host.sink.lines.some((l) => l.includes('checksum to old version')));
+});
+
+/** A virtual clock that also records when each timer fired. */
+class RecordingClock extends VirtualClock {
+  readonly fired: number[] = [];
+
+  override setTimer(at: number, callback: () => void): ReturnType<VirtualClock['setTimer']> {
+    return super.setTimer(at, () => {
+      this.fired.push(this.now());
+      callback();
+    });
+  }
+}
+
+test('a backup rehearses its takeover REHEARSAL_LEAD_US before its master-down deadline, with no effect', async () => {
+  const clock = new RecordingClock();
+  const seg = new FakeSegment(clock);
+  const a = node(seg, 'a', '10.0.0.1', [spec({ priority: 100 })]);
+  const b = node(seg, 'b', '10.0.0.2', [spec({ priority: 200 })]);
+  await a.router.start();
+  await b.router.start();
+  await runUntil(seg, [a, b], 10_000_000);
+  // While the master is heard, each advert moves the rehearsal on with the deadline: it never
+  // runs, and nothing piles up (a: deadline + rehearsal; b: its advert timer).
+  assert.equal(clock.pendingCount(), 3);
+  const lastAdvert = advertsFrom(seg, 'b').at(-1)?.time ?? NaN;
+  seg.setLinkUp('b', false);
+  // a heard b's last advert latencyUs after it was sent; priority 100 at 1 s: 3 x 1 s + skew.
+  const deadline = lastAdvert + seg.latencyUs + 3 * 1_000_000 + Math.floor(((256 - 100) * 1_000_000) / 256);
+  const stats = a.router.status('VI_1')?.stats;
+  await runUntil(seg, [a, b], deadline - 1, 1000);
+  assert.ok(clock.fired.includes(deadline - REHEARSAL_LEAD_US), 'the rehearsal ran');
+  assert.equal(a.router.status('VI_1')?.state, 'BACKUP');
+  assert.deepEqual(a.router.status('VI_1')?.stats, stats);
+  assert.deepEqual(advertsFrom(seg, 'a', lastAdvert), []);
+  assert.deepEqual(holders([a, b]), ['b']);
+  await runUntil(seg, [a, b], deadline + 10_000, 1000);
+  assert.equal(a.router.status('VI_1')?.state, 'MASTER');
+  assert.deepEqual(advertsFrom(seg, 'a', lastAdvert)[0], { time: deadline, priority: 100 });
+  assert.deepEqual(holders([a, b]), ['a', 'b']); // b's link is cut, not its addresses
 });
