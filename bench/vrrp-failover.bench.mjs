@@ -8,8 +8,10 @@
 // implementation is paired with itself. Prints Markdown for bench/run.mjs.
 // Expected from the protocol: graceful = Skew_Time ((256-100)/256 x interval), crash =
 // 3 x interval + Skew_Time after the last advert (3.61 s at 1 s, ~181 ms at 0.05 s).
-// A crash lands at a random point of the advert interval, so a crash trial varies by up to
-// one interval (50 ms at 0.05 s) whoever runs: compare medians of 20 or more trials there.
+// A crash is made just after one of the master's adverts (as the backup's capture shows it),
+// so every trial kills at the same point of the advert interval: the time to the VIP is then
+// Master_Down_Interval less the ~1 ms it took to see the advert, plus the backup's lateness
+// and its address change (killed at a random point, a trial varied by up to an interval).
 // A crash is also timed on the wire, which takes that phase out: tcpdump in the backup's
 // namespace gives the master's last advert and the backup's first one, and their gap less the
 // backup's Master_Down_Interval is how late the backup took over (its own latency alone).
@@ -124,6 +126,10 @@ async function trial(lab, m, b, impl, arm, signal) {
   cap?.stdout.on('data', (d) => { capOut += d; });
   // The capture must hold the master's last advert: it starts more than one interval before the kill.
   await new Promise((r) => setTimeout(r, cap ? Math.max(500, arm.advert * 1000 + 300) : 200));
+  // A crash comes just after one of the master's adverts (as soon as the backup's capture shows
+  // it), so every trial kills at the same point of the advert interval and the time to the VIP
+  // does not vary by up to an interval with the phase.
+  if (cap) await nextAdvertFrom(cap, '10.67.0.1', arm.advert * 3000);
   const t0 = performance.now();
   await kill(master, signal);
   await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);
@@ -140,6 +146,23 @@ async function trial(lab, m, b, impl, arm, signal) {
   await m.ip('addr', 'del', `${VIP}/24`, 'dev', 'eth0').catch(() => '');
   await b.ip('addr', 'del', `${VIP}/24`, 'dev', 'eth0').catch(() => '');
   return { ms, lateMs };
+}
+
+/** Resolves when the capture prints an advert from `src` (or after `timeoutMs`). */
+function nextAdvertFrom(cap, src, timeoutMs) {
+  return new Promise((resolve) => {
+    const seen = new RegExp(` IP ${src.replace(/\./g, '\\.')} > `);
+    const timer = setTimeout(done, timeoutMs);
+    function done() {
+      clearTimeout(timer);
+      cap.stdout.off('data', onData);
+      resolve();
+    }
+    function onData(d) {
+      if (seen.test(d.toString())) done();
+    }
+    cap.stdout.on('data', onData);
+  });
 }
 
 /**
@@ -209,7 +232,7 @@ try {
 const fmt = (x) => (Number.isNaN(x) ? 'n/a' : `${x.toFixed(1)} ms`);
 const summary = [];
 const plots = [];
-console.log(`Real daemons, master priority 200, backup 100, ${TRIALS} trials each; time from stopping the master to the VIP on the backup (ip monitor).${CPU_LOAD ? ` ${CPU_LOAD} busy-looping processes ran throughout.` : ''}\n`);
+console.log(`Real daemons, master priority 200, backup 100, ${TRIALS} trials each; time from stopping the master to the VIP on the backup (ip monitor). A crash (SIGKILL of the master's processes) comes just after one of its adverts, as soon as the backup's capture shows it, so every crash trial has the same phase within the advert interval.${CPU_LOAD ? ` ${CPU_LOAD} busy-looping processes ran throughout.` : ''}\n`);
 console.log('| protocol, advert_int | master stopped by | keepalived 2.2.7 (median) | keepalived-ts (median) | ratio ts/keepalived | keepalived trials (ms) | keepalived-ts trials (ms) |');
 console.log('| --- | --- | ---: | ---: | ---: | --- | --- |');
 for (const arm of ARMS) {
