@@ -72,9 +72,11 @@ const alive = (pid) => {
 
 async function kill(p, signal) {
   if (p.pidFiles && signal === 'SIGKILL') {
-    // A crashed host: keepalived's parent and VRRP child die at once.
+    // A crashed host: keepalived's parent and VRRP child die at once. The child first: a
+    // child whose parent dies first gets SIGTERM (both daemons set PR_SET_PDEATHSIG) and may
+    // send its priority-0 advert before its own SIGKILL lands, a graceful stop, not a crash.
     const pids = [];
-    for (const f of p.pidFiles) {
+    for (const f of [...p.pidFiles].reverse()) {
       try { pids.push(Number(readFileSync(f, 'utf8').trim())); } catch { /* not written yet */ }
     }
     for (const pid of pids) {
@@ -121,7 +123,7 @@ async function trial(lab, m, b, impl, arm, signal) {
     });
   });
   // The adverts on the wire, with the kernel's timestamps (-tt: seconds since the epoch).
-  const cap = signal === 'SIGKILL' ? b.spawn('tcpdump', ['-i', 'eth0', '-n', '-tt', '-l', '-U', 'vrrp']) : undefined;
+  const cap = signal === 'SIGKILL' ? b.spawn('tcpdump', ['-i', 'eth0', '-n', '-tt', '-l', '-U', '--immediate-mode', 'vrrp']) : undefined;
   let capOut = '';
   cap?.stdout.on('data', (d) => { capOut += d; });
   // The capture must hold the master's last advert: it starts more than one interval before the kill.
