@@ -5,6 +5,7 @@ import { MessageFlag, NetlinkProtocol } from './netlink/constants.js';
 import { openNetlink } from './netlink/open.js';
 import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, type NetlinkRequest } from './netlink/connection.js';
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
+import { encodeMessage } from './netlink/message.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
 import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkGroup, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
@@ -114,6 +115,33 @@ function withPrefix(address: string): string {
   return formatPrefix(parsePrefix(address));
 }
 
+/** The request for each address change, or why it cannot be made (bad address, unknown link). */
+function addressRequests(changes: AddressOp[], indexes: Map<LinkRef, number | NetlinkError>): Array<NetlinkRequest | NetlinkError> {
+  return changes.map((c) => {
+    const index = indexes.get(c.link);
+    const where = typeof c.link === 'number' ? `ifindex ${c.link}` : c.link;
+    let text: string;
+    try {
+      text = withPrefix(c.address);
+    } catch (e) {
+      return new NetlinkError({ operation: `${OP_WORDS[c.op]} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+    }
+    const operation = `${OP_WORDS[c.op]} address ${text} on ${where}`;
+    if (index instanceof NetlinkError) return new NetlinkError({ operation, errno: index.errno, hint: 'no such interface' });
+    if (index === undefined) return new NetlinkError({ operation, errno: errnoNumber('ENODEV'), hint: 'no such interface' });
+    try {
+      if (c.op === 'add' || c.op === 'replace') {
+        const { op, link: _link, ...spec } = c;
+        const flags = MessageFlag.CREATE | (op === 'add' ? MessageFlag.EXCL : MessageFlag.REPLACE);
+        return { type: RtmType.NEWADDR, flags, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
+      }
+      return { type: RtmType.DELADDR, payload: encodeDelAddress({ address: c.address, index, ...(c.peer ? { peer: c.peer } : {}) }), operation, hints: ADDR_DEL_HINTS };
+    } catch (e) {
+      return new NetlinkError({ operation, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
+    }
+  });
+}
+
 export class RtnetlinkClient {
   constructor(readonly conn: NetlinkConnection) {}
 
@@ -217,30 +245,20 @@ export class RtnetlinkClient {
    */
   async changeAddresses(changes: AddressOp[]): Promise<ChangeOutcome[]> {
     const indexes = await this.resolveAll(changes.map((c) => c.link));
-    const reqs: Array<NetlinkRequest | NetlinkError> = changes.map((c) => {
-      const index = indexes.get(c.link);
-      const where = typeof c.link === 'number' ? `ifindex ${c.link}` : c.link;
-      let text: string;
-      try {
-        text = withPrefix(c.address);
-      } catch (e) {
-        return new NetlinkError({ operation: `${OP_WORDS[c.op]} address ${c.address} on ${where}`, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
-      }
-      const operation = `${OP_WORDS[c.op]} address ${text} on ${where}`;
-      if (index instanceof NetlinkError) return new NetlinkError({ operation, errno: index.errno, hint: 'no such interface' });
-      if (index === undefined) return new NetlinkError({ operation, errno: errnoNumber('ENODEV'), hint: 'no such interface' });
-      try {
-        if (c.op === 'add' || c.op === 'replace') {
-          const { op, link: _link, ...spec } = c;
-          const flags = MessageFlag.CREATE | (op === 'add' ? MessageFlag.EXCL : MessageFlag.REPLACE);
-          return { type: RtmType.NEWADDR, flags, payload: encodeNewAddress({ ...spec, index }), operation, hints: ADDR_ADD_HINTS };
-        }
-        return { type: RtmType.DELADDR, payload: encodeDelAddress({ address: c.address, index, ...(c.peer ? { peer: c.peer } : {}) }), operation, hints: ADDR_DEL_HINTS };
-      } catch (e) {
-        return new NetlinkError({ operation, errno: errnoNumber('EINVAL'), hint: (e as Error).message });
-      }
-    });
-    return this.runBatch(reqs);
+    return this.runBatch(addressRequests(changes, indexes));
+  }
+
+  /**
+   * Encodes what changeAddresses would send for these changes (links given by index) and
+   * sends nothing. A caller about to make them in a hurry (a VRRP backup about to take over)
+   * runs this first, so that the code is compiled and in cache when it counts.
+   */
+  rehearseChangeAddresses(changes: AddressOp[]): void {
+    const indexes = new Map<LinkRef, number>();
+    for (const c of changes) if (typeof c.link === 'number') indexes.set(c.link, c.link);
+    for (const r of addressRequests(changes, indexes)) {
+      if (!(r instanceof NetlinkError)) encodeMessage({ type: r.type, flags: MessageFlag.REQUEST | MessageFlag.ACK | (r.flags ?? 0), seq: 0, pid: 0, payload: r.payload });
+    }
   }
 
   // ---- routes ----

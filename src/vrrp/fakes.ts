@@ -208,6 +208,11 @@ export class FakeAddresses implements AddressPort {
     }
   }
 
+  /** Recorded as `rehearse ${instance} ${addresses}`; changes nothing. */
+  rehearseAddVips(owner: AddressOwner, vips: readonly VipSpec[]): void {
+    this.calls.push(`rehearse ${owner.instance} ${vips.map((v) => v.address).join(' ')}`);
+  }
+
   removeVips(owner: AddressOwner, vips: readonly VipSpec[]): void {
     this.calls.push(`remove ${owner.instance}`);
     for (const v of vips) {

@@ -305,15 +305,19 @@ export class VrrpInstance {
 
   /**
    * Runs what the master-down timer will run, without effect: the state machine's step (pure;
-   * its result is dropped) and the advert it sends, built but not sent. The code is then
-   * compiled and in cache, the step's data touched, and the CPU awake when the timer fires.
+   * its result is dropped), the advert it sends, built but not sent, and the VIP addition,
+   * encoded but not sent. The code is then compiled and in cache, the data touched, and the
+   * CPU awake when the timer fires.
    */
   private rehearse(at: number): void {
     const g = this.group;
     const event: FsmEvent = { type: 'timer', timer: 'main', mayBecomeMaster: g ? g.canGotoMaster(this) : true };
     try {
       const r = this.fsm.step(this.state, event, at);
-      for (const a of r.actions) if (a.type === 'send-advert') this.buildAdverts(a.priority, this.ipId, this.ahSeq);
+      for (const a of r.actions) {
+        if (a.type === 'send-advert') this.buildAdverts(a.priority, this.ipId, this.ahSeq);
+        else if (a.type === 'add-vips') this.ports.addresses.rehearseAddVips?.(this.owner, this.installed);
+      }
     } catch {
       // Only a rehearsal: the real step reports its own errors.
     }

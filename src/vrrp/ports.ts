@@ -80,6 +80,11 @@ export interface AddressPort {
   addVips(owner: AddressOwner, vips: readonly VipSpec[]): void | Promise<void>;
   /** Removes them (idempotent: absent is fine). */
   removeVips(owner: AddressOwner, vips: readonly VipSpec[]): void | Promise<void>;
+  /**
+   * Prepares what addVips would do without doing it (a backup's takeover rehearsal: the code
+   * is then compiled and in cache when the VIPs must go on). Optional; never throws.
+   */
+  rehearseAddVips?(owner: AddressOwner, vips: readonly VipSpec[]): void;
   /** no_accept: drop traffic to the VIPs while MASTER (block) / stop dropping it. Optional. */
   setVipBlock?(owner: AddressOwner, vips: readonly VipSpec[], block: boolean): void | Promise<void>;
 }

@@ -7,7 +7,7 @@
 // round trip): a takeover then costs one netlink exchange (the batch), not two (a link lookup
 // first), on the way from the master-down timer to the VIP on the interface. A name that does
 // not resolve is passed on as a name, for rtnetlink to report ("no such interface").
-import type { RtnetlinkClient, AddressChange, LinkRef, ScopeName } from '../../net/rtnetlink.js';
+import type { RtnetlinkClient, AddressChange, AddressOp, LinkRef, ScopeName } from '../../net/rtnetlink.js';
 import { ifNameToIndex } from '../../net/sys.js';
 import type { AddressOwner, AddressPort } from '../ports.js';
 import type { VipSpec } from '../spec.js';
@@ -55,12 +55,24 @@ export class NetlinkAddresses implements AddressPort {
   }
 
   async addVips(owner: AddressOwner, vips: readonly VipSpec[]): Promise<void> {
-    const outcomes = await this.rt.changeAddresses(vips.map((v) => {
-      const c = vipChange(owner, v);
-      return { op: 'add' as const, ...c, link: byIndex(c.link, this.lookup) };
-    }));
+    const outcomes = await this.rt.changeAddresses(this.additions(owner, vips));
     outcomes.forEach((o, i) => {
       if (!o.ok && o.error.code !== 'EEXIST') this.log(`(${owner.instance}) cannot add VIP ${vips[i]!.address} on ${vips[i]!.device ?? owner.interface ?? '?'}: ${o.error.message}`);
+    });
+  }
+
+  rehearseAddVips(owner: AddressOwner, vips: readonly VipSpec[]): void {
+    try {
+      this.rt.rehearseChangeAddresses(this.additions(owner, vips));
+    } catch {
+      // addVips will report what is wrong.
+    }
+  }
+
+  private additions(owner: AddressOwner, vips: readonly VipSpec[]): AddressOp[] {
+    return vips.map((v) => {
+      const c = vipChange(owner, v);
+      return { op: 'add' as const, ...c, link: byIndex(c.link, this.lookup) };
     });
   }
 

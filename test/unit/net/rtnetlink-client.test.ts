@@ -57,6 +57,21 @@ test('a batch of address changes resolves each name once and sends every change 
   assert.ok(adds.every((r) => r.flags === (MessageFlag.REQUEST | MessageFlag.ACK | MessageFlag.CREATE | MessageFlag.EXCL)));
 });
 
+test('rehearsing address changes sends nothing and never throws on a bad one', async () => {
+  const sock = new FakeNetlinkSocket(fakeKernel);
+  const c = new RtnetlinkClient(new NetlinkConnection(sock));
+  c.rehearseChangeAddresses([
+    { op: 'add', link: 2, address: '10.0.1.1/24' },
+    { op: 'add', link: 2, address: '10.0.1.1/40' },
+    { op: 'add', link: 'eth0', address: 'fd00::1/64', flags: ['nodad'] },
+  ]);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sock.sent.length, 0);
+  // The same change made for real goes out as usual.
+  assert.deepEqual(await c.changeAddresses([{ op: 'add', link: 2, address: '10.0.1.1/24' }]), [{ ok: true }]);
+  assert.equal(sock.requests.filter((r) => r.type === RtmType.NEWADDR).length, 1);
+});
+
 test('listing addresses filters by link and decodes them', async () => {
   const c = new RtnetlinkClient(new NetlinkConnection(new FakeNetlinkSocket(fakeKernel)));
   const addrs = await c.addresses({ link: 'eth0' });

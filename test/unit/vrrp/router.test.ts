@@ -475,6 +475,8 @@ test('a backup rehearses its takeover REHEARSAL_LEAD_US before its master-down d
   const stats = a.router.status('VI_1')?.stats;
   await runUntil(seg, [a, b], deadline - 1, 1000);
   assert.ok(clock.fired.includes(deadline - REHEARSAL_LEAD_US), 'the rehearsal ran');
+  // It prepared the VIP addition (the address port's rehearsal) and made none.
+  assert.deepEqual(a.host.addresses.calls.filter((c) => c.startsWith('rehearse')), [`rehearse VI_1 ${VIP}`]);
   assert.equal(a.router.status('VI_1')?.state, 'BACKUP');
   assert.deepEqual(a.router.status('VI_1')?.stats, stats);
   assert.deepEqual(advertsFrom(seg, 'a', lastAdvert), []);
