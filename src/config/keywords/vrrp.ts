@@ -249,7 +249,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
     handle: (kw, t) => { kw.bare(); t.vmacXmitBase = true; at(kw, t); },
   },
   {
-    name: 'use_ipvlan', syntax: '[IFNAME] [ADDRESS[/LEN]] [bridge|private|vepa] [group GID]', doc: 'Own the VIPs on an ipvlan interface.',
+    name: 'use_ipvlan', syntax: '[IFNAME] [ADDRESS[/LEN]] [bridge|private|vepa] [group GID]', doc: 'Own the VIPs on an ipvlan interface; read and checked, not run yet (a warning says so).',
     handle: (kw, t) => {
       const v: NonNullable<VrrpInstance['ipvlan']> = { name: '', mode: 'private' };
       const a = kw.args;
@@ -262,6 +262,8 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
         else { kw.error(`use_ipvlan: unknown option '${w}'`); return; }
       }
       t.ipvlan = v;
+      // Said at -t and at start, so that nobody relies on an ipvlan that is not there.
+      kw.warn('use_ipvlan is not supported by keepalived-ts yet; the instance runs on its interface without an ipvlan');
     },
   },
   garpExtraIfKw('garp_extra_if', 'vmac_garp_intvl', 0, 'Periodic gratuitous ARPs on the other interfaces of the VIPs.', (t, v) => { t.garpExtraIf = v; }),

@@ -298,3 +298,10 @@ test('more instance rules: strict owner state, unicast keywords without peers, V
   assert.ok(m.errors.some((e) => e.includes('Disabling track script b since not found/accessible')));
   assert.deepEqual(onlyInstance(m).trackScripts.map((t) => t.name), ['a']);
 });
+
+test('use_ipvlan is read and checked, and warned about at its line: it is not run yet', () => {
+  const b = build(instance(' use_ipvlan ipv1 10.0.0.50/24 bridge'));
+  assert.deepEqual(b.errors, []);
+  assert.deepEqual(onlyInstance(b).ipvlan, { name: 'ipv1', mode: 'bridge', address: { address: '10.0.0.50', prefixLen: 24, family: 4 } });
+  assert.ok(b.warnings.some((w) => w.startsWith('4: warning: use_ipvlan is not supported by keepalived-ts yet')), b.warnings.join('\n'));
+});
