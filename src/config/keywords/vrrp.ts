@@ -251,7 +251,7 @@ export const vrrpInstanceBlock = defineBlock<InstanceDraft>('vrrp_instance NAME'
   {
     name: 'use_ipvlan', syntax: '[IFNAME] [ADDRESS[/LEN]] [bridge|private|vepa] [group GID]', doc: 'Own the VIPs on an ipvlan interface; read and checked, not run yet (a warning says so).',
     handle: (kw, t) => {
-      const v: NonNullable<VrrpInstance['ipvlan']> = { name: '', mode: 'private' };
+      const v: NonNullable<VrrpInstance['ipvlan']> = { name: '', mode: 'bridge' }; // keepalived's ipvlan_type 0
       const a = kw.args;
       for (let i = 0; i < a.length; i++) {
         const w = a[i] ?? '';

@@ -305,3 +305,7 @@ test('use_ipvlan is read and checked, and warned about at its line: it is not ru
   assert.deepEqual(onlyInstance(b).ipvlan, { name: 'ipv1', mode: 'bridge', address: { address: '10.0.0.50', prefixLen: 24, family: 4 } });
   assert.ok(b.warnings.some((w) => w.startsWith('4: warning: use_ipvlan is not supported by keepalived-ts yet')), b.warnings.join('\n'));
 });
+
+test('use_ipvlan without a type is bridge, as keepalived (ipvlan_type 0)', () => {
+  assert.equal(onlyInstance(build(instance(' use_ipvlan'))).ipvlan?.mode, 'bridge');
+});
