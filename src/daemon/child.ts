@@ -14,9 +14,8 @@ import { watchRtSignals } from './rt-signals.js';
 import { EXIT, ServiceError, serviceFactory, type ChildService, type DumpKind } from './service.js';
 import { asParentMessage, type ChildMessage, type ParentMessage } from './ipc.js';
 import { dumpDirectory, dumpPath, writeFileAtomic } from './dumpfile.js';
+import { childStopGraceMs, DEFAULT_CHILD_STOP_GRACE_MS } from './parent-scripts.js';
 
-/** How long stop() may take before the child exits anyway (the parent waits longer). */
-const STOP_GRACE_MS = 1500;
 
 const roleArg = process.argv[2] ?? '';
 if (!isRole(roleArg) || !process.send) {
@@ -29,6 +28,8 @@ const serviceModules = process.argv.slice(3);
 let log: Logger | undefined;
 let service: ChildService | undefined;
 let stopping = false;
+/** How long stop() may take before the child exits anyway (the parent waits a little longer). */
+let stopGraceMs = DEFAULT_CHILD_STOP_GRACE_MS;
 /** start, reload and dump run one after the other, in the order the parent sent them. */
 let queue: Promise<void> = Promise.resolve();
 /** Jobs enqueued and not finished (start, reload, dump). */
@@ -72,6 +73,7 @@ async function start(msg: Extract<ParentMessage, { type: 'start' }>): Promise<vo
   const factory = serviceFactory(role);
   if (!factory) throw new ServiceError(`no ${ROLE_INFO[role].title} service is registered in this build`, EXIT.FATAL);
   service = await factory({ role, log, emit: (e) => send(e) });
+  stopGraceMs = childStopGraceMs(msg.config);
   await service.start(msg.config);
   send({ type: 'ready', generation: msg.generation });
 }
@@ -82,6 +84,7 @@ async function reload(msg: Extract<ParentMessage, { type: 'reload' }>): Promise<
   const t0 = process.hrtime.bigint();
   try {
     await service.reload(msg.config);
+    stopGraceMs = childStopGraceMs(msg.config);
   } catch (e) {
     if (e instanceof ServiceError) throw e;
     const reason = e instanceof Error ? e.message : String(e);
@@ -139,9 +142,9 @@ async function stop(): Promise<never> {
   beginStop();
   stopping = true;
   const grace = setTimeout(() => {
-    log?.error(`${ROLE_INFO[role].title} service did not stop within ${STOP_GRACE_MS} ms; exiting`);
+    log?.error(`${ROLE_INFO[role].title} service did not stop within ${stopGraceMs} ms; exiting`);
     exitWith(EXIT.OK);
-  }, STOP_GRACE_MS);
+  }, stopGraceMs);
   try {
     await queue.catch(() => undefined);
     await service?.stop();

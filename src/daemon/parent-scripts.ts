@@ -36,6 +36,21 @@ export function childWaitMsOf(config: unknown): number | undefined {
   return typeof s === 'number' && s > 0 ? s * 1000 : undefined;
 }
 
+/** What a child gives its own stop before it exits anyway when child_wait_time does not say. */
+export const DEFAULT_CHILD_STOP_GRACE_MS = 1500;
+
+/**
+ * Pure: how long a child may take to stop (removing its VIPs, its IPVS table) before it exits
+ * anyway: child_wait_time less half a second, so that it finishes and says so before the
+ * parent's SIGKILL, and never less than the default. A child that gave up after a fixed 1.5 s
+ * left a large IPVS table in the kernel on a slow machine where keepalived, given its 5 s,
+ * removes it.
+ */
+export function childStopGraceMs(config: unknown): number {
+  const wait = childWaitMsOf(config);
+  return wait === undefined ? DEFAULT_CHILD_STOP_GRACE_MS : Math.max(DEFAULT_CHILD_STOP_GRACE_MS, wait - 500);
+}
+
 /** Runs a script to its end or its timeout; resolves with one line for the log when it failed. */
 export function runParentScript(script: ParentScript, label: string): Promise<string | undefined> {
   return new Promise((resolve) => {

@@ -300,6 +300,14 @@ test('startup/shutdown scripts and child_wait_time from the typed model', async 
   assert.equal(childWaitMsOf({ nodes: [] }), undefined);
 });
 
+test("a child's own stop grace follows child_wait_time, ending before the parent's SIGKILL", async () => {
+  const { childStopGraceMs } = await import('../../src/daemon/parent-scripts.js');
+  assert.equal(childStopGraceMs({ global: { childWaitTimeS: 5 } }), 4500);
+  assert.equal(childStopGraceMs({ global: { childWaitTimeS: 60 } }), 59_500);
+  assert.equal(childStopGraceMs({ global: { childWaitTimeS: 1 } }), 1500);
+  assert.equal(childStopGraceMs({ nodes: [] }), 1500);
+});
+
 test('console log lines are written once per turn of the loop, in order, and none is lost at exit or on a crash', async () => {
   const { spawnSync } = await import('node:child_process');
   const { fileURLToPath, pathToFileURL } = await import('node:url');
