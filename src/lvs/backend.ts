@@ -135,10 +135,20 @@ export class LvsReconciler {
     this.known = undefined;
   }
 
-  /** Removes every service this reconciler owns (unless the caller keeps them: `-I`). */
+  /**
+   * Removes every service this reconciler owns (unless the caller keeps them: `-I`). From the
+   * table as last read or written when there is one: reading a large IPVS table back (a dump
+   * per service) took most of a stop's time under emulation, and a stop has a deadline. If
+   * the kernel disagrees (a service already gone), the table is read and the rest removed.
+   */
   async stop(): Promise<Operation[]> {
-    const ops = planStop(await this.backend.read(), this.owned);
-    if (ops.length) await this.backend.apply(ops);
+    let ops = planStop(this.known ? [...this.known.values()] : await this.backend.read(), this.owned);
+    try {
+      if (ops.length) await this.backend.apply(ops);
+    } catch {
+      ops = planStop(await this.backend.read(), this.owned);
+      if (ops.length) await this.backend.apply(ops);
+    }
     this.owned.clear();
     this.known = undefined;
     return ops;

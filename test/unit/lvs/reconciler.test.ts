@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { materialize, type HealthMap } from '../../../src/lvs/desired.js';
+import { materialize, serviceKeyString, type HealthMap } from '../../../src/lvs/desired.js';
 import { applyToTable, describeOperation, diff, planStop, TableError } from '../../../src/lvs/reconciler.js';
 import { FakeBackend, LvsReconciler } from '../../../src/lvs/backend.js';
 import { rs, svc, tcp, vs } from './fixtures.js';
@@ -187,4 +187,26 @@ test('syncServices brings only the services it is given in line, and keeps the r
   assert.equal(backend.reads, 1);
   assert.deepEqual((await r.stop()).filter((o) => o.op === 'delete-service').length, 4);
   assert.deepEqual(backend.table, []);
+});
+
+test('reconciler: a stop removes its services without reading the table back, and copes with one already gone', async () => {
+  const specs = [vs('web', [A], [rs('192.168.1.1', 80)]), vs('api', [B], [rs('192.168.1.2', 80)])];
+  const backend = new FakeBackend();
+  let reads = 0;
+  const read = backend.read.bind(backend);
+  backend.read = () => { reads++; return read(); };
+  const r = new LvsReconciler(backend);
+  await r.sync(materialize(specs, new Map(), new Map()));
+  const readsBefore = reads;
+  assert.equal((await r.stop()).length, 2);
+  assert.equal(reads, readsBefore, 'no read-back');
+  assert.deepEqual(backend.table, []);
+
+  // Someone removed one of ours behind our back: the stop still removes the other.
+  const other = new FakeBackend();
+  const r2 = new LvsReconciler(other);
+  await r2.sync(materialize(specs, new Map(), new Map()));
+  other.table = other.table.filter((x) => serviceKeyString(x.key) !== serviceKeyString(A));
+  assert.deepEqual((await r2.stop()).map(describeOperation), ['delete service tcp [10.0.0.2]:443']);
+  assert.equal(other.table.length, 0);
 });
