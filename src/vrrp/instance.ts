@@ -284,10 +284,11 @@ export class VrrpInstance {
 
   /**
    * A backup whose master-down timer runs wakes REHEARSAL_LEAD_US before it to rehearse the
-   * takeover. After seconds asleep the process, its code and its data are cold: measured on
-   * the wire, the step from the timer to the advert took ~1 ms (keepalived's C ~0.2 ms), each
-   * piece several times slower than when warm. Adverts re-arm the timer, so while the master
-   * is heard the rehearsal never runs; it costs one early wake-up per takeover.
+   * takeover. After seconds asleep the process, its code and its data are cold: timed with
+   * marks at advert_int 1 s, the timer's callback ran 0.4 ms late and the advert left 1 ms
+   * after it (keepalived's C: 0.2 ms in all), each piece several times slower than when warm.
+   * Adverts re-arm the timer, so while the master is heard the rehearsal never runs; it costs
+   * one early wake-up per takeover.
    */
   private scheduleRehearsal(at: number | undefined): void {
     const clock = this.ports.clock;
