@@ -3,9 +3,8 @@
 // NetlinkConnection (any SocketLike: the native addon's, or a test's fake).
 import { MessageFlag, NetlinkProtocol } from './netlink/constants.js';
 import { openNetlink } from './netlink/open.js';
-import { NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, type NetlinkRequest } from './netlink/connection.js';
+import { encodeRequest, NetlinkConnection, type BatchResult, type NetlinkConnectionOptions, type NetlinkRequest } from './netlink/connection.js';
 import { NetlinkError, errnoNumber } from './netlink/errors.js';
-import { encodeMessage } from './netlink/message.js';
 import { formatPrefix, parsePrefix, type IpFamily } from './ip-bytes.js';
 import { RtmType, Table } from './rtnetlink/constants.js';
 import { decodeLink, encodeDelLink, encodeDumpLinks, encodeGetLink, encodeNewMacvlan, encodeSetAddrGenMode, encodeSetLinkGroup, encodeSetLinkUp, type Link } from './rtnetlink/link.js';
@@ -257,7 +256,7 @@ export class RtnetlinkClient {
     const indexes = new Map<LinkRef, number>();
     for (const c of changes) if (typeof c.link === 'number') indexes.set(c.link, c.link);
     for (const r of addressRequests(changes, indexes)) {
-      if (!(r instanceof NetlinkError)) encodeMessage({ type: r.type, flags: MessageFlag.REQUEST | MessageFlag.ACK | (r.flags ?? 0), seq: 0, pid: 0, payload: r.payload });
+      if (!(r instanceof NetlinkError)) encodeRequest(r, 0, false);
     }
   }
 

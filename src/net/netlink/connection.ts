@@ -21,6 +21,12 @@ export interface NetlinkRequest {
   hints?: Readonly<Record<string, string>>;
 }
 
+/** The datagram bytes of a request: its header flags (REQUEST, ACK or DUMP, its own), seq, payload. */
+export function encodeRequest(req: NetlinkRequest, seq: number, dump: boolean): Buffer {
+  const flags = MessageFlag.REQUEST | (dump ? MessageFlag.DUMP : MessageFlag.ACK) | (req.flags ?? 0);
+  return encodeMessage({ type: req.type, flags, seq, pid: 0, payload: req.payload });
+}
+
 export type BatchResult = { ok: true; replies: NetlinkMessage[] } | { ok: false; error: NetlinkError };
 
 export interface NetlinkConnectionOptions {
@@ -164,8 +170,7 @@ export class NetlinkConnection {
   private register(req: NetlinkRequest, dump: boolean): { message: Buffer; done: Promise<{ replies: NetlinkMessage[]; interrupted: boolean }> } {
     if (this.closed) throw new NetlinkError({ operation: req.operation, errno: errnoNumber('EBADF'), hint: 'netlink connection closed' });
     const seq = this.nextSeq();
-    const flags = MessageFlag.REQUEST | (dump ? MessageFlag.DUMP : MessageFlag.ACK) | (req.flags ?? 0);
-    const message = encodeMessage({ type: req.type, flags, seq, pid: 0, payload: req.payload });
+    const message = encodeRequest(req, seq, dump);
     const done = new Promise<{ replies: NetlinkMessage[]; interrupted: boolean }>((resolve, reject) => {
       this.pending.set(seq, { request: req, dump, replies: [], interrupted: false, resolve, reject });
     });
