@@ -16,7 +16,6 @@ import { asParentMessage, type ChildMessage, type ParentMessage } from './ipc.js
 import { dumpDirectory, dumpPath, writeFileAtomic } from './dumpfile.js';
 import { childStopGraceMs, DEFAULT_CHILD_STOP_GRACE_MS } from './parent-scripts.js';
 
-
 const roleArg = process.argv[2] ?? '';
 if (!isRole(roleArg) || !process.send) {
   process.stderr.write('keepalived-ts child: must be started by the keepalived-ts parent process\n');

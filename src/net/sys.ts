@@ -31,7 +31,7 @@ export interface ReceivedMessage {
   cmsgs: Cmsg[];
   /** MSG_TRUNC was set: the datagram was larger than the buffer. */
   truncated: boolean;
-  /** When it was read from the socket: CLOCK_MONOTONIC in whole µs (monotonicNowUs's clock). */
+  /** When it arrived (the kernel's stamp with SO_TIMESTAMPNS, else when it was read): CLOCK_MONOTONIC in whole µs (monotonicNowUs's clock). */
   at?: number;
 }
 

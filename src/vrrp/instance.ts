@@ -342,8 +342,11 @@ export class VrrpInstance {
     this.state.ahLastSeq = this.ahSeq;
     for (const advert of this.buildAdverts(priority, this.ipId, this.ahSeq)) {
       const { dst } = advert;
+      if ('error' in advert) {
+        this.sendError(dst, advert.error);
+        continue;
+      }
       try {
-        if ('error' in advert) throw advert.error;
         const r = channel.send(advert.packet);
         if (r instanceof Promise) r.catch((e: unknown) => this.sendError(dst, e));
       } catch (e) {
