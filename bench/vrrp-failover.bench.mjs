@@ -31,6 +31,9 @@ const { Lab, waitFor, dir } = await labBench('kts-bench-vrrp-', ['keepalived', '
 
 const TRIALS = Number(process.env.KTS_BENCH_TRIALS ?? 5);
 const VIP = '10.67.0.100';
+/** The master's and the backup's addresses on the bridge (their adverts' sources). */
+const MASTER_IP = '10.67.0.1';
+const BACKUP_IP = '10.67.0.2';
 const only = (name, all) => {
   const want = process.env[name]?.split(',').filter(Boolean);
   return want?.length ? all.filter((x) => want.some((w) => String(x.label ?? x).includes(w))) : all;
@@ -135,7 +138,7 @@ async function trial(lab, m, b, impl, arm, signal) {
   // A crash comes just after one of the master's adverts (as soon as the backup's capture shows
   // it), so every trial kills at the same point of the advert interval and the time to the VIP
   // does not vary by up to an interval with the phase.
-  if (cap) await nextAdvertFrom(cap, '10.67.0.1', arm.advert * 3000);
+  if (cap) await nextAdvertFrom(cap, MASTER_IP, arm.advert * 3000);
   const t0 = performance.now();
   await kill(master, signal);
   await Promise.race([seen, new Promise((r) => setTimeout(r, 15_000))]);
@@ -180,8 +183,8 @@ function takeoverLateness(capture, arm) {
     const m = /^(\d+\.\d+) IP (\S+) > /.exec(l);
     return m ? [{ t: Number(m[1]) * 1000, from: m[2] }] : [];
   });
-  const first = adverts.findIndex((a) => a.from === '10.67.0.2');
-  const last = adverts.slice(0, Math.max(0, first)).filter((a) => a.from === '10.67.0.1').at(-1);
+  const first = adverts.findIndex((a) => a.from === BACKUP_IP);
+  const last = adverts.slice(0, Math.max(0, first)).filter((a) => a.from === MASTER_IP).at(-1);
   if (first < 0 || !last) return NaN;
   return adverts[first].t - last.t - masterDownMs(arm);
 }
@@ -212,8 +215,8 @@ const results = {};
 const lateness = {};
 const key = (arm, impl, signal) => `v${arm.version} ${arm.advert}s ${impl} ${signal}`;
 try {
-  const m = await lab.addHost('m', { addrs: ['10.67.0.1/24'] });
-  const b = await lab.addHost('b', { addrs: ['10.67.0.2/24'] });
+  const m = await lab.addHost('m', { addrs: [`${MASTER_IP}/24`] });
+  const b = await lab.addHost('b', { addrs: [`${BACKUP_IP}/24`] });
   for (const arm of ARMS) {
     for (const signal of SIGNALS) {
       for (const impl of IMPLS) {
