@@ -124,3 +124,12 @@ export const MSG_DONTROUTE = 0x4;
 export const MSG_CTRUNC = 0x8;
 export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
+
+// epoll(7).
+export const EPOLL_CTL_ADD = 1;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+
+// errnos a non-blocking connect returns.
+export const EINPROGRESS = 115;

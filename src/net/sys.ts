@@ -100,6 +100,11 @@ interface NativeAddon {
   setScheduler(tid: number, policy: number, priority: number): void;
   setRlimit(resource: number, soft: number, hard: number): void;
   setAffinity(tid: number, cpus: number[]): void;
+  connectNb(fd: number, addr: Buffer): number;
+  socketError(fd: number): number;
+  epollOpen(out: Int32Array, cb: (count: number) => void): unknown;
+  epollCtl(handle: unknown, op: number, fd: number, events: number, tag: number): number;
+  epollClose(handle: unknown): void;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -449,4 +454,52 @@ export function openMonotonicTimer(onExpire: () => void): MonotonicTimer {
 export function monotonicNowUs(): number {
   const [s, ns] = process.hrtime();
   return s * 1_000_000 + Math.floor(ns / 1000);
+}
+
+/**
+ * The calls of a non-blocking connect watched with epoll (src/check/tcp.ts): each the system
+ * call and nothing more. `connect` and `socketError` return errnos instead of throwing (a
+ * health check's connect is in progress or refused thousands of times a second).
+ */
+export interface ConnectCalls {
+  /** socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) -> fd; throws a SysError. */
+  streamSocket(domain: number): number;
+  /** connect(2) -> 0 or its errno (EINPROGRESS while the handshake runs). */
+  connect(fd: number, addr: Buffer): number;
+  /** getsockopt(SO_ERROR): the socket's pending error, 0 for none. */
+  socketError(fd: number): number;
+  close(fd: number): void;
+}
+
+export function connectCalls(): ConnectCalls {
+  const a = load();
+  return {
+    streamSocket: (domain) => a.socket(domain, C.SOCK_STREAM, 0),
+    connect: (fd, addr) => a.connectNb(fd, addr),
+    socketError: (fd) => a.socketError(fd),
+    close: (fd) => a.close(fd),
+  };
+}
+
+/** An epoll set polled on the Node loop; does not keep the process alive. */
+export interface EpollSet {
+  /** epoll_ctl(EPOLL_CTL_ADD): `tag` comes back with the fd's events; returns 0 or an errno. */
+  add(fd: number, events: number, tag: number): number;
+  /** No callback after this. The fds still registered are the caller's to close. */
+  close(): void;
+}
+
+/**
+ * Opens an epoll set. When some of its fds are ready, `onReady(pairs, count)` runs once with
+ * `pairs` holding `count` (tag, events) pairs; `room` pairs at most per call (the rest come
+ * at the next loop iteration).
+ */
+export function openEpollSet(room: number, onReady: (pairs: Int32Array, count: number) => void): EpollSet {
+  const native = load();
+  const pairs = new Int32Array(2 * room);
+  const handle = native.epollOpen(pairs, (count) => onReady(pairs, count));
+  return {
+    add: (fd, events, tag) => native.epollCtl(handle, C.EPOLL_CTL_ADD, fd, events, tag),
+    close: () => native.epollClose(handle),
+  };
 }

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, writeFileSync, existsSync, readFileSync } from 
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { netTcpProbe, rawTcpProbe, tcpCheck } from '../../../src/check/tcp.js';
+import { netTcpProbe, nativeTcpProbe, tcpCheck } from '../../../src/check/tcp.js';
 import { smtpCheck } from '../../../src/check/smtp.js';
 import { dnsCheck } from '../../../src/check/dns.js';
 import { decodeMessage, encodeName } from '../../../src/check/dns-codec.js';
@@ -47,7 +47,7 @@ test('TCP_CHECK: the fast TCP-handle path and the net.connect path agree', async
   const dead = await deadPort();
   try {
     for (const c of [conn(p), conn(dead), { ...conn(p), bindAddress: '127.0.0.7' }, { ...conn(p), bindAddress: '127.0.0.8', bindPort: 0 }]) {
-      const raw = rawTcpProbe(c, signal());
+      const raw = nativeTcpProbe(c, signal());
       assert.ok(raw, 'the TCP handle binding is reachable on this Node');
       assert.deepEqual(await raw, await netTcpProbe(c, signal()), JSON.stringify(c));
     }
@@ -55,7 +55,7 @@ test('TCP_CHECK: the fast TCP-handle path and the net.connect path agree', async
     assert.deepEqual(from.filter((a) => a !== '127.0.0.1'), ['127.0.0.7', '127.0.0.7', '127.0.0.8', '127.0.0.8']);
     const aborted = new AbortController();
     aborted.abort();
-    assert.deepEqual(await rawTcpProbe(conn(p), aborted.signal), { ok: false, reason: 'timeout' });
+    assert.deepEqual(await nativeTcpProbe(conn(p), aborted.signal), { ok: false, reason: 'timeout' });
   } finally {
     await close(s);
   }

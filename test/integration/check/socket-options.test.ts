@@ -53,7 +53,7 @@ import { execFileSync } from 'node:child_process';
 import { dnsCheck } from '${dist}/check/dns.js';
 import { httpCheck } from '${dist}/check/http.js';
 import { smtpCheck } from '${dist}/check/smtp.js';
-import { netTcpProbe, rawTcpProbe } from '${dist}/check/tcp.js';
+import { netTcpProbe, nativeTcpProbe } from '${dist}/check/tcp.js';
 import { udpCheck } from '${dist}/check/udp.js';
 const counters = () => {
   const j = JSON.parse(execFileSync('nft', ['-j', 'list', 'counters', 'table', 'inet', 'kts'], { encoding: 'utf8' }));
@@ -62,7 +62,7 @@ const counters = () => {
   return out;
 };
 const checks = {
-  tcp_raw: (conn, s) => rawTcpProbe({ ...conn, port: 80 }, s),
+  tcp_raw: (conn, s) => nativeTcpProbe({ ...conn, port: 80 }, s),
   tcp_net: (conn, s) => netTcpProbe({ ...conn, port: 80 }, s),
   http: (conn, s) => httpCheck({ kind: 'HTTP_GET', conn: { ...conn, port: 80 }, urls: [{ path: '/' }], protocol: '1.0' })(s),
   ssl: (conn, s) => httpCheck({ kind: 'SSL_GET', conn: { ...conn, port: 443 }, urls: [{ path: '/' }], protocol: '1.0', tls: {} })(s),

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs';
 import net from 'node:net';
-import { rawTcpProbe, netTcpProbe } from '../../../src/check/tcp.js';
+import { nativeTcpProbe, netTcpProbe } from '../../../src/check/tcp.js';
 import { Scheduler, realClock, type CheckOutcome } from '../../../src/check/scheduler.js';
 import { close, conn, listen } from './servers.js';
 
@@ -28,7 +28,7 @@ test('TCP_CHECK: a connect completed while the loop was blocked past connect_tim
   const p = await listen(s);
   try {
     await onIoPhase();
-    const raw = rawTcpProbe(conn(p, 30), new AbortController().signal);
+    const raw = nativeTcpProbe(conn(p, 30), new AbortController().signal);
     assert.ok(raw);
     blockLoop(200);
     assert.deepEqual(await raw, { ok: true });
@@ -37,7 +37,7 @@ test('TCP_CHECK: a connect completed while the loop was blocked past connect_tim
     const hp = await listen(held);
     await close(held);
     await onIoPhase();
-    const refused = rawTcpProbe(conn(hp, 30), new AbortController().signal);
+    const refused = nativeTcpProbe(conn(hp, 30), new AbortController().signal);
     blockLoop(200);
     assert.deepEqual(await refused, { ok: false, reason: 'connection refused' });
   } finally {
@@ -52,7 +52,7 @@ test('scheduler: a run that finished while the loop was blocked past its deadlin
     const outcomes: CheckOutcome<string>[] = [];
     const sched = new Scheduler<string>(realClock, (o) => outcomes.push(o));
     sched.add({
-      key: 'rs', deadlineMs: 20, run: (signal) => rawTcpProbe(conn(p, 5000), signal) ?? netTcpProbe(conn(p, 5000), signal),
+      key: 'rs', deadlineMs: 20, run: (signal) => nativeTcpProbe(conn(p, 5000), signal) ?? netTcpProbe(conn(p, 5000), signal),
       timing: { delayLoopMs: 60_000, retry: 0, delayBeforeRetryMs: 1000, warmupMs: 0, alpha: false, logAllFailures: false },
     });
     sched.start();
