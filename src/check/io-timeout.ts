@@ -5,32 +5,16 @@
 // kernel completed meanwhile is still unread when the timers run, and a plain setTimeout
 // would fail the check: a false down. So when the timer is due, the verdict is deferred
 // with setImmediate, which runs after the poll phase: whatever had arrived in time is seen
-// first, and the timeout only counts when nothing had.
+// first, and the timeout only counts when nothing had. Queued by duration (timeout-queue.ts):
+// every check sets one or two.
+import { enqueue, QueuedTimeout, type QueueMode } from './timeout-queue.js';
+
+const AFTER_IO: QueueMode = { afterIo: true, ref: true };
 
 /** A pending timeout; cancel() is safe at any time, also once it is due. */
-export class IoTimeout {
-  private timer: NodeJS.Timeout | undefined;
-  private immediate: NodeJS.Immediate | undefined;
-
-  // Static callbacks with the instance as argument: no closures per timeout (10,000 a second).
-  constructor(ms: number, private readonly onTimeout: () => void) {
-    this.timer = setTimeout(IoTimeout.due, ms, this);
-  }
-
-  private static due(t: IoTimeout): void {
-    t.timer = undefined;
-    t.immediate = setImmediate(IoTimeout.fire, t);
-  }
-
-  private static fire(t: IoTimeout): void {
-    t.immediate = undefined;
-    t.onTimeout();
-  }
-
-  cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    if (this.immediate) clearImmediate(this.immediate);
-    this.timer = undefined;
-    this.immediate = undefined;
+export class IoTimeout extends QueuedTimeout {
+  constructor(ms: number, onTimeout: () => void) {
+    super(onTimeout);
+    enqueue(this, ms, AFTER_IO);
   }
 }

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IoTimeout } from '../../../src/check/io-timeout.js';
+import { queueTimeout } from '../../../src/check/timeout-queue.js';
+
+test('queued timeouts fire in order, never before they are due; a cancelled one never fires', async () => {
+  const fired: Array<[string, number]> = [];
+  const t0 = performance.now();
+  const mark = (name: string) => () => fired.push([name, performance.now() - t0]);
+  queueTimeout(30, mark('a'), true);
+  const b = queueTimeout(30, mark('b'), true);
+  queueTimeout(10, mark('short'), true);
+  await sleep(5);
+  queueTimeout(30, mark('c'), true);
+  b.cancel();
+  await sleep(60);
+  assert.deepEqual(fired.map(([n]) => n), ['short', 'a', 'c']);
+  const at = Object.fromEntries(fired);
+  assert.ok(at.short! >= 9.5 && at.a! >= 29.5 && at.c! >= 34.5, JSON.stringify(at));
+  b.cancel(); // cancelling again, or after the others fired, is harmless
+});
+
+test('a timeout cancelled from the callback of one due with it does not fire', async () => {
+  const fired: string[] = [];
+  const later: { t?: { cancel(): void } } = {};
+  queueTimeout(20, () => { fired.push('first'); later.t?.cancel(); }, true);
+  later.t = queueTimeout(20, () => fired.push('second'), true);
+  queueTimeout(20, () => fired.push('third'), true);
+  await sleep(40);
+  assert.deepEqual(fired, ['first', 'third']);
+});
+
+test('an IoTimeout counts only after the I/O already waiting: a loop blocked past it still sees the answer first', async () => {
+  const order: string[] = [];
+  const t = new IoTimeout(5, () => order.push('timeout'));
+  // The answer arrives (as I/O: an immediate stands for it here) while the loop is blocked.
+  const blockUntil = performance.now() + 30;
+  while (performance.now() < blockUntil) { /* the process is kept off the loop */ }
+  setImmediate(() => { order.push('answer'); t.cancel(); });
+  await sleep(20);
+  assert.deepEqual(order, ['answer']);
+});
+
+test('a thousand timeouts of one duration, most cancelled, leave none behind', async () => {
+  let fired = 0;
+  const ts = Array.from({ length: 1000 }, () => new IoTimeout(15, () => fired++));
+  for (let i = 0; i < ts.length; i++) if (i % 10) ts[i]!.cancel();
+  await sleep(40);
+  assert.equal(fired, 100);
+});
