@@ -112,6 +112,28 @@ test('the in-memory table refuses what the kernel refuses', () => {
   assert.throws(() => applyToTable([], [{ op: 'delete-service', key: A }]), (e: unknown) => e instanceof TableError && e.code === 'ESRCH');
 });
 
+test('destinations: edits keep their place, deletes and adds keep order, the kernel\'s errors; 2,000 in one service', () => {
+  const dest = (host: string, weight: number) => svc(A, [[host, 80, weight]]).destinations[0]!;
+  const t = applyToTable([svc(A, [['192.168.1.1', 80, 1], ['192.168.1.2', 80, 1], ['192.168.1.3', 80, 1]])], [
+    { op: 'edit-destination', service: A, destination: dest('192.168.1.2', 7) },
+    { op: 'delete-destination', service: A, destination: dest('192.168.1.1', 1) },
+    { op: 'add-destination', service: A, destination: dest('192.168.1.4', 2) },
+  ]);
+  assert.deepEqual(t[0]!.destinations.map((d) => `${d.address}/${d.weight}`), ['192.168.1.2/7', '192.168.1.3/1', '192.168.1.4/2']);
+  const code = (ops: Parameters<typeof applyToTable>[1]) => (e: unknown) => e instanceof TableError && e.code === (ops[0]!.op === 'add-destination' ? 'EEXIST' : 'ENOENT');
+  for (const ops of [
+    [{ op: 'add-destination', service: A, destination: dest('192.168.1.3', 1) }],
+    [{ op: 'edit-destination', service: A, destination: dest('192.168.1.9', 1) }],
+    [{ op: 'delete-destination', service: A, destination: dest('192.168.1.9', 1) }],
+  ] as const) assert.throws(() => applyToTable(t, ops), code(ops));
+  // The table given is not changed (the reconciler keeps it as what it last wrote).
+  assert.equal(t[0]!.destinations.length, 3);
+  const many = Array.from({ length: 2000 }, (_, i) => ({ op: 'add-destination', service: A, destination: dest(`10.${i >> 8}.${i & 255}.1`, 1) }) as const);
+  const big = applyToTable([svc(A, [])], many);
+  assert.equal(big[0]!.destinations.length, 2000);
+  assert.equal(big[0]!.destinations[1999]!.address, '10.7.207.1');
+});
+
 test('reconciler: restart adopts, checker flip is one edit, reload drops, stop removes only ours', async () => {
   const foreign = svc(B, [['192.168.7.7', 443, 1]]);
   const specs = [vs('web', [A], [rs('192.168.1.1', 80), rs('192.168.1.2', 80, { inhibitOnFailure: true })])];
