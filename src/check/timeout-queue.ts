@@ -69,6 +69,8 @@ class TimeoutQueue {
   private last: QueuedTimeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
+  /** Inside run(): it arms the timer for whatever is first when it is done. */
+  private running = false;
 
   constructor(
     private readonly ms: number,
@@ -84,7 +86,8 @@ class TimeoutQueue {
     if (this.last) this.last.next = t;
     else this.first = t;
     this.last = t;
-    if (!this.timer && !this.immediate) this.arm(this.ms);
+    // An armed timer is for an earlier timeout (they fall due in order) and finds this one.
+    if (!this.timer && !this.immediate && !this.running) this.arm(this.ms);
   }
 
   /** Takes a timeout out (cancelled or firing). The Node timer stays armed; it finds what is left. */
@@ -118,12 +121,14 @@ class TimeoutQueue {
   /** Fires every timeout that is due, in order; then waits for the next one. */
   private run(): void {
     const now = performance.now();
+    this.running = true;
     try {
       for (let t = this.first; t && t.due <= now; t = this.first) {
         this.remove(t);
         t.fire();
       }
     } finally {
+      this.running = false;
       // Also after a throw (it goes on to 'uncaughtException' as a timer's would): the rest
       // still fire.
       if (!this.first) this.onEmpty();

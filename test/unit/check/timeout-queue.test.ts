@@ -31,6 +31,17 @@ test('a timeout cancelled from the callback of one due with it does not fire', a
   assert.deepEqual(fired, ['first', 'third']);
 });
 
+test('a timeout set from a firing one does not hold up the next one due', async () => {
+  const t0 = performance.now();
+  let nextAt = 0;
+  queueTimeout(20, () => queueTimeout(20, () => undefined, true), true);
+  await sleep(4);
+  queueTimeout(20, () => (nextAt = performance.now() - t0), true);
+  await sleep(60);
+  // Due at ~24 ms; a queue that re-armed for the newly set one (due at ~40) fired it then.
+  assert.ok(nextAt >= 23.5 && nextAt < 34, `fired at ${nextAt.toFixed(1)} ms`);
+});
+
 test('an IoTimeout counts only after the I/O already waiting: a loop blocked past it still sees the answer first', async () => {
   const order: string[] = [];
   const t = new IoTimeout(5, () => order.push('timeout'));
