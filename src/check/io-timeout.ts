@@ -7,14 +7,12 @@
 // with setImmediate, which runs after the poll phase: whatever had arrived in time is seen
 // first, and the timeout only counts when nothing had. Queued by duration (timeout-queue.ts):
 // every check sets one or two.
-import { enqueue, QueuedTimeout, type QueueMode } from './timeout-queue.js';
-
-const AFTER_IO: QueueMode = { afterIo: true, ref: true };
+import { enqueue, QueuedTimeout } from './timeout-queue.js';
 
 /** A pending timeout; cancel() is safe at any time, also once it is due. */
 export class IoTimeout extends QueuedTimeout {
   constructor(ms: number, onTimeout: () => void) {
     super(onTimeout);
-    enqueue(this, ms, AFTER_IO);
+    enqueue(this, ms);
   }
 }

@@ -6,7 +6,6 @@
 // are injected; a test drives the scheduler with a virtual clock.
 import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
 import { IoTimeout } from './io-timeout.js';
-import { queueTimeout } from './timeout-queue.js';
 import type { CheckResult, CheckRun, CheckTiming, RunSignal } from './types.js';
 
 /** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
@@ -42,8 +41,9 @@ export const OUTCOME_SLICE_MS = 20;
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(ms, fn) {
-    // Unref'd: a schedule alone does not keep the process alive.
-    return queueTimeout(Math.max(0, ms), fn, false);
+    const t = setTimeout(fn, Math.max(0, ms));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
   },
   setDeadline(ms, fn) {
     return new IoTimeout(Math.max(0, ms), fn);

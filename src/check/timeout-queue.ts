@@ -1,13 +1,14 @@
-// Timeouts queued by duration: every timeout of one duration is due in the order it was set,
-// so those of one duration wait in a FIFO queue behind one Node timer, where a Node timer
-// each (an object with async ids, a C++ call to read the loop's time, a linked-list insert,
-// and the same again to clear it) cost more than the work of a TCP check. 10,000 TCP_CHECKs
-// a second set and clear three timeouts each (the next run, the run's deadline, the
-// connect's timeout).
+// A check's timeouts queued by duration: every timeout of one duration is due in the order
+// it was set, so those of one duration wait in a FIFO queue behind one Node timer, where a
+// Node timer each costs an object with async ids, a C++ call to read the loop's time and a
+// list insert, and the same again to clear it. 10,000 TCP_CHECKs a second set two each (the
+// run's deadline and the connect's timeout) and nearly always cancel them; a cancelled
+// timeout leaves its queue at once. (A check's next run stays on a Node timer: queued, it
+// ran later on average, and fewer checks were made per second.)
 //
 // A timeout is due `ms` after the moment it was set, read once per turn of the event loop
-// (as Node's own timers read the loop's time once per turn); a timeout never fires before
-// it is due.
+// (as Node's own timers read the loop's time once per turn), and fires only after the I/O
+// already waiting when it fell due has been handled (see io-timeout.ts).
 
 /** A pending timeout; cancel() is safe at any time, also once it has fired. */
 export class QueuedTimeout {
@@ -37,17 +38,6 @@ export class QueuedTimeout {
   }
 }
 
-export interface QueueMode {
-  /**
-   * Fire only after the I/O already waiting has been handled (setImmediate after the timer):
-   * a check's timeout must not count an answer that had arrived while the process was kept
-   * off the CPU (see io-timeout.ts).
-   */
-  afterIo: boolean;
-  /** Keeps the process alive while pending (as a Node timer does unless unref'd). */
-  ref: boolean;
-}
-
 let stamp = 0;
 let stampValid = false;
 const invalidate = (): void => {
@@ -74,7 +64,6 @@ class TimeoutQueue {
 
   constructor(
     private readonly ms: number,
-    private readonly mode: QueueMode,
     private readonly onEmpty: () => void,
   ) {}
 
@@ -99,18 +88,15 @@ class TimeoutQueue {
     t.queue = t.prev = t.next = undefined;
   }
 
+  /** A pending timeout keeps the process alive, as a Node timer does. */
   private arm(delayMs: number): void {
     this.timer = setTimeout(TimeoutQueue.due, Math.max(1, Math.ceil(delayMs)), this);
-    if (!this.mode.ref) this.timer.unref();
   }
 
+  /** Due: the verdicts wait for the I/O already waiting (setImmediate runs after the poll phase). */
   private static due(q: TimeoutQueue): void {
     q.timer = undefined;
-    if (!q.mode.afterIo) q.run();
-    else {
-      q.immediate = setImmediate(TimeoutQueue.afterIo, q);
-      if (!q.mode.ref) q.immediate.unref();
-    }
+    q.immediate = setImmediate(TimeoutQueue.afterIo, q);
   }
 
   private static afterIo(q: TimeoutQueue): void {
@@ -140,16 +126,9 @@ class TimeoutQueue {
 const queues = new Map<number, TimeoutQueue>();
 
 /** Queues `t` to fire `ms` from now (whole ms; at least 1, as setTimeout). */
-export function enqueue(t: QueuedTimeout, ms: number, mode: QueueMode): QueuedTimeout {
+export function enqueue(t: QueuedTimeout, ms: number): void {
   const whole = Math.max(1, Math.ceil(ms));
-  const key = whole * 4 + (mode.afterIo ? 2 : 0) + (mode.ref ? 1 : 0);
-  let q = queues.get(key);
-  if (!q) queues.set(key, (q = new TimeoutQueue(whole, mode, () => queues.delete(key))));
+  let q = queues.get(whole);
+  if (!q) queues.set(whole, (q = new TimeoutQueue(whole, () => queues.delete(whole))));
   q.add(t);
-  return t;
-}
-
-/** A timeout of `ms` that calls `fn` (Node timer semantics: before the I/O of its turn). */
-export function queueTimeout(ms: number, fn: () => void, ref: boolean): QueuedTimeout {
-  return enqueue(new QueuedTimeout(fn), ms, { afterIo: false, ref });
 }

@@ -2,17 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IoTimeout } from '../../../src/check/io-timeout.js';
-import { queueTimeout } from '../../../src/check/timeout-queue.js';
+
+/** A check's timeout (queued by duration, see timeout-queue.ts). */
+const timeout = (ms: number, fn: () => void) => new IoTimeout(ms, fn);
 
 test('queued timeouts fire in order, never before they are due; a cancelled one never fires', async () => {
   const fired: Array<[string, number]> = [];
   const t0 = performance.now();
   const mark = (name: string) => () => fired.push([name, performance.now() - t0]);
-  queueTimeout(30, mark('a'), true);
-  const b = queueTimeout(30, mark('b'), true);
-  queueTimeout(10, mark('short'), true);
+  timeout(30, mark('a'));
+  const b = timeout(30, mark('b'));
+  timeout(10, mark('short'));
   await sleep(5);
-  queueTimeout(30, mark('c'), true);
+  timeout(30, mark('c'));
   b.cancel();
   await sleep(60);
   assert.deepEqual(fired.map(([n]) => n), ['short', 'a', 'c']);
@@ -24,9 +26,9 @@ test('queued timeouts fire in order, never before they are due; a cancelled one 
 test('a timeout cancelled from the callback of one due with it does not fire', async () => {
   const fired: string[] = [];
   const later: { t?: { cancel(): void } } = {};
-  queueTimeout(20, () => { fired.push('first'); later.t?.cancel(); }, true);
-  later.t = queueTimeout(20, () => fired.push('second'), true);
-  queueTimeout(20, () => fired.push('third'), true);
+  timeout(20, () => { fired.push('first'); later.t?.cancel(); });
+  later.t = timeout(20, () => fired.push('second'));
+  timeout(20, () => fired.push('third'));
   await sleep(40);
   assert.deepEqual(fired, ['first', 'third']);
 });
@@ -34,9 +36,9 @@ test('a timeout cancelled from the callback of one due with it does not fire', a
 test('a timeout set from a firing one does not hold up the next one due', async () => {
   const t0 = performance.now();
   let nextAt = 0;
-  queueTimeout(20, () => queueTimeout(20, () => undefined, true), true);
+  timeout(20, () => timeout(20, () => undefined));
   await sleep(4);
-  queueTimeout(20, () => (nextAt = performance.now() - t0), true);
+  timeout(20, () => (nextAt = performance.now() - t0));
   await sleep(60);
   // Due at ~24 ms; a queue that re-armed for the newly set one (due at ~40) fired it then.
   assert.ok(nextAt >= 23.5 && nextAt < 34, `fired at ${nextAt.toFixed(1)} ms`);
