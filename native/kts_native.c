@@ -864,6 +864,27 @@ static napi_value js_connect_nb(napi_env env, napi_callback_info info) {
   return make_int(env, rc < 0 ? errno : 0);
 }
 
+/*
+ * readInto(fd, buffer) -> bytes read (0 at end of stream), or -errno (-EAGAIN: nothing
+ * waiting). writeFrom(fd, buffer) -> bytes written, or -errno. read(2) and write(2) on a
+ * non-blocking socket, with the errno returned for the same reason as connectNb's.
+ */
+static napi_value fd_io(napi_env env, napi_callback_info info, bool is_read) {
+  napi_value argv[2];
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!arg_int(env, argv[0], &fd, "fd") || !arg_buffer(env, argv[1], &data, &len, false, "buffer")) return NULL;
+  ssize_t n;
+  do n = is_read ? read(fd, data, len) : send(fd, data, len, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return make_int(env, n < 0 ? -errno : (int32_t)n);
+}
+
+static napi_value js_read_into(napi_env env, napi_callback_info info) { return fd_io(env, info, true); }
+static napi_value js_write_from(napi_env env, napi_callback_info info) { return fd_io(env, info, false); }
+
 /* socketError(fd) -> the socket's pending error (getsockopt SO_ERROR; 0: none), or getsockopt's own errno. */
 static napi_value js_socket_error(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -1032,6 +1053,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setAffinity", NULL, js_set_affinity, NULL, NULL, NULL, napi_enumerable, NULL},
       {"connectNb", NULL, js_connect_nb, NULL, NULL, NULL, napi_enumerable, NULL},
       {"socketError", NULL, js_socket_error, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readInto", NULL, js_read_into, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"writeFrom", NULL, js_write_from, NULL, NULL, NULL, napi_enumerable, NULL},
       {"epollOpen", NULL, js_epoll_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"epollCtl", NULL, js_epoll_ctl, NULL, NULL, NULL, napi_enumerable, NULL},
       {"epollClose", NULL, js_epoll_close, NULL, NULL, NULL, napi_enumerable, NULL},

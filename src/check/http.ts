@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
-import type net from 'node:net';
 import { CheckFailure, SocketReader, connectTcp, connectTls, type TlsConnectOptions } from './conn.js';
+import { epollConnect, epollSocketsAvailable, EpollStream } from './epoll-socket.js';
 import type { CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
 
 /** Bodies beyond this are hashed but not kept for the regex (a checker is not a crawler). */
@@ -62,11 +62,33 @@ export function contentLength(header: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** What an exchange needs of its connection: each read within connect_timeout, null at the end. */
+interface ByteStream {
+  write(data: Buffer): void;
+  read(): Promise<Buffer | null>;
+  destroy(): void;
+}
+
+/**
+ * The connection: plain HTTP on the addon's sockets (epoll-socket.ts: no libuv stream per
+ * check), TLS or a host without the addon on Node's net/tls sockets.
+ */
+async function openStream(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<ByteStream> {
+  if (!req.tls && epollSocketsAvailable()) {
+    const r = await epollConnect(conn, signal);
+    if ('reason' in r) throw new CheckFailure(r.reason);
+    return new EpollStream(r.tag, conn.connectTimeoutMs, signal);
+  }
+  const sock = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
+  const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
+  return { write: (d) => sock.write(d), read: () => reader.read(), destroy: () => sock.destroy() };
+}
+
 export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<HttpFetchResult> {
-  const sock: net.Socket = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
+  const sock = await openStream(conn, req, signal);
   try {
-    sock.write(buildRequest(conn, req));
-    const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
+    sock.write(Buffer.from(buildRequest(conn, req)));
+    const reader = sock;
     let buf = Buffer.alloc(0);
     let he: { end: number; bodyStart: number } | undefined;
     while (!(he = headerEnd(buf))) {

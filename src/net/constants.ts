@@ -127,9 +127,13 @@ export const MSG_DONTWAIT = 0x40;
 
 // epoll(7).
 export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x001;
 export const EPOLLOUT = 0x004;
 export const EPOLLERR = 0x008;
 export const EPOLLHUP = 0x010;
 
 // errnos a non-blocking connect returns.
 export const EINPROGRESS = 115;
+export const EAGAIN = 11;

@@ -102,6 +102,8 @@ interface NativeAddon {
   setAffinity(tid: number, cpus: number[]): void;
   connectNb(fd: number, addr: Buffer): number;
   socketError(fd: number): number;
+  readInto(fd: number, buf: Buffer): number;
+  writeFrom(fd: number, buf: Buffer): number;
   epollOpen(out: Int32Array, cb: (count: number) => void): unknown;
   epollCtl(handle: unknown, op: number, fd: number, events: number, tag: number): number;
   epollClose(handle: unknown): void;
@@ -468,6 +470,10 @@ export interface ConnectCalls {
   connect(fd: number, addr: Buffer): number;
   /** getsockopt(SO_ERROR): the socket's pending error, 0 for none. */
   socketError(fd: number): number;
+  /** read(2) into `buf`: bytes read, 0 at end of stream, or -errno (-EAGAIN: nothing waiting). */
+  read(fd: number, buf: Buffer): number;
+  /** send(2) of `buf` (MSG_NOSIGNAL): bytes written, or -errno. */
+  write(fd: number, buf: Buffer): number;
   close(fd: number): void;
 }
 
@@ -477,6 +483,8 @@ export function connectCalls(): ConnectCalls {
     streamSocket: (domain) => a.socket(domain, C.SOCK_STREAM, 0),
     connect: (fd, addr) => a.connectNb(fd, addr),
     socketError: (fd) => a.socketError(fd),
+    read: (fd, buf) => a.readInto(fd, buf),
+    write: (fd, buf) => a.writeFrom(fd, buf),
     close: (fd) => a.close(fd),
   };
 }
@@ -485,6 +493,10 @@ export function connectCalls(): ConnectCalls {
 export interface EpollSet {
   /** epoll_ctl(EPOLL_CTL_ADD): `tag` comes back with the fd's events; returns 0 or an errno. */
   add(fd: number, events: number, tag: number): number;
+  /** epoll_ctl(EPOLL_CTL_MOD): the events watched for a registered fd; returns 0 or an errno. */
+  modify(fd: number, events: number, tag: number): number;
+  /** epoll_ctl(EPOLL_CTL_DEL); returns 0 or an errno. */
+  remove(fd: number): number;
   /** No callback after this. The fds still registered are the caller's to close. */
   close(): void;
 }
@@ -500,6 +512,8 @@ export function openEpollSet(room: number, onReady: (pairs: Int32Array, count: n
   const handle = native.epollOpen(pairs, (count) => onReady(pairs, count));
   return {
     add: (fd, events, tag) => native.epollCtl(handle, C.EPOLL_CTL_ADD, fd, events, tag),
+    modify: (fd, events, tag) => native.epollCtl(handle, C.EPOLL_CTL_MOD, fd, events, tag),
+    remove: (fd) => native.epollCtl(handle, C.EPOLL_CTL_DEL, fd, 0, 0),
     close: () => native.epollClose(handle),
   };
 }
