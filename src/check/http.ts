@@ -22,6 +22,8 @@ export interface HttpRequestSpec {
   virtualhost?: string;
   protocol: HttpProtocol;
   tls?: TlsConnectOptions;
+  /** No digest to compare: the body is not hashed (the result's digest is then ''). */
+  skipDigest?: boolean;
 }
 
 export interface HttpFetchResult {
@@ -31,7 +33,7 @@ export interface HttpFetchResult {
   /** The body as far as it was kept (MAX_KEPT_BODY). */
   body: Buffer;
   bodyLength: number;
-  /** Lowercase hex MD5 of the whole body. */
+  /** Lowercase hex MD5 of the whole body ('' when the request skipped it). */
   digest: string;
 }
 
@@ -84,10 +86,15 @@ async function openStream(conn: ConnectOptions, req: HttpRequestSpec, signal: Ru
   return { write: (d) => sock.write(d), read: () => reader.read(), destroy: () => sock.destroy() };
 }
 
+/** A checker's request bytes, made at its first run (its request never changes). */
+const requestBytes = new WeakMap<HttpRequestSpec, Buffer>();
+
 export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<HttpFetchResult> {
+  let bytes = requestBytes.get(req);
+  if (!bytes) requestBytes.set(req, (bytes = Buffer.from(buildRequest(conn, req))));
   const sock = await openStream(conn, req, signal);
   try {
-    sock.write(Buffer.from(buildRequest(conn, req)));
+    sock.write(bytes);
     const reader = sock;
     let buf = Buffer.alloc(0);
     let he: { end: number; bodyStart: number } | undefined;
@@ -102,14 +109,14 @@ export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, sign
     const statusLine = headerText.split(/\r?\n/, 1)[0] ?? '';
     const status = parseStatusLine(statusLine);
     const length = contentLength(headerText);
-    const hash = createHash('md5');
+    const hash = req.skipDigest ? undefined : createHash('md5');
     const kept: Buffer[] = [];
     let keptLen = 0;
     let bodyLength = 0;
     const take = (chunk: Buffer): boolean => {
       const room = length === undefined ? chunk.length : Math.min(chunk.length, length - bodyLength);
       const part = chunk.subarray(0, room);
-      hash.update(part);
+      hash?.update(part);
       bodyLength += part.length;
       if (keptLen < MAX_KEPT_BODY) {
         const k = part.subarray(0, MAX_KEPT_BODY - keptLen);
@@ -124,7 +131,7 @@ export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, sign
       if (c === null) break;
       done = take(c);
     }
-    return { status, statusLine, header, body: Buffer.concat(kept), bodyLength, digest: hash.digest('hex') };
+    return { status, statusLine, header, body: Buffer.concat(kept), bodyLength, digest: hash ? hash.digest('hex') : '' };
   } finally {
     sock.destroy();
   }
@@ -165,12 +172,17 @@ export function loadTls(t: TlsClientOptions | undefined, fallbackServerName: str
 
 export function httpCheck(spec: Pick<HttpCheckSpec, 'kind' | 'conn' | 'urls' | 'virtualhost' | 'protocol' | 'tls'>): CheckRun {
   const tls = spec.kind === 'SSL_GET' ? loadTls(spec.tls, undefined) : undefined;
+  // One request per URL, made once: the same objects every run (httpFetch keeps their bytes).
+  const requests = spec.urls.map((url) => {
+    const vhost = url.virtualhost ?? spec.virtualhost;
+    const req: HttpRequestSpec = { path: url.path, protocol: spec.protocol };
+    if (vhost !== undefined) req.virtualhost = vhost;
+    if (tls) req.tls = tls;
+    if (!url.digest) req.skipDigest = true;
+    return [url, req] as const;
+  });
   return async (signal) => {
-    for (const url of spec.urls) {
-      const vhost = url.virtualhost ?? spec.virtualhost;
-      const req: HttpRequestSpec = { path: url.path, protocol: spec.protocol };
-      if (vhost !== undefined) req.virtualhost = vhost;
-      if (tls) req.tls = tls;
+    for (const [url, req] of requests) {
       let r: HttpFetchResult;
       try {
         r = await httpFetch(spec.conn, req, signal);
