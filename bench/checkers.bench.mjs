@@ -195,7 +195,7 @@ async function orchestrate() {
     const load = readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
     console.log(`Checker load: ${N_TCP} TCP_CHECK + ${N_HTTP} HTTP_GET real servers, delay_loop 1 s, loopback in a private namespace, measured over ${SECONDS} s after warm-up. Host load average at the end: ${load} (shared machine: latency figures include waiting for a CPU).\n`);
     console.log('| checker | CPU (% of one core) | checks run /s (target ' + (N_TCP + N_HTTP + 1) + ') | CPU per check | peak RSS (MiB) | death -> removal (retry 1, delay_before_retry 1 s) | false downs |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|');
     console.log(`| keepalived-ts | ${result.cpuPct.toFixed(1)} | ${result.runsPerSec.toFixed(0)} | ${result.cpuUsPerRun.toFixed(0)} us | ${result.rssMiB.toFixed(1)} | ${(detectMs / 1000).toFixed(2)} s | ${result.falseDowns} |`);
     console.log(`| keepalived-ts, a tenth of the servers (${Math.round(N_TCP / 10)} + ${Math.round(N_HTTP / 10)}) | ${small.result.cpuPct.toFixed(1)} | ${small.result.runsPerSec.toFixed(0)} (target ${Math.round(N_TCP / 10) + Math.round(N_HTTP / 10) + 1}) | ${small.result.cpuUsPerRun.toFixed(0)} us | ${small.result.rssMiB.toFixed(1)} | ${(small.detectMs / 1000).toFixed(2)} s | ${small.result.falseDowns} |`);
     console.log(`| keepalived 2.2.7 | ${ka} | | | | | |`);
@@ -210,32 +210,37 @@ async function orchestrate() {
 /** keepalived's checker process and ours in the VM, where IPVS exists (see the file's head). */
 async function vmArm() {
   const VM_N = Number(process.env.KTS_BENCH_VM_TCP ?? 1000);
+  const VM_HTTP = Number(process.env.KTS_BENCH_VM_HTTP ?? 200);
   const VM_DELAY = Number(process.env.KTS_BENCH_VM_DELAY ?? 5);
   const VM_WINDOW = Number(process.env.KTS_BENCH_VM_SECONDS ?? 30);
   const { runInVm, vmUnavailable } = await import(join(here, '..', 'dist', 'test', 'lib', 'vm.js'));
   const why = vmUnavailable();
   if (why) { console.log(`\nVM arm skipped: ${why}`); return; }
   const root = join(here, '..');
-  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/checker-daemon-bench.js')} ${root} ${VM_N} ${VM_DELAY} ${VM_WINDOW}\n`, timeoutMs: 1_200_000, memoryMb: 1536 });
+  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/checker-daemon-bench.js')} ${root} ${VM_N} ${VM_DELAY} ${VM_WINDOW} ${VM_HTTP}\n`, timeoutMs: 1_800_000, memoryMb: 1536 });
   const m = /KTS-VM-RESULT (.*)$/m.exec(vm.console);
   if (!m) { console.error(vm.console.slice(-3000)); console.log('\nVM arm: no result (see stderr).'); return; }
   const d = JSON.parse(m[1]);
-  const ka = d.keepalived ?? {};
-  const ts = d.ours ?? {};
   const cell = (r, x) => (r.error ? `error: ${r.error.split('; log:')[0]}` : x);
   const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not seen');
-  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). ${VM_N} real servers with TCP_CHECK (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window. Scale chosen for the emulated CPU: ${Math.round(VM_N / VM_DELAY)} checks/s.\n`);
-  console.log('| checker process | CPU seconds over the window | CPU % of one vCPU | death -> removal from IPVS | false downs |');
-  console.log('|---|---|---|---|---|');
-  for (const [name, r] of [['keepalived 2.2.7', ka], ['keepalived-ts', ts]]) {
-    console.log(`| ${name} | ${cell(r, r.cpuS?.toFixed(2))} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
+  const kinds = [['tcp', 'TCP_CHECK', VM_N], ['http', 'HTTP_GET (url / status_code 200, a Node HTTP server in the VM)', VM_HTTP]].filter(([k]) => d[k]);
+  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). Real servers with ${kinds.map(([, name, n]) => `${n} ${name}`).join(', or ')} (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window; each daemon alone in turn. The servers answering the checks run in the same VM (their CPU is not counted); the HTTP servers are one Node HTTP server, which fell behind at 500 HTTP_GETs (100 requests/s on the emulated CPU: read timeouts, real servers removed), hence 200.\n`);
+  console.log('| checks | checker process | CPU seconds over the window (user + system) | CPU % of one vCPU | peak RSS (MiB) | checks /s (target) | death -> removal from IPVS | false downs |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  const summary = [];
+  for (const [k, name, n] of kinds) {
+    const ka = d[k].keepalived ?? {};
+    const ts = d[k].ours ?? {};
+    for (const [who, r] of [['keepalived 2.2.7', ka], ['keepalived-ts', ts]]) {
+      console.log(`| ${n} ${name.split(' ')[0]} | ${who} | ${cell(r, `${r.cpuS?.toFixed(2)} (${r.userS?.toFixed(2)} + ${r.sysS?.toFixed(2)})`)} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.peakRssMiB?.toFixed(1))} | ${cell(r, `${r.checksPerS?.toFixed(0)} (${Math.round(n / VM_DELAY)})`)} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
+    }
+    // Only figures both daemons produced go to the summary (an error or a missed death is in the section).
+    const both = (x) => Number.isFinite(ka[x]) && Number.isFinite(ts[x]) && !ka.error && !ts.error;
+    const label = name.split(' ')[0];
+    if (both('cpuS')) summary.push({ what: `checker process CPU over ${VM_WINDOW} s, ${n} ${label} every ${VM_DELAY} s (VM, software CPU)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' });
+    if (both('cpuS') && both('checksPerS')) summary.push({ what: `checker process CPU per check made, ${label} (VM)`, keepalived: (ka.cpuS / (ka.checksPerS * ka.windowS)) * 1e6, ours: (ts.cpuS / (ts.checksPerS * ts.windowS)) * 1e6, unit: 'us' });
+    if (both('peakRssMiB')) summary.push({ what: `checker process peak RSS, ${n} ${label} (VM)`, keepalived: ka.peakRssMiB, ours: ts.peakRssMiB, unit: 'MiB' });
+    if (both('detectMs')) summary.push({ what: `real server death -> removal from IPVS, ${label} retry 1 (VM)`, keepalived: ka.detectMs, ours: ts.detectMs, unit: 'ms' });
   }
-  // Only figures both daemons produced go to the summary (an error or a missed death is in the section).
-  const both = (k) => Number.isFinite(ka[k]) && Number.isFinite(ts[k]) && !ka.error && !ts.error;
-  if (process.env.KTS_BENCH_OUT) {
-    writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary: [
-      ...(both('cpuS') ? [{ what: `checker process CPU over ${VM_WINDOW} s, ${VM_N} TCP_CHECK every ${VM_DELAY} s (VM, software CPU)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' }] : []),
-      ...(both('detectMs') ? [{ what: `real server death -> removal from IPVS, TCP_CHECK retry 1 (VM)`, keepalived: ka.detectMs, ours: ts.detectMs, unit: 'ms' }] : []),
-    ] }));
-  }
+  if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary }));
 }
