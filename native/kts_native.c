@@ -473,6 +473,15 @@ static bool call_js(js_callback *cb, size_t argc, const napi_value *argv) {
   return true;
 }
 
+/* Calls the function with one integer argument, in a handle scope of its own (libuv callbacks have none). */
+static void call_js_int(js_callback *cb, int32_t n) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(cb->env, &scope);
+  napi_value arg = make_int(cb->env, n);
+  call_js(cb, 1, &arg);
+  napi_close_handle_scope(cb->env, scope);
+}
+
 /* Closes a watcher's libuv handle once (no callback after this); `done` frees the watcher. */
 static void close_once(uv_handle_t *handle, bool *closed, uv_close_cb done) {
   if (*closed) return;
@@ -695,13 +704,8 @@ static void signal_watch_free(uv_handle_t *handle) {
 
 static void on_signal(uv_signal_t *handle, int signo) {
   signal_watch *s = handle->data;
-  napi_env env = s->cb.env;
   if (s->closed) return;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value arg = make_int(env, signo);
-  call_js(&s->cb, 1, &arg);
-  napi_close_handle_scope(env, scope);
+  call_js_int(&s->cb, signo);
 }
 
 /* closeSignal(handle): stops watching; the signal's previous disposition returns. Idempotent. */
@@ -934,12 +938,7 @@ static void on_epoll(uv_poll_t *handle, int status, int events) {
     e->out[2 * i] = (int32_t)e->events[i].data.u32;
     e->out[2 * i + 1] = (int32_t)e->events[i].events;
   }
-  napi_env env = e->cb.env;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value arg = make_int(env, n);
-  call_js(&e->cb, 1, &arg);
-  napi_close_handle_scope(env, scope);
+  call_js_int(&e->cb, n);
 }
 
 /* epollOpen(out: Int32Array of 2 * N, callback(count)) -> handle for epollCtl / epollClose. */

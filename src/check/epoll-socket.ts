@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { AF_INET, AF_INET6, EAGAIN, EINPROGRESS, EPOLLIN, EPOLLOUT } from '../net/constants.js';
 import { connectCalls, encodeSockAddr, ifNameToIndex, nativeAvailable, openEpollSet, type ConnectCalls, type EpollSet } from '../net/sys.js';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
-import { CheckFailure, describeError } from './conn.js';
+import { CheckFailure, ChunkReader, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions, RunSignal } from './types.js';
 
@@ -190,20 +190,19 @@ const READS_PER_WAKEUP = 16;
  * A connected socket as a byte stream: write the request, read the reply chunk by chunk
  * (null at the end), each read within `idleMs` (keepalived's per-read connect_timeout).
  */
-export class EpollStream {
-  private readonly chunks: Buffer[] = [];
+export class EpollStream extends ChunkReader {
   private ended = false;
   private error: string | undefined;
-  private waiter: (() => void) | undefined;
   private unsent: Buffer | undefined;
   private closed = false;
   private readonly w: EpollWatch;
 
   constructor(
     private readonly tag: number,
-    private readonly idleMs: number,
-    private readonly signal: RunSignal,
+    idleMs: number,
+    signal: RunSignal,
   ) {
+    super(idleMs, signal);
     this.w = epollWatch()!;
     signal.addEventListener('abort', this.onAbort, { once: true });
     this.w.handOver(tag, (events) => this.onEvents(events));
@@ -255,30 +254,9 @@ export class EpollStream {
     this.wake();
   }
 
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = undefined;
-    w?.();
-  }
-
-  async read(): Promise<Buffer | null> {
-    for (;;) {
-      const c = this.chunks.shift();
-      if (c) return c;
-      if (this.signal.aborted) throw new CheckFailure('timeout');
-      if (this.error !== undefined) throw new CheckFailure(this.error);
-      if (this.ended || this.closed) return null;
-      await new Promise<void>((resolve, reject) => {
-        const t = new IoTimeout(this.idleMs, () => {
-          this.waiter = undefined;
-          reject(new CheckFailure('read timeout'));
-        });
-        this.waiter = () => {
-          t.cancel();
-          resolve();
-        };
-      });
-    }
+  protected outcome(): string | null | undefined {
+    if (this.error !== undefined) return this.error;
+    return this.ended || this.closed ? null : undefined;
   }
 
   destroy(): void {
