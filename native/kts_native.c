@@ -13,9 +13,9 @@
  * VRRP adverts can run within microseconds of their deadline: libuv's own timers count
  * whole milliseconds.
  *
- * Non-blocking TCP connects watched in bulk (an epoll set of their sockets, polled the same
- * way): TCP_CHECK runs 10,000 connects a second, and one wake-up reports every connect that
- * finished in one call.
+ * Checkers' non-blocking TCP sockets watched in bulk (an epoll set of them, polled the same
+ * way): TCP_CHECK runs 10,000 connects a second, and one wake-up reports every socket that
+ * is ready in one call.
  *
  * Errors are thrown as Node throws its own: an Error with code ("EPERM"), errno and
  * syscall properties.

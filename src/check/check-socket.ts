@@ -55,6 +55,7 @@ export function openPreparedSocket(conn: ConnectOptions, type: 'stream' | 'dgram
   return sock.fd;
 }
 
-function reasonOf(e: unknown): string {
+/** A failed system call's code ("ENODEV"), else the error's message. */
+export function reasonOf(e: unknown): string {
   return isSysError(e) ? e.code : e instanceof Error ? e.message : String(e);
 }

@@ -129,10 +129,6 @@ function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeout
 }
 
 /**
- * Pull-style reader over a socket: `read()` resolves with the next chunk, or null at EOF;
- * it fails when no data comes within `idleMs` (keepalived's per-read connect_timeout).
- */
-/**
  * Chunks a connection's events push, pulled by `read()`: the next chunk, or null at the end;
  * it fails when nothing comes within `idleMs` (keepalived's per-read connect_timeout), or at
  * once when the run's deadline (`signal`) has passed.

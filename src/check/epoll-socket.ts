@@ -8,7 +8,7 @@
 import { constants as osConstants } from 'node:os';
 import { AF_INET, AF_INET6, EAGAIN, EINPROGRESS, EPOLLIN, EPOLLOUT } from '../net/constants.js';
 import { connectCalls, encodeSockAddr, ifNameToIndex, nativeAvailable, openEpollSet, type ConnectCalls, type EpollSet } from '../net/sys.js';
-import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket } from './check-socket.js';
+import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket, reasonOf } from './check-socket.js';
 import { CheckFailure, ChunkReader, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions, RunSignal } from './types.js';
@@ -109,10 +109,6 @@ function sockAddrOf(conn: ConnectOptions): Buffer {
   return b;
 }
 
-function codeOf(e: unknown): string {
-  return e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
-}
-
 /** A connected socket's tag, or why there is none. */
 type Connected = { tag: number } | { reason: string };
 
@@ -130,7 +126,7 @@ export function epollConnect(conn: ConnectOptions, signal: RunSignal): Promise<C
   try {
     addr = sockAddrOf(conn);
   } catch (e) {
-    return Promise.resolve({ reason: `connect_ip ${connectHost(conn)}: ${codeOf(e)}` });
+    return Promise.resolve({ reason: `connect_ip ${connectHost(conn)}: ${reasonOf(e)}` });
   }
   try {
     // fwmark, bind_if, bindto, bind_port: the options are set and the bind made first.
@@ -138,7 +134,7 @@ export function epollConnect(conn: ConnectOptions, signal: RunSignal): Promise<C
       ? openPreparedSocket(conn, 'stream')
       : w.calls.streamSocket(isV6Destination(conn) ? AF_INET6 : AF_INET);
   } catch (e) {
-    return Promise.resolve({ reason: e instanceof CheckFailure ? e.message : `socket: ${codeOf(e)}` });
+    return Promise.resolve({ reason: e instanceof CheckFailure ? e.message : `socket: ${reasonOf(e)}` });
   }
   return new Promise<Connected>((resolve) => {
     let tag = 0;

@@ -86,20 +86,15 @@ async function openStream(conn: ConnectOptions, req: HttpRequestSpec, signal: Ru
   return { write: (d) => sock.write(d), read: () => reader.read(), destroy: () => sock.destroy() };
 }
 
-/** A checker's request bytes, made at its first run (its request never changes). */
-const requestBytes = new WeakMap<HttpRequestSpec, Buffer>();
-
-export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<HttpFetchResult> {
-  let bytes = requestBytes.get(req);
-  if (!bytes) requestBytes.set(req, (bytes = Buffer.from(buildRequest(conn, req))));
-  const sock = await openStream(conn, req, signal);
+/** One request and its reply; `request` is buildRequest's text as bytes (a checker makes it once). */
+export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request = Buffer.from(buildRequest(conn, req))): Promise<HttpFetchResult> {
+  const stream = await openStream(conn, req, signal);
   try {
-    sock.write(bytes);
-    const reader = sock;
+    stream.write(request);
     let buf = Buffer.alloc(0);
     let he: { end: number; bodyStart: number } | undefined;
     while (!(he = headerEnd(buf))) {
-      const c = await reader.read();
+      const c = await stream.read();
       if (c === null) throw new CheckFailure(buf.length ? 'incomplete HTTP header' : 'no data received from remote webserver');
       buf = Buffer.concat([buf, c]);
       if (buf.length > 65536 && !headerEnd(buf)) throw new CheckFailure('HTTP header too long');
@@ -127,13 +122,13 @@ export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, sign
     };
     let done = take(buf.subarray(he.bodyStart)) || length === 0;
     while (!done) {
-      const c = await reader.read();
+      const c = await stream.read();
       if (c === null) break;
       done = take(c);
     }
     return { status, statusLine, header, body: Buffer.concat(kept), bodyLength, digest: hash ? hash.digest('hex') : '' };
   } finally {
-    sock.destroy();
+    stream.destroy();
   }
 }
 
@@ -172,20 +167,20 @@ export function loadTls(t: TlsClientOptions | undefined, fallbackServerName: str
 
 export function httpCheck(spec: Pick<HttpCheckSpec, 'kind' | 'conn' | 'urls' | 'virtualhost' | 'protocol' | 'tls'>): CheckRun {
   const tls = spec.kind === 'SSL_GET' ? loadTls(spec.tls, undefined) : undefined;
-  // One request per URL, made once: the same objects every run (httpFetch keeps their bytes).
+  // One request per URL, made once: the same objects and bytes every run.
   const requests = spec.urls.map((url) => {
     const vhost = url.virtualhost ?? spec.virtualhost;
     const req: HttpRequestSpec = { path: url.path, protocol: spec.protocol };
     if (vhost !== undefined) req.virtualhost = vhost;
     if (tls) req.tls = tls;
     if (!url.digest) req.skipDigest = true;
-    return [url, req] as const;
+    return [url, req, Buffer.from(buildRequest(spec.conn, req))] as const;
   });
   return async (signal) => {
-    for (const [url, req] of requests) {
+    for (const [url, req, request] of requests) {
       let r: HttpFetchResult;
       try {
-        r = await httpFetch(spec.conn, req, signal);
+        r = await httpFetch(spec.conn, req, signal, request);
       } catch (e) {
         return { ok: false, reason: `${e instanceof CheckFailure ? e.message : String(e)} on [${url.path}]` };
       }

@@ -459,9 +459,9 @@ export function monotonicNowUs(): number {
 }
 
 /**
- * The calls of a non-blocking connect watched with epoll (src/check/tcp.ts): each the system
- * call and nothing more. `connect` and `socketError` return errnos instead of throwing (a
- * health check's connect is in progress or refused thousands of times a second).
+ * The calls of a checker's non-blocking socket watched with epoll (src/check/epoll-socket.ts):
+ * each the system call and nothing more. All but `streamSocket` return errnos instead of
+ * throwing (a health check's connect is in progress or refused thousands of times a second).
  */
 export interface ConnectCalls {
   /** socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) -> fd; throws a SysError. */
