@@ -129,21 +129,26 @@ function settleSocket<S extends net.Socket>(sock: S, readyEvent: string, timeout
 }
 
 /**
- * Chunks a connection's events push, pulled by `read()`: the next chunk, or null at the end;
- * it fails when nothing comes within `idleMs` (keepalived's per-read connect_timeout), or at
- * once when the run's deadline (`signal`) has passed.
+ * A Node socket's data, pulled by `read()`: the next chunk, or null at the end; it fails
+ * when nothing comes within `idleMs` (keepalived's per-read connect_timeout), or at once
+ * when the run's deadline (`signal`) has passed.
  */
-export abstract class ChunkReader {
-  protected readonly chunks: Buffer[] = [];
+export class SocketReader {
+  private readonly chunks: Buffer[] = [];
   private waiter: (() => void) | undefined;
+  private ended = false;
+  private error: Error | undefined;
 
-  constructor(private readonly idleMs: number, protected readonly signal: RunSignal) {}
-
-  /** Why the connection failed, null once it has ended, undefined while more may come. */
-  protected abstract outcome(): string | null | undefined;
+  constructor(sock: net.Socket, private readonly idleMs: number, private readonly signal: RunSignal) {
+    sock.on('data', (d: Buffer) => { this.chunks.push(d); this.wake(); });
+    sock.on('end', () => { this.ended = true; this.wake(); });
+    sock.on('close', () => { this.ended = true; this.wake(); });
+    sock.on('error', (e) => { this.error = e; this.wake(); });
+    signal.addEventListener('abort', () => this.wake(), { once: true });
+  }
 
   /** Lets a waiting read() look again. */
-  protected wake(): void {
+  private wake(): void {
     const w = this.waiter;
     this.waiter = undefined;
     w?.();
@@ -154,9 +159,8 @@ export abstract class ChunkReader {
       const c = this.chunks.shift();
       if (c) return c;
       if (this.signal.aborted) throw abortError();
-      const o = this.outcome();
-      if (typeof o === 'string') throw new CheckFailure(o);
-      if (o === null) return null;
+      if (this.error) throw new CheckFailure(describeError(this.error));
+      if (this.ended) return null;
       await new Promise<void>((resolve, reject) => {
         const t = new IoTimeout(this.idleMs, () => {
           this.waiter = undefined;
@@ -165,26 +169,6 @@ export abstract class ChunkReader {
         this.waiter = () => { t.cancel(); resolve(); };
       });
     }
-  }
-}
-
-/** A ChunkReader over a Node socket. */
-export class SocketReader extends ChunkReader {
-  private ended = false;
-  private error: Error | undefined;
-
-  constructor(sock: net.Socket, idleMs: number, signal: RunSignal) {
-    super(idleMs, signal);
-    sock.on('data', (d: Buffer) => { this.chunks.push(d); this.wake(); });
-    sock.on('end', () => { this.ended = true; this.wake(); });
-    sock.on('close', () => { this.ended = true; this.wake(); });
-    sock.on('error', (e) => { this.error = e; this.wake(); });
-    signal.addEventListener('abort', () => this.wake(), { once: true });
-  }
-
-  protected outcome(): string | null | undefined {
-    if (this.error) return describeError(this.error);
-    return this.ended ? null : undefined;
   }
 
   /** Reads until a full line (CRLF or LF) is buffered; returns it without the terminator. */

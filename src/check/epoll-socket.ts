@@ -9,7 +9,7 @@ import { constants as osConstants } from 'node:os';
 import { AF_INET, AF_INET6, EAGAIN, EINPROGRESS, EPOLLIN, EPOLLOUT } from '../net/constants.js';
 import { connectCalls, encodeSockAddr, ifNameToIndex, nativeAvailable, openEpollSet, type ConnectCalls, type EpollSet } from '../net/sys.js';
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket, reasonOf } from './check-socket.js';
-import { CheckFailure, ChunkReader, describeError } from './conn.js';
+import { CheckFailure, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
 import type { ConnectOptions, RunSignal } from './types.js';
 
@@ -22,11 +22,15 @@ export function errnoReason(errno: number): string {
   return describeError(Object.assign(new Error(code), { code }));
 }
 
-type OnEvents = (events: number) => void;
+/** A socket in the epoll set, and what handles its events. */
+interface Watched {
+  readonly fd: number;
+  onEvents(events: number): void;
+}
 
 /** The sockets being watched, by tag. */
 class EpollWatch {
-  private readonly watched = new Map<number, { fd: number; on: OnEvents }>();
+  private readonly watched = new Map<number, Watched>();
   private lastTag = 0;
   private readonly set: EpollSet;
 
@@ -34,15 +38,12 @@ class EpollWatch {
     this.set = openEpollSet(256, (pairs, count) => this.ready(pairs, count));
   }
 
-  /** Watches `fd` (which it owns from now on) for `events`; returns its tag, or the errno (the fd is then closed). */
-  watch(fd: number, events: number, on: OnEvents): { tag: number } | { errno: number } {
+  /** Watches `w.fd` for `events`; returns its tag, or the errno. */
+  watch(w: Watched, events: number): { tag: number } | { errno: number } {
     this.lastTag = this.lastTag >= 0x7fffffff ? 1 : this.lastTag + 1;
-    const errno = this.set.add(fd, events, this.lastTag);
-    if (errno !== 0) {
-      this.calls.close(fd);
-      return { errno };
-    }
-    this.watched.set(this.lastTag, { fd, on });
+    const errno = this.set.add(w.fd, events, this.lastTag);
+    if (errno !== 0) return { errno };
+    this.watched.set(this.lastTag, w);
     return { tag: this.lastTag };
   }
 
@@ -62,20 +63,10 @@ class EpollWatch {
     this.calls.close(w.fd);
   }
 
-  /** Hands a watched socket's events to `on` from now on. */
-  handOver(tag: number, on: OnEvents): void {
-    const w = this.watched.get(tag);
-    if (w) w.on = on;
-  }
-
-  fdOf(tag: number): number | undefined {
-    return this.watched.get(tag)?.fd;
-  }
-
   private ready(pairs: Int32Array, count: number): void {
     for (let i = 0; i < count; i++) {
       // Closed earlier in this batch: no handler.
-      this.watched.get(pairs[2 * i]!)?.on(pairs[2 * i + 1]!);
+      this.watched.get(pairs[2 * i]!)?.onEvents(pairs[2 * i + 1]!);
     }
   }
 }
@@ -109,157 +100,154 @@ function sockAddrOf(conn: ConnectOptions): Buffer {
   return b;
 }
 
-/** A connected socket's tag, or why there is none. */
-type Connected = { tag: number } | { reason: string };
-
-/**
- * Connects a new socket for `conn` within connect_timeout: resolves with its tag (the caller
- * closes it) or the reason it failed ("connection refused", "connect timeout", "timeout"
- * when `signal` aborted). Throws when the addon is not there (check epollSocketsAvailable).
- */
-export function epollConnect(conn: ConnectOptions, signal: RunSignal): Promise<Connected> {
-  const w = epollWatch();
-  if (!w) throw new Error('native addon not available');
-  if (signal.aborted) return Promise.resolve({ reason: 'timeout' });
-  let addr: Buffer;
-  let fd: number;
-  try {
-    addr = sockAddrOf(conn);
-  } catch (e) {
-    return Promise.resolve({ reason: `connect_ip ${connectHost(conn)}: ${reasonOf(e)}` });
-  }
-  try {
-    // fwmark, bind_if, bindto, bind_port: the options are set and the bind made first.
-    fd = needsPreparedSocket(conn) || conn.bindAddress !== undefined || conn.bindPort
-      ? openPreparedSocket(conn, 'stream')
-      : w.calls.streamSocket(isV6Destination(conn) ? AF_INET6 : AF_INET);
-  } catch (e) {
-    return Promise.resolve({ reason: e instanceof CheckFailure ? e.message : `socket: ${reasonOf(e)}` });
-  }
-  return new Promise<Connected>((resolve) => {
-    let tag = 0;
-    let settled = false;
-    const finish = (r: Connected): void => {
-      if (settled) return;
-      settled = true;
-      timer.cancel();
-      signal.removeEventListener('abort', onAbort);
-      if ('reason' in r) w.close(tag);
-      resolve(r);
-    };
-    const onAbort = (): void => finish({ reason: 'timeout' });
-    const timer = new IoTimeout(conn.connectTimeoutMs, () => finish({ reason: 'connect timeout' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    // Connected at once (0) is reported writable by epoll at once, like one in progress.
-    const errno = w.calls.connect(fd, addr);
-    if (errno !== 0 && errno !== EINPROGRESS) {
-      w.calls.close(fd);
-      finish({ reason: errnoReason(errno) });
-      return;
-    }
-    const watched = w.watch(fd, EPOLLOUT, () => {
-      const err = w.calls.socketError(fd);
-      if (err !== 0) {
-        finish({ reason: errnoReason(err) });
-        return;
-      }
-      // Still watched for EPOLLOUT: the caller closes it, or an EpollStream takes it over
-      // (before the next wait for events: both happen in this turn).
-      finish({ tag });
-    });
-    if ('errno' in watched) finish({ reason: errnoReason(watched.errno) });
-    else tag = watched.tag;
-  });
-}
-
-/** Closes a socket epollConnect made. */
-export function epollClose(tag: number): void {
-  epollWatch()?.close(tag);
-}
-
-/** Reads go through one buffer; what a read got is copied out at its size. */
+/** Reads go through one buffer, lent to `received` for the length of the call. */
 const scratch = Buffer.allocUnsafe(65536);
 /** At most this many reads per wake-up: one fast sender does not hold the loop. */
 const READS_PER_WAKEUP = 16;
 
 /**
- * A connected socket as a byte stream: write the request, read the reply chunk by chunk
- * (null at the end), each read within `idleMs` (keepalived's per-read connect_timeout).
+ * One check's connection on the shared epoll set, driven by its events: connect within
+ * connect_timeout, then whatever the subclass exchanges (each read within connect_timeout,
+ * keepalived's per-read timeout), until it finishes with its outcome or the run's deadline
+ * (`signal`) passes. One object per check holds the socket, the one timeout armed at a time
+ * and the abort listener, where promises per step cost a TCP_CHECK or HTTP_GET several
+ * times its system calls' CPU. The socket is closed when the outcome is settled.
  */
-export class EpollStream extends ChunkReader {
-  private ended = false;
-  private error: string | undefined;
+export abstract class EpollConnection<R> implements Watched {
+  fd = -1;
+  private tag = 0;
+  private isConnected = false;
+  private settled = false;
+  private resolveRun: ((r: R) => void) | undefined;
+  private timeout: IoTimeout | undefined;
+  private timeoutReason = 'connect timeout';
+  /** Bytes send() could not write yet. */
   private unsent: Buffer | undefined;
-  private closed = false;
   private readonly w: EpollWatch;
 
   constructor(
-    private readonly tag: number,
-    idleMs: number,
-    signal: RunSignal,
+    protected readonly conn: ConnectOptions,
+    private readonly signal: RunSignal,
   ) {
-    super(idleMs, signal);
-    this.w = epollWatch()!;
-    signal.addEventListener('abort', this.onAbort, { once: true });
-    this.w.handOver(tag, (events) => this.onEvents(events));
+    const w = epollWatch();
+    if (!w) throw new Error('native addon not available');
+    this.w = w;
   }
 
-  private readonly onAbort = (): void => this.wake();
+  /** Connected: the subclass finishes, or send()s. */
+  protected abstract connected(): void;
+  /** The outcome of a failure ("connection refused", "connect timeout", "timeout" at the deadline). */
+  protected abstract failed(reason: string): R;
+  /** Bytes came (only after send()); `chunk` is lent for this call only. */
+  protected received(_chunk: Buffer): void {}
+  /** The peer closed its side (only after send()). */
+  protected ended(): void {}
 
-  write(data: Buffer): void {
+  /** Connects and runs the exchange; settles once, with the outcome. */
+  run(): Promise<R> {
+    return new Promise<R>((resolve) => {
+      this.resolveRun = resolve;
+      this.start();
+    });
+  }
+
+  /** Settles the run with `r` and closes the socket; anything after this is ignored. */
+  protected finish(r: R): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.timeout?.cancel();
+    this.signal.removeEventListener('abort', this.onAbort);
+    if (this.tag) this.w.close(this.tag);
+    else if (this.fd >= 0) this.w.calls.close(this.fd);
+    this.resolveRun?.(r);
+  }
+
+  /** Writes `data` (the rest when the socket is writable again), then waits for the reply. */
+  protected send(data: Buffer): void {
     this.unsent = this.unsent ? Buffer.concat([this.unsent, data]) : data;
     this.flush();
+    this.arm('read timeout');
+  }
+
+  private start(): void {
+    const conn = this.conn;
+    if (this.signal.aborted) return this.finish(this.failed('timeout'));
+    let addr: Buffer;
+    try {
+      addr = sockAddrOf(conn);
+    } catch (e) {
+      return this.finish(this.failed(`connect_ip ${connectHost(conn)}: ${reasonOf(e)}`));
+    }
+    try {
+      // fwmark, bind_if, bindto, bind_port: the options are set and the bind made first.
+      this.fd = needsPreparedSocket(conn) || conn.bindAddress !== undefined || conn.bindPort
+        ? openPreparedSocket(conn, 'stream')
+        : this.w.calls.streamSocket(isV6Destination(conn) ? AF_INET6 : AF_INET);
+    } catch (e) {
+      return this.finish(this.failed(e instanceof CheckFailure ? e.message : `socket: ${reasonOf(e)}`));
+    }
+    // Connected at once (0) is reported writable by epoll at once, like one in progress.
+    const errno = this.w.calls.connect(this.fd, addr);
+    if (errno !== 0 && errno !== EINPROGRESS) return this.finish(this.failed(errnoReason(errno)));
+    const watched = this.w.watch(this, EPOLLOUT);
+    if ('errno' in watched) return this.finish(this.failed(errnoReason(watched.errno)));
+    this.tag = watched.tag;
+    this.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.arm('connect timeout');
+  }
+
+  private readonly onAbort = (): void => this.finish(this.failed('timeout'));
+  private readonly onTimeout = (): void => this.finish(this.failed(this.timeoutReason));
+
+  /** (Re)starts the one timeout: connect_timeout from now. */
+  private arm(reason: string): void {
+    this.timeout?.cancel();
+    this.timeoutReason = reason;
+    this.timeout = new IoTimeout(this.conn.connectTimeoutMs, this.onTimeout);
+  }
+
+  onEvents(events: number): void {
+    if (this.settled) return;
+    try {
+      if (!this.isConnected) {
+        const err = this.w.calls.socketError(this.fd);
+        if (err !== 0) return this.finish(this.failed(errnoReason(err)));
+        this.isConnected = true;
+        // Still watched for EPOLLOUT: the subclass finishes (closing it) or sends (which
+        // watches for the reply instead), both before the next wait for events.
+        return this.connected();
+      }
+      if (this.unsent && events & EPOLLOUT) this.flush();
+      this.readSome();
+    } catch (e) {
+      // A subclass's verdict on the bytes (a CheckFailure), or a bug: the check fails, the process goes on.
+      this.finish(this.failed(e instanceof Error ? e.message : String(e)));
+    }
   }
 
   private flush(): void {
-    const fd = this.w.fdOf(this.tag);
-    if (fd === undefined || !this.unsent) return;
-    const n = this.w.calls.write(fd, this.unsent);
-    if (n < 0 && n !== -EAGAIN) {
-      this.fail(errnoReason(-n));
-      return;
-    }
-    if (n > 0) this.unsent = n < this.unsent.length ? this.unsent.subarray(n) : undefined;
+    const unsent = this.unsent;
+    if (!unsent || this.settled) return;
+    const n = this.w.calls.write(this.fd, unsent);
+    if (n < 0 && n !== -EAGAIN) return this.finish(this.failed(errnoReason(-n)));
+    if (n > 0) this.unsent = n < unsent.length ? unsent.subarray(n) : undefined;
     this.w.modify(this.tag, this.unsent ? EPOLLIN | EPOLLOUT : EPOLLIN);
   }
 
-  private onEvents(events: number): void {
-    if (this.unsent && events & EPOLLOUT) this.flush();
-    const fd = this.w.fdOf(this.tag);
-    if (fd === undefined || this.ended || this.error !== undefined) return;
-    for (let i = 0; i < READS_PER_WAKEUP; i++) {
-      const n = this.w.calls.read(fd, scratch);
+  private readSome(): void {
+    let got = false;
+    for (let i = 0; i < READS_PER_WAKEUP && !this.settled; i++) {
+      const n = this.w.calls.read(this.fd, scratch);
       if (n === -EAGAIN) break;
-      if (n < 0) {
-        this.fail(errnoReason(-n));
-        return;
-      }
+      if (n < 0) return this.finish(this.failed(errnoReason(-n)));
       if (n === 0) {
-        this.ended = true;
-        this.w.modify(this.tag, 0); // level-triggered: an ended socket would be reported again and again
-        break;
+        // Level-triggered: an ended socket would be reported again and again.
+        this.w.modify(this.tag, 0);
+        return this.ended();
       }
-      this.chunks.push(Buffer.from(scratch.subarray(0, n)));
+      got = true;
+      this.received(scratch.subarray(0, n));
     }
-    this.wake();
-  }
-
-  private fail(reason: string): void {
-    this.error = reason;
-    this.w.modify(this.tag, 0);
-    this.wake();
-  }
-
-  protected outcome(): string | null | undefined {
-    if (this.error !== undefined) return this.error;
-    return this.ended || this.closed ? null : undefined;
-  }
-
-  destroy(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.signal.removeEventListener('abort', this.onAbort);
-    this.w.close(this.tag);
-    this.wake();
+    if (got && !this.settled) this.arm('read timeout');
   }
 }

@@ -1,20 +1,19 @@
 // HTTP_GET / SSL_GET, and the fetch genhash shares with them. One request per URL, the
 // way keepalived writes it:
 //   GET <path> HTTP/1.<0|1>\r\nUser-Agent: KeepAliveClient\r\n[Connection: close\r\n]Host: <h>\r\n\r\n
-// The body's MD5 (bounded by Content-Length when the server sends one) is the `digest`
-// genhash prints. A URL passes when its status is in the accepted set, its digest (if
-// given) matches and its regex (if given) matches, or does not with regex_no_match.
-// keepalived checks one URL per delay_loop; we check all of a checker's URLs in one run,
-// so a failure anywhere is seen within one delay_loop instead of N.
-import { createHash } from 'node:crypto';
+// The reply is read by HttpResponseParser (http-response.ts). A URL passes when its status
+// is in the accepted set, its digest (if given) matches and its regex (if given) matches,
+// or does not with regex_no_match. keepalived checks one URL per delay_loop; we check all
+// of a checker's URLs in one run, so a failure anywhere is seen within one delay_loop
+// instead of N.
 import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { CheckFailure, SocketReader, connectTcp, connectTls, type TlsConnectOptions } from './conn.js';
-import { epollConnect, epollSocketsAvailable, EpollStream } from './epoll-socket.js';
+import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
+import { HttpResponseParser, type HttpFetchResult } from './http-response.js';
 import type { CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
 
-/** Bodies beyond this are hashed but not kept for the regex (a checker is not a crawler). */
-const MAX_KEPT_BODY = 1 << 20;
+export { contentLength, parseStatusLine, type HttpFetchResult } from './http-response.js';
 
 export interface HttpRequestSpec {
   path: string;
@@ -24,17 +23,8 @@ export interface HttpRequestSpec {
   tls?: TlsConnectOptions;
   /** No digest to compare: the body is not hashed (the result's digest is then ''). */
   skipDigest?: boolean;
-}
-
-export interface HttpFetchResult {
-  status: number;
-  statusLine: string;
-  header: Buffer;
-  /** The body as far as it was kept (MAX_KEPT_BODY). */
-  body: Buffer;
-  bodyLength: number;
-  /** Lowercase hex MD5 of the whole body ('' when the request skipped it). */
-  digest: string;
+  /** No regex to match: the body is not kept (the result's body is then empty). */
+  skipBody?: boolean;
 }
 
 export function buildRequest(conn: Pick<ConnectOptions, 'host' | 'port'>, req: Pick<HttpRequestSpec, 'path' | 'virtualhost' | 'protocol'>): string {
@@ -44,92 +34,70 @@ export function buildRequest(conn: Pick<ConnectOptions, 'host' | 'port'>, req: P
   return `GET ${req.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
-function headerEnd(buf: Buffer): { end: number; bodyStart: number } | undefined {
-  const crlf = buf.indexOf('\r\n\r\n');
-  const lf = buf.indexOf('\n\n');
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return { end: crlf, bodyStart: crlf + 4 };
-  if (lf >= 0) return { end: lf, bodyStart: lf + 2 };
-  return undefined;
+function parserFor(req: HttpRequestSpec): HttpResponseParser {
+  return new HttpResponseParser({ digest: !req.skipDigest, body: !req.skipBody });
 }
 
-/** Parses "HTTP/1.x NNN reason"; throws a CheckFailure on anything else. */
-export function parseStatusLine(line: string): number {
-  const m = /^HTTP\/\d+\.\d+\s+(\d{3})(?:\s|$)/.exec(line);
-  if (!m) throw new CheckFailure('bad HTTP status line');
-  return Number(m[1]);
-}
-
-export function contentLength(header: string): number | undefined {
-  const m = /^content-length:[ \t]*(\d+)[ \t]*$/im.exec(header);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** What an exchange needs of its connection: each read within connect_timeout, null at the end. */
-interface ByteStream {
-  write(data: Buffer): void;
-  read(): Promise<Buffer | null>;
-  destroy(): void;
-}
-
-/**
- * The connection: plain HTTP on the addon's sockets (epoll-socket.ts: no libuv stream per
- * check), TLS or a host without the addon on Node's net/tls sockets.
- */
-async function openStream(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal): Promise<ByteStream> {
-  if (!req.tls && epollSocketsAvailable()) {
-    const r = await epollConnect(conn, signal);
-    if ('reason' in r) throw new CheckFailure(r.reason);
-    return new EpollStream(r.tag, conn.connectTimeoutMs, signal);
+/** Plain HTTP on the addon's sockets (epoll-socket.ts): the request, then the reply into the parser. */
+class EpollHttpExchange extends EpollConnection<HttpFetchResult | CheckFailure> {
+  constructor(
+    conn: ConnectOptions,
+    signal: RunSignal,
+    private readonly request: Buffer,
+    private readonly parser: HttpResponseParser,
+  ) {
+    super(conn, signal);
   }
-  const sock = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
-  const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
-  return { write: (d) => sock.write(d), read: () => reader.read(), destroy: () => sock.destroy() };
+
+  protected connected(): void {
+    this.send(this.request);
+  }
+
+  protected override received(chunk: Buffer): void {
+    if (this.parser.push(chunk)) this.finish(this.parser.result());
+  }
+
+  protected override ended(): void {
+    this.finish(this.parser.end());
+  }
+
+  protected failed(reason: string): CheckFailure {
+    return new CheckFailure(reason);
+  }
 }
 
-/** One request and its reply; `request` is buildRequest's text as bytes (a checker makes it once). */
-export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request = Buffer.from(buildRequest(conn, req))): Promise<HttpFetchResult> {
-  const stream = await openStream(conn, req, signal);
+/** The exchange on Node's sockets: TLS, or a host without the addon. */
+async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer): Promise<HttpFetchResult | CheckFailure> {
   try {
-    stream.write(request);
-    let buf = Buffer.alloc(0);
-    let he: { end: number; bodyStart: number } | undefined;
-    while (!(he = headerEnd(buf))) {
-      const c = await stream.read();
-      if (c === null) throw new CheckFailure(buf.length ? 'incomplete HTTP header' : 'no data received from remote webserver');
-      buf = Buffer.concat([buf, c]);
-      if (buf.length > 65536 && !headerEnd(buf)) throw new CheckFailure('HTTP header too long');
-    }
-    const header = buf.subarray(0, he.end);
-    const headerText = header.toString('latin1');
-    const statusLine = headerText.split(/\r?\n/, 1)[0] ?? '';
-    const status = parseStatusLine(statusLine);
-    const length = contentLength(headerText);
-    const hash = req.skipDigest ? undefined : createHash('md5');
-    const kept: Buffer[] = [];
-    let keptLen = 0;
-    let bodyLength = 0;
-    const take = (chunk: Buffer): boolean => {
-      const room = length === undefined ? chunk.length : Math.min(chunk.length, length - bodyLength);
-      const part = chunk.subarray(0, room);
-      hash?.update(part);
-      bodyLength += part.length;
-      if (keptLen < MAX_KEPT_BODY) {
-        const k = part.subarray(0, MAX_KEPT_BODY - keptLen);
-        kept.push(k);
-        keptLen += k.length;
+    const sock = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
+    try {
+      const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
+      const parser = parserFor(req);
+      sock.write(request);
+      for (;;) {
+        const c = await reader.read();
+        if (c === null) return parser.end();
+        if (parser.push(c)) return parser.result();
       }
-      return length !== undefined && bodyLength >= length;
-    };
-    let done = take(buf.subarray(he.bodyStart)) || length === 0;
-    while (!done) {
-      const c = await stream.read();
-      if (c === null) break;
-      done = take(c);
+    } finally {
+      sock.destroy();
     }
-    return { status, statusLine, header, body: Buffer.concat(kept), bodyLength, digest: hash ? hash.digest('hex') : '' };
-  } finally {
-    stream.destroy();
+  } catch (e) {
+    return e instanceof CheckFailure ? e : new CheckFailure(String(e));
   }
+}
+
+/** One request and its reply, or why there is none (never rejects). */
+function exchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer): Promise<HttpFetchResult | CheckFailure> {
+  if (!req.tls && epollSocketsAvailable()) return new EpollHttpExchange(conn, signal, request, parserFor(req)).run();
+  return nodeExchange(conn, req, signal, request);
+}
+
+/** One request and its reply (genhash); `request` is buildRequest's text as bytes. Throws a CheckFailure. */
+export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request = Buffer.from(buildRequest(conn, req))): Promise<HttpFetchResult> {
+  const r = await exchange(conn, req, signal, request);
+  if (r instanceof CheckFailure) throw r;
+  return r;
 }
 
 export function statusAccepted(status: number, ranges: Array<[number, number]> | undefined): boolean {
@@ -174,16 +142,13 @@ export function httpCheck(spec: Pick<HttpCheckSpec, 'kind' | 'conn' | 'urls' | '
     if (vhost !== undefined) req.virtualhost = vhost;
     if (tls) req.tls = tls;
     if (!url.digest) req.skipDigest = true;
+    if (!url.regex) req.skipBody = true;
     return [url, req, Buffer.from(buildRequest(spec.conn, req))] as const;
   });
   return async (signal) => {
     for (const [url, req, request] of requests) {
-      let r: HttpFetchResult;
-      try {
-        r = await httpFetch(spec.conn, req, signal, request);
-      } catch (e) {
-        return { ok: false, reason: `${e instanceof CheckFailure ? e.message : String(e)} on [${url.path}]` };
-      }
+      const r = await exchange(spec.conn, req, signal, request);
+      if (r instanceof CheckFailure) return { ok: false, reason: `${r.message} on [${url.path}]` };
       const why = judgeResponse(url, r);
       if (why) return { ok: false, reason: why };
     }

@@ -6,20 +6,27 @@
 // socket and connect, its completion seen through the epoll set every check shares,
 // getsockopt(SO_ERROR), close. Without the addon, net.connect gives the same results.
 import { CheckFailure, connectTcp } from './conn.js';
-import { epollClose, epollConnect, epollSocketsAvailable } from './epoll-socket.js';
+import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
 import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec, RunSignal } from './types.js';
 
 /** The result of every passing connect (shared: results are never changed once made). */
 const PASSED: CheckResult = Object.freeze({ ok: true });
 
-/** One connect on the addon's sockets (epoll-socket.ts); undefined when the addon is not there. */
+/** A connect on the addon's sockets (epoll-socket.ts): passed once it completes, closed at once. */
+class TcpConnect extends EpollConnection<CheckResult> {
+  protected connected(): void {
+    this.finish(PASSED);
+  }
+
+  protected failed(reason: string): CheckResult {
+    return { ok: false, reason };
+  }
+}
+
+/** One connect on the addon's sockets; undefined when the addon is not there. */
 export function nativeTcpProbe(conn: ConnectOptions, signal: RunSignal): Promise<CheckResult> | undefined {
   if (!epollSocketsAvailable()) return undefined;
-  return epollConnect(conn, signal).then((r) => {
-    if ('reason' in r) return { ok: false, reason: r.reason };
-    epollClose(r.tag);
-    return PASSED;
-  });
+  return new TcpConnect(conn, signal).run();
 }
 
 /** The portable path: net.connect. */
