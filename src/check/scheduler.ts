@@ -6,6 +6,7 @@
 // are injected; a test drives the scheduler with a virtual clock.
 import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
 import { IoTimeout } from './io-timeout.js';
+import { MIN_SLOTTED_MS, slotTimer } from './slot-timer.js';
 import type { CheckResult, CheckRun, CheckTiming, RunSignal } from './types.js';
 
 /** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
@@ -41,6 +42,8 @@ export const OUTCOME_SLICE_MS = 20;
 export const realClock: Clock = {
   now: () => performance.now(),
   setTimer(ms, fn) {
+    // Next runs of a second or more start with the others of their slot (slot-timer.ts).
+    if (ms >= MIN_SLOTTED_MS) return slotTimer(ms, fn);
     const t = setTimeout(fn, Math.max(0, ms));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
