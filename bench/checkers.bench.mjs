@@ -222,17 +222,19 @@ async function vmArm() {
   if (!m) { console.error(vm.console.slice(-3000)); console.log('\nVM arm: no result (see stderr).'); return; }
   const d = JSON.parse(m[1]);
   const cell = (r, x) => (r.error ? `error: ${r.error.split('; log:')[0]}` : x);
+  // Context switches per check made (checks/s x window): voluntary ones are the loop's wake-ups.
+  const perCheck = (r, x) => (Number.isFinite(x) && r.checksPerS ? (x / (r.checksPerS * r.windowS)).toFixed(2) : '-');
   const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not seen');
   const kinds = [['tcp', 'TCP_CHECK', VM_N], ['http', 'HTTP_GET (url / status_code 200, a Node HTTP server in the VM)', VM_HTTP]].filter(([k]) => d[k]);
-  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). Real servers with ${kinds.map(([, name, n]) => `${n} ${name}`).join(', or ')} (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window; each daemon alone in turn. The servers answering the checks run in the same VM (their CPU is not counted); the HTTP servers are one Node HTTP server, which fell behind at 500 HTTP_GETs (100 requests/s on the emulated CPU: read timeouts, real servers removed), hence 200.\n`);
-  console.log('| checks | checker process | CPU seconds over the window (user + system) | CPU % of one vCPU | peak RSS (MiB) | checks /s (target) | death -> removal from IPVS | false downs |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). Real servers with ${kinds.map(([, name, n]) => `${n} ${name}`).join(', or ')} (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window; each daemon alone in turn. The servers answering the checks run in the same VM (their CPU is not counted); the HTTP servers are one Node HTTP server, which fell behind at 500 HTTP_GETs (100 requests/s on the emulated CPU: read timeouts, real servers removed), hence 200. Wake-ups and preemptions are the checker's voluntary and involuntary context switches (/proc/PID/status) per check made: what a wake-up costs is what separates a Node process from a C one here (an empty timer callback on an idle loop: ~0.8 ms of user CPU for Node under this emulation, ~60 µs for a C loop; docs/checkers.md), and on the one vCPU a real server woken by a check's connection or request often runs first.\n`);
+  console.log('| checks | checker process | CPU seconds over the window (user + system) | CPU % of one vCPU | peak RSS (MiB) | checks /s (target) | wake-ups / preemptions per check | death -> removal from IPVS | false downs |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const summary = [];
   for (const [k, name, n] of kinds) {
     const ka = d[k].keepalived ?? {};
     const ts = d[k].ours ?? {};
     for (const [who, r] of [['keepalived 2.2.7', ka], ['keepalived-ts', ts]]) {
-      console.log(`| ${n} ${name.split(' ')[0]} | ${who} | ${cell(r, `${r.cpuS?.toFixed(2)} (${r.userS?.toFixed(2)} + ${r.sysS?.toFixed(2)})`)} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.peakRssMiB?.toFixed(1))} | ${cell(r, `${r.checksPerS?.toFixed(0)} (${Math.round(n / VM_DELAY)})`)} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
+      console.log(`| ${n} ${name.split(' ')[0]} | ${who} | ${cell(r, `${r.cpuS?.toFixed(2)} (${r.userS?.toFixed(2)} + ${r.sysS?.toFixed(2)})`)} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.peakRssMiB?.toFixed(1))} | ${cell(r, `${r.checksPerS?.toFixed(0)} (${Math.round(n / VM_DELAY)})`)} | ${cell(r, `${perCheck(r, r.wakeups)} / ${perCheck(r, r.preempted)}`)} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
     }
     // Only figures both daemons produced go to the summary (an error or a missed death is in the section).
     const both = (x) => Number.isFinite(ka[x]) && Number.isFinite(ts[x]) && !ka.error && !ts.error;

@@ -138,6 +138,14 @@ export abstract class EpollConnection<R> implements Watched {
   protected abstract connected(): void;
   /** The outcome of a failure ("connection refused", "connect timeout", "timeout" at the deadline). */
   protected abstract failed(reason: string): R;
+  /**
+   * What to send as soon as the connection is made, if anything: tried at once after
+   * connect(), which succeeds when the connection is already up (a loopback or very near
+   * peer), saving the wait for writability and its getsockopt; else sent by connected().
+   */
+  protected requestBytes(): Buffer | undefined {
+    return undefined;
+  }
   /** Bytes came (only after send()); `chunk` is lent for this call only. */
   protected received(_chunk: Buffer): void {}
   /** The peer closed its side (only after send()). */
@@ -189,11 +197,23 @@ export abstract class EpollConnection<R> implements Watched {
     // Connected at once (0) is reported writable by epoll at once, like one in progress.
     const errno = this.w.calls.connect(this.fd, addr);
     if (errno !== 0 && errno !== EINPROGRESS) return this.finish(this.failed(errnoReason(errno)));
-    const watched = this.w.watch(this, EPOLLOUT);
+    let events = EPOLLOUT;
+    const request = this.requestBytes();
+    if (request) {
+      // Still connecting: EAGAIN (connected() sends it). Refused meanwhile: that errno.
+      const n = this.w.calls.write(this.fd, request);
+      if (n < 0 && n !== -EAGAIN) return this.finish(this.failed(errnoReason(-n)));
+      if (n >= 0) {
+        this.isConnected = true;
+        if (n < request.length) this.unsent = request.subarray(n);
+        events = this.unsent ? EPOLLIN | EPOLLOUT : EPOLLIN;
+      }
+    }
+    const watched = this.w.watch(this, events);
     if ('errno' in watched) return this.finish(this.failed(errnoReason(watched.errno)));
     this.tag = watched.tag;
     this.signal.addEventListener('abort', this.onAbort, { once: true });
-    this.arm('connect timeout');
+    this.arm(this.isConnected ? 'read timeout' : 'connect timeout');
   }
 
   private readonly onAbort = (): void => this.finish(this.failed('timeout'));

@@ -49,6 +49,10 @@ class EpollHttpExchange extends EpollConnection<HttpFetchResult | CheckFailure> 
     super(conn, signal);
   }
 
+  protected override requestBytes(): Buffer {
+    return this.request;
+  }
+
   protected connected(): void {
     this.send(this.request);
   }

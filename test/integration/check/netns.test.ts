@@ -1,7 +1,8 @@
 // Checks that need real addresses: PING_CHECK (ICMP/ICMPv6 echo on unprivileged ping
 // sockets, which also exercises widening ping_group_range in a fresh namespace) and TCP
 // connect timeouts against a filtered port. The checkers run in a node process inside the
-// checker's namespace; the server is another namespace on the same bridge.
+// checker's namespace; the server is another namespace on the same bridge. HTTP_GET with
+// the first SYN dropped: the request waits for a connection made later.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,9 +18,12 @@ const runner = `
 import { pingCheck } from '${dist}/check/ping.js';
 import { nativePingOpener } from '${dist}/check/ping-socket.js';
 import { tcpCheck } from '${dist}/check/tcp.js';
-const [kind, host, port] = process.argv.slice(2);
-const conn = { host, port: Number(port ?? 0), connectTimeoutMs: 500 };
-const run = kind === 'ping' ? pingCheck({ conn }, nativePingOpener()) : tcpCheck({ conn });
+import { httpCheck } from '${dist}/check/http.js';
+const [kind, host, port, timeoutMs] = process.argv.slice(2);
+const conn = { host, port: Number(port ?? 0), connectTimeoutMs: Number(timeoutMs ?? 500) };
+const run = kind === 'ping' ? pingCheck({ conn }, nativePingOpener())
+  : kind === 'http' ? httpCheck({ kind: 'HTTP_GET', conn, urls: [{ path: '/', statusCodes: [[200, 200]] }], protocol: '1.0' })
+  : tcpCheck({ conn });
 const r = await run(new AbortController().signal);
 process.stdout.write(JSON.stringify(r));
 `;
@@ -54,6 +58,37 @@ test('PING_CHECK and TCP connect timeout between namespaces', async (t) => {
       await s.run('nft', ['delete table inet kt']);
       assert.deepEqual(await check('ping', '10.77.0.2'), { ok: true });
     }
+  } finally {
+    await lab.cleanup();
+  }
+});
+
+test('HTTP_GET sends its request when the connection is up, also when connect() had not finished (first SYN dropped)', async (t) => {
+  const why = labUnavailable(['nft']) ?? nativeUnavailable();
+  if (why) { t.skip(why); return; }
+  const dir = mkdtempSync(join(tmpdir(), 'kts-http-'));
+  const script = join(dir, 'run.mjs');
+  writeFileSync(script, runner);
+  const lab = await Lab.create();
+  try {
+    const c = await lab.addHost('chk', { addrs: ['10.78.0.1/24'] });
+    const s = await lab.addHost('web', { addrs: ['10.78.0.2/24'] });
+    const server = s.spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end('ok')).listen(8080, () => console.log('listening'))"]);
+    await new Promise<void>((resolve, reject) => {
+      server.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
+      server.once('exit', (code) => reject(new Error(`HTTP server exited (${code})`)));
+    });
+    const check = async (): Promise<{ ok: boolean; reason?: string }> => {
+      const r = await c.exec(process.execPath, [script, 'http', '10.78.0.2', '8080', '3000'], { timeoutMs: 15_000 });
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { ok: boolean; reason?: string };
+    };
+    assert.deepEqual(await check(), { ok: true });
+    // The first SYN to the server is dropped (a quota of one packet): the client sends it again
+    // after a second, so the checker's socket is still connecting when it first tries to send.
+    await s.run('nft', ['add table inet kt; add chain inet kt in { type filter hook input priority 0 ; } ; add rule inet kt in tcp dport 8080 tcp flags syn / fin,syn,rst,ack quota until 100 bytes counter drop']);
+    assert.deepEqual(await check(), { ok: true });
+    assert.match(await s.run('nft', ['list chain inet kt in']), /counter packets 1 /, 'one SYN was dropped');
   } finally {
     await lab.cleanup();
   }
