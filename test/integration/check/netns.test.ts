@@ -3,13 +3,13 @@
 // connect timeouts against a filtered port. The checkers run in a node process inside the
 // checker's namespace; the server is another namespace on the same bridge. HTTP_GET with
 // the first SYN dropped: the request waits for a connection made later.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, hasCommand, labUnavailable } from '../../lib/netns.js';
+import { Lab, hasCommand, labUnavailable, type Netns } from '../../lib/netns.js';
 import { nativeUnavailable } from '../../../src/net/sys.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src');
@@ -28,16 +28,25 @@ const r = await run(new AbortController().signal);
 process.stdout.write(JSON.stringify(r));
 `;
 
-test('PING_CHECK and TCP connect timeout between namespaces', async (t) => {
+/**
+ * A lab with two hosts on one bridge, and the runner script on disk: `fn` gets both hosts and
+ * the script; the lab is cleaned up whatever happens. Skips without root, nft or the addon.
+ */
+async function inLab(t: TestContext, addrs: { chk: string[]; srv: string[] }, fn: (c: Netns, s: Netns, script: string) => Promise<void>): Promise<void> {
   const why = labUnavailable(['nft']) ?? nativeUnavailable();
   if (why) { t.skip(why); return; }
-  const dir = mkdtempSync(join(tmpdir(), 'kts-ping-'));
-  const script = join(dir, 'run.mjs');
+  const script = join(mkdtempSync(join(tmpdir(), 'kts-chk-')), 'run.mjs');
   writeFileSync(script, runner);
   const lab = await Lab.create();
   try {
-    const c = await lab.addHost('chk', { addrs: ['10.77.0.1/24', 'fd77::1/64'] });
-    const s = await lab.addHost('srv', { addrs: ['10.77.0.2/24', 'fd77::2/64'] });
+    await fn(await lab.addHost('chk', { addrs: addrs.chk }), await lab.addHost('srv', { addrs: addrs.srv }), script);
+  } finally {
+    await lab.cleanup();
+  }
+}
+
+test('PING_CHECK and TCP connect timeout between namespaces', async (t) => {
+  await inLab(t, { chk: ['10.77.0.1/24', 'fd77::1/64'], srv: ['10.77.0.2/24', 'fd77::2/64'] }, async (c, s, script) => {
     const check = async (...args: string[]): Promise<{ ok: boolean; reason?: string }> => {
       const r = await c.exec(process.execPath, [script, ...args], { timeoutMs: 15_000 });
       assert.equal(r.code, 0, r.stderr);
@@ -58,21 +67,11 @@ test('PING_CHECK and TCP connect timeout between namespaces', async (t) => {
       await s.run('nft', ['delete table inet kt']);
       assert.deepEqual(await check('ping', '10.77.0.2'), { ok: true });
     }
-  } finally {
-    await lab.cleanup();
-  }
+  });
 });
 
 test('HTTP_GET sends its request when the connection is up, also when connect() had not finished (first SYN dropped)', async (t) => {
-  const why = labUnavailable(['nft']) ?? nativeUnavailable();
-  if (why) { t.skip(why); return; }
-  const dir = mkdtempSync(join(tmpdir(), 'kts-http-'));
-  const script = join(dir, 'run.mjs');
-  writeFileSync(script, runner);
-  const lab = await Lab.create();
-  try {
-    const c = await lab.addHost('chk', { addrs: ['10.78.0.1/24'] });
-    const s = await lab.addHost('web', { addrs: ['10.78.0.2/24'] });
+  await inLab(t, { chk: ['10.78.0.1/24'], srv: ['10.78.0.2/24'] }, async (c, s, script) => {
     const server = s.spawn(process.execPath, ['-e', "require('node:http').createServer((q, r) => r.end('ok')).listen(8080, () => console.log('listening'))"]);
     await new Promise<void>((resolve, reject) => {
       server.stdout?.on('data', (d: Buffer) => { if (d.toString().includes('listening')) resolve(); });
@@ -89,7 +88,5 @@ test('HTTP_GET sends its request when the connection is up, also when connect() 
     await s.run('nft', ['add table inet kt; add chain inet kt in { type filter hook input priority 0 ; } ; add rule inet kt in tcp dport 8080 tcp flags syn / fin,syn,rst,ack quota until 100 bytes counter drop']);
     assert.deepEqual(await check(), { ok: true });
     assert.match(await s.run('nft', ['list chain inet kt in']), /counter packets 1 /, 'one SYN was dropped');
-  } finally {
-    await lab.cleanup();
-  }
+  });
 });
