@@ -1,9 +1,9 @@
 // Checks' next runs, started together with the others that fall due in the same slot.
 //
 // A wake-up of an idle Node process costs far more than a check's own work: an empty timer
-// callback, measured on an otherwise idle loop, took ~100 µs of user CPU on this host and
-// ~0.8 ms under the VM's CPU emulation, where a C loop waking the same way (keepalived's)
-// took ~5 µs and ~60 µs. 200 HTTP_GETs at delay_loop 5 s woke the checker 40 times a second
+// callback, measured on an otherwise idle loop, took ~100-130 µs of user CPU on this host
+// and ~0.8-0.95 ms under the VM's CPU emulation, where a C loop waking the same way
+// (keepalived's) took ~5-13 µs and ~60 µs (bench/wakeup.bench.mjs). 200 HTTP_GETs at delay_loop 5 s woke the checker 40 times a second
 // for the starts alone, each check then waking it again for its reply. So a run that is due
 // a second or more ahead starts at the last multiple of SLOT_MS before its due time (at most
 // SLOT_MS early, never late), with the others of its slot, in one wake-up, their replies
