@@ -121,34 +121,29 @@ export abstract class EpollConnection<R> implements Watched {
   private resolveRun: ((r: R) => void) | undefined;
   private timeout: IoTimeout | undefined;
   private timeoutReason = 'connect timeout';
-  /** Bytes send() could not write yet. */
+  /** The request's bytes not written yet (all of them until the connection is up). */
   private unsent: Buffer | undefined;
   private readonly w: EpollWatch;
 
+  /** `request`: what to send once connected, then the reply is read; none: connected() decides. */
   constructor(
     protected readonly conn: ConnectOptions,
     private readonly signal: RunSignal,
+    request?: Buffer,
   ) {
     const w = epollWatch();
     if (!w) throw new Error('native addon not available');
     this.w = w;
+    this.unsent = request;
   }
 
-  /** Connected: the subclass finishes, or send()s. */
-  protected abstract connected(): void;
   /** The outcome of a failure ("connection refused", "connect timeout", "timeout" at the deadline). */
   protected abstract failed(reason: string): R;
-  /**
-   * What to send as soon as the connection is made, if anything: tried at once after
-   * connect(), which succeeds when the connection is already up (a loopback or very near
-   * peer), saving the wait for writability and its getsockopt; else sent by connected().
-   */
-  protected requestBytes(): Buffer | undefined {
-    return undefined;
-  }
-  /** Bytes came (only after send()); `chunk` is lent for this call only. */
+  /** Connected, with no request to send: the subclass finishes (TCP_CHECK). */
+  protected connected(): void {}
+  /** Bytes of the reply came; `chunk` is lent for this call only. */
   protected received(_chunk: Buffer): void {}
-  /** The peer closed its side (only after send()). */
+  /** The peer closed its side after the request. */
   protected ended(): void {}
 
   /** Connects and runs the exchange; settles once, with the outcome. */
@@ -168,13 +163,6 @@ export abstract class EpollConnection<R> implements Watched {
     if (this.tag) this.w.close(this.tag);
     else if (this.fd >= 0) this.w.calls.close(this.fd);
     this.resolveRun?.(r);
-  }
-
-  /** Writes `data` (the rest when the socket is writable again), then waits for the reply. */
-  protected send(data: Buffer): void {
-    this.unsent = this.unsent ? Buffer.concat([this.unsent, data]) : data;
-    this.flush();
-    this.arm('read timeout');
   }
 
   private start(): void {
@@ -197,19 +185,14 @@ export abstract class EpollConnection<R> implements Watched {
     // Connected at once (0) is reported writable by epoll at once, like one in progress.
     const errno = this.w.calls.connect(this.fd, addr);
     if (errno !== 0 && errno !== EINPROGRESS) return this.finish(this.failed(errnoReason(errno)));
-    let events = EPOLLOUT;
-    const request = this.requestBytes();
-    if (request) {
-      // Still connecting: EAGAIN (connected() sends it). Refused meanwhile: that errno.
-      const n = this.w.calls.write(this.fd, request);
-      if (n < 0 && n !== -EAGAIN) return this.finish(this.failed(errnoReason(-n)));
-      if (n >= 0) {
-        this.isConnected = true;
-        if (n < request.length) this.unsent = request.subarray(n);
-        events = this.unsent ? EPOLLIN | EPOLLOUT : EPOLLIN;
-      }
+    // A request is written at once when the connection is already up (a loopback or very near
+    // peer): no wait for writability and its getsockopt. EAGAIN: still connecting, it goes
+    // once the socket is writable. Refused meanwhile: that errno.
+    if (this.unsent && this.writeUnsent() !== -EAGAIN) {
+      if (this.settled) return;
+      this.isConnected = true;
     }
-    const watched = this.w.watch(this, events);
+    const watched = this.w.watch(this, this.isConnected ? this.interest() : EPOLLOUT);
     if ('errno' in watched) return this.finish(this.failed(errnoReason(watched.errno)));
     this.tag = watched.tag;
     this.signal.addEventListener('abort', this.onAbort, { once: true });
@@ -233,9 +216,12 @@ export abstract class EpollConnection<R> implements Watched {
         const err = this.w.calls.socketError(this.fd);
         if (err !== 0) return this.finish(this.failed(errnoReason(err)));
         this.isConnected = true;
-        // Still watched for EPOLLOUT: the subclass finishes (closing it) or sends (which
-        // watches for the reply instead), both before the next wait for events.
-        return this.connected();
+        // Still watched for EPOLLOUT: the subclass finishes (closing it), or the request is
+        // written (which watches for the reply instead), before the next wait for events.
+        if (!this.unsent) return this.connected();
+        this.flush();
+        if (!this.settled) this.arm('read timeout');
+        return;
       }
       if (this.unsent && events & EPOLLOUT) this.flush();
       this.readSome();
@@ -245,13 +231,24 @@ export abstract class EpollConnection<R> implements Watched {
     }
   }
 
-  private flush(): void {
-    const unsent = this.unsent;
-    if (!unsent || this.settled) return;
+  /** Writes what it can of the request: the byte count, or -errno (a failure other than EAGAIN finishes the run). */
+  private writeUnsent(): number {
+    const unsent = this.unsent!;
     const n = this.w.calls.write(this.fd, unsent);
-    if (n < 0 && n !== -EAGAIN) return this.finish(this.failed(errnoReason(-n)));
     if (n > 0) this.unsent = n < unsent.length ? unsent.subarray(n) : undefined;
-    this.w.modify(this.tag, this.unsent ? EPOLLIN | EPOLLOUT : EPOLLIN);
+    else if (n < 0 && n !== -EAGAIN) this.finish(this.failed(errnoReason(-n)));
+    return n;
+  }
+
+  /** Writes more of the request, then watches for what is still needed. */
+  private flush(): void {
+    this.writeUnsent();
+    if (!this.settled) this.w.modify(this.tag, this.interest());
+  }
+
+  /** The events a connected socket waits for: the reply, and writability while the request is not all out. */
+  private interest(): number {
+    return this.unsent ? EPOLLIN | EPOLLOUT : EPOLLIN;
   }
 
   private readSome(): void {

@@ -13,7 +13,6 @@ const MAX_HEADER = 65536;
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const LFLF = Buffer.from('\n\n');
-const LF = 0x0a;
 const EMPTY = Buffer.alloc(0);
 
 export interface HttpFetchResult {
@@ -89,10 +88,11 @@ export class HttpResponseParser {
     }
     this.pending = undefined;
     const header = Buffer.from(buf.subarray(0, he.end));
-    const eol = header.indexOf(LF);
-    const statusLine = header.toString('latin1', 0, eol < 0 ? header.length : eol).replace(/\r$/, '');
+    const text = header.toString('latin1');
+    const eol = text.indexOf('\n');
+    const statusLine = (eol < 0 ? text : text.slice(0, eol)).replace(/\r$/, '');
     const status = parseStatusLine(statusLine);
-    const length = contentLength(header.toString('latin1'));
+    const length = contentLength(text);
     this.head = { status, statusLine, header, length };
     if (this.wanted.digest) this.hash = createHash('md5');
     return this.take(buf.subarray(he.bodyStart));

@@ -43,18 +43,10 @@ class EpollHttpExchange extends EpollConnection<HttpFetchResult | CheckFailure> 
   constructor(
     conn: ConnectOptions,
     signal: RunSignal,
-    private readonly request: Buffer,
+    request: Buffer,
     private readonly parser: HttpResponseParser,
   ) {
-    super(conn, signal);
-  }
-
-  protected override requestBytes(): Buffer {
-    return this.request;
-  }
-
-  protected connected(): void {
-    this.send(this.request);
+    super(conn, signal, request);
   }
 
   protected override received(chunk: Buffer): void {

@@ -14,7 +14,7 @@ const PASSED: CheckResult = Object.freeze({ ok: true });
 
 /** A connect on the addon's sockets (epoll-socket.ts): passed once it completes, closed at once. */
 class TcpConnect extends EpollConnection<CheckResult> {
-  protected connected(): void {
+  protected override connected(): void {
     this.finish(PASSED);
   }
 
