@@ -90,9 +90,19 @@ ${o.extra ?? ''}`;
 
 export interface Sample { at: number; holders: string[] }
 
+/**
+ * Milliseconds on a clock that never steps (a wall clock set back or forward by NTP would put
+ * samples out of order and judge the wrong stretch of the timeline).
+ */
+export function monotonicMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 /** Polls the VIP on every router until stopped; the timeline answers the user's questions. */
 export class VipWatch {
   readonly samples: Sample[] = [];
+  /** Moments the test names (the fault's start and end, where judging began), for summary(). */
+  private readonly marks: Array<{ at: number; what: string }> = [];
   private running = true;
   private readonly done: Promise<void>;
 
@@ -102,11 +112,16 @@ export class VipWatch {
 
   private async loop(): Promise<void> {
     while (this.running) {
-      const at = Date.now();
+      const at = monotonicMs();
       const held = await Promise.all(this.routers.map(async (r) => ((await r.ns.addresses('eth0')).includes(this.vip) ? r.label : undefined)));
       this.samples.push({ at, holders: held.filter((h): h is string => h !== undefined) });
       await sleep(50);
     }
+  }
+
+  /** Names this moment in the timeline summary() prints. */
+  mark(what: string, at = monotonicMs()): void {
+    this.marks.push({ at, what });
   }
 
   async stop(): Promise<void> {
@@ -142,15 +157,16 @@ export class VipWatch {
 
   summary(): string {
     // Only the changes, to keep a failure message readable.
-    const out: string[] = [];
+    const out: Array<{ at: number; line: string }> = [];
     let prev = '';
     const t0 = this.samples[0]?.at ?? 0;
     for (const s of this.samples) {
       const h = s.holders.join(',') || '(nobody)';
-      if (h !== prev) out.push(`+${s.at - t0}ms ${h}`);
+      if (h !== prev) out.push({ at: s.at, line: `+${s.at - t0}ms ${h}` });
       prev = h;
     }
-    return out.join('\n');
+    for (const m of this.marks) out.push({ at: m.at, line: `+${m.at - t0}ms -- ${m.what}` });
+    return out.sort((a, b) => a.at - b.at).map((x) => x.line).join('\n');
   }
 }
 
@@ -235,7 +251,8 @@ export async function assertSettled(s: { watch: VipWatch }, what: string, expect
     const last = s.watch.samples.slice(-10);
     return last.length === 10 && last.every((x) => x.holders.join() === expected);
   }, 20_000, 100).catch((e: Error) => { throw new Error(`${e.message}\n${s.watch.summary()}`); });
-  const from = Date.now();
+  const from = monotonicMs();
+  s.watch.mark('settled: judged from here');
   // At least 4 s and 20 samples: on a loaded machine one sample (an `ip` per router) can take
   // far longer than its 50 ms period, so the window grows rather than the judgement thinning.
   await sleep(4_000);
