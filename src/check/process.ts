@@ -147,6 +147,8 @@ export class CheckerProcess implements ChildService {
    */
   private dirty: Set<string> | undefined;
   private stopped = false;
+  /** stop() was called (pending syncs still finish; nothing new starts). */
+  private stopping = false;
   private applied = 0;
   private addresses: AddressWatch | undefined;
   private verifyTimer: NodeJS.Timeout | undefined;
@@ -378,8 +380,8 @@ export class CheckerProcess implements ChildService {
     this.openFifos(g.config);
     this.gen = { ...g, checker: this.newChecker(g.checks, g.config) };
     // The checker's initial verdicts (alpha servers out, others in; quorum) fill the health
-    // map synchronously before the data plane is touched.
-    this.gen.checker.start();
+    // map synchronously before the data plane is touched; the checks start once it holds them.
+    this.gen.checker.startVerdicts();
     if (g.config.global.rsInitNotifies) this.initNotifies(g.checks);
     await this.applyHaSuspend();
     const choice = g.config.global.lvsBackend ?? 'auto';
@@ -408,6 +410,7 @@ export class CheckerProcess implements ChildService {
     this.reconciler = new LvsReconciler(this.backend);
     this.requestSync();
     await this.syncing;
+    if (!this.stopping) this.gen.checker.startChecking();
     this.snmp.apply(snmpSettings(g.config.global));
     this.armVerify(g.config);
   }
@@ -522,6 +525,7 @@ export class CheckerProcess implements ChildService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.snmp.stop();
     clearInterval(this.verifyTimer);
     this.addresses?.close();

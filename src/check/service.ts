@@ -86,7 +86,13 @@ export class CheckerService {
   private readonly stateById = new Map<string, VirtualServerState>();
   private readonly scheduler: Scheduler<CheckKey>;
   private readonly built = new Map<CheckKey, BuiltCheck>();
-  private readonly watchers: FSWatcher[] = [];
+  /**
+   * FILE_CHECK's files: one watcher per directory, whatever the number of checkers that
+   * watch files in it (1,000 real servers tracking one file made 1,000 inotify watches on
+   * its directory, each woken by every change there). Directory -> its watcher and the
+   * checkers to run per file name.
+   */
+  private readonly watched = new Map<string, { watcher?: FSWatcher; byName: Map<string, CheckKey[]> }>();
   private readonly keys: CheckKey[] = [];
   private readonly log: (m: string) => void;
 
@@ -107,7 +113,7 @@ export class CheckerService {
         ...(b.delayWhileDownMs !== undefined ? { delayWhileDownMs: b.delayWhileDownMs } : {}),
         ...(m ? { migrated: m } : {}),
       });
-      if (c.kind === 'FILE_CHECK') this.watchFile(c.file, key);
+      if (c.kind === 'FILE_CHECK') this.noteWatchedFile(c.file, key);
     })));
   }
 
@@ -155,13 +161,35 @@ export class CheckerService {
 
   /** Programs the initial state (alpha servers out, others in) and starts checking. */
   start(): void {
+    this.startVerdicts();
+    this.startChecking();
+  }
+
+  /**
+   * The initial verdicts alone (alpha servers out, others in; quorum), through the sink:
+   * what the data plane is first programmed with, before any check runs.
+   */
+  startVerdicts(): void {
     for (const s of this.states) this.dispatch(s.initialEvents(), true);
+  }
+
+  /**
+   * Starts running the checks, and watching FILE_CHECK's files. At start-up this comes once
+   * the data plane holds the initial table, as keepalived programs its services before it
+   * registers its checkers: on a large table, checks starting meanwhile only compete with
+   * programming it.
+   */
+  startChecking(): void {
+    for (const [dir, w] of this.watched) if (!w.watcher) w.watcher = this.watchDirectory(dir, w.byName);
     this.scheduler.start();
   }
 
   stop(): void {
     this.scheduler.stop();
-    for (const w of this.watchers.splice(0)) w.close();
+    for (const w of this.watched.values()) {
+      w.watcher?.close();
+      w.watcher = undefined;
+    }
   }
 
   get inFlight(): number {
@@ -172,14 +200,30 @@ export class CheckerService {
     return this.scheduler.completed;
   }
 
-  private watchFile(file: string, key: CheckKey): void {
+  private noteWatchedFile(file: string, key: CheckKey): void {
+    const dir = dirname(file);
+    let w = this.watched.get(dir);
+    if (!w) this.watched.set(dir, (w = { byName: new Map() }));
+    const name = basename(file);
+    const keys = w.byName.get(name);
+    if (keys) keys.push(key);
+    else w.byName.set(name, [key]);
+  }
+
+  /** One watcher for a directory: a change to a file runs that file's checkers now. */
+  private watchDirectory(dir: string, byName: Map<string, CheckKey[]>): FSWatcher | undefined {
     try {
-      const name = basename(file);
-      const w = watch(dirname(file), (_ev, changed) => { if (!changed || changed === name) this.scheduler.runNow(key); });
+      const w = watch(dir, (_ev, changed) => {
+        // No name given (some file systems): any of them may have changed.
+        const keys = changed ? byName.get(changed) : [...byName.values()].flat();
+        for (const k of keys ?? []) this.scheduler.runNow(k);
+      });
       w.on('error', () => undefined);
       w.unref();
-      this.watchers.push(w);
-    } catch { /* the periodic check still reads it */ }
+      return w;
+    } catch {
+      return undefined; // the periodic check still reads the files
+    }
   }
 
   /** The latest check of each real server (for status): VS id -> RS id -> result. */

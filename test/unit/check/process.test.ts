@@ -189,3 +189,47 @@ test('checker events change only their own virtual servers, and every change lan
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('no check runs before the data plane holds the initial table; they all run after it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-proc-'));
+  try {
+    const track = join(dir, 't');
+    writeFileSync(track, '1\n'); // the file says down from the start
+    const text = `track_file t {\n  file ${track}\n  weight 0\n}\n`
+      + vs('10.0.0.1', `  real_server 192.168.0.1 80 {\n    weight 1\n    FILE_CHECK {\n      track_file t\n      weight 0\n    }\n  }\n` + rs('192.168.0.2', 1));
+    const clock = new VirtualClock();
+    const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
+    // The first apply (the initial table) waits until the test lets it go, as a large IPVS
+    // table takes seconds to program.
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    class SlowBackend extends FakeBackend {
+      override async apply(ops: Parameters<FakeBackend['apply']>[0]): Promise<void> {
+        if (this.applied.length === 0) await gate;
+        await super.apply(ops);
+      }
+    }
+    const fake = new SlowBackend();
+    const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, checker: { clock } });
+    const started = proc.start(model(text));
+    // Meanwhile a minute passes: enough for every check to have run several times.
+    for (let i = 0; i < 60; i++) {
+      await clock.advance(1_000);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    release();
+    await started;
+    // The initial table, and nothing queued behind it: no check had a verdict to give.
+    assert.equal(fake.applied.length, 1);
+    assert.deepEqual(summary(fake.table), { 'tcp [10.0.0.1]:80': ['192.168.0.1:80 w1', '192.168.0.2:80 w1'] });
+    // Once the table is there the checks run: the file takes its server out.
+    for (let i = 0; i < 30 && summary(fake.table)['tcp [10.0.0.1]:80']?.length !== 1; i++) {
+      await clock.advance(1_000);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(summary(fake.table), { 'tcp [10.0.0.1]:80': ['192.168.0.2:80 w1'] });
+    await proc.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
