@@ -71,7 +71,9 @@ if (!why) {
     row(`daemon start -> full table ${DN}x${M} (VM)`, ka.applyMs, ts.applyMs, `ipvsadm -R: ${f(d.ipvsadmRestoreMs)}`);
     row(`daemon: ${DN} real servers down (one FILE_CHECK track file) (VM)`, ka.downMs, ts.downMs);
     row(`daemon: ${DN} real servers up again (VM)`, ka.upMs, ts.upMs);
-    rows.push(`| daemon CPU over the run, all processes (VM) | ${ts.cpuS ?? 'n/a'} s | keepalived 2.2.7: ${ka.cpuS ?? 'n/a'} s | ${ratio(ts.cpuS, ka.cpuS)} |`);
+    // CPU seconds are sums of clock ticks (0.01 s): rounded, or a float's tail shows.
+    const sec = (x) => (typeof x === 'number' ? `${x.toFixed(2)} s` : 'n/a');
+    rows.push(`| daemon CPU over the run, all processes (VM) | ${sec(ts.cpuS)} | keepalived 2.2.7: ${sec(ka.cpuS)} | ${ratio(ts.cpuS, ka.cpuS)} |`);
     // Only a run where both daemons completed every phase and ended with the same table goes to the summary.
     if (!ka.error && !ts.error && d.sameTable) {
       summary.push(
