@@ -1005,6 +1005,45 @@ static napi_value js_epoll_ctl(napi_env env, napi_callback_info info) {
   return make_int(env, epoll_ctl(e->epfd, op, fd, &ev) < 0 ? errno : 0);
 }
 
+/*
+ * epollPoll(handle): epoll_wait with no wait, the ready (tag, events) pairs written to the
+ * Int32Array as for the callback; returns their count (the callback is not called). For a
+ * caller that collects the set's events at moments of its own choosing.
+ */
+static napi_value js_epoll_poll(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  epoll_watch *e = arg_handle(env, argv[0]);
+  if (!e) return NULL;
+  if (e->closed) return make_int(env, 0);
+  int n;
+  do n = epoll_wait(e->epfd, e->events, e->max, 0);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) return make_int(env, 0);
+  for (int i = 0; i < n; i++) {
+    e->out[2 * i] = (int32_t)e->events[i].data.u32;
+    e->out[2 * i + 1] = (int32_t)e->events[i].events;
+  }
+  return make_int(env, n);
+}
+
+/*
+ * epollWatchLoop(handle, on): whether the Node loop watches the set (on: the callback runs
+ * when it is ready; off: the process is not woken by it, and epollPoll collects its events).
+ */
+static napi_value js_epoll_watch_loop(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  bool on = false;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  epoll_watch *e = arg_handle(env, argv[0]);
+  if (!e) return NULL;
+  NAPI_CALL(env, napi_get_value_bool(env, argv[1], &on));
+  if (e->closed) return NULL;
+  int rc = on ? uv_poll_start(&e->poll, UV_READABLE, on_epoll) : uv_poll_stop(&e->poll);
+  if (rc < 0) return throw_sys_error(env, -rc, on ? "uv_poll_start" : "uv_poll_stop");
+  return NULL;
+}
+
 /* epollClose(handle): no callback after it returns; the registered fds are the caller's to close. Idempotent. */
 static napi_value js_epoll_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -1057,6 +1096,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"epollOpen", NULL, js_epoll_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"epollCtl", NULL, js_epoll_ctl, NULL, NULL, NULL, napi_enumerable, NULL},
       {"epollClose", NULL, js_epoll_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"epollPoll", NULL, js_epoll_poll, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"epollWatchLoop", NULL, js_epoll_watch_loop, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

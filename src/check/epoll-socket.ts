@@ -11,6 +11,8 @@ import { connectCalls, encodeSockAddr, ifNameToIndex, nativeAvailable, openEpoll
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket, reasonOf } from './check-socket.js';
 import { CheckFailure, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
+import { SLOT_MS, addSlotHooks, slotDueWithin, type SlotHooks } from './slot-timer.js';
+import { addBeforeTimeoutVerdicts } from './timeout-queue.js';
 import type { ConnectOptions, RunSignal } from './types.js';
 
 /** errno -> its name ("ECONNREFUSED"). */
@@ -28,14 +30,74 @@ interface Watched {
   onEvents(events: number): void;
 }
 
-/** The sockets being watched, by tag. */
-class EpollWatch {
+/** (tag, events) pairs one poll of the set reports at most. */
+const ROOM = 256;
+/**
+ * Sockets in flight above which the set is always watched by the loop: collecting keeps each
+ * socket open until the next slot, and that must not pile up thousands of them.
+ */
+const MAX_COLLECTED = 512;
+
+/**
+ * The sockets being watched, by tag.
+ *
+ * Between slots that follow each other closely, their events are collected at slot starts
+ * instead of waking the process: when checks are in flight and the next slot is due within
+ * SLOT_MS, the loop stops watching the set, and the next slot reads everything that became
+ * ready meanwhile (replies, connects) in the wake-up it makes anyway. 200 HTTP_GETs at
+ * delay_loop 5 s are four a slot: each woke the process again for its reply, and a wake-up
+ * costs a Node process far more than the reply's work (slot-timer.ts). A timeout or deadline
+ * due meanwhile reads the set first (timeout-queue.ts), so a reply that came in time is never
+ * a timeout, and a run read late is scheduled from the time it could have ended (lateMs).
+ */
+class EpollWatch implements SlotHooks {
   private readonly watched = new Map<number, Watched>();
   private lastTag = 0;
   private readonly set: EpollSet;
+  /** The loop is not watching the set: its events wait for the next slot (or a timeout). */
+  private collecting = false;
+  /** When collecting began: what is read at a collection became ready at this time or later. */
+  collectingSince = 0;
+  /** Set while collected events are handed out. */
+  inCollection = false;
 
   constructor(readonly calls: ConnectCalls) {
-    this.set = openEpollSet(256, (pairs, count) => this.ready(pairs, count));
+    this.set = openEpollSet(ROOM, (pairs, count) => this.ready(pairs, count));
+    addSlotHooks(this);
+    addBeforeTimeoutVerdicts(() => this.collect());
+  }
+
+  /** Reads what became ready while the loop was not watching; true when there was any. */
+  collect(): boolean {
+    if (!this.collecting) return false;
+    this.inCollection = true;
+    let any = false;
+    try {
+      for (let n = this.set.poll(); n > 0; n = n === ROOM ? this.set.poll() : 0) any = true;
+    } finally {
+      this.inCollection = false;
+    }
+    return any;
+  }
+
+  beforeSlot(): void {
+    this.collect();
+  }
+
+  afterSlot(): void {
+    this.setCollecting(this.watched.size > 0 && this.watched.size <= MAX_COLLECTED && slotDueWithin(SLOT_MS));
+  }
+
+  slotDropped(): void {
+    if (this.collecting && !slotDueWithin(SLOT_MS)) this.setCollecting(false);
+  }
+
+  private setCollecting(on: boolean): void {
+    if (on === this.collecting) return;
+    // Turning it off: whatever is ready is reported by the loop at its next poll.
+    this.collecting = on;
+    if (on) this.collectingSince = performance.now();
+    this.set.watchLoop(!on);
   }
 
   /** Watches `w.fd` for `events`; returns its tag, or the errno. */
@@ -121,6 +183,7 @@ export abstract class EpollConnection<R> implements Watched {
   private resolveRun: ((r: R) => void) | undefined;
   private timeout: IoTimeout | undefined;
   private timeoutReason = 'connect timeout';
+  private startedAt = 0;
   /** The request's bytes not written yet (all of them until the connection is up). */
   private unsent: Buffer | undefined;
   private readonly w: EpollWatch;
@@ -158,6 +221,9 @@ export abstract class EpollConnection<R> implements Watched {
   protected finish(r: R): void {
     if (this.settled) return;
     this.settled = true;
+    // Read at a slot start: it was there since collecting began, or since this run started.
+    // (The last exchange of a run decides: HTTP_GET's urls are fetched one after another.)
+    this.signal.lateMs = this.w.inCollection ? Math.max(0, performance.now() - Math.max(this.startedAt, this.w.collectingSince)) : 0;
     this.timeout?.cancel();
     this.signal.removeEventListener('abort', this.onAbort);
     if (this.tag) this.w.close(this.tag);
@@ -167,6 +233,7 @@ export abstract class EpollConnection<R> implements Watched {
 
   private start(): void {
     const conn = this.conn;
+    this.startedAt = performance.now();
     if (this.signal.aborted) return this.finish(this.failed('timeout'));
     let addr: Buffer;
     try {
@@ -200,6 +267,7 @@ export abstract class EpollConnection<R> implements Watched {
   }
 
   private readonly onAbort = (): void => this.finish(this.failed('timeout'));
+
   private readonly onTimeout = (): void => this.finish(this.failed(this.timeoutReason));
 
   /** (Re)starts the one timeout: connect_timeout from now. */

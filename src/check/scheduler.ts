@@ -16,7 +16,12 @@ export interface TimerHandle { cancel(): void }
 
 export interface Clock {
   now(): number;
-  setTimer(ms: number, fn: () => void): TimerHandle;
+  /**
+   * Runs `fn` once, `ms` after now, or `ms` after `sinceMsAgo` ms ago: a next run counted from
+   * an end that was only noticed later (the delay, not the moment, decides how a real clock
+   * times it: a second or more goes in a slot).
+   */
+  setTimer(ms: number, fn: () => void, sinceMsAgo?: number): TimerHandle;
   /**
    * A run's hard deadline: like setTimer, but a real clock fires it only after the I/O
    * already waiting has been handled (see io-timeout.ts), so a run that finished while the
@@ -41,10 +46,11 @@ export const OUTCOME_SLICE_MS = 20;
 
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimer(ms, fn) {
+  setTimer(ms, fn, sinceMsAgo = 0) {
+    const left = ms - Math.min(ms, Math.max(0, sinceMsAgo));
     // Next runs of a second or more start with the others of their slot (slot-timer.ts).
-    if (ms >= MIN_SLOTTED_MS) return slotTimer(ms, fn);
-    const t = setTimeout(fn, Math.max(0, ms));
+    if (ms >= MIN_SLOTTED_MS) return slotTimer(left, fn);
+    const t = setTimeout(fn, Math.max(0, left));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },
@@ -93,6 +99,7 @@ interface Entry<K> {
  */
 class RunDeadline implements RunSignal {
   aborted = false;
+  lateMs = 0;
   private listeners: Array<() => void> | undefined;
 
   addEventListener(_type: 'abort', listener: () => void): void {
@@ -195,7 +202,7 @@ export class Scheduler<K> {
     this.schedule(e, delay);
   }
 
-  private schedule(e: Entry<K>, delayMs: number): void {
+  private schedule(e: Entry<K>, delayMs: number, sinceMsAgo = 0): void {
     e.timer = this.clock.setTimer(delayMs, () => {
       e.timer = undefined;
       if (!e.enabled) {
@@ -203,7 +210,7 @@ export class Scheduler<K> {
         return;
       }
       this.runEntry(e);
-    });
+    }, sinceMsAgo);
   }
 
   /**
@@ -269,7 +276,8 @@ export class Scheduler<K> {
       this.completedRuns++;
       const effect = e.state.onResult(result.ok, e.check.delayWhileDownMs);
       const endedAt = this.clock.now();
-      this.schedule(e, effect.nextDelayMs);
+      // Read late (collected at a slot start): the next run counts from the estimated end.
+      this.schedule(e, effect.nextDelayMs, deadlineSignal.lateMs);
       this.deliver({ key: e.check.key, result, effect, up: e.state.up, startedAt, endedAt });
     };
     // Only a run cut short is aborted: aborting every finished run would cost an exception

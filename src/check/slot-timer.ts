@@ -42,6 +42,28 @@ export class SlotTimer {
 
 const slots = new Map<number, Slot>();
 
+/** What runs around every slot: before its timers, and after them. */
+export interface SlotHooks {
+  beforeSlot(): void;
+  afterSlot(): void;
+  /** A slot that was due lost its last timer (cancelled): it will not fire. */
+  slotDropped(): void;
+}
+
+const hooks: SlotHooks[] = [];
+
+/** Registers hooks run at every slot (one process-wide list; the epoll set's collector uses it). */
+export function addSlotHooks(h: SlotHooks): void {
+  hooks.push(h);
+}
+
+/** Whether a slot (with timers in it) is due within `ms` from now. */
+export function slotDueWithin(ms: number): boolean {
+  const now = performance.now();
+  for (let k = Math.ceil(now / SLOT_MS), last = Math.floor((now + ms) / SLOT_MS); k <= last; k++) if (slots.has(k)) return true;
+  return false;
+}
+
 class Slot {
   readonly timers = new Set<SlotTimer>();
   private readonly timeout: NodeJS.Timeout;
@@ -57,6 +79,7 @@ class Slot {
     if (this.timers.size === 0) {
       clearTimeout(this.timeout);
       slots.delete(this.key);
+      for (const h of hooks) h.slotDropped();
     }
   }
 
@@ -64,6 +87,13 @@ class Slot {
   private fire(): void {
     slots.delete(this.key);
     let failure: { error: unknown } | undefined;
+    for (const h of hooks) {
+      try {
+        h.beforeSlot();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
     for (const t of this.timers) {
       try {
         t.fire();
@@ -72,6 +102,13 @@ class Slot {
       }
     }
     this.timers.clear();
+    for (const h of hooks) {
+      try {
+        h.afterSlot();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
     // On to 'uncaughtException', as a Node timer's callback that throws.
     if (failure) throw failure.error;
   }

@@ -61,6 +61,8 @@ class TimeoutQueue {
   private immediate: NodeJS.Immediate | undefined;
   /** Inside run(): it arms the timer for whatever is first when it is done. */
   private running = false;
+  /** Turns the due verdicts have waited for outcomes of I/O read just before them. */
+  private deferrals = 0;
 
   constructor(
     private readonly ms: number,
@@ -101,6 +103,16 @@ class TimeoutQueue {
 
   private static afterIo(q: TimeoutQueue): void {
     q.immediate = undefined;
+    // I/O read here settles its runs through promises: their outcomes are given after this
+    // callback, so the verdicts wait one more turn (a few at most) for them.
+    let read = false;
+    for (const f of beforeVerdicts) if (f()) read = true;
+    if (read && q.deferrals < MAX_DEFERRALS) {
+      q.deferrals++;
+      q.immediate = setImmediate(TimeoutQueue.afterIo, q);
+      return;
+    }
+    q.deferrals = 0;
     q.run();
   }
 
@@ -124,6 +136,20 @@ class TimeoutQueue {
 }
 
 const queues = new Map<number, TimeoutQueue>();
+
+/**
+ * Run before due timeouts give their verdicts: I/O that the loop is not watching at the
+ * moment (the checkers' epoll set while its events are collected at slot starts) is read
+ * first, so that what arrived in time is seen before a timeout counts.
+ */
+const beforeVerdicts: Array<() => boolean> = [];
+/** Turns the verdicts wait for outcomes of I/O read just before them. */
+const MAX_DEFERRALS = 3;
+
+/** `f` reads such I/O; true when it handed anything out. */
+export function addBeforeTimeoutVerdicts(f: () => boolean): void {
+  beforeVerdicts.push(f);
+}
 
 /** Queues `t` to fire `ms` from now (whole ms; at least 1, as setTimeout). */
 export function enqueue(t: QueuedTimeout, ms: number): void {

@@ -164,6 +164,12 @@ export type CheckResult =
  */
 export interface RunSignal {
   readonly aborted: boolean;
+  /**
+   * Set by a check whose outcome was read late: how long (ms) it had been there before it
+   * was read (events collected at slot starts, epoll-socket.ts). The next run is scheduled
+   * from the estimated end, so that the period stays delay_loop.
+   */
+  lateMs?: number;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }

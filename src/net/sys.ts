@@ -107,6 +107,8 @@ interface NativeAddon {
   epollOpen(out: Int32Array, cb: (count: number) => void): unknown;
   epollCtl(handle: unknown, op: number, fd: number, events: number, tag: number): number;
   epollClose(handle: unknown): void;
+  epollPoll(handle: unknown): number;
+  epollWatchLoop(handle: unknown, on: boolean): void;
 }
 
 /** Where `npm ci` (node-gyp in native/) leaves the addon, relative to dist/src/net/. */
@@ -497,6 +499,13 @@ export interface EpollSet {
   modify(fd: number, events: number, tag: number): number;
   /** epoll_ctl(EPOLL_CTL_DEL); returns 0 or an errno. */
   remove(fd: number): number;
+  /**
+   * Collects the events ready now, without waiting, and hands them to the callback as the
+   * loop would (nothing is called when none is ready); returns their count.
+   */
+  poll(): number;
+  /** Whether the Node loop watches the set (default on); off, only poll() reports its events. */
+  watchLoop(on: boolean): void;
   /** No callback after this. The fds still registered are the caller's to close. */
   close(): void;
 }
@@ -514,6 +523,12 @@ export function openEpollSet(room: number, onReady: (pairs: Int32Array, count: n
     add: (fd, events, tag) => native.epollCtl(handle, C.EPOLL_CTL_ADD, fd, events, tag),
     modify: (fd, events, tag) => native.epollCtl(handle, C.EPOLL_CTL_MOD, fd, events, tag),
     remove: (fd) => native.epollCtl(handle, C.EPOLL_CTL_DEL, fd, 0, 0),
+    poll: () => {
+      const count = native.epollPoll(handle);
+      if (count > 0) onReady(pairs, count);
+      return count;
+    },
+    watchLoop: (on) => native.epollWatchLoop(handle, on),
     close: () => native.epollClose(handle),
   };
 }

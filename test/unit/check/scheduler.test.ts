@@ -145,3 +145,24 @@ test('stop drops outcomes not handed over yet', async () => {
   runLaterTurns();
   assert.equal(handled.length, before);
 });
+
+test('a run whose outcome was read late (collected at a slot start) has its next run counted from when it could have ended', async () => {
+  const clock = new VirtualClock();
+  const starts: number[] = [];
+  const s = new Scheduler<string>(clock, () => undefined, () => 0);
+  s.add({
+    key: 'a', timing: timing(), deadlineMs: 1000,
+    run: async (signal) => {
+      starts.push(clock.now());
+      // Each run's reply is read 80 ms after it came, and ends 100 ms after its start.
+      await new Promise<void>((r) => clock.setTimer(100, r));
+      signal.lateMs = 80;
+      return { ok: true };
+    },
+  });
+  s.start();
+  await clock.advance(16_000);
+  s.stop();
+  // delay_loop after the estimated end (start + 20 ms): 5,020 ms apart, not 5,100.
+  assert.deepEqual(starts, [1000, 6020, 11040]);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SLOT_MS, SlotTimer, slotTimer } from '../../../src/check/slot-timer.js';
+import { SLOT_MS, SlotTimer, addSlotHooks, slotDueWithin, slotTimer } from '../../../src/check/slot-timer.js';
 import { realClock } from '../../../src/check/scheduler.js';
 
 test('runs due within one slot start in one go at its start, never more than a slot early; a cancelled one never runs', async () => {
@@ -38,4 +38,28 @@ test('the checkers\' clock slots delays of a second or more, and runs shorter on
   slotted.cancel();
   await sleep(50);
   assert.deepEqual(ran, ['5 ms']);
+});
+
+test('slot hooks run before and after each slot\'s runs; a slot emptied by cancel is reported and no longer due', async () => {
+  const events: string[] = [];
+  let recording = true;
+  addSlotHooks({
+    beforeSlot: () => { if (recording) events.push('before'); },
+    afterSlot: () => { if (recording) events.push('after'); },
+    slotDropped: () => { if (recording) events.push('dropped'); },
+  });
+  // A slot over a second ahead, so that no other test's slot is counted in.
+  const t0 = performance.now();
+  const k = Math.ceil((t0 + 1000) / SLOT_MS) + 1;
+  const delay = k * SLOT_MS + 10 - t0;
+  const gone = slotTimer(delay + SLOT_MS, () => events.push('never'));
+  assert.ok(slotDueWithin(delay + 2 * SLOT_MS), 'a slot with a timer in it is due');
+  gone.cancel();
+  assert.deepEqual(events, ['dropped']);
+  slotTimer(delay, () => events.push('run 1'));
+  slotTimer(delay, () => events.push('run 2'));
+  assert.ok(slotDueWithin(delay + 1) && !slotDueWithin(delay - SLOT_MS - 1));
+  await sleep(delay + 2 * SLOT_MS);
+  recording = false;
+  assert.deepEqual(events, ['dropped', 'before', 'run 1', 'run 2', 'after']);
 });

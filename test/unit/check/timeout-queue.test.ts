@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IoTimeout } from '../../../src/check/io-timeout.js';
+import { addBeforeTimeoutVerdicts } from '../../../src/check/timeout-queue.js';
 
 /** A check's timeout (queued by duration, see timeout-queue.ts). */
 const timeout = (ms: number, fn: () => void) => new IoTimeout(ms, fn);
@@ -61,4 +62,26 @@ test('a thousand timeouts of one duration, most cancelled, leave none behind', a
   for (let i = 0; i < ts.length; i++) if (i % 10) ts[i]!.cancel();
   await sleep(40);
   assert.equal(fired, 100);
+});
+
+test('I/O read just before due timeouts give their verdicts settles its runs first, through their promises', async () => {
+  // A stand-in for the checkers' epoll set while its events are collected at slot starts:
+  // once, when the timeout is due, it "reads" a reply that settles a run through a chain
+  // of promises (as an exchange, its judgement and the scheduler do). The timeout, set for
+  // that run's deadline, must find it settled.
+  let pending: (() => void) | undefined;
+  addBeforeTimeoutVerdicts(() => {
+    const read = pending;
+    pending = undefined;
+    read?.();
+    return read !== undefined;
+  });
+  let settled = false;
+  const order: string[] = [];
+  const reply = new Promise<void>((resolve) => (pending = resolve));
+  void reply.then(() => Promise.resolve()).then(async () => { await null; settled = true; order.push('run settled'); });
+  const deadline = new IoTimeout(5, () => order.push(settled ? 'deadline: already settled' : 'deadline: TIMEOUT'));
+  await new Promise((r) => setTimeout(r, 50));
+  deadline.cancel();
+  assert.deepEqual(order, ['run settled', 'deadline: already settled']);
 });

@@ -11,8 +11,8 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
-  setTimer(ms: number, fn: () => void): TimerHandle {
-    const entry = { at: this.t + Math.max(0, ms), seq: this.seq++, fn };
+  setTimer(ms: number, fn: () => void, sinceMsAgo = 0): TimerHandle {
+    const entry = { at: this.t + Math.max(0, ms - Math.min(ms, Math.max(0, sinceMsAgo))), seq: this.seq++, fn };
     this.timers.push(entry);
     return { cancel: () => { this.timers = this.timers.filter((e) => e !== entry); } };
   }
