@@ -101,12 +101,22 @@ export function statusAccepted(status: number, ranges: Array<[number, number]> |
   return set.some(([lo, hi]) => status >= lo && status <= hi);
 }
 
+/** A url's `regex`, compiled once per checker (its spec never changes), not once per run. */
+const compiled = new WeakMap<NonNullable<HttpUrl['regex']>, RegExp>();
+
+function regexOf(spec: NonNullable<HttpUrl['regex']>): RegExp {
+  let re = compiled.get(spec);
+  // Without 'g': no lastIndex carried from one run to the next.
+  if (!re) compiled.set(spec, (re = new RegExp(spec.source, spec.flags.replace(/g/g, ''))));
+  return re;
+}
+
 /** Why this response fails the URL's expectations, or undefined when it passes. */
 export function judgeResponse(url: HttpUrl, r: HttpFetchResult): string | undefined {
   if (!statusAccepted(r.status, url.statusCodes)) return `HTTP status code error to [${url.path}]: ${r.status}`;
   if (url.digest && url.digest.toLowerCase() !== r.digest) return `MD5 digest error to [${url.path}]: got ${r.digest}, expected ${url.digest.toLowerCase()}`;
   if (url.regex) {
-    const re = new RegExp(url.regex.source, url.regex.flags.replace(/g/g, ''));
+    const re = regexOf(url.regex);
     const text = r.body.toString('latin1');
     const min = url.regex.minOffset ?? 0;
     const max = url.regex.maxOffset;

@@ -114,6 +114,14 @@ test('HTTP status, content-length, and judging a response', () => {
   assert.match(judgeResponse({ path: '/', regex: { source: 'o\\s+OK', flags: '', noMatch: true } }, r) ?? '', /Regex matched/);
   assert.match(judgeResponse({ path: '/', regex: { source: 'error', flags: 'i', noMatch: false } }, r) ?? '', /did not match/);
   assert.match(judgeResponse({ path: '/', statusCodes: [[500, 599]] }, r) ?? '', /status code error/);
+  // One checker's regex judged run after run (compiled once): the same verdict every time,
+  // on each reply's own body, even with regex_options that would give a compiled regex state.
+  const url = { path: '/', regex: { source: 'OK$', flags: 'gim', noMatch: false } };
+  const other: HttpFetchResult = { ...r, body: Buffer.from('broken') };
+  for (let i = 0; i < 3; i++) {
+    assert.equal(judgeResponse(url, r), undefined);
+    assert.match(judgeResponse(url, other) ?? '', /did not match/);
+  }
 });
 
 test('genhash hex dump layout matches keepalived genhash', () => {
