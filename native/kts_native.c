@@ -927,18 +927,24 @@ static void epoll_watch_free(uv_handle_t *handle) {
   free(e);
 }
 
-static void on_epoll(uv_poll_t *handle, int status, int events) {
-  epoll_watch *e = handle->data;
-  if (e->closed) return;
+/* epoll_wait without waiting; the ready (tag, events) pairs go to the caller's Int32Array. Their count (0 on error). */
+static int epoll_take(epoll_watch *e) {
   int n;
   do n = epoll_wait(e->epfd, e->events, e->max, 0);
   while (n < 0 && errno == EINTR);
-  if (n <= 0) return;
+  if (n <= 0) return 0;
   for (int i = 0; i < n; i++) {
     e->out[2 * i] = (int32_t)e->events[i].data.u32;
     e->out[2 * i + 1] = (int32_t)e->events[i].events;
   }
-  call_js_int(&e->cb, n);
+  return n;
+}
+
+static void on_epoll(uv_poll_t *handle, int status, int events) {
+  epoll_watch *e = handle->data;
+  if (e->closed) return;
+  int n = epoll_take(e);
+  if (n > 0) call_js_int(&e->cb, n);
 }
 
 /* epollOpen(out: Int32Array of 2 * N, callback(count)) -> handle for epollCtl / epollClose. */
@@ -1015,16 +1021,7 @@ static napi_value js_epoll_poll(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 1, argv)) return NULL;
   epoll_watch *e = arg_handle(env, argv[0]);
   if (!e) return NULL;
-  if (e->closed) return make_int(env, 0);
-  int n;
-  do n = epoll_wait(e->epfd, e->events, e->max, 0);
-  while (n < 0 && errno == EINTR);
-  if (n < 0) return make_int(env, 0);
-  for (int i = 0; i < n; i++) {
-    e->out[2 * i] = (int32_t)e->events[i].data.u32;
-    e->out[2 * i + 1] = (int32_t)e->events[i].events;
-  }
-  return make_int(env, n);
+  return make_int(env, e->closed ? 0 : epoll_take(e));
 }
 
 /*

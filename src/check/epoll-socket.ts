@@ -57,9 +57,9 @@ class EpollWatch implements SlotHooks {
   /** The loop is not watching the set: its events wait for the next slot (or a timeout). */
   private collecting = false;
   /** When collecting began: what is read at a collection became ready at this time or later. */
-  collectingSince = 0;
+  private collectingSince = 0;
   /** Set while collected events are handed out. */
-  inCollection = false;
+  private inCollection = false;
 
   constructor(readonly calls: ConnectCalls) {
     this.set = openEpollSet(ROOM, (pairs, count) => this.ready(pairs, count));
@@ -78,6 +78,15 @@ class EpollWatch implements SlotHooks {
       this.inCollection = false;
     }
     return any;
+  }
+
+  /**
+   * How long (ms) an outcome settled now had been there before it was read, for a run that
+   * started at `startedAt`: 0 unless it is being handed out by a collection, where it became
+   * ready when collecting began or when the run started, whichever is later.
+   */
+  lateness(startedAt: number): number {
+    return this.inCollection ? Math.max(0, performance.now() - Math.max(startedAt, this.collectingSince)) : 0;
   }
 
   beforeSlot(): void {
@@ -221,9 +230,8 @@ export abstract class EpollConnection<R> implements Watched {
   protected finish(r: R): void {
     if (this.settled) return;
     this.settled = true;
-    // Read at a slot start: it was there since collecting began, or since this run started.
-    // (The last exchange of a run decides: HTTP_GET's urls are fetched one after another.)
-    this.signal.lateMs = this.w.inCollection ? Math.max(0, performance.now() - Math.max(this.startedAt, this.w.collectingSince)) : 0;
+    // The last exchange of a run decides: HTTP_GET's urls are fetched one after another.
+    this.signal.lateMs = this.w.lateness(this.startedAt);
     this.timeout?.cancel();
     this.signal.removeEventListener('abort', this.onAbort);
     if (this.tag) this.w.close(this.tag);

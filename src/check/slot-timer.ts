@@ -57,6 +57,19 @@ export function addSlotHooks(h: SlotHooks): void {
   hooks.push(h);
 }
 
+/** Calls every hook's `which`; one that throws does not stop the rest. The first failure. */
+function runHooks(which: keyof SlotHooks): { error: unknown } | undefined {
+  let failure: { error: unknown } | undefined;
+  for (const h of hooks) {
+    try {
+      h[which]();
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  return failure;
+}
+
 /** Whether a slot (with timers in it) is due within `ms` from now. */
 export function slotDueWithin(ms: number): boolean {
   const now = performance.now();
@@ -79,21 +92,15 @@ class Slot {
     if (this.timers.size === 0) {
       clearTimeout(this.timeout);
       slots.delete(this.key);
-      for (const h of hooks) h.slotDropped();
+      const failure = runHooks('slotDropped');
+      if (failure) throw failure.error;
     }
   }
 
   /** Runs every timer of the slot in the order they were set; one that throws does not stop the rest. */
   private fire(): void {
     slots.delete(this.key);
-    let failure: { error: unknown } | undefined;
-    for (const h of hooks) {
-      try {
-        h.beforeSlot();
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
+    let failure = runHooks('beforeSlot');
     for (const t of this.timers) {
       try {
         t.fire();
@@ -102,13 +109,8 @@ class Slot {
       }
     }
     this.timers.clear();
-    for (const h of hooks) {
-      try {
-        h.afterSlot();
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
+    const after = runHooks('afterSlot');
+    failure ??= after;
     // On to 'uncaughtException', as a Node timer's callback that throws.
     if (failure) throw failure.error;
   }
