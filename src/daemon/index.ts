@@ -194,7 +194,11 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     notifier,
     serviceModules: o.serviceModules ?? [join(here, 'services.js')],
     childScript: join(here, 'child.js'),
-    heartbeatIntervalMs: o.heartbeatIntervalMs ?? 1000,
+    // Every 2 s, not every second: each ping wakes the parent and every child (a Node
+    // wake-up costs ~1 ms of CPU under emulation; keepalived's idle checker wakes for
+    // nothing). Silence is counted in beats, so a stuck child is still killed after 6 s:
+    // three silent beats of 2 s, where it was six of 1 s.
+    heartbeatIntervalMs: o.heartbeatIntervalMs ?? 2000,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs ?? 5000,
     childWaitMs: o.childWaitMs ?? 5000,
     dumpDir: () => dumpDirectory(),
