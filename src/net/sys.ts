@@ -292,8 +292,10 @@ export function decodeCmsg(r: RawCmsg): Cmsg {
 }
 
 function toMessage(m: RawMessage): ReceivedMessage {
+  // Once per datagram read (every netlink ack, every advert): no spread, no map of nothing.
+  const msg: ReceivedMessage = { data: m.data, cmsgs: m.cmsgs.length === 0 ? [] : m.cmsgs.map(decodeCmsg), truncated: (m.flags & C.MSG_TRUNC) !== 0 };
   const from = m.from ? decodeSockAddr(m.from) : undefined;
-  const msg: ReceivedMessage = { data: m.data, ...(from ? { from } : {}), cmsgs: m.cmsgs.map(decodeCmsg), truncated: (m.flags & C.MSG_TRUNC) !== 0 };
+  if (from) msg.from = from;
   if (m.at !== undefined) msg.at = m.at;
   return msg;
 }

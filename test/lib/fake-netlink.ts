@@ -3,11 +3,13 @@
 // the event loop, as the real socket's would.
 import type { ReceivedMessage, SockAddr, SocketLike, SysError } from '../../src/net/sys.js';
 import { decodeMessages, encodeErrorReply, type NetlinkMessage } from '../../src/net/netlink/message.js';
+import { MessageFlag } from '../../src/net/netlink/constants.js';
 
 /** Answers one request: datagrams to deliver (each a Buffer), or nothing. */
 export type FakeKernel = (msg: NetlinkMessage) => Buffer[] | undefined;
 
-export const ackAll: FakeKernel = (m) => [encodeErrorReply(m, 0)];
+/** Acks what asks for an ack, as the kernel does (a refusal is always answered; see refuseSome). */
+export const ackAll: FakeKernel = (m) => ((m.flags & MessageFlag.ACK) !== 0 ? [encodeErrorReply(m, 0)] : undefined);
 
 export class FakeNetlinkSocket implements SocketLike {
   readonly fd = -1;

@@ -54,10 +54,15 @@ export function decodeAttributes(buf: Buffer): Attribute[] {
  */
 export class AttributeEncoder {
   private buf: Buffer;
-  private off = 0;
+  private off: number;
 
-  constructor(initialBytes = 128) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  /**
+   * `headroom`: bytes left before the first attribute for the caller's own header (a generic
+   * netlink header), so a message is built in one buffer; `take()` returns them too.
+   */
+  constructor(initialBytes = 128, headroom = 0) {
+    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, headroom));
+    this.off = headroom;
   }
 
   /** Room for `n` more bytes. */
@@ -82,6 +87,22 @@ export class AttributeEncoder {
     if (padded > len) this.buf.fill(0, at + len, at + padded);
     this.off += padded;
     return at + NLA_HDRLEN;
+  }
+
+  /**
+   * An attribute of `len` zero bytes that the caller fills in place (an address parsed
+   * straight into the message): returns the value's offset in `buffer`, which must be read
+   * after this call (the buffer may have grown).
+   */
+  value(type: number, len: number): number {
+    const at = this.open(type, len, 0);
+    this.buf.fill(0, at, at + len);
+    return at;
+  }
+
+  /** The buffer being written (see `value`). */
+  get buffer(): Buffer {
+    return this.buf;
   }
 
   bytes(type: number, data: Buffer, flags = 0): this {
@@ -166,6 +187,11 @@ export class AttributeEncoder {
   /** The attributes' bytes (a copy: the encoder may be used on). */
   finish(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.off));
+  }
+
+  /** The bytes written, headroom included, without a copy: the encoder must not be used after. */
+  take(): Buffer {
+    return this.buf.subarray(0, this.off);
   }
 }
 

@@ -15,7 +15,10 @@ export interface NetlinkMessage {
 
 export function encodeMessage(msg: NetlinkMessage): Buffer {
   const len = NLMSG_HDRLEN + msg.payload.length;
-  const out = Buffer.alloc(align4(len));
+  const padded = align4(len);
+  // Unzeroed (and from Node's pool when small): every byte is written below.
+  const out = Buffer.allocUnsafe(padded);
+  if (padded > len) out.fill(0, len, padded);
   out.writeUInt32LE(len, 0);
   out.writeUInt16LE(msg.type, 4);
   out.writeUInt16LE(msg.flags, 6);

@@ -73,21 +73,49 @@ test('a dump failing midway (DONE with an errno) rejects', async () => {
   await assert.rejects(new NetlinkConnection(sock).dump({ type: 18, payload: Buffer.alloc(16), operation: 'listing links' }), /listing links: EINVAL/);
 });
 
-test('a batch goes out in one sendmsg per chunk and each request settles on its own ack', async () => {
-  // The fake refuses every third request, as the kernel would a duplicate address.
+test('a batch goes out in one sendmsg per chunk, asks one ack per datagram, and each request settles on its own', async () => {
+  // As the kernel: every third request is refused (a duplicate address), a refusal is always
+  // answered, a success only when the request carries NLM_F_ACK.
   let n = 0;
-  const sock = new FakeNetlinkSocket((m) => [encodeErrorReply(m, ++n % 3 === 0 ? 17 : 0)]);
+  let answers = 0;
+  const sock = new FakeNetlinkSocket((m) => {
+    const refused = ++n % 3 === 0;
+    if (!refused && (m.flags & MessageFlag.ACK) === 0) return undefined;
+    answers++;
+    return [encodeErrorReply(m, refused ? 17 : 0)];
+  });
   const conn = new NetlinkConnection(sock, { batchSize: 4 });
   const reqs = Array.from({ length: 10 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` }));
   const results = await conn.batch(reqs);
   assert.equal(sock.sent.length, 3, 'ten requests in chunks of four: three datagrams');
   assert.equal(sock.requests.length, 10);
   assert.deepEqual(
+    sock.requests.map((m) => (m.flags & MessageFlag.ACK) !== 0),
+    [false, false, false, true, false, false, false, true, false, true],
+    'only the last request of each datagram asks for an ack',
+  );
+  assert.equal(answers, 6, 'three acks (one per datagram) and three refusals, not ten answers');
+  assert.deepEqual(
     results.map((r) => r.ok),
     [true, true, false, true, true, false, true, true, false, true],
   );
   const third = results[2]!;
   assert.ok(!third.ok && third.error.message.startsWith('req 2: EEXIST'));
+});
+
+test("a batched request without its own ack succeeds when the datagram's last request is refused", async () => {
+  const sock = new FakeNetlinkSocket((m) => ((m.flags & MessageFlag.ACK) !== 0 ? [encodeErrorReply(m, 17)] : undefined));
+  const conn = new NetlinkConnection(sock, { batchSize: 3 });
+  const results = await conn.batch(Array.from({ length: 3 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` })));
+  assert.deepEqual(results.map((r) => r.ok), [true, true, false]);
+});
+
+test('a lone request keeps its own ack, and requests of one turn are not implied by each other', async () => {
+  const sock = new FakeNetlinkSocket();
+  const conn = new NetlinkConnection(sock);
+  await Promise.all([conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'a' }), conn.request({ type: 20, payload: Buffer.alloc(8), operation: 'b' })]);
+  assert.equal(sock.sent.length, 1, 'one datagram');
+  assert.ok(sock.requests.every((m) => (m.flags & MessageFlag.ACK) !== 0), 'each asks for its ack');
 });
 
 test('acks arriving out of order still settle the right requests', async () => {
