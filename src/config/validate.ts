@@ -4,7 +4,7 @@
 // Whether a problem is an error or a warning follows keepalived 2.2.7's `-t`: an error is
 // what makes `keepalived -t` fail.
 import type { SourceLoc } from './ast.js';
-import { addressKey, compareAddresses, isIpv6LinkLocal, type IpAddress } from './address.js';
+import { addressKey, compareAddresses, ipv4Value, isIpv6LinkLocal, type IpAddress } from './address.js';
 import type {
   Checker, CheckerCommon, GlobalDefs, SmtpHost, MiscCheck, VirtualServerGroup, ScriptCommand, KeepalivedConfig, LvsMethod, RealServer, TrackProcess, TrackRef, VirtualServer,
   VrrpInstance, VrrpScript, VrrpSyncGroup,
@@ -498,10 +498,10 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   // real servers inherit from the virtual server
   const rss: RealServer[] = [];
   // address:port already taken, by the numeric address (one map instead of comparing each pair).
-  const taken = new Set<string>();
+  const taken = new Set<string | number>();
   for (const r of rsDrafts) {
     const rs = finaliseRealServer(r, vs, g, ctx, name);
-    const k = `${addressKey(rs.address)}|${rs.port}`;
+    const k = endpointKey(rs.address, rs.port);
     if (taken.has(k)) { ctx.diags.error(rs.loc, `virtual_server ${name}: real server ${rs.address.address}:${rs.port} is duplicated - removing`); continue; }
     taken.add(k);
     rss.push(rs);
@@ -535,6 +535,18 @@ function finaliseVirtualServer(d: VirtualServerDraft, g: GlobalDefs, ctx: BuildC
   }
   void methodEq;
   return vs;
+}
+
+/**
+ * Equal for two address:port pairs exactly when the addresses compare equal and the ports
+ * match. IPv4 (nearly every real server) gets a number, without building strings per server.
+ */
+function endpointKey(a: IpAddress, port: number): string | number {
+  if (a.family === 4) {
+    const v = ipv4Value(a.address);
+    if (v >= 0) return v * 65536 + port;
+  }
+  return `${addressKey(a)}|${port}`;
 }
 
 /**

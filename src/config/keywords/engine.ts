@@ -215,11 +215,18 @@ const FALSE_WORDS = new Set(['off', 'false', 'no']);
 
 /** One keyword line being handled: its arguments plus parsers that report with its location. */
 export class Kw {
-  constructor(readonly ctx: BuildContext, readonly node: ConfigNode) {}
+  // Copied from the node rather than read through getters: handlers read them many times
+  // per line, mostly while still interpreted, where each getter is a call.
+  readonly name: string;
+  readonly args: string[];
+  readonly loc: SourceLoc;
 
-  get name(): string { return this.node.keyword; }
-  get args(): string[] { return this.node.args; }
-  get loc(): SourceLoc { return this.node.loc; }
+  constructor(readonly ctx: BuildContext, readonly node: ConfigNode) {
+    this.name = node.keyword;
+    this.args = node.args;
+    this.loc = node.loc;
+  }
+
   get children(): ConfigNode[] { return this.node.children ?? []; }
   get env(): BuildEnv { return this.ctx.env; }
 
