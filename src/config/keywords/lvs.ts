@@ -76,9 +76,19 @@ export const realServerBlock = defineBlock<RealServerDraft>('real_server ADDRESS
   strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.rs.snmpName = v; }),
   ...CHECKER_TYPES.map((name) => ({
     name, syntax: '{ ... }', block: 'required' as const, repeatable: true, sub: checkerBlocks[name], doc: checkerBlocks[name].doc,
-    handle: (kw: Kw, t: RealServerDraft) => { const c = buildChecker(kw); if (c) t.checkers.push(c); },
+    handle: (kw: Kw, t: RealServerDraft) => { const c = buildChecker(kw); if (c) addChecker(t, c); },
   })),
 ]);
+
+/**
+ * Most real servers have one checker: it gets an exact-size array rather than a pushed-to
+ * one with 16 spare slots, which the draft would carry through many scavenges (10,000s of
+ * real servers in large files).
+ */
+function addChecker(t: RealServerDraft, c: CheckerDraft): void {
+  if (t.checkers.length === 0) t.checkers = [c];
+  else t.checkers.push(c);
+}
 
 // ───────────── virtual_server ─────────────
 
