@@ -53,7 +53,8 @@ export type RealServerOwn = Omit<RealServer, RsInherited | 'checkers' | 'port'> 
  */
 export interface RealServerDraft {
   rs: RealServerOwn;
-  port?: number;
+  /** As written (undefined: none given). */
+  port: number | undefined;
   checkers: CheckerDraft[];
 }
 
@@ -181,8 +182,8 @@ export const virtualServerBlock = defineBlock<VirtualServerDraft>('virtual_serve
       if (!kw.count(1, 2)) return;
       const r = addrPort(kw, 0);
       if (!r) return;
-      const rs: RealServerDraft = { rs: { loc: kw.loc, address: r.address }, checkers: [] };
-      if (r.port !== undefined) rs.port = r.port;
+      // Every field in the literal: one added later would need a property array of its own.
+      const rs: RealServerDraft = { rs: { loc: kw.loc, address: r.address }, port: r.port, checkers: [] };
       if (kw.node.children) runBlockLazy(kw, rs);
       t.realServers.push(rs);
     },
