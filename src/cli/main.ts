@@ -2,7 +2,7 @@
 // --signum, and the hand-off to the daemon.
 import { appendFileSync } from 'node:fs';
 import { formatDiagnostic, type Diagnostic } from '../config/ast.js';
-import { loadConfig, loadExitCode, type LoadResult } from '../config/load.js';
+import { loadConfig, loadExitCode, type LoadOptions, type LoadResult } from '../config/load.js';
 import { dumpConfigJson, dumpConfigText } from '../config/dump.js';
 import { parseOptions, USAGE, type CliOptions } from './options.js';
 import { packageVersion } from '../version.js';
@@ -25,7 +25,8 @@ function formatForUser(d: Diagnostic): string {
 }
 
 function load(options: CliOptions): LoadResult {
-  const opts: { configId?: string; allConfig?: boolean } = { allConfig: options.allConfig };
+  // Only the dump prints the tree; without it each block is dropped once built.
+  const opts: LoadOptions = { allConfig: options.allConfig, keepNodes: Boolean(options.dumpConf) };
   if (options.configId !== undefined) opts.configId = options.configId;
   return loadConfig(options.configFile, opts);
 }

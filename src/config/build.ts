@@ -4,7 +4,7 @@ import { hostname as osHostname } from 'node:os';
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import type { ConfigNode, SourceLoc } from './ast.js';
 import type { KeepalivedConfig, TrackGroup, GarpGroup, VirtualServerGroup, SslContext, BfdInstance, TrackFile } from './model.js';
-import { defineBlock, Diagnostics, runBlock, type BlockDef, type BuildContext, type BuildEnv, type ConfigDiagnostic, type Kw } from './keywords/engine.js';
+import { BlockRunner, defineBlock, Diagnostics, runBlock, type BlockDef, type BuildContext, type BuildEnv, type ConfigDiagnostic, type Kw } from './keywords/engine.js';
 import { defaultGlobal, globalDefsBlock } from './keywords/global.js';
 import {
   addressBlockItems, garpGroupBlock, linkbeatLine, newInstanceDraft, newScript, newSyncGroup, newTrackFile, newTrackProcess,
@@ -173,22 +173,60 @@ export interface BuildResult {
 
 /** Build the typed configuration. Diagnostics are in file order within each phase. */
 export function buildConfig(nodes: ConfigNode[], env: BuildEnv = {}): BuildResult {
-  const diags = new Diagnostics();
-  const ctx: BuildContext = { diags, env };
-  let host = env.hostname;
-  if (host === undefined) {
-    try { host = osHostname(); } catch { host = 'localhost'; }
+  const builder = new ConfigBuilder(env);
+  for (let i = 0; i < nodes.length; i++) builder.add(nodes[i] as ConfigNode);
+  return builder.finish();
+}
+
+/**
+ * buildConfig fed one top-level node at a time, e.g. as the reader completes each block:
+ * the caller need not hold the whole tree, so a block's nodes can die young. Same result and
+ * same diagnostics, in the same order, as buildConfig over the same nodes.
+ */
+export class ConfigBuilder {
+  private readonly ctx: BuildContext;
+  private readonly state: BuildState;
+  private readonly top: BlockRunner<BuildState>;
+  private firstLoc: SourceLoc | undefined;
+  /** A bug of ours stopped the build: later nodes are ignored, as buildConfig always did. */
+  private failure: unknown;
+  private failed = false;
+
+  constructor(env: BuildEnv = {}) {
+    this.ctx = { diags: new Diagnostics(), env };
+    let host = env.hostname;
+    if (host === undefined) {
+      try { host = osHostname(); } catch { host = 'localhost'; }
+    }
+    this.state = emptyState(host);
+    this.top = new BlockRunner(this.ctx, topLevelBlock, this.state);
   }
-  const state = emptyState(host);
-  try {
-    runBlock(ctx, nodes, topLevelBlock, state);
-    const config = finalise(state, ctx);
-    return { config, diagnostics: diags.list };
-  } catch (e) {
+
+  add(node: ConfigNode): void {
+    this.firstLoc ??= node.loc;
+    if (this.failed) return;
+    try {
+      this.top.add(node);
+    } catch (e) {
+      this.failed = true;
+      this.failure = e;
+    }
+  }
+
+  finish(): BuildResult {
+    const { ctx, state } = this;
+    if (!this.failed) {
+      try {
+        return { config: finalise(state, ctx), diagnostics: ctx.diags.list };
+      } catch (e) {
+        this.failure = e;
+      }
+    }
     // A bug of ours must not take the daemon down: report it as an error of the whole file.
-    const loc = nodes[0]?.loc ?? { file: '(config)', line: 0 };
-    diags.error(loc, `internal error building the configuration: ${(e as Error).stack ?? String(e)}`, 'fatal');
-    return { config: { ...state.config, vrrpInstances: [], vrrpScripts: [], virtualServers: [], trackProcesses: [], vrrpSyncGroups: [] }, diagnostics: diags.list };
+    const e = this.failure;
+    const loc = this.firstLoc ?? { file: '(config)', line: 0 };
+    ctx.diags.error(loc, `internal error building the configuration: ${(e as Error).stack ?? String(e)}`, 'fatal');
+    return { config: { ...state.config, vrrpInstances: [], vrrpScripts: [], virtualServers: [], trackProcesses: [], vrrpSyncGroups: [] }, diagnostics: ctx.diags.list };
   }
 }
 

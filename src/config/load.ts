@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { ConfigNode } from './ast.js';
 import { readConfigFile, type ReadOptions } from './reader.js';
-import { buildConfig, configTestExitCode, scriptIsExecutable, userExistsHere, type BuildEnv, type ConfigDiagnostic } from './build.js';
+import { ConfigBuilder, configTestExitCode, scriptIsExecutable, userExistsHere, type BuildEnv, type ConfigDiagnostic } from './build.js';
 import type { KeepalivedConfig } from './model.js';
 
 export interface LoadOptions extends ReadOptions {
@@ -15,6 +15,12 @@ export interface LoadOptions extends ReadOptions {
   /** Whether a user exists; default: this host's user database. */
   userExists?: (user: string) => boolean;
   hostname?: string;
+  /**
+   * Keep the resolved tree in LoadResult.nodes (default true; -d and the daemon use it).
+   * Without it each top-level block is built as soon as it is read and then dropped, which
+   * saves time and memory on large files (-t).
+   */
+  keepNodes?: boolean;
 }
 
 /** Whether the keyword layer (typed model, unknown keywords, value checks) runs in loadConfig. */
@@ -23,7 +29,7 @@ export const KEYWORD_MODEL_AVAILABLE: boolean = true;
 export interface LoadResult {
   /** The typed configuration (absent only when the main file could not be read). */
   config?: KeepalivedConfig;
-  /** The resolved tree (includes, conditionals and macros applied). */
+  /** The resolved tree (includes, conditionals and macros applied); empty unless keepNodes. */
   nodes: ConfigNode[];
   /** Reader diagnostics first, then the keyword layer's. */
   diagnostics: ConfigDiagnostic[];
@@ -39,18 +45,13 @@ export function interfaceExistsHere(name: string): boolean {
 }
 
 export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
-  const read = readConfigFile(path, opts);
+  const builder = new ConfigBuilder(buildEnv(opts));
+  const readOpts: ReadOptions = opts.keepNodes === false ? { ...opts, onTopLevel: (node) => builder.add(node) } : opts;
+  const read = readConfigFile(path, readOpts);
   const missingMainFile = read.files.length === 0;
   if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile };
-  // -t checks against this host, as keepalived does: interfaces, script programs, users.
-  const env: BuildEnv = {
-    // Asked once per instance, VIP, route...: one lookup per distinct name.
-    interfaceExists: opts.interfaceExists ?? memoized(interfaceExistsHere),
-    scriptUsable: opts.scriptUsable ?? scriptIsExecutable,
-    userExists: opts.userExists ?? userExistsHere,
-  };
-  if (opts.hostname !== undefined) env.hostname = opts.hostname;
-  const built = buildConfig(read.nodes, env);
+  for (let i = 0; i < read.nodes.length; i++) builder.add(read.nodes[i] as ConfigNode);
+  const built = builder.finish();
   return {
     config: built.config,
     nodes: read.nodes,
@@ -60,6 +61,18 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
     files: read.files,
     missingMainFile,
   };
+}
+
+/** -t checks against this host, as keepalived does: interfaces, script programs, users. */
+function buildEnv(opts: LoadOptions): BuildEnv {
+  const env: BuildEnv = {
+    // Asked once per instance, VIP, route...: one lookup per distinct name.
+    interfaceExists: opts.interfaceExists ?? memoized(interfaceExistsHere),
+    scriptUsable: opts.scriptUsable ?? scriptIsExecutable,
+    userExists: opts.userExists ?? userExistsHere,
+  };
+  if (opts.hostname !== undefined) env.hostname = opts.hostname;
+  return env;
 }
 
 function memoized(f: (name: string) => boolean): (name: string) => boolean {

@@ -14,6 +14,12 @@ export interface ReadOptions {
   random?: () => number;
   /** Bound on the logical lines includes and expansions may produce. */
   maxExpandedLines?: number;
+  /**
+   * Receives each top-level node, complete and in file order, as soon as the reader is done
+   * with it; `nodes` in the result then stays empty (see TreeBuilder). If reading fails
+   * altogether (`files` empty), what was already handed over is to be discarded.
+   */
+  onTopLevel?: (node: ConfigNode) => void;
 }
 
 export interface ReadResult {
@@ -38,7 +44,7 @@ function preprocessOptions(opts: ReadOptions, tree: TreeBuilder): PreprocessOpti
 
 /** Runs the preprocessor streaming into a tree builder; reader diagnostics come first. */
 function readWith(run: (p: PreprocessOptions) => PreprocessResult, opts: ReadOptions): ReadResult {
-  const tree = new TreeBuilder();
+  const tree = new TreeBuilder(opts.onTopLevel);
   const pre = run(preprocessOptions(opts, tree));
   const built = tree.finish();
   return { nodes: built.nodes, diagnostics: [...pre.diagnostics, ...built.diagnostics], files: pre.files };

@@ -20,6 +20,7 @@ interface OpenBlock {
 }
 
 export class TreeBuilder {
+  /** The top-level nodes (stays empty when they are handed to `onTopLevel`). */
   readonly nodes: ConfigNode[] = [];
   readonly diagnostics: Diagnostic[] = [];
   private readonly stack: OpenBlock[] = [];
@@ -28,6 +29,15 @@ export class TreeBuilder {
   private lastNode: ConfigNode | undefined;
   /** Brace depth inside a dropped too-deep block (0 = not dropping). */
   private dropping = 0;
+  /** With `onTopLevel`: the last top-level node, until nothing can be added to it any more. */
+  private pending: ConfigNode | undefined;
+
+  /**
+   * onTopLevel, when given, receives each top-level node once it is complete (its block
+   * closed, or the next top-level line read), in file order, instead of `nodes` keeping them:
+   * a consumer can then process a block and drop it while the file is still being read.
+   */
+  constructor(private readonly onTopLevel?: (node: ConfigNode) => void) {}
 
   add(line: LogicalLine): void {
     const text = line.text;
@@ -50,7 +60,12 @@ export class TreeBuilder {
   addWords(keyword: string, args: string[], rest: string, loc: SourceLoc): void {
     if (this.dropping > 0) return;
     const node: ConfigNode = { keyword, args, rest, loc };
-    this.current.push(node);
+    if (this.onTopLevel !== undefined && this.stack.length === 0) {
+      this.flush();
+      this.pending = node;
+    } else {
+      this.current.push(node);
+    }
     this.lastNode = node;
   }
 
@@ -86,6 +101,8 @@ export class TreeBuilder {
       // An exact-size copy: the pushed-to array keeps spare slots (16 at least) for good.
       open.owner.children = this.current.slice();
       this.current = open.nodes;
+      // A closed block takes nothing more (a "{" now would be unexpected).
+      if (this.stack.length === 0) this.flush();
     }
     else this.diagnostics.push(err(loc, "Extra '}' found"));
     this.lastNode = undefined;
@@ -98,7 +115,15 @@ export class TreeBuilder {
       this.diagnostics.push(err(open.owner.loc, `'${open.owner.keyword}' block opened here is never closed (missing '}')`));
     }
     this.stack.length = 0;
+    this.flush();
     return { nodes: this.nodes, diagnostics: this.diagnostics };
+  }
+
+  private flush(): void {
+    const node = this.pending;
+    if (node === undefined) return;
+    this.pending = undefined;
+    (this.onTopLevel as (node: ConfigNode) => void)(node);
   }
 }
 

@@ -129,49 +129,70 @@ function blockIndex<T>(block: BlockDef<T>): Map<string, Hit<T>> {
 /**
  * Run every node of a block through the block's table. Unknown keywords are errors naming the
  * keyword and its line; processing goes on with the next line. Handlers never throw out of here.
+ * Returns the names (canonical spellings) of the keywords given.
  */
 export function runBlock<T>(ctx: BuildContext, nodes: ConfigNode[], block: BlockDef<T>, target: T, where?: string): Set<string> {
   const seen = new Set<string>();
   const index = blockIndex(block);
-  for (let n = 0; n < nodes.length; n++) {
-    const node = nodes[n] as ConfigNode;
-    const hit = index.get(node.keyword);
-    if (hit === undefined) {
-      ctx.diags.error(node.loc, `Unknown keyword '${node.keyword}'${where ? ` in ${where}` : ''}`);
-      continue;
-    }
-    const def = hit.def;
-    if (hit.deprecated) {
-      ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
-        DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
-    }
-    if (def.since !== undefined) {
-      // Accepted (kinder), but said: Debian's keepalived 2.2.7 rejects it, so its -t fails.
-      ctx.diags.warn(node.loc, `'${node.keyword}' is not known to keepalived 2.2.7 (needs keepalived ${def.since})`, 'keepalived-error');
-    } else if (hit.unknownToKeepalived) {
-      ctx.diags.warn(node.loc, `'${node.keyword}' is the manual's name; keepalived itself only knows '${def.name}'`, 'keepalived-error');
-    }
-    const use = hit.use;
-    if (use === 'required' && node.children === undefined) {
-      ctx.diags.error(node.loc, `'${node.keyword}' needs a block: missing '{'`);
-      continue;
-    }
-    if (use === 'none' && node.children !== undefined) {
-      ctx.diags.error(node.loc, `'${node.keyword}' does not take a block: unexpected '{'`);
-      continue;
-    }
-    if (seen.has(def.name)) {
-      if (!hit.repeatable) ctx.diags.warn(node.loc, `'${node.keyword}' given more than once; the last one is used`);
-    } else {
-      seen.add(def.name);
-    }
-    try {
-      def.handle(new Kw(ctx, node), target);
-    } catch (e) {
-      ctx.diags.error(node.loc, `internal error handling '${node.keyword}': ${(e as Error).message}`);
-    }
-  }
+  for (let n = 0; n < nodes.length; n++) runNode(ctx, nodes[n] as ConfigNode, index, seen, target, where);
   return seen;
+}
+
+/**
+ * runBlock one node at a time, for a block whose nodes arrive while the file is still being
+ * read (the top level, when the tree is not kept): the same checks and diagnostics, in the
+ * same order, as runBlock over all of them.
+ */
+export class BlockRunner<T> {
+  /** Canonical names of the keywords given so far. */
+  readonly seen = new Set<string>();
+  private readonly index: Map<string, Hit<T>>;
+
+  constructor(private readonly ctx: BuildContext, block: BlockDef<T>, private readonly target: T, private readonly where?: string) {
+    this.index = blockIndex(block);
+  }
+
+  add(node: ConfigNode): void {
+    runNode(this.ctx, node, this.index, this.seen, this.target, this.where);
+  }
+}
+
+function runNode<T>(ctx: BuildContext, node: ConfigNode, index: Map<string, Hit<T>>, seen: Set<string>, target: T, where: string | undefined): void {
+  const hit = index.get(node.keyword);
+  if (hit === undefined) {
+    ctx.diags.error(node.loc, `Unknown keyword '${node.keyword}'${where ? ` in ${where}` : ''}`);
+    return;
+  }
+  const def = hit.def;
+  if (hit.deprecated) {
+    ctx.diags.warn(node.loc, `'${node.keyword}' is deprecated, use '${def.name}'`,
+      DEPRECATIONS_KEEPALIVED_REPORTS.has(node.keyword) ? 'keepalived-error' : undefined);
+  }
+  if (def.since !== undefined) {
+    // Accepted (kinder), but said: Debian's keepalived 2.2.7 rejects it, so its -t fails.
+    ctx.diags.warn(node.loc, `'${node.keyword}' is not known to keepalived 2.2.7 (needs keepalived ${def.since})`, 'keepalived-error');
+  } else if (hit.unknownToKeepalived) {
+    ctx.diags.warn(node.loc, `'${node.keyword}' is the manual's name; keepalived itself only knows '${def.name}'`, 'keepalived-error');
+  }
+  const use = hit.use;
+  if (use === 'required' && node.children === undefined) {
+    ctx.diags.error(node.loc, `'${node.keyword}' needs a block: missing '{'`);
+    return;
+  }
+  if (use === 'none' && node.children !== undefined) {
+    ctx.diags.error(node.loc, `'${node.keyword}' does not take a block: unexpected '{'`);
+    return;
+  }
+  if (seen.has(def.name)) {
+    if (!hit.repeatable) ctx.diags.warn(node.loc, `'${node.keyword}' given more than once; the last one is used`);
+  } else {
+    seen.add(def.name);
+  }
+  try {
+    def.handle(new Kw(ctx, node), target);
+  } catch (e) {
+    ctx.diags.error(node.loc, `internal error handling '${node.keyword}': ${(e as Error).message}`);
+  }
 }
 
 function isDigitCode(c: number): boolean {
@@ -194,11 +215,18 @@ const FALSE_WORDS = new Set(['off', 'false', 'no']);
 
 /** One keyword line being handled: its arguments plus parsers that report with its location. */
 export class Kw {
-  constructor(readonly ctx: BuildContext, readonly node: ConfigNode) {}
+  // Copied from the node rather than read through getters: handlers read them many times
+  // per line, mostly while still interpreted, where each getter is a call.
+  readonly name: string;
+  readonly args: string[];
+  readonly loc: SourceLoc;
 
-  get name(): string { return this.node.keyword; }
-  get args(): string[] { return this.node.args; }
-  get loc(): SourceLoc { return this.node.loc; }
+  constructor(readonly ctx: BuildContext, readonly node: ConfigNode) {
+    this.name = node.keyword;
+    this.args = node.args;
+    this.loc = node.loc;
+  }
+
   get children(): ConfigNode[] { return this.node.children ?? []; }
   get env(): BuildEnv { return this.ctx.env; }
 

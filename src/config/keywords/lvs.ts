@@ -44,33 +44,52 @@ export function parseMethod(kw: Kw, i: number): LvsMethod | undefined {
 // ───────────── real_server ─────────────
 
 export type RsInherited = 'method' | 'weight' | 'inhibitOnFailure' | 'alpha' | 'connectTimeoutUs' | 'delayLoopUs' | 'smtpAlert';
-export type RealServerDraft = Omit<RealServer, RsInherited | 'checkers' | 'port'> & Partial<Pick<RealServer, RsInherited>> & {
-  port?: number;
+/** What a real_server block's own keywords set: the RealServer to be, without what it inherits. */
+export type RealServerOwn = Omit<RealServer, RsInherited | 'checkers' | 'port'> & Partial<Pick<RealServer, RsInherited>>;
+/**
+ * A real_server block being read. `rs` holds only the server's own keywords, in the order
+ * given, so that finalising can complete it in place into the RealServer (the inherited
+ * values, port and checkers appended) instead of copying it.
+ */
+export interface RealServerDraft {
+  rs: RealServerOwn;
+  /** As written (undefined: none given). */
+  port: number | undefined;
   checkers: CheckerDraft[];
-};
+}
 
 export const realServerBlock = defineBlock<RealServerDraft>('real_server ADDRESS [PORT]', 'A back-end server of the virtual server.', [
-  intKw('weight', 0, 2147483647, 'IPVS weight.', (t, v) => { t.weight = v; }, { default: 'virtual server weight (1)' }),
-  { name: 'lvs_method', syntax: 'NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]', default: 'virtual server\'s', doc: 'Forwarding method of this real server.', handle: (kw, t) => { const m = parseMethod(kw, 0); if (m) t.method = m; } },
-  scriptKw('notify_up', 'Run when the real server comes up.', (t, v) => { t.notifyUp = v; }),
-  scriptKw('notify_down', 'Run when the real server goes down.', (t, v) => { t.notifyDown = v; }),
-  intKw('uthreshold', 0, 0xffffffff, 'Upper connection threshold.', (t, v) => { t.uthreshold = v; }),
-  intKw('lthreshold', 0, 0xffffffff, 'Lower connection threshold.', (t, v) => { t.lthreshold = v; }),
-  flag('inhibit_on_failure', 'Set weight 0 on failure instead of removing the server.', (t, v) => { t.inhibitOnFailure = v; }, { default: 'virtual server\'s' }),
-  flag('alpha', 'Start down until the checkers succeed.', (t, v) => { t.alpha = v; }, { default: 'virtual server\'s' }),
-  intKw('retry', 0, 0x7fffffff, 'Default retry of the checkers.', (t, v) => { t.retry = v; }),
-  timerKw('delay_before_retry', 0, 86400, 'Default delay_before_retry of the checkers.', (t, v) => { t.delayBeforeRetryUs = v; }),
-  timerKw('warmup', 0, 86400, 'Default warmup of the checkers.', (t, v) => { t.warmupUs = v; }),
-  timerKw('connect_timeout', 0.001, 86400, 'Default connect_timeout of the checkers.', (t, v) => { t.connectTimeoutUs = v; }, { default: 'virtual server\'s (5)' }),
-  timerKw('delay_loop', 0.001, 86400, 'Default delay_loop of the checkers.', (t, v) => { t.delayLoopUs = v; }, { default: 'virtual server\'s (60)' }),
-  boolKw('smtp_alert', 'Email on state changes.', (t, v) => { t.smtpAlert = v; }, { default: 'smtp_alert_checker / smtp_alert / on' }),
-  strKw('virtualhost', 'HOST', 'Default Host: for HTTP/SSL checkers.', (t, v) => { t.virtualhost = v; }),
-  strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.snmpName = v; }),
+  intKw('weight', 0, 2147483647, 'IPVS weight.', (t, v) => { t.rs.weight = v; }, { default: 'virtual server weight (1)' }),
+  { name: 'lvs_method', syntax: 'NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]', default: 'virtual server\'s', doc: 'Forwarding method of this real server.', handle: (kw, t) => { const m = parseMethod(kw, 0); if (m) t.rs.method = m; } },
+  scriptKw('notify_up', 'Run when the real server comes up.', (t, v) => { t.rs.notifyUp = v; }),
+  scriptKw('notify_down', 'Run when the real server goes down.', (t, v) => { t.rs.notifyDown = v; }),
+  intKw('uthreshold', 0, 0xffffffff, 'Upper connection threshold.', (t, v) => { t.rs.uthreshold = v; }),
+  intKw('lthreshold', 0, 0xffffffff, 'Lower connection threshold.', (t, v) => { t.rs.lthreshold = v; }),
+  flag('inhibit_on_failure', 'Set weight 0 on failure instead of removing the server.', (t, v) => { t.rs.inhibitOnFailure = v; }, { default: 'virtual server\'s' }),
+  flag('alpha', 'Start down until the checkers succeed.', (t, v) => { t.rs.alpha = v; }, { default: 'virtual server\'s' }),
+  intKw('retry', 0, 0x7fffffff, 'Default retry of the checkers.', (t, v) => { t.rs.retry = v; }),
+  timerKw('delay_before_retry', 0, 86400, 'Default delay_before_retry of the checkers.', (t, v) => { t.rs.delayBeforeRetryUs = v; }),
+  timerKw('warmup', 0, 86400, 'Default warmup of the checkers.', (t, v) => { t.rs.warmupUs = v; }),
+  timerKw('connect_timeout', 0.001, 86400, 'Default connect_timeout of the checkers.', (t, v) => { t.rs.connectTimeoutUs = v; }, { default: 'virtual server\'s (5)' }),
+  timerKw('delay_loop', 0.001, 86400, 'Default delay_loop of the checkers.', (t, v) => { t.rs.delayLoopUs = v; }, { default: 'virtual server\'s (60)' }),
+  boolKw('smtp_alert', 'Email on state changes.', (t, v) => { t.rs.smtpAlert = v; }, { default: 'smtp_alert_checker / smtp_alert / on' }),
+  strKw('virtualhost', 'HOST', 'Default Host: for HTTP/SSL checkers.', (t, v) => { t.rs.virtualhost = v; }),
+  strKw('snmp_name', 'NAME', 'Name in SNMP.', (t, v) => { t.rs.snmpName = v; }),
   ...CHECKER_TYPES.map((name) => ({
     name, syntax: '{ ... }', block: 'required' as const, repeatable: true, sub: checkerBlocks[name], doc: checkerBlocks[name].doc,
-    handle: (kw: Kw, t: RealServerDraft) => { const c = buildChecker(kw); if (c) t.checkers.push(c); },
+    handle: (kw: Kw, t: RealServerDraft) => { const c = buildChecker(kw); if (c) addChecker(t, c); },
   })),
 ]);
+
+/**
+ * Most real servers have one checker: it gets an exact-size array rather than a pushed-to
+ * one with 16 spare slots, which the draft would carry through many scavenges (10,000s of
+ * real servers in large files).
+ */
+function addChecker(t: RealServerDraft, c: CheckerDraft): void {
+  if (t.checkers.length === 0) t.checkers = [c];
+  else t.checkers.push(c);
+}
 
 // ───────────── virtual_server ─────────────
 
@@ -163,8 +182,8 @@ export const virtualServerBlock = defineBlock<VirtualServerDraft>('virtual_serve
       if (!kw.count(1, 2)) return;
       const r = addrPort(kw, 0);
       if (!r) return;
-      const rs: RealServerDraft = { loc: kw.loc, address: r.address, checkers: [] };
-      if (r.port !== undefined) rs.port = r.port;
+      // Every field in the literal: one added later would need a property array of its own.
+      const rs: RealServerDraft = { rs: { loc: kw.loc, address: r.address }, port: r.port, checkers: [] };
       if (kw.node.children) runBlockLazy(kw, rs);
       t.realServers.push(rs);
     },
