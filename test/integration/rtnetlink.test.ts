@@ -39,9 +39,12 @@ test('addresses added by the client, in one batch, are what ip addr shows, with 
         { op: 'add', link: 'eth0', address: '10.0.0.10/24' },
         { op: 'add', link: 'nosuch0', address: '10.0.0.3/24' },
         { op: 'delete', link: 'eth0', address: '10.9.9.9/32' },
+        // Last, after the refusals: the datagram's one ack is for this change.
+        { op: 'add', link: 'eth0', address: '10.0.6.6/32' },
       ],
     });
     assert.deepEqual(result.slice(0, 4), ['ok', 'ok', 'ok', 'ok']);
+    assert.equal(result[7], 'ok');
     assert.equal(result[4], 'adding address 10.0.0.10/24 on eth0: EEXIST (address already assigned)');
     assert.equal(result[5], 'adding address 10.0.0.3/24 on nosuch0: ENODEV (no such interface)');
     assert.match(result[6]!, /^deleting address 10\.9\.9\.9\/32 on eth0: EADDRNOTAVAIL \(address not assigned to the interface\)/);
@@ -54,6 +57,7 @@ test('addresses added by the client, in one batch, are what ip addr shows, with 
     const v6 = seen.find((a) => a.local === 'fd00::1');
     assert.deepEqual([v6?.prefixlen, v6?.nodad], [64, true]);
     assert.equal(seen.find((a) => a.local === 'fd00::2')?.home, true);
+    assert.ok(seen.some((a) => a.local === '10.0.6.6'), 'the change after the refusals was made');
 
     // The client's own listing agrees.
     const listed = await rtnlOk<Array<{ address: string; prefixLength: number; label?: string; flags: string[] }>>(ns, 'addresses', { link: 'eth0' });
