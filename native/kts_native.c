@@ -39,7 +39,7 @@
 #include <node_api.h>
 #include <uv.h>
 
-#define MAX_IOV 16
+#define MAX_IOV 64
 #define MAX_CONTROL 1024
 
 /* Bails out of a binding when an N-API call fails (an exception is then pending). */
@@ -251,7 +251,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   if (!get_args(env, info, 5, argv)) return NULL;
   if (!arg_int(env, argv[0], &fd, "fd")) return NULL;
   if (napi_get_array_length(env, argv[1], &niov) != napi_ok || niov > MAX_IOV) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "data must be an array of at most 16 Buffers");
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "data must be an array of at most 64 Buffers");
     return NULL;
   }
   for (uint32_t i = 0; i < niov; i++) {

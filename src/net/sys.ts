@@ -377,6 +377,9 @@ class NativeSocket implements SocketLike {
   }
 }
 
+/** Most Buffers one send() takes as an iovec (the addon's MAX_IOV); more must be joined first. */
+export const MAX_SEND_PARTS = 64;
+
 /** The socket the addon returns: SocketLike plus a synchronous non-blocking read. */
 export interface NativeSocketLike extends SocketLike {
   send(data: Buffer | Buffer[], to?: SockAddr, cmsgs?: Cmsg[], flags?: number): number;

@@ -261,11 +261,28 @@ function putDestination(e: AttributeEncoder, d: DestinationEntry): void {
   }
 }
 
+/**
+ * A service key's attributes, encoded once per key object: the reconciler names a service by
+ * the same object in each of its destinations' operations (ten per service in a 1,000 x 10
+ * table). Keys are never changed in place.
+ */
+const serviceKeyBytes = new WeakMap<ServiceKey, Buffer>();
+
+function serviceKeyAttrs(key: ServiceKey): Buffer {
+  let b = serviceKeyBytes.get(key);
+  if (!b) {
+    const e = new AttributeEncoder(48);
+    putServiceKey(e, key);
+    serviceKeyBytes.set(key, (b = e.finish()));
+  }
+  return b;
+}
+
 function destMessage(cmd: number, service: ServiceKey, put: (e: AttributeEncoder) => void): Buffer {
   return genlMessage(
     cmd,
     genlEncoder()
-      .nested(CmdAttr.SERVICE, (e) => putServiceKey(e, service))
+      .nested(CmdAttr.SERVICE, (e) => e.raw(serviceKeyAttrs(service)))
       .nested(CmdAttr.DEST, put),
   );
 }

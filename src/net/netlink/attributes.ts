@@ -82,9 +82,11 @@ export class AttributeEncoder {
     const padded = align4(len);
     this.reserve(padded);
     const at = this.off;
-    this.buf.writeUInt16LE(len, at);
-    this.buf.writeUInt16LE((type & NLA_TYPE_MASK) | flags, at + 2);
-    if (padded > len) this.buf.fill(0, at + len, at + padded);
+    // Bytes written by index, here and in the adders below: Buffer's write methods check
+    // their arguments on every call, which was most of encoding 11,000 IPVS requests.
+    putU16le(this.buf, at, len);
+    putU16le(this.buf, at + 2, (type & NLA_TYPE_MASK) | flags);
+    for (let i = at + len; i < at + padded; i++) this.buf[i] = 0;
     this.off += padded;
     return at + NLA_HDRLEN;
   }
@@ -96,7 +98,7 @@ export class AttributeEncoder {
    */
   value(type: number, len: number): number {
     const at = this.open(type, len, 0);
-    this.buf.fill(0, at, at + len);
+    for (let i = at; i < at + len; i++) this.buf[i] = 0;
     return at;
   }
 
@@ -118,32 +120,37 @@ export class AttributeEncoder {
 
   u8(type: number, v: number): this {
     const at = this.open(type, 1, 0);
-    this.buf.writeUInt8(v & 0xff, at);
+    this.buf[at] = v & 0xff;
     return this;
   }
 
   u16(type: number, v: number): this {
     const at = this.open(type, 2, 0);
-    this.buf.writeUInt16LE(v & 0xffff, at);
+    putU16le(this.buf, at, v);
     return this;
   }
 
   /** A u16 in network byte order (ports), flagged as such only when `flagged`. */
   u16be(type: number, v: number, flagged = false): this {
     const at = this.open(type, 2, flagged ? NLA_F_NET_BYTEORDER : 0);
-    this.buf.writeUInt16BE(v & 0xffff, at);
+    this.buf[at] = (v >>> 8) & 0xff;
+    this.buf[at + 1] = v & 0xff;
     return this;
   }
 
   u32(type: number, v: number): this {
     const at = this.open(type, 4, 0);
-    this.buf.writeUInt32LE(v >>> 0, at);
+    putU32le(this.buf, at, v);
     return this;
   }
 
   u32be(type: number, v: number): this {
     const at = this.open(type, 4, 0);
-    this.buf.writeUInt32BE(v >>> 0, at);
+    const b = this.buf;
+    b[at] = (v >>> 24) & 0xff;
+    b[at + 1] = (v >>> 16) & 0xff;
+    b[at + 2] = (v >>> 8) & 0xff;
+    b[at + 3] = v & 0xff;
     return this;
   }
 
@@ -175,8 +182,16 @@ export class AttributeEncoder {
     this.off += NLA_HDRLEN;
     build(this);
     // The content is a run of padded attributes, so its length is already aligned.
-    this.buf.writeUInt16LE(this.off - at, at);
-    this.buf.writeUInt16LE((type & NLA_TYPE_MASK) | NLA_F_NESTED, at + 2);
+    putU16le(this.buf, at, this.off - at);
+    putU16le(this.buf, at + 2, (type & NLA_TYPE_MASK) | NLA_F_NESTED);
+    return this;
+  }
+
+  /** Attributes already encoded (a run of padded attributes, as `finish()` returns), copied in. */
+  raw(attrs: Uint8Array): this {
+    this.reserve(attrs.length);
+    this.buf.set(attrs, this.off);
+    this.off += attrs.length;
     return this;
   }
 
@@ -193,6 +208,19 @@ export class AttributeEncoder {
   take(): Buffer {
     return this.buf.subarray(0, this.off);
   }
+}
+
+/** Netlink attributes are in host byte order: little endian on the hosts this runs on. */
+function putU16le(b: Buffer, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+}
+
+function putU32le(b: Buffer, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = (v >>> 8) & 0xff;
+  b[at + 2] = (v >>> 16) & 0xff;
+  b[at + 3] = (v >>> 24) & 0xff;
 }
 
 /** Decoded attributes with typed readers; a missing attribute reads as undefined. */

@@ -5,7 +5,7 @@
 // Use one connection for requests and another for events: the kernel stamps a
 // notification caused by our own request with our sequence number, and a connection that
 // does both could take it for a reply.
-import type { ReceivedMessage, SockAddr, SocketLike, SysError } from '../sys.js';
+import { MAX_SEND_PARTS, type ReceivedMessage, type SockAddr, type SocketLike, type SysError } from '../sys.js';
 import { ControlType, MessageFlag, NetlinkSockOpt, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF, SO_RCVBUFFORCE } from './constants.js';
 import { decodeErrorBody, decodeMessages, encodeMessage, type NetlinkMessage } from './message.js';
 import { NetlinkError, errnoNumber } from './errors.js';
@@ -257,7 +257,8 @@ export class NetlinkConnection {
       const datagram = this.outbox.splice(0, this.batchSize);
       this.implyAcks(datagram);
       try {
-        this.socket.send(datagram.length === 1 ? datagram[0]! : Buffer.concat(datagram), KERNEL);
+        // The messages as an iovec: one datagram, without copying them into one buffer first.
+        this.socket.send(datagram.length === 1 ? datagram[0]! : datagram.length <= MAX_SEND_PARTS ? datagram : Buffer.concat(datagram), KERNEL);
       } catch (e) {
         // Nothing of this datagram reached the kernel: fail exactly its requests (none is implied).
         const err = e as SysError;
