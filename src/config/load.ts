@@ -36,6 +36,8 @@ export interface LoadResult {
   files: string[];
   /** The main file could not be read at all. */
   missingMainFile: boolean;
+  /** The keywords of the top-level blocks and lines read (with or without keepNodes). */
+  topLevel: ReadonlySet<string>;
 }
 
 /** Interface names as the kernel lists them in this network namespace. */
@@ -46,11 +48,16 @@ export function interfaceExistsHere(name: string): boolean {
 
 export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
   const builder = new ConfigBuilder(buildEnv(opts));
-  const readOpts: ReadOptions = opts.keepNodes === false ? { ...opts, onTopLevel: (node) => builder.add(node) } : opts;
+  const topLevel = new Set<string>();
+  const readOpts: ReadOptions = opts.keepNodes === false ? { ...opts, onTopLevel: (node) => { topLevel.add(node.keyword); builder.add(node); } } : opts;
   const read = readConfigFile(path, readOpts);
   const missingMainFile = read.files.length === 0;
-  if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile };
-  for (let i = 0; i < read.nodes.length; i++) builder.add(read.nodes[i] as ConfigNode);
+  if (missingMainFile) return { nodes: read.nodes, diagnostics: read.diagnostics, files: read.files, missingMainFile, topLevel };
+  for (let i = 0; i < read.nodes.length; i++) {
+    const node = read.nodes[i] as ConfigNode;
+    topLevel.add(node.keyword);
+    builder.add(node);
+  }
   const built = builder.finish();
   return {
     config: built.config,
@@ -60,6 +67,7 @@ export function loadConfig(path: string, opts: LoadOptions = {}): LoadResult {
     diagnostics: [...read.diagnostics.map(markSyntax), ...built.diagnostics],
     files: read.files,
     missingMainFile,
+    topLevel,
   };
 }
 

@@ -12,7 +12,7 @@ import { formatConsoleLine, formatSyslogLine, parseFacility, logFileFor, Logger 
 import { describeChildExit } from '../../src/daemon/parent.js';
 import { notifyMessage } from '../../src/daemon/sd-notify.js';
 import { dumpFileName, dumpDirectory } from '../../src/daemon/dumpfile.js';
-import { rolesForNodes } from '../../src/daemon/config-source.js';
+import { fileConfigSource, rolesForNodes } from '../../src/daemon/config-source.js';
 import { logConfigOf, onlyRoles, pidFilesOf } from '../../src/daemon/index.js';
 import { asChildMessage, asParentMessage } from '../../src/daemon/ipc.js';
 import type { ConfigNode } from '../../src/config/ast.js';
@@ -187,6 +187,22 @@ test('children needed: VRRP for vrrp_instance/sync groups/static_*, checker for 
   assert.deepEqual(rolesForNodes([n('static_ipaddress'), n('virtual_server_group')]), ['vrrp', 'checker']);
   assert.deepEqual(rolesForNodes([n('global_defs'), n('vrrp_script')]), []);
   assert.deepEqual(rolesForNodes([n('bfd_instance'), n('vrrp_instance')]), ['vrrp', 'bfd']);
+});
+
+test('the daemon reads its file without keeping the tree, and still knows which children it needs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-roles-'));
+  try {
+    const file = join(dir, 'k.conf');
+    // The only vrrp_instance is broken (no VRID): keepalived still starts its VRRP process for it.
+    writeFileSync(file, 'global_defs {\n  router_id r1\n}\nvrrp_instance VI_1 {\n  interface lo\n}\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n  }\n}\n');
+    const loaded = await fileConfigSource(file, { interfaceExists: () => true }).load();
+    assert.deepEqual(loaded.roles, ['vrrp', 'checker']);
+    const config = loaded.config as { virtualServers: unknown[]; nodes?: unknown };
+    assert.equal(config.virtualServers.length, 1);
+    assert.equal(config.nodes, undefined, 'the typed model, not a tree');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('-P and -C leave the BFD child alone; -B leaves it out (keepalived\'s daemon_mode bits)', () => {
