@@ -39,7 +39,7 @@ test('addresses added by the client, in one batch, are what ip addr shows, with 
         { op: 'add', link: 'eth0', address: '10.0.0.10/24' },
         { op: 'add', link: 'nosuch0', address: '10.0.0.3/24' },
         { op: 'delete', link: 'eth0', address: '10.9.9.9/32' },
-        // Last, after the refusals: the datagram's one ack is for this change.
+        // After the refusals: a refusal stops nothing after it in the datagram.
         { op: 'add', link: 'eth0', address: '10.0.6.6/32' },
       ],
     });

@@ -1,7 +1,7 @@
 // The IPVS client: generic-netlink requests to the kernel's "IPVS" family over one
 // netlink connection. Encoding and decoding live in codec.ts; this file sends, collects
 // and turns refusals into errors that say what was being done.
-import type { BatchResult, NetlinkRequest } from '../../net/netlink/connection.js';
+import type { BatchOptions, BatchResult, NetlinkRequest } from '../../net/netlink/connection.js';
 import { NetlinkConnection } from '../../net/netlink/connection.js';
 import type { NetlinkMessage } from '../../net/netlink/message.js';
 import { NetlinkError } from '../../net/netlink/errors.js';
@@ -19,7 +19,7 @@ import { IPVS_GENL_NAME } from './constants.js';
 export interface NetlinkTransport {
   request(req: NetlinkRequest): Promise<NetlinkMessage[]>;
   dump(req: NetlinkRequest): Promise<NetlinkMessage[]>;
-  batch(reqs: NetlinkRequest[]): Promise<BatchResult[]>;
+  batch(reqs: NetlinkRequest[], opts?: BatchOptions): Promise<BatchResult[]>;
   close(): void;
 }
 
@@ -154,7 +154,8 @@ export class IpvsClient {
    */
   async apply(ops: readonly Operation[]): Promise<void> {
     const reqs = ops.map((o) => this.operationRequest(o));
-    const results = await this.conn.batch(reqs);
+    // Only the whole batch's results are looked at: one ack per datagram is enough.
+    const results = await this.conn.batch(reqs, { oneAckPerDatagram: true });
     const errors: NetlinkError[] = [];
     for (let i = 0; i < results.length; i++) {
       const r = results[i]!;

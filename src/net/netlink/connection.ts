@@ -29,6 +29,18 @@ export function encodeRequest(req: NetlinkRequest, seq: number, dump: boolean): 
 
 export type BatchResult = { ok: true; replies: NetlinkMessage[] } | { ok: false; error: NetlinkError };
 
+export interface BatchOptions {
+  /**
+   * Ask the kernel for one ack per datagram, on its last request, instead of one per request
+   * (see implyAcks). The requests of a datagram then settle together when that answer comes,
+   * in the order they were sent, in one turn of the loop: for a caller that only looks at the
+   * whole batch's results (IpvsClient.apply). Off, each request settles on its own ack, in its
+   * own turn, and what a caller does on each success happens in the kernel's order (VRRP's
+   * notifications after each VIP change).
+   */
+  oneAckPerDatagram?: boolean;
+}
+
 export interface NetlinkConnectionOptions {
   /** Receive buffer to ask for; dumps and batches need room for every reply. */
   receiveBufferBytes?: number;
@@ -52,8 +64,8 @@ interface Pending {
   done: (s: Settled, index: number) => void;
   index: number;
   seq: number;
-  /** A batch's request: it may go without its own ack (see flush). */
-  batched: boolean;
+  /** Its success may be implied by a later request's answer (batch's oneAckPerDatagram). */
+  ackMayBeImplied: boolean;
   /**
    * Requests of the same datagram sent without an ack: this one's answer (ack or error) says
    * the kernel has handled them, and any of them it refused has had its error already.
@@ -149,10 +161,12 @@ export class NetlinkConnection {
   }
 
   /**
-   * Sends many requests, `batchSize` per sendmsg, and settles each on its own ack: one
-   * refusal does not stop the rest (the kernel handles every message of a datagram).
+   * Sends many requests, `batchSize` per sendmsg, and settles each on its own ack (or, with
+   * oneAckPerDatagram, on its datagram's one ack): one refusal does not stop the rest (the
+   * kernel handles every message of a datagram).
    */
-  async batch(reqs: NetlinkRequest[]): Promise<BatchResult[]> {
+  async batch(reqs: NetlinkRequest[], opts: BatchOptions = {}): Promise<BatchResult[]> {
+    const implied = opts.oneAckPerDatagram === true;
     const results: BatchResult[] = new Array<BatchResult>(reqs.length);
     for (let i = 0; i < reqs.length; i += this.batchSize) {
       const end = Math.min(reqs.length, i + this.batchSize);
@@ -165,7 +179,7 @@ export class NetlinkConnection {
           if (--left === 0) resolve();
         };
         const messages: Buffer[] = [];
-        for (let j = i; j < end; j++) messages.push(this.register(reqs[j]!, false, done, j, true));
+        for (let j = i; j < end; j++) messages.push(this.register(reqs[j]!, false, done, j, implied));
         this.transmit(messages);
       });
     }
@@ -187,30 +201,31 @@ export class NetlinkConnection {
   }
 
   /** Files the request under a fresh sequence number and returns its bytes. */
-  private register(req: NetlinkRequest, dump: boolean, done: Pending['done'], index: number, batched = false): Buffer {
+  private register(req: NetlinkRequest, dump: boolean, done: Pending['done'], index: number, ackMayBeImplied = false): Buffer {
     if (this.closed) throw new NetlinkError({ operation: req.operation, errno: errnoNumber('EBADF'), hint: 'netlink connection closed' });
     const seq = this.nextSeq();
     const message = encodeRequest(req, seq, dump);
-    this.pending.set(seq, { request: req, dump, replies: [], interrupted: false, done, index, seq, batched });
+    this.pending.set(seq, { request: req, dump, replies: [], interrupted: false, done, index, seq, ackMayBeImplied });
     return message;
   }
 
   /** Ends a request (taken out of `pending` by the caller); an answer also ends those it implies. */
   private settle(p: Pending, s: Settled): void {
-    p.done(s, p.index);
     const implied = p.implied;
-    if (!implied) return;
     p.implied = undefined;
-    for (const q of implied) {
+    // The requests it implies first, in the order they were sent (as their own acks came).
+    for (const q of implied ?? []) {
       // Refused (its error came first) or failed meanwhile: already settled.
       if (this.pending.get(q.seq) !== q) continue;
       this.pending.delete(q.seq);
-      this.settle(q, { ok: true, replies: q.replies, interrupted: false });
+      q.done({ ok: true, replies: q.replies, interrupted: false }, q.index);
     }
+    p.done(s, p.index);
   }
 
+
   /**
-   * Asks for one ack per datagram of batched requests instead of one per request: only the
+   * With oneAckPerDatagram, asks for one ack per datagram instead of one per request: only the
    * last message keeps NLM_F_ACK. The kernel handles a datagram's messages in order and always
    * answers a refusal (netlink(7): the ack flag asks for an acknowledgement on success), so
    * when the last one is answered, every other one it did not refuse has been carried out.
@@ -224,7 +239,7 @@ export class NetlinkConnection {
     for (let i = 0; i < datagram.length - 1; i++) {
       const m = datagram[i]!;
       const p = this.pending.get(m.readUInt32LE(8));
-      if (!p || !p.batched || p.dump) continue;
+      if (!p || !p.ackMayBeImplied || p.dump) continue;
       m.writeUInt16LE(m.readUInt16LE(6) & ~MessageFlag.ACK, 6);
       (last.implied ??= []).push(p);
     }

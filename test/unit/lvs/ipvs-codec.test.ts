@@ -77,6 +77,25 @@ test('NEW_DEST: parent service key then the destination', () => {
   );
 });
 
+test("a service key's bytes, encoded once per key object, are those of any equal key; a bad address is named", () => {
+  const d: DestinationEntry = { family: 'inet', address: '192.168.1.2', port: 8080, weight: 3, forwarding: { method: 'nat' }, upperThreshold: 0, lowerThreshold: 0 };
+  const key = web.key;
+  const first = c.encodeNewDest(key, d);
+  // The same object again (its bytes come from the cache), and an equal new object.
+  assert.deepEqual(c.encodeNewDest(key, d), first);
+  assert.deepEqual(c.encodeNewDest({ ...key }, d), first);
+  // The service key sits at the start, as encoded for NEW_SERVICE's key: address in place.
+  assert.deepEqual(first.subarray(4, 8), hex('3000 0180'));
+  assert.deepEqual(first.subarray(24, 44), hex('1400 0300 0a000001 00000000 00000000 00000000'));
+  // Another destination of the same key: only its own part differs.
+  const other = c.encodeNewDest(key, { ...d, address: '192.168.1.3' });
+  assert.deepEqual(other.subarray(0, 52), first.subarray(0, 52));
+  assert.notDeepEqual(other, first);
+  assert.throws(() => c.encodeNewDest(key, { ...d, address: '192.168.1' }), /"192\.168\.1" is not an IPv4 address/);
+  const v6 = c.encodeNewDest({ kind: 'addr', family: 'inet6', protocol: 'tcp', address: 'fd00::1', port: 80 }, { ...d, family: 'inet6', address: 'fd00::2' });
+  assert.ok(v6.includes(hex('fd000000 00000000 00000000 00000002')));
+});
+
 test('tunnel destinations carry type, port and checksum flags', () => {
   const gue: DestinationEntry = { family: 'inet', address: '10.9.0.1', port: 80, weight: 1, forwarding: { method: 'tun', encap: { type: 'gue', port: 6080, checksum: 'remcsum' } }, upperThreshold: 0, lowerThreshold: 0 };
   const p = c.encodeSetDest(web.key, gue);

@@ -67,6 +67,18 @@ test('the encoder gives the same bytes when its buffer grows in the middle of an
   assert.deepEqual(small.subarray(5, 8), Buffer.alloc(3));
 });
 
+test('headroom, values filled in place, and attributes copied in raw', () => {
+  const e = new AttributeEncoder(4, 4);
+  const at = e.value(1, 6);
+  e.buffer[at] = 0xab;
+  e.raw(new AttributeEncoder().u16(2, 9).finish());
+  const out = e.take();
+  // Four bytes of headroom (the caller's), then: len 10 type 1, ab + five zeros (value() zeroes
+  // an unzeroed buffer), two pad bytes; then the raw u16 attribute.
+  assert.deepEqual(out.subarray(4), hex('0a00 0100 ab0000000000 0000  0600 0200 0900 0000'));
+  assert.equal(out.length, 4 + 12 + 8);
+});
+
 test('an attribute whose length runs past the buffer is an error, not a misread', () => {
   assert.throws(() => decodeAttributes(hex('0c00 0100 0000')), NetlinkDecodeError);
   assert.throws(() => decodeAttributes(hex('0200 0100')), /length 2/);

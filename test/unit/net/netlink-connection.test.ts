@@ -73,7 +73,7 @@ test('a dump failing midway (DONE with an errno) rejects', async () => {
   await assert.rejects(new NetlinkConnection(sock).dump({ type: 18, payload: Buffer.alloc(16), operation: 'listing links' }), /listing links: EINVAL/);
 });
 
-test('a batch goes out in one sendmsg per chunk, asks one ack per datagram, and each request settles on its own', async () => {
+test('a batch asking one ack per datagram: one sendmsg per chunk, the last request acked, each request settled on its own', async () => {
   // As the kernel: every third request is refused (a duplicate address), a refusal is always
   // answered, a success only when the request carries NLM_F_ACK.
   let n = 0;
@@ -86,7 +86,7 @@ test('a batch goes out in one sendmsg per chunk, asks one ack per datagram, and 
   });
   const conn = new NetlinkConnection(sock, { batchSize: 4 });
   const reqs = Array.from({ length: 10 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` }));
-  const results = await conn.batch(reqs);
+  const results = await conn.batch(reqs, { oneAckPerDatagram: true });
   assert.equal(sock.sent.length, 3, 'ten requests in chunks of four: three datagrams');
   assert.equal(sock.requests.length, 10);
   assert.deepEqual(
@@ -106,8 +106,35 @@ test('a batch goes out in one sendmsg per chunk, asks one ack per datagram, and 
 test("a batched request without its own ack succeeds when the datagram's last request is refused", async () => {
   const sock = new FakeNetlinkSocket((m) => ((m.flags & MessageFlag.ACK) !== 0 ? [encodeErrorReply(m, 17)] : undefined));
   const conn = new NetlinkConnection(sock, { batchSize: 3 });
-  const results = await conn.batch(Array.from({ length: 3 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` })));
+  const results = await conn.batch(Array.from({ length: 3 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` })), { oneAckPerDatagram: true });
   assert.deepEqual(results.map((r) => r.ok), [true, true, false]);
+});
+
+test('requests whose success is implied settle in the order they were sent, before the one acked', async () => {
+  const sock = new FakeNetlinkSocket();
+  const conn = new NetlinkConnection(sock, { batchSize: 3 });
+  const order: string[] = [];
+  const reqs = Array.from({ length: 3 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` }));
+  // Two batches in one turn share a datagram: the first batch's requests are implied by the second's last ack.
+  await Promise.all([
+    conn.batch(reqs.slice(0, 2), { oneAckPerDatagram: true }).then(() => order.push('first')),
+    conn.batch(reqs.slice(2), { oneAckPerDatagram: true }).then(() => order.push('second')),
+  ]);
+  assert.equal(sock.sent.length, 1);
+  assert.deepEqual(order, ['first', 'second']);
+});
+
+test('a batch without oneAckPerDatagram asks an ack of every request, and each settles on its own', async () => {
+  let answers = 0;
+  const sock = new FakeNetlinkSocket((m) => {
+    answers++;
+    return [encodeErrorReply(m, 0)];
+  });
+  const conn = new NetlinkConnection(sock, { batchSize: 4 });
+  const results = await conn.batch(Array.from({ length: 6 }, (_, i) => ({ type: 20, payload: Buffer.alloc(8), operation: `req ${i}` })));
+  assert.ok(sock.requests.every((m) => (m.flags & MessageFlag.ACK) !== 0));
+  assert.equal(answers, 6);
+  assert.deepEqual(results.map((r) => r.ok), [true, true, true, true, true, true]);
 });
 
 test('a lone request keeps its own ack, and requests of one turn are not implied by each other', async () => {
