@@ -221,7 +221,8 @@ function encodeOperation(o: Operation): Buffer {
 
 /**
  * A reconciler operation as a request. Its words are only made when asked for (for an error):
- * made for every request, they were a tenth of the CPU of programming a 1,000 x 10 table.
+ * made for every request at start, formatting 11,000 of them cost about half as much again as
+ * encoding their bytes (a profile of the checker child programming a 1,000 x 10 table).
  */
 class OperationRequest implements NetlinkRequest {
   readonly payload: Buffer;
