@@ -96,27 +96,32 @@ export class IpvsClient {
   }
 
   async addService(s: ServiceSettings): Promise<void> {
-    await this.conn.request(this.req(codec.encodeNewService(s), `adding virtual service ${serviceKeyString(s.key)}`, SERVICE_HINTS));
+    await this.run({ op: 'add-service', service: s });
   }
 
   async editService(s: ServiceSettings): Promise<void> {
-    await this.conn.request(this.req(codec.encodeSetService(s), `changing virtual service ${serviceKeyString(s.key)}`, SERVICE_HINTS));
+    await this.run({ op: 'edit-service', service: s });
   }
 
   async deleteService(key: ServiceKey): Promise<void> {
-    await this.conn.request(this.req(codec.encodeDelService(key), `deleting virtual service ${serviceKeyString(key)}`, SERVICE_HINTS));
+    await this.run({ op: 'delete-service', key });
   }
 
   async addDestination(service: ServiceKey, d: DestinationEntry): Promise<void> {
-    await this.conn.request(this.req(codec.encodeNewDest(service, d), `adding real server ${destinationKeyString(d)} to ${serviceKeyString(service)}`, DEST_HINTS));
+    await this.run({ op: 'add-destination', service, destination: d });
   }
 
   async editDestination(service: ServiceKey, d: DestinationEntry): Promise<void> {
-    await this.conn.request(this.req(codec.encodeSetDest(service, d), `changing real server ${destinationKeyString(d)} of ${serviceKeyString(service)}`, DEST_HINTS));
+    await this.run({ op: 'edit-destination', service, destination: d });
   }
 
   async deleteDestination(service: ServiceKey, d: Pick<DestinationEntry, 'family' | 'address' | 'port'>): Promise<void> {
-    await this.conn.request(this.req(codec.encodeDelDest(service, d), `deleting real server ${destinationKeyString(d)} from ${serviceKeyString(service)}`, DEST_HINTS));
+    await this.run({ op: 'delete-destination', service, destination: d });
+  }
+
+  /** One reconciler operation as a request of its own. */
+  private run(o: Operation): Promise<NetlinkMessage[]> {
+    return this.conn.request(this.operationRequest(o));
   }
 
   async flush(): Promise<void> {
