@@ -594,14 +594,10 @@ function finaliseRealServer(r: RealServerDraft, vs: VirtualServer, g: GlobalDefs
   if (rs.delayBeforeRetryUs === undefined && vs.delayBeforeRetryUs !== undefined) rs.delayBeforeRetryUs = vs.delayBeforeRetryUs;
   if (rs.warmupUs === undefined && vs.warmupUs !== undefined) rs.warmupUs = vs.warmupUs;
   if (rs.virtualhost === undefined && vs.virtualhost !== undefined) rs.virtualhost = vs.virtualhost;
-  const checkers = r.checkers;
-  if (checkers.length === 1) {
-    // The draft's own exact-size array (see addChecker), finalised in place.
-    checkers[0] = finaliseChecker(checkers[0] as CheckerDraft, rs, ctx) as CheckerDraft;
-    rs.checkers = checkers as Checker[];
-  } else {
-    rs.checkers = checkers.map((c) => finaliseChecker(c, rs, ctx));
-  }
+  // The draft's own array (exact-size for one checker: see addChecker), finalised in place.
+  const checkers = r.checkers as Array<CheckerDraft | Checker>;
+  for (let i = 0; i < checkers.length; i++) checkers[i] = finaliseChecker(checkers[i] as CheckerDraft, rs, ctx);
+  rs.checkers = checkers as Checker[];
   return rs;
 }
 
