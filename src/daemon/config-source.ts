@@ -26,8 +26,8 @@ export function rolesForNodes(nodes: readonly ConfigNode[]): Role[] {
 }
 
 /**
- * Reads `path` with the config reader. Until the typed model is present the children get
- * `{ nodes }` (the resolved tree) as their configuration.
+ * Reads `path` with the config reader; the children get the typed model (`{ nodes: [] }` only
+ * when the main file could not be read, which blocks the start anyway).
  */
 export function fileConfigSource(path: string, opts: LoadOptions = {}): ConfigSource {
   return {

@@ -223,7 +223,6 @@ export class NetlinkConnection {
     p.done(s, p.index);
   }
 
-
   /**
    * With oneAckPerDatagram, asks for one ack per datagram instead of one per request: only the
    * last message keeps NLM_F_ACK. The kernel handles a datagram's messages in order and always
