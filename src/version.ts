@@ -1,4 +1,4 @@
-// keepalived-ts's version, from package.json (found from dist/src/ or src/).
+// keepalived-ts's version, from package.json (found from dist/src/<dir>/, dist/src/ or src/).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ export function packageVersion(): string {
   cached = '0.0.0';
   try {
     const here = dirname(fileURLToPath(import.meta.url));
-    for (const up of ['../..', '..']) {
+    for (const up of ['../..', '..', '../../..']) {
       try {
         const pkg = JSON.parse(readFileSync(join(here, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
         if (pkg.name === 'keepalived-ts' && pkg.version) return (cached = pkg.version);
