@@ -283,7 +283,16 @@ export class CheckerProcess implements ChildService {
   private effectiveSpec(vs: LvsSpec): LvsSpec {
     const w = this.weights.get(vs.name);
     if (!w) return vs;
-    return { ...vs, realServers: vs.realServers.map((rs) => { const x = w.get(realServerId(rs)); return x === undefined || !rs ? rs : { ...rs, weight: x }; }) };
+    // Every real server reports its weight, nearly always the configured one: the spec is
+    // copied only where a checker changed it (a start copied all 10,000 real servers twice).
+    let out: LvsSpec['realServers'] | undefined;
+    vs.realServers.forEach((rs, i) => {
+      const x = rs ? w.get(realServerId(rs)) : undefined;
+      if (!rs || x === undefined || x === rs.weight) return;
+      out ??= vs.realServers.slice();
+      out[i] = { ...rs, weight: x };
+    });
+    return out ? { ...vs, realServers: out } : vs;
   }
 
   /** Every virtual server's LVS policy with its checkers' weights, or only those named in `only`. */

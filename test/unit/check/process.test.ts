@@ -233,3 +233,32 @@ test('no check runs before the data plane holds the initial table; they all run 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a checker-set weight reaches the table, and goes back to the configured one; other servers keep theirs', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-proc-'));
+  try {
+    const track = join(dir, 't');
+    writeFileSync(track, '3\n');
+    // FILE_CHECK with weight 2 adds value * 2 to the real server's weight.
+    const text = `track_file t {\n  file ${track}\n  weight 1\n}\n`
+      + vs('10.0.0.1', `  real_server 192.168.0.1 80 {\n    weight 1\n    FILE_CHECK {\n      track_file t\n      weight 2\n    }\n  }\n` + rs('192.168.0.2', 4));
+    const clock = new VirtualClock();
+    const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;
+    const fake = new FakeBackend();
+    const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => fake, checker: { clock } });
+    await proc.start(model(text));
+    const settle = async (want: string[]): Promise<void> => {
+      for (let i = 0; i < 30 && JSON.stringify(summary(fake.table)['tcp [10.0.0.1]:80']) !== JSON.stringify(want); i++) {
+        await clock.advance(1_000);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(summary(fake.table), { 'tcp [10.0.0.1]:80': want });
+    };
+    await settle(['192.168.0.1:80 w7', '192.168.0.2:80 w4']);
+    writeFileSync(track, '0\n');
+    await settle(['192.168.0.1:80 w1', '192.168.0.2:80 w4']);
+    await proc.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
