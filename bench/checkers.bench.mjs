@@ -213,11 +213,12 @@ async function vmArm() {
   const VM_HTTP = Number(process.env.KTS_BENCH_VM_HTTP ?? 200);
   const VM_DELAY = Number(process.env.KTS_BENCH_VM_DELAY ?? 5);
   const VM_WINDOW = Number(process.env.KTS_BENCH_VM_SECONDS ?? 30);
+  const VM_ROUNDS = Number(process.env.KTS_BENCH_VM_ROUNDS ?? 3);
   const { runInVm, vmUnavailable } = await import(join(here, '..', 'dist', 'test', 'lib', 'vm.js'));
   const why = vmUnavailable();
   if (why) { console.log(`\nVM arm skipped: ${why}`); return; }
   const root = join(here, '..');
-  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/checker-daemon-bench.js')} ${root} ${VM_N} ${VM_DELAY} ${VM_WINDOW} ${VM_HTTP}\n`, timeoutMs: 1_800_000, memoryMb: 1536 });
+  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/checker-daemon-bench.js')} ${root} ${VM_N} ${VM_DELAY} ${VM_WINDOW} ${VM_HTTP} ${VM_ROUNDS}\n`, timeoutMs: 3_600_000, memoryMb: 1536 });
   const m = /KTS-VM-RESULT (.*)$/m.exec(vm.console);
   if (!m) { console.error(vm.console.slice(-3000)); console.log('\nVM arm: no result (see stderr).'); return; }
   const d = JSON.parse(m[1]);
@@ -226,20 +227,20 @@ async function vmArm() {
   const perCheck = (r, x) => (Number.isFinite(x) && r.checksPerS ? (x / (r.checksPerS * r.windowS)).toFixed(2) : '-');
   const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'not seen');
   const kinds = [['tcp', 'TCP_CHECK', VM_N], ['http', 'HTTP_GET (url / status_code 200, a Node HTTP server in the VM)', VM_HTTP]].filter(([k]) => d[k]);
-  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). Real servers with ${kinds.map(([, name, n]) => `${n} ${name}`).join(', or ')} (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window; each daemon alone in turn. The servers answering the checks run in the same VM (their CPU is not counted); the HTTP servers are one Node HTTP server, which fell behind at 500 HTTP_GETs (100 requests/s on the emulated CPU: read timeouts, real servers removed), hence 200. Wake-ups and preemptions are the checker's voluntary and involuntary context switches (/proc/PID/status) per check made: a wake-up costs a Node process far more than a C one here (an empty timer callback on an idle loop: ~0.8-0.95 ms of user CPU for Node under this emulation, ~60 µs for a C loop; bench/wakeup.bench.mjs), which is why ours starts checks in 100 ms slots and collects their replies at the next slot (docs/checkers.md); on the one vCPU a real server woken by a check's connection or request often runs first.\n`);
-  console.log('| checks | checker process | CPU seconds over the window (user + system) | CPU % of one vCPU | peak RSS (MiB) | checks /s (target) | wake-ups / preemptions per check | death -> removal from IPVS | false downs |');
+  console.log(`\n### keepalived's checker vs ours, in the VM\n\nDebian's kernel with IPVS under software CPU emulation (one virtual CPU, absolute figures are slow; compare the ratio). Real servers with ${kinds.map(([, name, n]) => `${n} ${name}`).join(', or ')} (delay_loop ${VM_DELAY} s, connect_timeout 3, retry 1, delay_before_retry 1) on 127.1.x.y:8080 inside the VM, plus one victim real server whose listener closes halfway through a ${VM_WINDOW} s window; each daemon alone in turn, ${VM_ROUNDS} times each (rounds alternate which goes first); each row is the run with the median CPU time, and the CPU column lists every run's. The servers answering the checks run in the same VM (their CPU is not counted); the HTTP servers are one Node HTTP server, which fell behind at 500 HTTP_GETs (100 requests/s on the emulated CPU: read timeouts, real servers removed), hence 200. Wake-ups and preemptions are the checker's voluntary and involuntary context switches (/proc/PID/status) per check made: a wake-up costs a Node process far more than a C one here (an empty timer callback on an idle loop: ~0.8-0.95 ms of user CPU for Node under this emulation, ~60 µs for a C loop; bench/wakeup.bench.mjs), which is why ours starts checks in 100 ms slots and collects their replies at the next slot (docs/checkers.md); on the one vCPU a real server woken by a check's connection or request often runs first.\n`);
+  console.log('| checks | checker process | CPU seconds over the window (user + system), median run | CPU % of one vCPU | peak RSS (MiB) | checks /s (target) | wake-ups / preemptions per check | death -> removal from IPVS | false downs |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   const summary = [];
   for (const [k, name, n] of kinds) {
     const ka = d[k].keepalived ?? {};
     const ts = d[k].ours ?? {};
     for (const [who, r] of [['keepalived 2.2.7', ka], ['keepalived-ts', ts]]) {
-      console.log(`| ${n} ${name.split(' ')[0]} | ${who} | ${cell(r, `${r.cpuS?.toFixed(2)} (${r.userS?.toFixed(2)} + ${r.sysS?.toFixed(2)})`)} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.peakRssMiB?.toFixed(1))} | ${cell(r, `${r.checksPerS?.toFixed(0)} (${Math.round(n / VM_DELAY)})`)} | ${cell(r, `${perCheck(r, r.wakeups)} / ${perCheck(r, r.preempted)}`)} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
+      console.log(`| ${n} ${name.split(' ')[0]} | ${who} | ${cell(r, `${r.cpuS?.toFixed(2)} (${r.userS?.toFixed(2)} + ${r.sysS?.toFixed(2)})${r.cpuRuns?.length > 1 ? `; runs: ${r.cpuRuns.map((x) => x.toFixed(2)).join(', ')}` : ''}`)} | ${cell(r, ((r.cpuS / r.windowS) * 100).toFixed(1))} | ${cell(r, r.peakRssMiB?.toFixed(1))} | ${cell(r, `${r.checksPerS?.toFixed(0)} (${Math.round(n / VM_DELAY)})`)} | ${cell(r, `${perCheck(r, r.wakeups)} / ${perCheck(r, r.preempted)}`)} | ${cell(r, r.detectNote ?? secs(r.detectMs))} | ${cell(r, r.falseDowns)} |`);
     }
     // Only figures both daemons produced go to the summary (an error or a missed death is in the section).
     const both = (x) => Number.isFinite(ka[x]) && Number.isFinite(ts[x]) && !ka.error && !ts.error;
     const label = name.split(' ')[0];
-    if (both('cpuS')) summary.push({ what: `checker process CPU over ${VM_WINDOW} s, ${n} ${label} every ${VM_DELAY} s (VM, software CPU)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' });
+    if (both('cpuS')) summary.push({ what: `checker process CPU over ${VM_WINDOW} s, ${n} ${label} every ${VM_DELAY} s (VM, software CPU; median of ${VM_ROUNDS} runs)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' });
     if (both('cpuS') && both('checksPerS')) summary.push({ what: `checker process CPU per check made, ${label} (VM)`, keepalived: (ka.cpuS / (ka.checksPerS * ka.windowS)) * 1e6, ours: (ts.cpuS / (ts.checksPerS * ts.windowS)) * 1e6, unit: 'us' });
     if (both('peakRssMiB')) summary.push({ what: `checker process peak RSS, ${n} ${label} (VM)`, keepalived: ka.peakRssMiB, ours: ts.peakRssMiB, unit: 'MiB' });
     if (both('detectMs')) summary.push({ what: `real server death -> removal from IPVS, ${label} retry 1 (VM)`, keepalived: ka.detectMs, ours: ts.detectMs, unit: 'ms' });
