@@ -64,7 +64,7 @@ export class LvsReconciler {
     const actual = this.known ? [...this.known.values()] : await this.backend.read();
     const ops = diff(desired, actual, { owned: this.owned });
     if (ops.length) await this.apply(ops);
-    this.known = byKey(ops.length ? applyTolerant(actual, ops) : actual);
+    this.known = byKey(ops.length ? (actual.length === 0 && tableFromAdds(ops)) || applyTolerant(actual, ops) : actual);
     // What we own is exactly what is desired now (a Set: 1,000 services made this loop
     // quadratic, a million key strings per sync).
     this.owned.clear();
@@ -157,6 +157,23 @@ export class LvsReconciler {
   ownedKeys(): ReadonlySet<string> {
     return this.owned;
   }
+}
+
+/**
+ * The table an empty data plane holds after `ops`, as diff plans them against an empty table
+ * (each add-service followed by its add-destinations, no duplicates): built straight from them,
+ * where replaying them one by one (a key string and a map lookup per destination) was a
+ * tenth of a 10,000-server start's sync under emulation. Undefined for any other shape.
+ */
+export function tableFromAdds(ops: readonly Operation[]): ServiceEntry[] | undefined {
+  const out: ServiceEntry[] = [];
+  let current: ServiceEntry | undefined;
+  for (const o of ops) {
+    if (o.op === 'add-service') out.push((current = { ...o.service, destinations: [] }));
+    else if (o.op === 'add-destination' && current && o.service === current.key) current.destinations.push({ ...o.destination });
+    else return undefined;
+  }
+  return out;
 }
 
 /** The table after operations the backend accepted (its EEXIST/ENOENT tolerance included). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { materialize, serviceKeyString, type HealthMap } from '../../../src/lvs/desired.js';
 import { applyToTable, describeOperation, diff, planStop, TableError } from '../../../src/lvs/reconciler.js';
-import { FakeBackend, LvsReconciler } from '../../../src/lvs/backend.js';
+import { FakeBackend, LvsReconciler, tableFromAdds } from '../../../src/lvs/backend.js';
 import { rs, svc, tcp, vs } from './fixtures.js';
 
 const A = tcp('10.0.0.1', 80);
@@ -231,4 +231,15 @@ test('reconciler: a stop removes its services without reading the table back, an
   other.table = other.table.filter((x) => serviceKeyString(x.key) !== serviceKeyString(A));
   assert.deepEqual((await r2.stop()).map(describeOperation), ['delete service tcp [10.0.0.2]:443']);
   assert.equal(other.table.length, 0);
+});
+
+test('the table after a first sync onto an empty data plane, built from the additions, is what replaying them gives', () => {
+  const C = tcp('10.0.0.3', 80);
+  // Duplicates in the desired table (two groups naming one service, one server twice) too.
+  const want = [svc(A, [['192.168.1.1', 80, 1], ['192.168.1.2', 80, 2], ['192.168.1.1', 80, 3]]), svc(B, []), svc(A, [['192.168.1.9', 80, 1]]), svc(C, [['192.168.1.3', 80, 4]])];
+  const ops = diff(want, []);
+  assert.deepEqual(tableFromAdds(ops), applyToTable([], ops));
+  // Anything else is left to the replay.
+  assert.equal(tableFromAdds([...ops, { op: 'delete-service', key: C }]), undefined);
+  assert.equal(tableFromAdds([{ op: 'add-destination', service: A, destination: want[0]!.destinations[0]! }]), undefined);
 });
