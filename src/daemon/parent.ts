@@ -17,6 +17,7 @@ import { configuredDumpPath, dumpSettingsOf, writeFileAtomic } from './dumpfile.
 import { reloadRefusals } from './reload-guard.js';
 import { describeChildExit } from './child-exit.js';
 import { childExecArgv } from './node-flags.js';
+import { configForRole } from './config-source.js';
 
 export { describeChildExit } from './child-exit.js';
 import { childWaitMsOf, parentScriptOf, runParentScript } from './parent-scripts.js';
@@ -245,7 +246,7 @@ export class ParentDaemon {
         // Every running child reloads, as each of keepalived's re-reads the file: one whose
         // blocks are all gone must let go of them (instances, sessions), not keep the old ones.
         this.awaiting.add(role);
-        this.sendTo(slot, { type: 'reload', config: this.config, generation: this.generation });
+        this.sendTo(slot, { type: 'reload', config: configForRole(slot.role, this.config), generation: this.generation });
       } else if (wanted.includes(role) && !slot?.restartTimer) {
         // keepalived starts the children that the new configuration needs.
         this.awaiting.add(role);
@@ -501,7 +502,7 @@ export class ParentDaemon {
     proc.on('message', (raw) => this.onChildMessage(slot, proc, raw));
     proc.on('error', (e) => log.error(`${info.title} child process(${proc.pid}): ${e.message}`));
     proc.on('exit', (code, signal) => this.onChildExit(slot, proc, code, signal));
-    this.sendTo(slot, { type: 'start', config: this.config, generation: this.generation, log: this.o.logConfig });
+    this.sendTo(slot, { type: 'start', config: configForRole(slot.role, this.config), generation: this.generation, log: this.o.logConfig });
   }
 
   private sendTo(slot: ChildSlot, msg: ParentMessage): void {

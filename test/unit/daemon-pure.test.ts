@@ -12,7 +12,7 @@ import { formatConsoleLine, formatSyslogLine, parseFacility, logFileFor, Logger 
 import { describeChildExit } from '../../src/daemon/parent.js';
 import { notifyMessage } from '../../src/daemon/sd-notify.js';
 import { dumpFileName, dumpDirectory } from '../../src/daemon/dumpfile.js';
-import { fileConfigSource, rolesForNodes } from '../../src/daemon/config-source.js';
+import { configForRole, fileConfigSource, rolesForNodes } from '../../src/daemon/config-source.js';
 import { logConfigOf, onlyRoles, pidFilesOf } from '../../src/daemon/index.js';
 import { asChildMessage, asParentMessage } from '../../src/daemon/ipc.js';
 import type { ConfigNode } from '../../src/config/ast.js';
@@ -345,4 +345,35 @@ test('console log lines are written once per turn of the loop, in order, and non
   // A direct write after flushConsoleLog() comes after the lines logged before it.
   const direct = run("flushConsoleLog(); process.stderr.write('DIRECT\\n');");
   assert.ok(direct.stderr.indexOf('line 999') < direct.stderr.indexOf('DIRECT'));
+});
+
+test('each child is sent the configuration without the parts its role never reads', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kts-slice-'));
+  try {
+    const file = join(dir, 'k.conf');
+    writeFileSync(file, 'global_defs {\n  router_id r1\n}\ntrack_file f {\n  file /tmp/f\n}\nvrrp_instance VI_1 {\n  interface lo\n  state BACKUP\n  virtual_router_id 1\n  priority 100\n  virtual_ipaddress {\n    10.0.0.9\n  }\n}\n'
+      + 'vrrp_sync_group G {\n  group {\n    VI_1\n  }\n}\nvirtual_server 10.0.0.1 80 {\n  real_server 10.0.0.2 80 {\n  }\n}\n');
+    const { config } = await fileConfigSource(file, { interfaceExists: () => true }).load();
+    type Model = { global: { routerId?: string }; vrrpInstances: unknown[]; vrrpSyncGroups: unknown[]; virtualServers: unknown[]; trackFiles: unknown[] };
+    const whole = config as Model;
+    assert.equal(whole.vrrpInstances.length, 1);
+    assert.equal(whole.virtualServers.length, 1);
+    const vrrp = configForRole('vrrp', config) as Model;
+    const checker = configForRole('checker', config) as Model;
+    const bfd = configForRole('bfd', config) as Model;
+    assert.deepEqual([vrrp.vrrpInstances.length, vrrp.vrrpSyncGroups.length, vrrp.virtualServers.length], [1, 1, 0]);
+    assert.deepEqual([checker.vrrpInstances.length, checker.vrrpSyncGroups.length, checker.virtualServers.length], [0, 0, 1]);
+    assert.deepEqual([bfd.vrrpInstances.length, bfd.virtualServers.length], [0, 0]);
+    // What every role reads stays: global_defs, track files.
+    for (const c of [vrrp, checker, bfd]) {
+      assert.equal(c.global.routerId, 'r1');
+      assert.equal(c.trackFiles.length, 1);
+    }
+    // The parent's own copy is untouched; a test's JSON configuration goes as it is.
+    assert.equal(whole.virtualServers.length, 1);
+    const json = { roles: ['vrrp'], anything: 1 };
+    assert.equal(configForRole('vrrp', json), json);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
