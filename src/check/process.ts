@@ -287,8 +287,9 @@ export class CheckerProcess implements ChildService {
     // copied only where a checker changed it (a start copied all 10,000 real servers twice).
     let out: LvsSpec['realServers'] | undefined;
     vs.realServers.forEach((rs, i) => {
-      const x = rs ? w.get(realServerId(rs)) : undefined;
-      if (!rs || x === undefined || x === rs.weight) return;
+      if (!rs) return;
+      const x = w.get(realServerId(rs));
+      if (x === undefined || x === rs.weight) return;
       out ??= vs.realServers.slice();
       out[i] = { ...rs, weight: x };
     });

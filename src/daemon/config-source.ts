@@ -23,10 +23,12 @@ export function rolesForKeywords(topLevel: ReadonlySet<string>): Role[] {
 
 // What a child never reads of the typed model, by role: the largest parts of a big
 // configuration (10,000 real servers are 3.4 MB of JSON), which each child was sent whole.
+const LVS_PARTS: ReadonlyArray<keyof KeepalivedConfig> = ['virtualServers', 'virtualServerGroups'];
+const VRRP_PARTS: ReadonlyArray<keyof KeepalivedConfig> = ['vrrpInstances', 'vrrpSyncGroups'];
 const UNUSED_BY: Record<Role, ReadonlyArray<keyof KeepalivedConfig>> = {
-  vrrp: ['virtualServers', 'virtualServerGroups'],
-  checker: ['vrrpInstances', 'vrrpSyncGroups'],
-  bfd: ['virtualServers', 'virtualServerGroups', 'vrrpInstances', 'vrrpSyncGroups'],
+  vrrp: LVS_PARTS,
+  checker: VRRP_PARTS,
+  bfd: [...LVS_PARTS, ...VRRP_PARTS],
 };
 
 /**

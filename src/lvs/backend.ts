@@ -1,7 +1,7 @@
 // The data plane behind the reconciler: IPVS over generic netlink, nftables over
 // nfnetlink, or an in-memory fake for tests.
 import { serviceKeyString, type ServiceEntry } from './desired.js';
-import { applyToTable, describeOperation, diff, planStop, TableError, type Operation } from './reconciler.js';
+import { applyToTable, describeOperation, diff, planStop, tableFromAdds, TableError, type Operation } from './reconciler.js';
 
 export interface LvsBackend {
   readonly name: 'ipvs' | 'nftables' | 'fake';
@@ -157,23 +157,6 @@ export class LvsReconciler {
   ownedKeys(): ReadonlySet<string> {
     return this.owned;
   }
-}
-
-/**
- * The table an empty data plane holds after `ops`, as diff plans them against an empty table
- * (each add-service followed by its add-destinations, no duplicates): built straight from them,
- * where replaying them one by one (a key string and a map lookup per destination) was a
- * tenth of a 10,000-server start's sync under emulation. Undefined for any other shape.
- */
-export function tableFromAdds(ops: readonly Operation[]): ServiceEntry[] | undefined {
-  const out: ServiceEntry[] = [];
-  let current: ServiceEntry | undefined;
-  for (const o of ops) {
-    if (o.op === 'add-service') out.push((current = { ...o.service, destinations: [] }));
-    else if (o.op === 'add-destination' && current && o.service === current.key) current.destinations.push({ ...o.destination });
-    else return undefined;
-  }
-  return out;
 }
 
 /** The table after operations the backend accepted (its EEXIST/ENOENT tolerance included). */

@@ -125,6 +125,23 @@ function diffDestinations(service: ServiceKey, want: DestinationEntry[], have: r
   return [...dels, ...rest];
 }
 
+/**
+ * The table an empty data plane holds after `ops`, as diff plans them against an empty table
+ * (each add-service followed by its add-destinations, no duplicates): built straight from them,
+ * where replaying them one by one (a key string and a map lookup per destination) was a
+ * tenth of a 10,000-server start's sync under emulation. Undefined for any other shape.
+ */
+export function tableFromAdds(ops: readonly Operation[]): ServiceEntry[] | undefined {
+  const out: ServiceEntry[] = [];
+  let current: ServiceEntry | undefined;
+  for (const o of ops) {
+    if (o.op === 'add-service') out.push((current = { ...o.service, destinations: [] }));
+    else if (o.op === 'add-destination' && current && o.service === current.key) current.destinations.push({ ...o.destination });
+    else return undefined;
+  }
+  return out;
+}
+
 /** What to remove at shutdown: every service we own (the kernel drops its destinations with it). */
 export function planStop(actual: readonly ServiceEntry[], owned: ReadonlySet<string>): Operation[] {
   return actual.filter((s) => owned.has(serviceKeyString(s.key))).map((s) => ({ op: 'delete-service', key: s.key }) as Operation);

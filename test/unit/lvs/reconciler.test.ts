@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { materialize, serviceKeyString, type HealthMap } from '../../../src/lvs/desired.js';
-import { applyToTable, describeOperation, diff, planStop, TableError } from '../../../src/lvs/reconciler.js';
-import { FakeBackend, LvsReconciler, tableFromAdds } from '../../../src/lvs/backend.js';
+import { applyToTable, describeOperation, diff, planStop, tableFromAdds, TableError } from '../../../src/lvs/reconciler.js';
+import { FakeBackend, LvsReconciler } from '../../../src/lvs/backend.js';
 import { rs, svc, tcp, vs } from './fixtures.js';
 
 const A = tcp('10.0.0.1', 80);
