@@ -11,7 +11,7 @@ import { connectCalls, encodeSockAddr, ifNameToIndex, nativeAvailable, openEpoll
 import { connectHost, isV6Destination, needsPreparedSocket, openPreparedSocket, reasonOf } from './check-socket.js';
 import { CheckFailure, describeError } from './conn.js';
 import { IoTimeout } from './io-timeout.js';
-import { SLOT_MS, addSlotHooks, slotDueWithin, type SlotHooks } from './slot-timer.js';
+import { SLOT_SPACING_MS, addSlotHooks, slotDueWithin, type SlotHooks } from './slot-timer.js';
 import { addBeforeTimeoutVerdicts } from './timeout-queue.js';
 import type { ConnectOptions, RunSignal } from './types.js';
 
@@ -41,12 +41,13 @@ const MAX_COLLECTED = 512;
 /**
  * The sockets being watched, by tag.
  *
- * Between slots that follow each other closely, their events are collected at slot starts
- * instead of waking the process: when checks are in flight and the next slot is due within
- * SLOT_MS, the loop stops watching the set, and the next slot reads everything that became
- * ready meanwhile (replies, connects) in the wake-up it makes anyway. 200 HTTP_GETs at
- * delay_loop 5 s are four a slot: each woke the process again for its reply, and a wake-up
- * costs a Node process far more than the reply's work (slot-timer.ts). A timeout or deadline
+ * The events of checks in flight are collected instead of waking the process: after a slot
+ * has started its runs, the loop stops watching the set, and the next slot reads everything
+ * that became ready meanwhile (replies, connects) in the wake-up it makes anyway, or, when
+ * no slot is due within SLOT_SPACING_MS (as close as slots come while checks are spread
+ * evenly), one collection that much later. 200 HTTP_GETs at delay_loop 5 s are about twenty
+ * a slot: each woke the process again for its reply, and a wake-up costs a Node process far
+ * more than the reply's work (slot-timer.ts). A timeout or deadline
  * due meanwhile reads the set first (timeout-queue.ts), so a reply that came in time is never
  * a timeout, and a run read late is scheduled from the time it could have ended (lateMs).
  */
@@ -54,12 +55,19 @@ class EpollWatch implements SlotHooks {
   private readonly watched = new Map<number, Watched>();
   private lastTag = 0;
   private readonly set: EpollSet;
-  /** The loop is not watching the set: its events wait for the next slot (or a timeout). */
+  /** The loop is not watching the set: its events wait for the next slot (or the collect timer, or a timeout). */
   private collecting = false;
   /** When collecting began: what is read at a collection became ready at this time or later. */
   private collectingSince = 0;
+  /**
+   * When the last slot began: the loop reads nothing while a slot runs, so collecting turned
+   * on at its end counts from its start (runs started in it were read no earlier anyway).
+   */
+  private slotStartedAt = 0;
   /** Set while collected events are handed out. */
   private inCollection = false;
+  /** Collects when no slot is due soon enough to (collectUntilNextSlot). */
+  private collectTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly calls: ConnectCalls) {
     this.set = openEpollSet(ROOM, (pairs, count) => this.ready(pairs, count));
@@ -90,22 +98,52 @@ class EpollWatch implements SlotHooks {
   }
 
   beforeSlot(): void {
+    this.slotStartedAt = performance.now();
+    this.stopCollectTimer();
     this.collect();
   }
 
   afterSlot(): void {
-    this.setCollecting(this.watched.size > 0 && this.watched.size <= MAX_COLLECTED && slotDueWithin(SLOT_MS));
+    this.collectUntilNextSlot(this.slotStartedAt);
   }
 
   slotDropped(): void {
-    if (this.collecting && !slotDueWithin(SLOT_MS)) this.setCollecting(false);
+    if (this.collecting) this.collectUntilNextSlot();
   }
 
-  private setCollecting(on: boolean): void {
+  /**
+   * Collects the events of the sockets in flight at the next slot, or after SLOT_SPACING_MS
+   * when no slot is due by then (the slots' spacing drifts with the times checks take: one
+   * collection then instead of a wake-up per reply). Too many in flight: the loop watches.
+   */
+  private collectUntilNextSlot(since = performance.now()): void {
+    const on = this.watched.size > 0 && this.watched.size <= MAX_COLLECTED;
+    this.setCollecting(on, since);
+    if (on && !this.collectTimer && !slotDueWithin(SLOT_SPACING_MS)) {
+      this.collectTimer = setTimeout(this.onCollectTimer, SLOT_SPACING_MS);
+      this.collectTimer.unref();
+    } else if (!on) {
+      this.stopCollectTimer();
+    }
+  }
+
+  /** No slot came: reads what is there; what is still in flight then (slow servers) wakes the loop itself unless a slot is near. */
+  private readonly onCollectTimer = (): void => {
+    this.collectTimer = undefined;
+    this.collect();
+    if (!slotDueWithin(SLOT_SPACING_MS)) this.setCollecting(false);
+  };
+
+  private stopCollectTimer(): void {
+    if (this.collectTimer) clearTimeout(this.collectTimer);
+    this.collectTimer = undefined;
+  }
+
+  private setCollecting(on: boolean, since = performance.now()): void {
     if (on === this.collecting) return;
     // Turning it off: whatever is ready is reported by the loop at its next poll.
     this.collecting = on;
-    if (on) this.collectingSince = performance.now();
+    if (on) this.collectingSince = since;
     this.set.watchLoop(!on);
   }
 

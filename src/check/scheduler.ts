@@ -6,7 +6,7 @@
 // are injected; a test drives the scheduler with a virtual clock.
 import { CheckerState, type CheckerSnapshot, type ResultEffect } from './checker-state.js';
 import { IoTimeout } from './io-timeout.js';
-import { MIN_SLOTTED_MS, slotTimer } from './slot-timer.js';
+import { MIN_SLOTTED_MS, slackFor, slotTimer } from './slot-timer.js';
 import type { CheckResult, CheckRun, CheckTiming, RunSignal } from './types.js';
 
 /** keepalived's BOOTSTRAP_DELAY: nothing is checked in the first second. */
@@ -49,7 +49,7 @@ export const realClock: Clock = {
   setTimer(ms, fn, sinceMsAgo = 0) {
     const left = ms - Math.min(ms, Math.max(0, sinceMsAgo));
     // Next runs of a second or more start with the others of their slot (slot-timer.ts).
-    if (ms >= MIN_SLOTTED_MS) return slotTimer(left, fn);
+    if (ms >= MIN_SLOTTED_MS) return slotTimer(left, fn, slackFor(ms));
     const t = setTimeout(fn, Math.max(0, left));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };

@@ -5,16 +5,24 @@
 // and ~0.8-0.95 ms under the VM's CPU emulation, where a C loop waking the same way
 // (keepalived's) took ~5-13 µs and ~60 µs (bench/wakeup.bench.mjs). 200 HTTP_GETs at delay_loop 5 s woke the checker 40 times a second
 // for the starts alone, each check then waking it again for its reply. So a run that is due
-// a second or more ahead starts at the last multiple of SLOT_MS before its due time (at most
-// SLOT_MS early, never late), with the others of its slot, in one wake-up, their replies
-// often read in one wake-up too. Rounding down keeps the period: a run starts on a slot
-// boundary, its next one is due delay_loop after it ends, and when it took less than a slot
-// that rounds down to delay_loop after it started. Rounded up (or to the nearest), every
-// period would gain up to a slot (to the nearest, the VM benchmark counted 186 TCP_CHECKs a
-// second where 200 were due).
+// a second or more ahead may start a little early, with others, in one wake-up, their
+// replies often read in one wake-up too (epoll-socket.ts):
+// - it joins the latest slot already set within its slack before its due time: a tenth of
+//   its delay, at least SLOT_MS and at most MAX_SLACK_MS (delay_loop 1 s: 100 ms; 5 s and
+//   more: 500 ms), so that checks spread over a delay_loop of 5 s start in ~10 wake-ups
+//   per period instead of ~50;
+// - else it starts a new slot at the last multiple of SLOT_MS before its due time.
+// Never late, and at most the slack early. Starting early keeps the period: the next run is
+// due delay_loop after this one ends, so a check that joined an earlier slot once stays in
+// step with it from then on. Rounded up (or to the nearest), every period would gain up to a
+// slot (to the nearest, the VM benchmark counted 186 TCP_CHECKs a second where 200 were due).
 
-/** Slot length: a run due in [k*SLOT_MS, (k+1)*SLOT_MS) starts at k*SLOT_MS. */
+/** Slots start on multiples of this: a new one for a run due in [k*SLOT_MS, (k+1)*SLOT_MS) starts at k*SLOT_MS. */
 export const SLOT_MS = 100;
+/** The most a run starts early to join a slot already set. */
+export const MAX_SLACK_MS = 500;
+/** Slots follow each other by at most this much while runs are spread evenly (the slack, plus the grid's rounding). */
+export const SLOT_SPACING_MS = MAX_SLACK_MS + SLOT_MS;
 /** Delays shorter than this run when they are due (a delay of a fraction of a second is meant). */
 export const MIN_SLOTTED_MS = 1000;
 
@@ -116,10 +124,25 @@ class Slot {
   }
 }
 
-/** Runs `fn` at the last multiple of SLOT_MS before `ms` from now (not before now). */
-export function slotTimer(ms: number, fn: () => void): SlotTimer {
+/** How early a run with this delay (its delay_loop, delay_before_retry, ...) may start: a tenth of it, within [SLOT_MS, MAX_SLACK_MS]. */
+export function slackFor(delayMs: number): number {
+  return Math.min(MAX_SLACK_MS, Math.max(SLOT_MS, delayMs / 10));
+}
+
+/**
+ * Runs `fn` `ms` from now, or up to `slackMs` earlier: in the latest slot already set in
+ * that window, else at the last multiple of SLOT_MS before it (not before now).
+ */
+export function slotTimer(ms: number, fn: () => void, slackMs = SLOT_MS): SlotTimer {
   const now = performance.now();
-  const key = Math.max(Math.floor((now + ms) / SLOT_MS), Math.ceil(now / SLOT_MS));
+  const first = Math.ceil(now / SLOT_MS);
+  let key = Math.max(Math.floor((now + ms) / SLOT_MS), first);
+  for (let k = key, earliest = Math.max(first, Math.ceil((now + ms - slackMs) / SLOT_MS)); k >= earliest; k--) {
+    if (slots.has(k)) {
+      key = k;
+      break;
+    }
+  }
   let slot = slots.get(key);
   if (!slot) slots.set(key, (slot = new Slot(key, Math.max(1, Math.ceil(key * SLOT_MS - now)))));
   const t = new SlotTimer(fn, slot);

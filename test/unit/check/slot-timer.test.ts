@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SLOT_MS, SlotTimer, addSlotHooks, slotDueWithin, slotTimer } from '../../../src/check/slot-timer.js';
+import { MAX_SLACK_MS, SLOT_MS, SlotTimer, addSlotHooks, slackFor, slotDueWithin, slotTimer } from '../../../src/check/slot-timer.js';
 import { realClock } from '../../../src/check/scheduler.js';
 
 test('runs due within one slot start in one go at its start, never more than a slot early; a cancelled one never runs', async () => {
@@ -27,6 +27,26 @@ test('runs due within one slot start in one go at its start, never more than a s
   assert.equal(fired[0]!.turn, fired[1]!.turn, 'a and c start in one go');
   assert.notEqual(fired[1]!.turn, fired[2]!.turn, 'the next slot starts on its own');
   for (const f of fired) assert.ok(f.early <= SLOT_MS, `${f.name} ran ${f.early.toFixed(1)} ms early`);
+});
+
+test('a run joins the latest slot already set within its slack (a tenth of its delay, 100-500 ms), else starts its own', async () => {
+  assert.deepEqual([1000, 2000, 5000, 60_000].map(slackFor), [SLOT_MS, 200, MAX_SLACK_MS, MAX_SLACK_MS]);
+  const t0 = performance.now();
+  const k = Math.ceil((t0 + 1000) / SLOT_MS) + 1;
+  const dueAt = (offset: number) => k * SLOT_MS + offset - t0;
+  const fired: Array<{ name: string; at: number; early: number }> = [];
+  const at = (name: string, offset: number, slackMs: number) =>
+    slotTimer(dueAt(offset), () => fired.push({ name, at: performance.now(), early: k * SLOT_MS + offset - performance.now() }), slackMs);
+  at('a', 10, MAX_SLACK_MS); // a new slot at k
+  at('b', 450, MAX_SLACK_MS); // k is within 500 ms before it: joins it
+  at('c', 650, MAX_SLACK_MS); // nothing within 500 ms before it: its own slot, at k + 6
+  at('retry', 450, slackFor(1000)); // a delay of 1 s may only start 100 ms early: k + 4
+  await sleep(dueAt(800));
+  assert.deepEqual(fired.map((f) => f.name), ['a', 'b', 'retry', 'c']);
+  const slotOf = (name: string) => Math.round(fired.find((f) => f.name === name)!.at);
+  assert.equal(slotOf('a'), slotOf('b'), 'b starts with a');
+  assert.ok(slotOf('retry') > slotOf('b') && slotOf('c') > slotOf('retry'), 'the retry and c start on their own');
+  for (const f of fired) assert.ok(f.early <= (f.name === 'b' ? MAX_SLACK_MS : SLOT_MS), `${f.name} ran ${f.early.toFixed(1)} ms early`);
 });
 
 test('the checkers\' clock slots delays of a second or more, and runs shorter ones when due', async () => {

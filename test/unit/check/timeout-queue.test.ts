@@ -85,3 +85,19 @@ test('I/O read just before due timeouts give their verdicts settles its runs fir
   deadline.cancel();
   assert.deepEqual(order, ['run settled', 'deadline: already settled']);
 });
+
+test('when every timeout of a duration is cancelled, its timer goes too: nothing wakes the process for them', () => {
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  const a = timeout(54_321, () => assert.fail('cancelled'));
+  const b = timeout(54_321, () => assert.fail('cancelled'));
+  assert.equal(timers(), before + 1, 'one timer for the queue');
+  a.cancel();
+  assert.equal(timers(), before + 1, 'still armed for b');
+  b.cancel();
+  assert.equal(timers(), before, 'none left armed');
+  const c = timeout(54_321, () => assert.fail('cancelled'));
+  assert.equal(timers(), before + 1, 'a new timeout of that duration arms again');
+  c.cancel();
+  assert.equal(timers(), before);
+});
