@@ -96,12 +96,12 @@ class TimeoutQueue {
     if (!this.first && !this.running) this.disarm();
   }
 
+  /** Stops the timer; the queue stays in the map for the next timeout of its duration (add() arms again). */
   private disarm(): void {
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = this.immediate = undefined;
     this.deferrals = 0;
-    this.onEmpty();
   }
 
   /** A pending timeout keeps the process alive, as a Node timer does. */

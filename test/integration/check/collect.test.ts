@@ -1,6 +1,7 @@
 // The checkers' epoll set while checks are in flight: its events are collected at slot
-// starts (or once, when no slot is near), not as they come (epoll-socket.ts). What a user relies on must not change: a
-// healthy server passes, and a reply that came before connect_timeout is never a timeout.
+// starts (or once, when no slot is near), not as they come (epoll-socket.ts). What a user
+// relies on must not change: a healthy server passes, and a reply that came before
+// connect_timeout is never a timeout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -66,6 +67,6 @@ test('with no slot due soon, a reply is collected once, SLOT_SPACING_MS after it
     slotTimer(1000, () => httpCheck({ kind: 'HTTP_GET', conn: conn(port, 3000), urls: [{ path: '/' }], protocol: '1.0' })(signal).then(resolve, reject));
   });
   assert.deepEqual(r, { ok: true });
-  // Woken for, it would be read at once (lateMs 0); read at the next slot, within SLOT_MS.
+  // Woken for, it would be read at once (lateMs 0); collected, it is read SLOT_SPACING_MS after its slot.
   assert.ok(signal.lateMs > SLOT_MS && signal.lateMs >= SLOT_SPACING_MS / 2, `lateMs ${signal.lateMs}`);
 });
