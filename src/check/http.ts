@@ -11,7 +11,7 @@ import { isIPv6 } from 'node:net';
 import { CheckFailure, SocketReader, connectTcp, connectTls, type TlsConnectOptions } from './conn.js';
 import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
 import { HttpResponseParser, type HttpFetchResult } from './http-response.js';
-import type { CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
+import type { CheckResult, CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
 
 export { contentLength, parseStatusLine, type HttpFetchResult } from './http-response.js';
 
@@ -34,41 +34,46 @@ export function buildRequest(conn: Pick<ConnectOptions, 'host' | 'port'>, req: P
   return `GET ${req.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
-function parserFor(req: HttpRequestSpec): HttpResponseParser {
-  return new HttpResponseParser({ digest: !req.skipDigest, body: !req.skipBody });
+function parserFor(req: HttpRequestSpec, header: boolean): HttpResponseParser {
+  return new HttpResponseParser({ digest: !req.skipDigest, body: !req.skipBody, header });
 }
 
-/** Plain HTTP on the addon's sockets (epoll-socket.ts): the request, then the reply into the parser. */
-class EpollHttpExchange extends EpollConnection<HttpFetchResult | CheckFailure> {
+/**
+ * Plain HTTP on the addon's sockets (epoll-socket.ts): the request, then the reply into the
+ * parser; `settle` makes the run's outcome of the response or the failure (a checker's
+ * verdict straight away: no promise and no await between the reply and the verdict).
+ */
+class EpollHttpExchange<R> extends EpollConnection<R> {
   constructor(
     conn: ConnectOptions,
     signal: RunSignal,
     request: Buffer,
     private readonly parser: HttpResponseParser,
+    private readonly settle: (r: HttpFetchResult | CheckFailure) => R,
   ) {
     super(conn, signal, request);
   }
 
   protected override received(chunk: Buffer): void {
-    if (this.parser.push(chunk)) this.finish(this.parser.result());
+    if (this.parser.push(chunk)) this.finish(this.settle(this.parser.result()));
   }
 
   protected override ended(): void {
-    this.finish(this.parser.end());
+    this.finish(this.settle(this.parser.end()));
   }
 
-  protected failed(reason: string): CheckFailure {
-    return new CheckFailure(reason);
+  protected failed(reason: string): R {
+    return this.settle(new CheckFailure(reason));
   }
 }
 
 /** The exchange on Node's sockets: TLS, or a host without the addon. */
-async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer): Promise<HttpFetchResult | CheckFailure> {
+async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer, header: boolean): Promise<HttpFetchResult | CheckFailure> {
   try {
     const sock = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
     try {
       const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
-      const parser = parserFor(req);
+      const parser = parserFor(req, header);
       sock.write(request);
       for (;;) {
         const c = await reader.read();
@@ -83,15 +88,17 @@ async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: 
   }
 }
 
-/** One request and its reply, or why there is none (never rejects). */
-function exchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer): Promise<HttpFetchResult | CheckFailure> {
-  if (!req.tls && epollSocketsAvailable()) return new EpollHttpExchange(conn, signal, request, parserFor(req)).run();
-  return nodeExchange(conn, req, signal, request);
+const asIs = (r: HttpFetchResult | CheckFailure): HttpFetchResult | CheckFailure => r;
+
+/** One request and its reply, or why there is none (never rejects); `header`: keep the header's bytes. */
+function exchange<R>(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer, header: boolean, settle: (r: HttpFetchResult | CheckFailure) => R): Promise<R> {
+  if (!req.tls && epollSocketsAvailable()) return new EpollHttpExchange(conn, signal, request, parserFor(req, header), settle).run();
+  return nodeExchange(conn, req, signal, request, header).then(settle);
 }
 
 /** One request and its reply (genhash); `request` is buildRequest's text as bytes. Throws a CheckFailure. */
 export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request = Buffer.from(buildRequest(conn, req))): Promise<HttpFetchResult> {
-  const r = await exchange(conn, req, signal, request);
+  const r = await exchange(conn, req, signal, request, true, asIs);
   if (r instanceof CheckFailure) throw r;
   return r;
 }
@@ -139,25 +146,37 @@ export function loadTls(t: TlsClientOptions | undefined, fallbackServerName: str
   return o;
 }
 
+/** The result of every passing URL (shared: results are never changed once made). */
+const PASSED: CheckResult = Object.freeze({ ok: true });
+
+/** A URL's outcome as the checker reports it. */
+function verdict(url: HttpUrl, r: HttpFetchResult | CheckFailure): CheckResult {
+  if (r instanceof CheckFailure) return { ok: false, reason: `${r.message} on [${url.path}]` };
+  const why = judgeResponse(url, r);
+  return why ? { ok: false, reason: why } : PASSED;
+}
+
 export function httpCheck(spec: Pick<HttpCheckSpec, 'kind' | 'conn' | 'urls' | 'virtualhost' | 'protocol' | 'tls'>): CheckRun {
   const tls = spec.kind === 'SSL_GET' ? loadTls(spec.tls, undefined) : undefined;
   // One request per URL, made once: the same objects and bytes every run.
-  const requests = spec.urls.map((url) => {
+  const fetches = spec.urls.map((url) => {
     const vhost = url.virtualhost ?? spec.virtualhost;
     const req: HttpRequestSpec = { path: url.path, protocol: spec.protocol };
     if (vhost !== undefined) req.virtualhost = vhost;
     if (tls) req.tls = tls;
     if (!url.digest) req.skipDigest = true;
     if (!url.regex) req.skipBody = true;
-    return [url, req, Buffer.from(buildRequest(spec.conn, req))] as const;
+    const request = Buffer.from(buildRequest(spec.conn, req));
+    const settle = (r: HttpFetchResult | CheckFailure): CheckResult => verdict(url, r);
+    return (signal: RunSignal) => exchange(spec.conn, req, signal, request, false, settle);
   });
+  // The usual single URL: its exchange is the run.
+  if (fetches.length === 1) return fetches[0]!;
   return async (signal) => {
-    for (const [url, req, request] of requests) {
-      const r = await exchange(spec.conn, req, signal, request);
-      if (r instanceof CheckFailure) return { ok: false, reason: `${r.message} on [${url.path}]` };
-      const why = judgeResponse(url, r);
-      if (why) return { ok: false, reason: why };
+    for (const fetch of fetches) {
+      const r = await fetch(signal);
+      if (!r.ok) return r;
     }
-    return { ok: true };
+    return PASSED;
   };
 }

@@ -52,10 +52,12 @@ test('without Content-Length the body runs to the end of the connection; LF-only
   assert.equal(r.digest, md5('no such page\n'));
 });
 
-test('Content-Length 0 completes with the header; a body not wanted is neither kept nor hashed', () => {
+test('Content-Length 0 completes with the header; a body (or header) not wanted is neither kept nor hashed', () => {
   assert.equal(parse('HTTP/1.0 204 No Content\r\nContent-Length: 0\r\n\r\n', [64]).complete, true);
-  const { r } = parse(REPLY, [3], { digest: false, body: false });
+  const { r } = parse(REPLY, [3], { digest: false, body: false, header: false });
   assert.equal(r.status, 200);
+  assert.equal(r.statusLine, 'HTTP/1.1 200 OK');
+  assert.equal(r.header.length, 0);
   assert.equal(r.bodyLength, 5);
   assert.equal(r.body.length, 0);
   assert.equal(r.digest, '');
