@@ -49,7 +49,7 @@ const MAX_COLLECTED = 512;
  * a slot: each woke the process again for its reply, and a wake-up costs a Node process far
  * more than the reply's work (slot-timer.ts). A timeout or deadline
  * due meanwhile reads the set first (timeout-queue.ts), so a reply that came in time is never
- * a timeout, and a run read late is scheduled from the time it could have ended (lateMs).
+ * a timeout, and a run read late is scheduled from the time it could have ended (readyAt).
  */
 class EpollWatch implements SlotHooks {
   private readonly watched = new Map<number, Watched>();
@@ -89,12 +89,12 @@ class EpollWatch implements SlotHooks {
   }
 
   /**
-   * How long (ms) an outcome settled now had been there before it was read, for a run that
-   * started at `startedAt`: 0 unless it is being handed out by a collection, where it became
-   * ready when collecting began or when the run started, whichever is later.
+   * When an outcome settled now was there to be read, for a run that started at `startedAt`:
+   * now, unless it is being handed out by a collection, where it became ready when
+   * collecting began or when the run started, whichever is later.
    */
-  lateness(startedAt: number): number {
-    return this.inCollection ? Math.max(0, performance.now() - Math.max(startedAt, this.collectingSince)) : 0;
+  readyAt(startedAt: number): number {
+    return this.inCollection ? Math.max(startedAt, this.collectingSince) : performance.now();
   }
 
   beforeSlot(): void {
@@ -269,7 +269,7 @@ export abstract class EpollConnection<R> implements Watched {
     if (this.settled) return;
     this.settled = true;
     // The last exchange of a run decides: HTTP_GET's urls are fetched one after another.
-    this.signal.lateMs = this.w.lateness(this.startedAt);
+    this.signal.readyAt = this.w.readyAt(this.startedAt);
     this.timeout?.cancel();
     this.signal.removeEventListener('abort', this.onAbort);
     if (this.tag) this.w.close(this.tag);

@@ -99,7 +99,7 @@ interface Entry<K> {
  */
 class RunDeadline implements RunSignal {
   aborted = false;
-  lateMs = 0;
+  readyAt: number | undefined = undefined;
   private listeners: Array<() => void> | undefined;
 
   addEventListener(_type: 'abort', listener: () => void): void {
@@ -276,8 +276,11 @@ export class Scheduler<K> {
       this.completedRuns++;
       const effect = e.state.onResult(result.ok, e.check.delayWhileDownMs);
       const endedAt = this.clock.now();
-      // Read late (collected at a slot start): the next run counts from the estimated end.
-      this.schedule(e, effect.nextDelayMs, deadlineSignal.lateMs);
+      // The next run counts from when the outcome was there, when the check says
+      // (RunSignal.readyAt; a time before the run's start is another clock's, as a check on
+      // real sockets under a test's virtual clock: ignored).
+      const readyAt = deadlineSignal.readyAt;
+      this.schedule(e, effect.nextDelayMs, readyAt !== undefined && readyAt >= startedAt ? endedAt - readyAt : 0);
       this.deliver({ key: e.check.key, result, effect, up: e.state.up, startedAt, endedAt });
     };
     // Only a run cut short is aborted: aborting every finished run would cost an exception

@@ -165,11 +165,14 @@ export type CheckResult =
 export interface RunSignal {
   readonly aborted: boolean;
   /**
-   * Set by a check whose outcome was read late: how long (ms) it had been there before it
-   * was read (events collected at slot starts, epoll-socket.ts). The next run is scheduled
-   * from the estimated end, so that the period stays delay_loop.
+   * Set by a check that knows when its outcome was there to be read, on performance.now()'s
+   * clock (the real clock's): a reply collected at a slot start came earlier, and any
+   * outcome settled while the loop works through a slot or a batch of events reaches the
+   * scheduler only once that work is done (a promise's callback waits for it), which under
+   * CPU emulation was hundreds of ms per slot and stretched every period by that much. The
+   * next run is counted from this time, so that the period stays delay_loop.
    */
-  lateMs?: number;
+  readyAt?: number;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }

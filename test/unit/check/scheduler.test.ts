@@ -146,7 +146,7 @@ test('stop drops outcomes not handed over yet', async () => {
   assert.equal(handled.length, before);
 });
 
-test('a run whose outcome was read late (collected at a slot start) has its next run counted from when it could have ended', async () => {
+test('a run whose outcome was there before the scheduler saw it has its next run counted from when it was there', async () => {
   const clock = new VirtualClock();
   const starts: number[] = [];
   const s = new Scheduler<string>(clock, () => undefined, () => 0);
@@ -154,15 +154,36 @@ test('a run whose outcome was read late (collected at a slot start) has its next
     key: 'a', timing: timing(), deadlineMs: 1000,
     run: async (signal) => {
       starts.push(clock.now());
-      // Each run's reply is read 80 ms after it came, and ends 100 ms after its start.
+      // Each run's reply came 20 ms after its start and is read at 100 ms (collected at a
+      // slot start); the run's promise settles only at 300 ms (the rest of the slot ran first).
       await new Promise<void>((r) => clock.setTimer(100, r));
-      signal.lateMs = 80;
+      signal.readyAt = clock.now() - 80;
+      await new Promise<void>((r) => clock.setTimer(200, r));
       return { ok: true };
     },
   });
   s.start();
   await clock.advance(16_000);
   s.stop();
-  // delay_loop after the estimated end (start + 20 ms): 5,020 ms apart, not 5,100.
+  // delay_loop after the reply came (start + 20 ms): 5,020 ms apart, not 5,100 or 5,300.
   assert.deepEqual(starts, [1000, 6020, 11040]);
+});
+
+test('a readyAt from before the run started (another clock\'s) is ignored', async () => {
+  const clock = new VirtualClock();
+  const starts: number[] = [];
+  const s = new Scheduler<string>(clock, () => undefined, () => 0);
+  s.add({
+    key: 'a', timing: timing(), deadlineMs: 1000,
+    run: async (signal) => {
+      starts.push(clock.now());
+      await new Promise<void>((r) => clock.setTimer(100, r));
+      signal.readyAt = -1e9;
+      return { ok: true };
+    },
+  });
+  s.start();
+  await clock.advance(12_000);
+  s.stop();
+  assert.deepEqual(starts, [1000, 6100, 11200]);
 });
