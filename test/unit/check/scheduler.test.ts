@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OUTCOME_SLICE_MS, Scheduler, type CheckOutcome } from '../../../src/check/scheduler.js';
-import type { CheckResult, CheckTiming } from '../../../src/check/types.js';
+import type { CheckResult, CheckTiming, RunSignal } from '../../../src/check/types.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const timing = (o: Partial<CheckTiming> = {}): CheckTiming => ({
@@ -146,7 +146,8 @@ test('stop drops outcomes not handed over yet', async () => {
   assert.equal(handled.length, before);
 });
 
-test('a run whose outcome was there before the scheduler saw it has its next run counted from when it was there', async () => {
+/** Start times of a check whose runs each take 100 ms and then do `then` (on a virtual clock), over `ms`. */
+async function runStarts(ms: number, then: (signal: RunSignal, clock: VirtualClock) => Promise<void> | void): Promise<number[]> {
   const clock = new VirtualClock();
   const starts: number[] = [];
   const s = new Scheduler<string>(clock, () => undefined, () => 0);
@@ -154,36 +155,31 @@ test('a run whose outcome was there before the scheduler saw it has its next run
     key: 'a', timing: timing(), deadlineMs: 1000,
     run: async (signal) => {
       starts.push(clock.now());
-      // Each run's reply came 20 ms after its start and is read at 100 ms (collected at a
-      // slot start); the run's promise settles only at 300 ms (the rest of the slot ran first).
       await new Promise<void>((r) => clock.setTimer(100, r));
-      signal.readyAt = clock.now() - 80;
-      await new Promise<void>((r) => clock.setTimer(200, r));
+      await then(signal, clock);
       return { ok: true };
     },
   });
   s.start();
-  await clock.advance(16_000);
+  await clock.advance(ms);
   s.stop();
+  return starts;
+}
+
+test('a run whose outcome was there before the scheduler saw it has its next run counted from when it was there', async () => {
+  // Each run's reply came 20 ms after its start and is read at 100 ms (collected at a slot
+  // start); the run's promise settles only at 300 ms (the rest of the slot ran first).
+  const starts = await runStarts(16_000, async (signal, clock) => {
+    signal.readyAt = clock.now() - 80;
+    await new Promise<void>((r) => clock.setTimer(200, r));
+  });
   // delay_loop after the reply came (start + 20 ms): 5,020 ms apart, not 5,100 or 5,300.
   assert.deepEqual(starts, [1000, 6020, 11040]);
 });
 
 test('a readyAt from before the run started (another clock\'s) is ignored', async () => {
-  const clock = new VirtualClock();
-  const starts: number[] = [];
-  const s = new Scheduler<string>(clock, () => undefined, () => 0);
-  s.add({
-    key: 'a', timing: timing(), deadlineMs: 1000,
-    run: async (signal) => {
-      starts.push(clock.now());
-      await new Promise<void>((r) => clock.setTimer(100, r));
-      signal.readyAt = -1e9;
-      return { ok: true };
-    },
+  const starts = await runStarts(12_000, (signal) => {
+    signal.readyAt = -1e9;
   });
-  s.start();
-  await clock.advance(12_000);
-  s.stop();
   assert.deepEqual(starts, [1000, 6100, 11200]);
 });
