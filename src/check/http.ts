@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { CheckFailure, SocketReader, connectTcp, connectTls, type TlsConnectOptions } from './conn.js';
 import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
+import { PASSED } from './check-failure.js';
 import { HttpResponseParser, type HttpFetchResult } from './http-response.js';
 import type { CheckResult, CheckRun, ConnectOptions, HttpCheckSpec, HttpProtocol, HttpUrl, TlsClientOptions, RunSignal } from './types.js';
 
@@ -25,6 +26,8 @@ export interface HttpRequestSpec {
   skipDigest?: boolean;
   /** No regex to match: the body is not kept (the result's body is then empty). */
   skipBody?: boolean;
+  /** A checker: the header's bytes are not kept (the result's header is then empty; genhash prints it). */
+  skipHeader?: boolean;
 }
 
 export function buildRequest(conn: Pick<ConnectOptions, 'host' | 'port'>, req: Pick<HttpRequestSpec, 'path' | 'virtualhost' | 'protocol'>): string {
@@ -34,8 +37,8 @@ export function buildRequest(conn: Pick<ConnectOptions, 'host' | 'port'>, req: P
   return `GET ${req.path} HTTP/${version}\r\nUser-Agent: KeepAliveClient\r\n${close}Host: ${host}\r\n\r\n`;
 }
 
-function parserFor(req: HttpRequestSpec, header: boolean): HttpResponseParser {
-  return new HttpResponseParser({ digest: !req.skipDigest, body: !req.skipBody, header });
+function parserFor(req: HttpRequestSpec): HttpResponseParser {
+  return new HttpResponseParser({ digest: !req.skipDigest, body: !req.skipBody, header: !req.skipHeader });
 }
 
 /**
@@ -68,12 +71,12 @@ class EpollHttpExchange<R> extends EpollConnection<R> {
 }
 
 /** The exchange on Node's sockets: TLS, or a host without the addon. */
-async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer, header: boolean): Promise<HttpFetchResult | CheckFailure> {
+async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer): Promise<HttpFetchResult | CheckFailure> {
   try {
     const sock = req.tls ? await connectTls(conn, req.tls, signal) : await connectTcp(conn, signal);
     try {
       const reader = new SocketReader(sock, conn.connectTimeoutMs, signal);
-      const parser = parserFor(req, header);
+      const parser = parserFor(req);
       sock.write(request);
       for (;;) {
         const c = await reader.read();
@@ -90,15 +93,15 @@ async function nodeExchange(conn: ConnectOptions, req: HttpRequestSpec, signal: 
 
 const asIs = (r: HttpFetchResult | CheckFailure): HttpFetchResult | CheckFailure => r;
 
-/** One request and its reply, or why there is none (never rejects); `header`: keep the header's bytes. */
-function exchange<R>(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer, header: boolean, settle: (r: HttpFetchResult | CheckFailure) => R): Promise<R> {
-  if (!req.tls && epollSocketsAvailable()) return new EpollHttpExchange(conn, signal, request, parserFor(req, header), settle).run();
-  return nodeExchange(conn, req, signal, request, header).then(settle);
+/** One request and its reply, or why there is none, as `settle` makes it the run's outcome (never rejects). */
+function exchange<R>(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request: Buffer, settle: (r: HttpFetchResult | CheckFailure) => R): Promise<R> {
+  if (!req.tls && epollSocketsAvailable()) return new EpollHttpExchange(conn, signal, request, parserFor(req), settle).run();
+  return nodeExchange(conn, req, signal, request).then(settle);
 }
 
 /** One request and its reply (genhash); `request` is buildRequest's text as bytes. Throws a CheckFailure. */
 export async function httpFetch(conn: ConnectOptions, req: HttpRequestSpec, signal: RunSignal, request = Buffer.from(buildRequest(conn, req))): Promise<HttpFetchResult> {
-  const r = await exchange(conn, req, signal, request, true, asIs);
+  const r = await exchange(conn, req, signal, request, asIs);
   if (r instanceof CheckFailure) throw r;
   return r;
 }
@@ -146,9 +149,6 @@ export function loadTls(t: TlsClientOptions | undefined, fallbackServerName: str
   return o;
 }
 
-/** The result of every passing URL (shared: results are never changed once made). */
-const PASSED: CheckResult = Object.freeze({ ok: true });
-
 /** A URL's outcome as the checker reports it. */
 function verdict(url: HttpUrl, r: HttpFetchResult | CheckFailure): CheckResult {
   if (r instanceof CheckFailure) return { ok: false, reason: `${r.message} on [${url.path}]` };
@@ -166,9 +166,10 @@ export function httpCheck(spec: Pick<HttpCheckSpec, 'kind' | 'conn' | 'urls' | '
     if (tls) req.tls = tls;
     if (!url.digest) req.skipDigest = true;
     if (!url.regex) req.skipBody = true;
+    req.skipHeader = true;
     const request = Buffer.from(buildRequest(spec.conn, req));
     const settle = (r: HttpFetchResult | CheckFailure): CheckResult => verdict(url, r);
-    return (signal: RunSignal) => exchange(spec.conn, req, signal, request, false, settle);
+    return (signal: RunSignal) => exchange(spec.conn, req, signal, request, settle);
   });
   // The usual single URL: its exchange is the run.
   if (fetches.length === 1) return fetches[0]!;

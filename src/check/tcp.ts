@@ -5,12 +5,11 @@
 // makes the system calls keepalived makes and little else (epoll-socket.ts): a non-blocking
 // socket and connect, its completion seen through the epoll set every check shares,
 // getsockopt(SO_ERROR), close. Without the addon, net.connect gives the same results.
+import { PASSED } from './check-failure.js';
 import { CheckFailure, connectTcp } from './conn.js';
 import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
 import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec, RunSignal } from './types.js';
 
-/** The result of every passing connect (shared: results are never changed once made). */
-const PASSED: CheckResult = Object.freeze({ ok: true });
 
 /** A connect on the addon's sockets (epoll-socket.ts): passed once it completes, closed at once. */
 class TcpConnect extends EpollConnection<CheckResult> {
