@@ -68,6 +68,8 @@ class EpollWatch implements SlotHooks {
   private inCollection = false;
   /** Collects when no slot is due soon enough to (collectUntilNextSlot). */
   private collectTimer: NodeJS.Timeout | undefined;
+  /** Tags of urgent runs' sockets (RunSignal.urgent): while there are any, the loop watches the set. */
+  private readonly urgent = new Set<number>();
 
   constructor(readonly calls: ConnectCalls) {
     this.set = openEpollSet(ROOM, (pairs, count) => this.ready(pairs, count));
@@ -117,7 +119,7 @@ class EpollWatch implements SlotHooks {
    * collection then instead of a wake-up per reply). Too many in flight: the loop watches.
    */
   private collectUntilNextSlot(since = performance.now()): void {
-    const on = this.watched.size > 0 && this.watched.size <= MAX_COLLECTED;
+    const on = this.watched.size > 0 && this.watched.size <= MAX_COLLECTED && this.urgent.size === 0;
     this.setCollecting(on, since);
     if (on && !this.collectTimer && !slotDueWithin(SLOT_SPACING_MS)) {
       this.collectTimer = setTimeout(this.onCollectTimer, SLOT_SPACING_MS);
@@ -147,12 +149,18 @@ class EpollWatch implements SlotHooks {
     this.set.watchLoop(!on);
   }
 
-  /** Watches `w.fd` for `events`; returns its tag, or the errno. */
-  watch(w: Watched, events: number): { tag: number } | { errno: number } {
+  /** Watches `w.fd` for `events`; returns its tag, or the errno. `urgent`: read as events come (RunSignal.urgent). */
+  watch(w: Watched, events: number, urgent = false): { tag: number } | { errno: number } {
     this.lastTag = this.lastTag >= 0x7fffffff ? 1 : this.lastTag + 1;
     const errno = this.set.add(w.fd, events, this.lastTag);
     if (errno !== 0) return { errno };
     this.watched.set(this.lastTag, w);
+    if (urgent) {
+      this.urgent.add(this.lastTag);
+      // What was collected so far is reported by the loop too, from its next poll.
+      this.stopCollectTimer();
+      this.setCollecting(false);
+    }
     return { tag: this.lastTag };
   }
 
@@ -169,6 +177,7 @@ class EpollWatch implements SlotHooks {
     const w = this.watched.get(tag);
     if (!w) return;
     this.watched.delete(tag);
+    this.urgent.delete(tag);
     this.calls.close(w.fd);
   }
 
@@ -305,7 +314,7 @@ export abstract class EpollConnection<R> implements Watched {
       if (this.settled) return;
       this.isConnected = true;
     }
-    const watched = this.w.watch(this, this.isConnected ? this.interest() : EPOLLOUT);
+    const watched = this.w.watch(this, this.isConnected ? this.interest() : EPOLLOUT, this.signal.urgent);
     if ('errno' in watched) return this.finish(this.failed(errnoReason(watched.errno)));
     this.tag = watched.tag;
     this.signal.addEventListener('abort', this.onAbort, { once: true });

@@ -102,6 +102,8 @@ class RunDeadline implements RunSignal {
   readyAt: number | undefined = undefined;
   private listeners: Array<() => void> | undefined;
 
+  constructor(readonly urgent: boolean) {}
+
   addEventListener(_type: 'abort', listener: () => void): void {
     (this.listeners ??= []).push(listener);
   }
@@ -262,7 +264,8 @@ export class Scheduler<K> {
   private runEntry(e: Entry<K>): void {
     const generation = e.generation;
     const startedAt = this.clock.now();
-    const deadlineSignal = new RunDeadline();
+    // A retry (an up checker that failed before, or its first run) may take its server down.
+    const deadlineSignal = new RunDeadline(e.state.up && e.state.retryIt > 0);
     let settled = false;
     e.running = true;
     this.inFlight++;

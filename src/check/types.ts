@@ -173,6 +173,13 @@ export interface RunSignal {
    * next run is counted from this time, so that the period stays delay_loop.
    */
   readyAt?: number;
+  /**
+   * The run follows a failure (a retry; or it is the first run, whose failure is decisive,
+   * with retry 1 or more), so it may take its server down: its sockets are read as soon as
+   * their events come, not collected at the next slot (epoll-socket.ts), so that a death is
+   * acted on as soon as keepalived would. Steady state (every check passing) never sets it.
+   */
+  readonly urgent?: boolean;
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }

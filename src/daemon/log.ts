@@ -181,6 +181,8 @@ export class Logger {
   warn(message: string): void { this.log('warning', message); }
   notice(message: string): void { this.log('notice', message); }
   info(message: string): void { this.log('info', message); }
+  /** Whether detail() and debug() write anything (-D): for messages costly to build. */
+  get detailed(): boolean { return this.config.detail; }
   /** Only with -D (keepalived's "detailed" messages). */
   detail(message: string): void { if (this.config.detail) this.log('info', message); }
   debug(message: string): void { if (this.config.detail) this.log('debug', message); }

@@ -78,3 +78,14 @@ test('with no slot due soon, a reply is collected once, SLOT_SPACING_MS after it
   const late = lateMs(signal);
   assert.ok(late > SLOT_MS && late >= SLOT_SPACING_MS / 2, `lateMs ${late}`);
 });
+
+test('a retry (an urgent run) is read as its reply comes, even with no slot due soon', { skip }, async () => {
+  const signal: RunSignal = { ...runSignal(), urgent: true };
+  const r = await new Promise<CheckResult>((resolve, reject) => {
+    slotTimer(1000, () => httpCheck({ kind: 'HTTP_GET', conn: conn(port, 3000), urls: [{ path: '/' }], protocol: '1.0' })(signal).then(resolve, reject));
+  });
+  assert.deepEqual(r, { ok: true });
+  // Collected, it would be read SLOT_SPACING_MS after its slot (the test before this one).
+  const late = lateMs(signal);
+  assert.ok(late < SLOT_MS / 2, `lateMs ${late}`);
+});

@@ -78,6 +78,19 @@ test('reload: a changed weight is edited in place, a removed VS deleted, a new o
   await proc.stop();
 });
 
+test('each LVS operation is logged with -D, and not even described without it', async () => {
+  for (const detailed of [true, false]) {
+    const debug: string[] = [];
+    const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: (m: string) => debug.push(m), detailed } as unknown as Logger;
+    const proc = new CheckerProcess({ role: 'checker', log, emit: () => undefined }, { openBackend: async () => new FakeBackend(), keepOnStop: true, checker: { clock: new VirtualClock() } });
+    await proc.start(model(A));
+    await proc.stop();
+    const lvs = debug.filter((m) => m.startsWith('LVS: '));
+    if (detailed) assert.ok(lvs.includes('LVS: add destination [192.168.0.2]:80 weight 2 to tcp [10.0.0.1]:80'), lvs.join('\n'));
+    else assert.deepEqual(lvs, []);
+  }
+});
+
 test('stop leaves the table with keepOnStop (-I)', async () => {
   const fake = new FakeBackend();
   const log = { info: () => undefined, error: () => undefined, warn: () => undefined, debug: () => undefined } as unknown as Logger;

@@ -183,3 +183,30 @@ test('a readyAt from before the run started (another clock\'s) is ignored', asyn
   });
   assert.deepEqual(starts, [1000, 6100, 11200]);
 });
+
+test('a retry and the first run are urgent: the runs of a passing check, a first failure since, and a down checker are not', async () => {
+  const clock = new VirtualClock();
+  const runs: Array<{ at: number; urgent: boolean }> = [];
+  // Passes twice, then fails from then on: retry 2 means three failures take it down.
+  let n = 0;
+  const s = new Scheduler<string>(clock, () => undefined, () => 0);
+  s.add({
+    key: 'a', timing: timing({ retry: 2 }), deadlineMs: 1000,
+    run: async (signal): Promise<CheckResult> => {
+      runs.push({ at: clock.now(), urgent: signal.urgent === true });
+      return n++ < 2 ? { ok: true } : { ok: false, reason: 'refused' };
+    },
+  });
+  s.start();
+  await clock.advance(30_000);
+  s.stop();
+  assert.deepEqual(runs.slice(0, 7), [
+    { at: 1000, urgent: true }, // passes (a failure here would be decisive)
+    { at: 6000, urgent: false }, // passes
+    { at: 11000, urgent: false }, // fails: first failure, retry after delay_before_retry
+    { at: 12000, urgent: true }, // fails: a retry
+    { at: 13000, urgent: true }, // fails: the last retry, down
+    { at: 18000, urgent: false }, // down: every delay_loop
+    { at: 23000, urgent: false },
+  ]);
+});
