@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnSignal } from './lib/on-signal.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist', 'src');
@@ -136,6 +137,7 @@ async function orchestrate() {
     try { execFileSync('ip', ['netns', 'del', name]); } catch { /* gone */ }
   };
   process.on('exit', cleanup);
+  cleanupOnSignal(cleanup);
   try {
     execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
     execFileSync('ip', ['netns', 'exec', name, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000', 'net.ipv4.tcp_tw_reuse=1', 'net.core.somaxconn=65535', 'net.ipv4.tcp_max_syn_backlog=65535']);

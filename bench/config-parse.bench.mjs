@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnSignal } from './lib/on-signal.mjs';
 import { performance } from 'node:perf_hooks';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,6 +67,7 @@ let prefix = [];
 if (process.getuid?.() === 0 && spawnSync('ip', ['-V']).status === 0) {
   ns = `ktbench${process.pid}`;
   sh('ip', ['netns', 'add', ns]);
+  cleanupOnSignal(() => spawnSync('ip', ['netns', 'del', ns]));
   for (const ifname of ['eth0', 'eth1', 'eth2', 'eth3']) {
     sh('ip', ['-n', ns, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
     sh('ip', ['-n', ns, 'link', 'set', ifname, 'up']);

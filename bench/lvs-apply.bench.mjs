@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanupOnSignal } from './lib/on-signal.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.KTS_BENCH_LVS_SERVICES ?? 1000);
@@ -28,6 +29,7 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}` : 'n/a');
 // nftables, in a namespace of our own.
 const ns = `ktbench${process.pid}`;
 spawnSync('ip', ['netns', 'add', ns]);
+cleanupOnSignal(() => spawnSync('ip', ['netns', 'del', ns]));
 try {
   const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fixture, 'nftables', String(N), String(M)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const nft = parse(r.stdout);
