@@ -123,7 +123,8 @@ export interface HostOptions {
 
 /**
  * A set of namespaces and one bridge. Create with `Lab.create()`, then `await lab.cleanup()`
- * in a `finally` or `t.after` (it is also run on process exit and SIGINT/SIGTERM).
+ * in a `finally` or `t.after` (it is also run on process exit). A process killed by a signal
+ * runs neither: its namespaces carry its pid, and the next `Lab.create()` sweeps them.
  */
 export class Lab {
   readonly id: string;
