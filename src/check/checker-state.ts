@@ -47,6 +47,15 @@ export class CheckerState {
     }
   }
 
+  /**
+   * Up, with a failure already counted against it (a retry), or before its first run (the
+   * counter starts full, so that failure is decisive): its next run may take it down.
+   * Retry 0 never counts one up, so its runs never are.
+   */
+  get atRisk(): boolean {
+    return this.up && this.retryIt > 0;
+  }
+
   snapshot(): CheckerSnapshot {
     return { up: this.up, hasRun: this.hasRun, retryIt: this.retryIt };
   }

@@ -264,8 +264,7 @@ export class Scheduler<K> {
   private runEntry(e: Entry<K>): void {
     const generation = e.generation;
     const startedAt = this.clock.now();
-    // A retry (an up checker that failed before, or its first run) may take its server down.
-    const deadlineSignal = new RunDeadline(e.state.up && e.state.retryIt > 0);
+    const deadlineSignal = new RunDeadline(e.state.atRisk);
     let settled = false;
     e.running = true;
     this.inFlight++;

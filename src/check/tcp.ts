@@ -10,7 +10,6 @@ import { CheckFailure, connectTcp } from './conn.js';
 import { EpollConnection, epollSocketsAvailable } from './epoll-socket.js';
 import type { CheckResult, CheckRun, ConnectOptions, TcpCheckSpec, RunSignal } from './types.js';
 
-
 /** A connect on the addon's sockets (epoll-socket.ts): passed once it completes, closed at once. */
 class TcpConnect extends EpollConnection<CheckResult> {
   protected override connected(): void {
