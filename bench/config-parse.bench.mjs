@@ -56,18 +56,23 @@ function median(xs) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-'));
+let ns;
+/** Removes what this run made: at its end, and when it is interrupted. */
+const cleanup = () => {
+  if (ns) spawnSync('ip', ['netns', 'del', ns]);
+  rmSync(dir, { recursive: true, force: true });
+};
+cleanupOnSignal(cleanup);
 const file = join(dir, 'big.conf');
 const text = generateBigConfig();
 writeFileSync(file, text);
 const lines = text.split('\n').length - 1;
 
-// A namespace of our own (pid in the name, removed in finally) with an eth0.
-let ns;
+// A namespace of our own (pid in the name, removed by cleanup) with an eth0.
 let prefix = [];
 if (process.getuid?.() === 0 && spawnSync('ip', ['-V']).status === 0) {
   ns = `ktbench${process.pid}`;
   sh('ip', ['netns', 'add', ns]);
-  cleanupOnSignal(() => spawnSync('ip', ['netns', 'del', ns]));
   for (const ifname of ['eth0', 'eth1', 'eth2', 'eth3']) {
     sh('ip', ['-n', ns, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', `${ifname}p`]);
     sh('ip', ['-n', ns, 'link', 'set', ifname, 'up']);
@@ -120,6 +125,5 @@ try {
   }
   console.log(`\nin-process medians: reader ${median(readMs).toFixed(0)} ms, keyword layer (buildConfig) ${median(buildMs).toFixed(0)} ms`);
 } finally {
-  if (ns) spawnSync('ip', ['netns', 'del', ns]);
-  rmSync(dir, { recursive: true, force: true });
+  cleanup();
 }

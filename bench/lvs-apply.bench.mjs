@@ -28,8 +28,9 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}` : 'n/a');
 
 // nftables, in a namespace of our own.
 const ns = `ktbench${process.pid}`;
+const dropNs = () => spawnSync('ip', ['netns', 'del', ns]);
 spawnSync('ip', ['netns', 'add', ns]);
-cleanupOnSignal(() => spawnSync('ip', ['netns', 'del', ns]));
+cleanupOnSignal(dropNs);
 try {
   const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, fixture, 'nftables', String(N), String(M)], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const nft = parse(r.stdout);
@@ -40,7 +41,7 @@ try {
     rows.push(`| nftables drift check of the ${N}x${M} table (list it back, compare; ${nft.verifyRepairs} messages to repair) | ${f(nft.verifyMs)} | - | - |`);
   }
 } finally {
-  spawnSync('ip', ['netns', 'del', ns]);
+  dropNs();
 }
 
 // IPVS, in the VM (software-emulated CPU: absolute times are slow, the ratios are what count).
