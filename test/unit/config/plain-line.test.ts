@@ -38,6 +38,10 @@ const EDGE_CASES = [
   '\n\n\n',
   '$M=a \\\n  b\n\nc {\n}\n',
   '{\n{\n}\n',
+  // Around the fast path's word limit (64): the rest take the general path.
+  `${Array.from({ length: 64 }, (_, i) => `w${i}`).join(' ')}\n`,
+  `${Array.from({ length: 65 }, (_, i) => `w${i}`).join(' ')} {\n}\n`,
+  `${'k '.repeat(63)}k {\n${'k\t'.repeat(66)}\n}\n`,
 ];
 
 test('plain-line fast path: edge cases read as by the general path', () => {
