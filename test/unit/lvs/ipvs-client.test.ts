@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IpvsBackend, IpvsClient } from '../../../src/lvs/ipvs/client.js';
+import { IPVS_BATCH_SIZE, IpvsBackend, IpvsClient, ipvsConnection } from '../../../src/lvs/ipvs/client.js';
+import { FakeNetlinkSocket } from '../../lib/fake-netlink.js';
+import { MessageFlag } from '../../../src/net/netlink/constants.js';
+import { decodeMessages } from '../../../src/net/netlink/message.js';
+import type { Operation } from '../../../src/lvs/reconciler.js';
 import { FakeIpvsKernel } from '../../../src/lvs/ipvs/fake-kernel.js';
 import { LvsReconciler } from '../../../src/lvs/backend.js';
 import { materialize } from '../../../src/lvs/desired.js';
@@ -43,4 +47,22 @@ test('a real refusal names the operation and the reason', async () => {
   const kernel = new FakeIpvsKernel();
   const client = new IpvsClient(kernel, kernel.familyId);
   await assert.rejects(client.addDestination(tcp('10.0.0.1', 80), svc(tcp('10.0.0.1', 80), [['192.168.1.1', 80, 1]]).destinations[0]!), /adding real server \[192\.168\.1\.1\]:80 to tcp \[10\.0\.0\.1\]:80: ESRCH \(no such virtual service\)/);
+});
+
+test('IPVS requests go to the kernel IPVS_BATCH_SIZE (256) per datagram, each datagram acked once', async () => {
+  const sock = new FakeNetlinkSocket();
+  const conn = ipvsConnection(sock);
+  const client = new IpvsClient(conn, 0x20);
+  const A = tcp('10.0.0.1', 80);
+  const ops: Operation[] = Array.from({ length: 300 }, (_x, i) => ({
+    op: 'add-destination', service: A,
+    destination: { family: 'inet', address: `192.168.${i >> 8}.${i & 255}`, port: 80, weight: 1, forwarding: { method: 'nat' }, upperThreshold: 0, lowerThreshold: 0 },
+  }));
+  await client.apply(ops);
+  conn.close();
+  // 300 requests: one datagram of 256 and one of 44 (the connection's default of 32 made 10).
+  assert.equal(IPVS_BATCH_SIZE, 256);
+  const datagrams = sock.sent.map((b) => decodeMessages(b));
+  assert.deepEqual(datagrams.map((d) => d.length), [256, 44]);
+  for (const d of datagrams) assert.deepEqual(d.map((m) => (m.flags & MessageFlag.ACK) !== 0), d.map((_m, i) => i === d.length - 1));
 });
