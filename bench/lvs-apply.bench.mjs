@@ -91,7 +91,7 @@ if (!why) {
     if (!d.sameTable) daemonNotes.push(`Lines only keepalived had: ${JSON.stringify(d.onlyKeepalived ?? [])}; only ours: ${JSON.stringify(d.onlyOurs ?? [])}.`);
     daemonNotes.push(`\`ipvsadm -Sn\` of the full table is ${d.sameTable ? 'identical' : 'NOT identical'} for both daemons.`);
     const all = (r) => `start ${r.applyMsAll ?? '-'} ms; down ${r.downMsAll ?? '-'} ms; up ${r.upMsAll ?? '-'} ms; CPU ${r.cpuSAll ?? '-'} s`;
-    daemonNotes.push(`Daemon figures are medians of ${d.rounds ?? 1} rounds run in alternating order (keepalived first, then ours first, ...): the daemon that runs second starts on a kernel still freeing the first one's table, and our start under emulation varies by a third from one run to the next. Every round: keepalived ${all(ka)}; keepalived-ts ${all(ts)}.`);
+    daemonNotes.push(`Daemon figures are medians of ${d.rounds ?? 1} rounds run in alternating order (keepalived first, then ours first, ...): the daemon run second starts on a kernel that has just freed the first one's table, and our start under emulation varies by a third from one run to the next. Every round: keepalived ${all(ka)}; keepalived-ts ${all(ts)}.`);
   }
 }
 if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary }));
