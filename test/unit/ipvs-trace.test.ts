@@ -1,7 +1,7 @@
 // The VM benchmark's reading of the kernel's trace of IPVS changes (test/vm/fixtures/ipvs-trace.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lastChange, traceChanges, type IpvsTrace } from '../vm/fixtures/ipvs-trace.js';
+import { changeSpan, traceChanges, type IpvsTrace } from '../vm/fixtures/ipvs-trace.js';
 
 // As the VM's kernel (Debian 6.1) wrote them with trace_clock mono.
 const TRACE = `# tracer: nop
@@ -23,10 +23,11 @@ test('trace lines become change times on performance.now()s clock, only for the 
   assert.deepEqual(traceChanges('', events, 0), []);
 });
 
-test('the last change in the span is the time; without one, the poll time', () => {
+test('the span is the first and last change after `after` up to the poll; without one, the poll time', () => {
   const trace: IpvsTrace = { probed: [], clear: () => {}, close: () => {}, changes: () => [10, 20, 30, 40] };
-  assert.deepEqual(lastChange(trace, 5, 35), { at: 30, traced: true });
+  assert.deepEqual(changeSpan(trace, 5, 35), { first: 10, last: 30, traced: true });
+  assert.deepEqual(changeSpan(trace, 10, 20), { first: 20, last: 20, traced: true });
   // A change at `after` itself belongs to the span before (the flip was written after it).
-  assert.deepEqual(lastChange(trace, 40, 50), { at: 50, traced: false });
-  assert.deepEqual(lastChange(undefined, 0, 50), { at: 50, traced: false });
+  assert.deepEqual(changeSpan(trace, 40, 50), { first: 50, last: 50, traced: false });
+  assert.deepEqual(changeSpan(undefined, 0, 50), { first: 50, last: 50, traced: false });
 });
