@@ -65,9 +65,14 @@ const summary = [];
 const DN = Number(process.env.KTS_BENCH_LVS_DAEMON_SERVICES ?? N);
 /** Rounds of the two daemons, in alternating order (see the fixture); medians are reported. */
 const ROUNDS = Number(process.env.KTS_BENCH_LVS_ROUNDS ?? 3);
+/**
+ * Virtual CPUs of the daemons' VM: 1 by default. 2 asks whether the start's gap comes from
+ * one emulated CPU doing everything in turn (docs/lvs.md, "Is the gap the emulation?").
+ */
+const VM_CPUS = Number(process.env.KTS_BENCH_VM_CPUS ?? 1);
 const daemonNotes = [];
 if (!why) {
-  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/lvs-daemon-bench.js')} ${root} ${DN} ${M} keepalived,ours ${ROUNDS}\n`, timeoutMs: 3_600_000, memoryMb: 1536 });
+  const vm = await runInVm({ script: `modprobe ip_vs; node ${join(root, 'dist/test/vm/fixtures/lvs-daemon-bench.js')} ${root} ${DN} ${M} keepalived,ours ${ROUNDS}\n`, timeoutMs: 3_600_000, memoryMb: 1536, cpus: VM_CPUS });
   const d = parse(vm.console);
   if (!d) console.error(vm.console.slice(-3000));
   else {
@@ -85,7 +90,7 @@ if (!why) {
     // Only a run where both daemons completed every phase and ended with the same table goes to the summary.
     if (!ka.error && !ts.error && d.sameTable) {
       summary.push(
-        { what: `IPVS: daemon start until the kernel holds ${DN}x${M} (VM, software CPU; median of ${d.rounds ?? 1} rounds)`, keepalived: ka.applyMs, ours: ts.applyMs, unit: 'ms' },
+        { what: `IPVS: daemon start until the kernel holds ${DN}x${M} (VM, software CPU${VM_CPUS === 1 ? '' : `, ${VM_CPUS} virtual CPUs`}; median of ${d.rounds ?? 1} rounds)`, keepalived: ka.applyMs, ours: ts.applyMs, unit: 'ms' },
         { what: `IPVS: ${DN} real servers down via FILE_CHECK (VM)`, keepalived: ka.downMs, ours: ts.downMs, unit: 'ms' },
         { what: `IPVS: ${DN} real servers up via FILE_CHECK (VM)`, keepalived: ka.upMs, ours: ts.upMs, unit: 'ms' },
         { what: `IPVS: daemon CPU for start + ${2 * DN} flips (VM)`, keepalived: ka.cpuS, ours: ts.cpuS, unit: 's' },
@@ -94,7 +99,7 @@ if (!why) {
     if (!d.sameTable) daemonNotes.push(`Lines only keepalived had: ${JSON.stringify(d.onlyKeepalived ?? [])}; only ours: ${JSON.stringify(d.onlyOurs ?? [])}.`);
     daemonNotes.push(`\`ipvsadm -Sn\` of the full table is ${d.sameTable ? 'identical' : 'NOT identical'} for both daemons.`);
     const all = (r) => `start ${r.applyMsAll ?? '-'} ms (first change ${r.firstChangeMsAll ?? '-'} ms); down ${r.downMsAll ?? '-'} ms; up ${r.upMsAll ?? '-'} ms; CPU ${r.cpuSAll ?? '-'} s`;
-    daemonNotes.push(`Daemon figures are medians of ${d.rounds ?? 1} rounds run in alternating order (keepalived first, then ours first, ...); our start under emulation varies by a third from one run to the next. Each run starts on IPVS modules loaded again (${d.freshModules ? 'done for every run' : 'NOT done for every run: a module could not be unloaded'}): the kernel keeps removed destinations in a trash list for a minute or two and each add walks it, which slowed whichever daemon ran second. Times are to the daemon's last change of the table, as ${d.timing ?? 'polled'} recorded it; the table is read (for when to stop waiting) with at most a tenth of the CPU, as a read of 11,000 entries takes 100-250 ms under emulation. Every round: keepalived ${all(ka)}; keepalived-ts ${all(ts)}.`);
+    daemonNotes.push(`The daemons' VM has ${VM_CPUS} virtual CPU${VM_CPUS === 1 ? '' : 's'} (KTS_BENCH_VM_CPUS). Daemon figures are medians of ${d.rounds ?? 1} rounds run in alternating order (keepalived first, then ours first, ...); our start under emulation varies by a third from one run to the next. Each run starts on IPVS modules loaded again (${d.freshModules ? 'done for every run' : 'NOT done for every run: a module could not be unloaded'}): the kernel keeps removed destinations in a trash list for a minute or two and each add walks it, which slowed whichever daemon ran second. Times are to the daemon's last change of the table, as ${d.timing ?? 'polled'} recorded it; the table is read (for when to stop waiting) with at most a tenth of the CPU, as a read of 11,000 entries takes 100-250 ms under emulation. Every round: keepalived ${all(ka)}; keepalived-ts ${all(ts)}.`);
   }
 }
 if (process.env.KTS_BENCH_OUT) writeFileSync(process.env.KTS_BENCH_OUT, JSON.stringify({ summary }));
