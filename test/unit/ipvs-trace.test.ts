@@ -1,7 +1,7 @@
 // The VM benchmark's reading of the kernel's trace of IPVS changes (test/vm/fixtures/ipvs-trace.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { changeSpan, traceChanges, type IpvsTrace } from '../vm/fixtures/ipvs-trace.js';
+import { changeSpan, changesIn, traceChanges, type IpvsTrace } from '../vm/fixtures/ipvs-trace.js';
 
 // As the VM's kernel (Debian 6.1) wrote them with trace_clock mono.
 const TRACE = `# tracer: nop
@@ -30,4 +30,6 @@ test('the span is the first and last change after `after` up to the poll; withou
   // A change at `after` itself belongs to the span before (the flip was written after it).
   assert.deepEqual(changeSpan(trace, 40, 50), { first: 50, last: 50, traced: false });
   assert.deepEqual(changeSpan(undefined, 0, 50), { first: 50, last: 50, traced: false });
+  assert.deepEqual(changesIn(trace, 10, 40), [20, 30, 40]);
+  assert.deepEqual(changesIn(undefined, 0, 50), []);
 });
